@@ -1,0 +1,16 @@
+"""Comparative civil-service competency workbench: cited data, a shared taxonomy, analytics and reports."""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["load", "Dataset", "InputError", "__version__"]
+
+from .errors import InputError
+
+
+def __getattr__(name: str):
+    # Deferred so that `workbench --help` and small commands do not pay for pandas/pydantic.
+    if name in ("load", "Dataset"):
+        from . import dataset
+
+        return getattr(dataset, name)
+    raise AttributeError(name)

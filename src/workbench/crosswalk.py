@@ -1,0 +1,71 @@
+"""The crosswalk joined to what it maps: which concepts each item, practice and indicator carries."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandas as pd
+
+from .errors import InputError
+from .schema import LEVELS
+
+__all__ = ["CARRYING_PREDICATES", "item_concepts", "practice_concepts", "indicator_concepts", "filter_items"]
+
+#: Predicates by which an item counts as carrying a concept. ``skos:relatedMatch`` is evidence
+#: of a link, not of the concept itself, so it is left out unless asked for.
+CARRYING_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch")
+
+
+def _mapped(crosswalk: pd.DataFrame, predicates: Iterable[str]) -> pd.DataFrame:
+    cw = crosswalk[crosswalk["predicate_id"].isin(tuple(predicates))]
+    return cw.rename(columns={"subject_id": "subject", "object_id": "concept_id", "predicate_id": "predicate"})[
+        ["subject", "concept_id", "predicate", "confidence"]
+    ]
+
+
+def filter_items(
+    items: pd.DataFrame,
+    countries: Iterable[str] | None = None,
+    frameworks: Iterable[str] | None = None,
+    level: str | None = None,
+) -> pd.DataFrame:
+    """Items restricted to ``countries``, ``frameworks`` and one ``level`` (``None``: every level).
+
+    Unknown countries, frameworks or levels raise :class:`InputError` naming the option.
+    """
+    out = items
+    if countries is not None:
+        countries = list(countries)
+        unknown = sorted(set(countries) - set(items["country"]))
+        if unknown:
+            known = ", ".join(sorted(items["country"].unique()))
+            raise InputError.single("--countries", 0, f"unknown country {', '.join(map(repr, unknown))} (known: {known})")
+        out = out[out["country"].isin(countries)]
+    if frameworks is not None:
+        frameworks = list(frameworks)
+        unknown = sorted(set(frameworks) - set(items["framework_id"]))
+        if unknown:
+            raise InputError.single("--frameworks", 0, f"unknown framework {', '.join(map(repr, unknown))}")
+        out = out[out["framework_id"].isin(frameworks)]
+    if level is not None:
+        if level not in LEVELS:
+            raise InputError.single("--level", 0, f"unknown level '{level}' (use one of {', '.join(LEVELS)})")
+        out = out[out["level"] == level]
+    return out
+
+
+def item_concepts(items: pd.DataFrame, crosswalk: pd.DataFrame, predicates: Iterable[str] = CARRYING_PREDICATES) -> pd.DataFrame:
+    """One row per (item, concept) the item carries, with the item's framework, country, label and source."""
+    merged = items.merge(_mapped(crosswalk, predicates), left_on="item_code", right_on="subject")
+    return merged.drop(columns="subject")
+
+
+def practice_concepts(practices: pd.DataFrame, crosswalk: pd.DataFrame, predicates: Iterable[str] = CARRYING_PREDICATES) -> pd.DataFrame:
+    """One row per (practice, concept), with the practice's country, kind, label and source."""
+    merged = practices.merge(_mapped(crosswalk, predicates), left_on="id", right_on="subject")
+    return merged.drop(columns="subject").rename(columns={"id": "practice_id"})
+
+
+def indicator_concepts(indicators: pd.DataFrame, crosswalk: pd.DataFrame, predicates: Iterable[str] = CARRYING_PREDICATES) -> pd.DataFrame:
+    """One row per (indicator, concept): survey gaps and other numbers tied to concepts."""
+    merged = indicators.merge(_mapped(crosswalk, predicates), left_on="id", right_on="subject")
+    return merged.drop(columns="subject").rename(columns={"id": "indicator_id"})

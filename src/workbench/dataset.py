@@ -1,0 +1,378 @@
+"""Load and validate the curated dataset in ``data/`` into pandas DataFrames."""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from .errors import InputError, Problem
+from .schema import Framework, Indicator, Mapping, Practice, Source, Taxonomy
+from .sourcefile import YamlDocument, pydantic_problems, read_table, read_yaml
+
+__all__ = ["Dataset", "load", "default_data_dir", "read_framework", "read_crosswalk", "CROSSWALK_COLUMNS"]
+
+CROSSWALK_COLUMNS = [
+    "subject_id",
+    "predicate_id",
+    "object_id",
+    "mapping_justification",
+    "confidence",
+    "author_id",
+    "comment",
+]
+INDICATOR_COLUMNS = ["id", "country", "indicator", "measure", "year", "value", "unit", "source", "locator"]
+
+
+def default_data_dir() -> Path:
+    """``$WORKBENCH_DATA``, else ``./data``, else the ``data/`` folder of this checkout."""
+    env = os.environ.get("WORKBENCH_DATA")
+    if env:
+        return Path(env)
+    here = Path.cwd() / "data"
+    if (here / "sources.yaml").exists():
+        return here
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+@dataclass
+class Dataset:
+    """The curated data: one DataFrame per table, plus versions.
+
+    Tables: ``sources``, ``frameworks``, ``items``, ``practices``, ``indicators``, ``domains``,
+    ``concepts`` and ``crosswalk`` (SSSOM columns). ``items.item_code``, ``practices.id`` and
+    ``indicators.id`` are the subjects the crosswalk maps to ``concepts.concept_id``.
+    """
+
+    path: Path
+    sources: pd.DataFrame
+    frameworks: pd.DataFrame
+    items: pd.DataFrame
+    practices: pd.DataFrame
+    indicators: pd.DataFrame
+    domains: pd.DataFrame
+    concepts: pd.DataFrame
+    crosswalk: pd.DataFrame
+    taxonomy_version: str
+    data_version: str
+    unsourced_records: int = 0
+    files: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts a researcher checks first (what ``workbench validate --json`` prints)."""
+        return {
+            "data_dir": str(self.path),
+            "data_version": self.data_version,
+            "taxonomy_version": self.taxonomy_version,
+            "frameworks": int(len(self.frameworks)),
+            "items": int(len(self.items)),
+            "countries": sorted(self.frameworks["country"].unique().tolist()),
+            "sources": int(len(self.sources)),
+            "seed_sources": sorted(self.sources.loc[self.sources["kind"] == "seed", "file"].tolist()),
+            "practices": int(len(self.practices)),
+            "indicators": int(len(self.indicators)),
+            "concepts": int(len(self.concepts)),
+            "mappings": int(len(self.crosswalk)),
+            "unsourced_records": int(self.unsourced_records),
+        }
+
+    def concept_label(self, concept_id: str, lang: str = "en") -> str:
+        row = self.concepts.set_index("concept_id").loc[concept_id]
+        return str(row[f"label_{lang}"])
+
+
+def _validate(model: type[BaseModel], data: Any, doc_path: str, line_of, problems: list[Problem]):
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(pydantic_problems(doc_path, exc, line_of))
+        return None
+
+
+def read_framework(path: str | os.PathLike) -> tuple[Framework, YamlDocument]:
+    """Read and validate one framework file (curated, or new for ``workbench suggest``)."""
+    doc = read_yaml(path)
+    problems: list[Problem] = []
+    if not isinstance(doc.data, dict):
+        raise InputError.single(path, 1, "expected a mapping with id, country, title, year, level, source, items")
+    fw = _validate(Framework, doc.data, doc.path, doc.line_of, problems)
+    if fw is not None:
+        seen: dict[str, int] = {}
+        for i, item in enumerate(fw.items):
+            line = doc.line_of(("items", i))
+            if item.code in seen:
+                problems.append(Problem(doc.path, line, f"duplicate item code '{item.code}' (first at line {seen[item.code]})"))
+            seen.setdefault(item.code, line)
+    if problems:
+        raise InputError(problems)
+    return fw, doc
+
+
+def _list_file(path: Path, model: type[BaseModel], problems: list[Problem]) -> list[tuple[BaseModel, int, str]]:
+    """Validate a YAML list of records; returns ``(record, line, path)`` triples."""
+    try:
+        doc = read_yaml(path)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return []
+    if not isinstance(doc.data, list):
+        problems.append(Problem(doc.path, 1, f"expected a list of {model.__name__.lower()} records"))
+        return []
+    out = []
+    for i, record in enumerate(doc.data):
+        line = doc.line_of((i,))
+        obj = _validate(model, record, doc.path, lambda loc, i=i: doc.line_of((i, *loc)), problems)
+        if obj is not None:
+            out.append((obj, line, doc.path))
+    return out
+
+
+def read_crosswalk(path: str | os.PathLike) -> list[tuple[Mapping, int]]:
+    """Read an SSSOM-style TSV crosswalk; each mapping with its line."""
+    p = Path(path)
+    header, rows = read_table(p, delimiter="\t")
+    missing = [c for c in CROSSWALK_COLUMNS if c not in header]
+    if missing:
+        raise InputError.single(p, 1, f"crosswalk header lacks column(s) {', '.join(missing)}")
+    extra = [c for c in header if c not in CROSSWALK_COLUMNS]
+    if extra:
+        raise InputError.single(p, 1, f"unknown column(s) {', '.join(extra)}")
+    problems: list[Problem] = []
+    out = []
+    for line, row in rows:
+        m = _validate(Mapping, row, str(p), lambda loc, line=line: line, problems)
+        if m is not None:
+            out.append((m, line))
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def _check_unique(records: Iterable[tuple[str, int, str]], what: str, problems: list[Problem]) -> None:
+    first: dict[str, tuple[str, int]] = {}
+    for key, line, path in records:
+        if key in first:
+            fpath, fline = first[key]
+            where = f"line {fline}" if fpath == path else f"{Path(fpath).name}:{fline}"
+            problems.append(Problem(path, line, f"duplicate {what} '{key}' (first at {where})"))
+        else:
+            first[key] = (path, line)
+
+
+def _version(paths: list[Path], root: Path) -> str:
+    digest = hashlib.sha256()
+    for p in sorted(paths):
+        digest.update(str(p.relative_to(root)).encode())
+        digest.update(p.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def load(data_dir: str | os.PathLike | None = None) -> Dataset:
+    """Load and validate every file of the dataset.
+
+    Raises :class:`~workbench.errors.InputError` listing every problem (``path:line: message``).
+
+    >>> ds = load()
+    >>> {"frameworks", "items", "sources"} <= set(ds.summary())
+    True
+    """
+    root = Path(data_dir) if data_dir is not None else default_data_dir()
+    if not root.is_dir():
+        raise InputError.single(root, 0, "data folder not found")
+    problems: list[Problem] = []
+
+    sources_path = root / "sources.yaml"
+    sources = _list_file(sources_path, Source, problems)
+    source_ids = {s.id for s, _, _ in sources}
+    _check_unique(((s.id, line, path) for s, line, path in sources), "source id", problems)
+
+    # -- frameworks and their items
+    frameworks: list[tuple[Framework, YamlDocument]] = []
+    fw_dir = root / "frameworks"
+    fw_files = sorted(fw_dir.glob("*.yaml")) if fw_dir.is_dir() else []
+    if not fw_files:
+        problems.append(Problem(str(fw_dir), 0, "no framework files (*.yaml)"))
+    for path in fw_files:
+        try:
+            fw, doc = read_framework(path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        if fw.id != path.stem:
+            problems.append(Problem(doc.path, doc.line_of(("id",)), f"framework id '{fw.id}' differs from the file name '{path.stem}'"))
+        frameworks.append((fw, doc))
+
+    unsourced = 0
+
+    def resolve(source: str | None, path: str, line: int) -> None:
+        nonlocal unsourced
+        if source is None or source.startswith(("http://", "https://")) or source in source_ids:
+            return
+        unsourced += 1
+        problems.append(Problem(path, line, f"unknown source '{source}' (not an id in sources.yaml)"))
+
+    fw_rows, item_rows = [], []
+    for fw, doc in frameworks:
+        resolve(fw.source, doc.path, doc.line_of(("source",)))
+        for i, item in enumerate(fw.items):
+            line = doc.line_of(("items", i))
+            if item.source:
+                resolve(item.source, doc.path, doc.line_of(("items", i, "source")))
+            if not (item.locator or fw.locator):
+                problems.append(Problem(doc.path, line, f"item '{item.code}' has no locator (set one on the item or the framework)"))
+            item_rows.append(
+                {
+                    "item_code": item.code,
+                    "framework_id": fw.id,
+                    "country": fw.country,
+                    "level": fw.level,
+                    "year": fw.year,
+                    "kind": fw.kind,
+                    "label": item.label,
+                    "description": item.description or "",
+                    "group": item.group or "",
+                    "source": item.source or fw.source,
+                    "locator": item.locator or fw.locator or "",
+                    "file": doc.path,
+                    "line": line,
+                }
+            )
+        fw_rows.append(
+            {
+                "framework_id": fw.id,
+                "country": fw.country,
+                "title": fw.title,
+                "year": fw.year,
+                "level": fw.level,
+                "kind": fw.kind,
+                "source": fw.source,
+                "locator": fw.locator or "",
+                "description": fw.description or "",
+                "n_items": len(fw.items),
+                "file": doc.path,
+            }
+        )
+    _check_unique(((r["item_code"], r["line"], r["file"]) for r in item_rows), "item code", problems)
+
+    # -- practices
+    practices = []
+    pr_dir = root / "practices"
+    for path in sorted(pr_dir.glob("*.yaml")) if pr_dir.is_dir() else []:
+        practices.extend(_list_file(path, Practice, problems))
+    _check_unique(((p.id, line, path) for p, line, path in practices), "practice id", problems)
+    for p, line, path in practices:
+        resolve(p.source, path, line)
+
+    # -- indicators
+    indicators = []
+    ind_path = root / "indicators.csv"
+    if ind_path.exists():
+        try:
+            header, rows = read_table(ind_path)
+            missing = [c for c in INDICATOR_COLUMNS if c not in header]
+            extra = [c for c in header if c not in INDICATOR_COLUMNS]
+            if missing or extra:
+                problems.append(Problem(str(ind_path), 1, "header must be " + ",".join(INDICATOR_COLUMNS)))
+            else:
+                for line, row in rows:
+                    obj = _validate(Indicator, row, str(ind_path), lambda loc, line=line: line, problems)
+                    if obj is not None:
+                        indicators.append((obj, line, str(ind_path)))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    _check_unique(((x.id, line, path) for x, line, path in indicators), "indicator id", problems)
+    for x, line, path in indicators:
+        resolve(x.source, path, line)
+
+    # -- taxonomy
+    tax_path = root / "taxonomy.yaml"
+    taxonomy = None
+    try:
+        tdoc = read_yaml(tax_path)
+        taxonomy = _validate(Taxonomy, tdoc.data, tdoc.path, tdoc.line_of, problems)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    concept_ids: set[str] = set()
+    if taxonomy is not None:
+        domain_ids = {d.id for d in taxonomy.domains}
+        _check_unique(((d.id, tdoc.line_of(("domains", i)), tdoc.path) for i, d in enumerate(taxonomy.domains)), "domain id", problems)
+        _check_unique(((c.id, tdoc.line_of(("concepts", i)), tdoc.path) for i, c in enumerate(taxonomy.concepts)), "concept id", problems)
+        for i, c in enumerate(taxonomy.concepts):
+            if c.domain not in domain_ids:
+                problems.append(Problem(tdoc.path, tdoc.line_of(("concepts", i, "domain")), f"concept '{c.id}': unknown domain '{c.domain}'"))
+        concept_ids = {c.id for c in taxonomy.concepts}
+
+    # -- crosswalk
+    cw_path = root / "crosswalk.tsv"
+    mappings: list[tuple[Mapping, int]] = []
+    try:
+        mappings = read_crosswalk(cw_path)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    subjects = {r["item_code"] for r in item_rows} | {p.id for p, _, _ in practices} | {x.id for x, _, _ in indicators}
+    seen_pairs: dict[tuple[str, str], int] = {}
+    for m, line in mappings:
+        if taxonomy is not None and m.object_id not in concept_ids:
+            problems.append(Problem(str(cw_path), line, f"unknown concept '{m.object_id}'"))
+        if m.subject_id not in subjects:
+            problems.append(Problem(str(cw_path), line, f"unknown subject '{m.subject_id}' (no item, practice or indicator has this id)"))
+        pair = (m.subject_id, m.object_id)
+        if pair in seen_pairs:
+            problems.append(Problem(str(cw_path), line, f"duplicate mapping {m.subject_id} -> {m.object_id} (first at line {seen_pairs[pair]})"))
+        seen_pairs.setdefault(pair, line)
+    if mappings or cw_path.exists():
+        mapped = {m.subject_id for m, _ in mappings}
+        for r in item_rows:
+            if r["item_code"] not in mapped:
+                problems.append(Problem(r["file"], r["line"], f"item '{r['item_code']}' has no mapping in crosswalk.tsv"))
+        for p, line, path in practices:
+            if p.id not in mapped:
+                problems.append(Problem(path, line, f"practice '{p.id}' has no mapping in crosswalk.tsv"))
+
+    if problems:
+        raise InputError(problems)
+
+    assert taxonomy is not None
+    concepts = pd.DataFrame(
+        [
+            {
+                "concept_id": c.id,
+                "domain": c.domain,
+                "scope": c.scope,
+                "label_en": c.label.en,
+                "label_ru": c.label.ru,
+                "label_kk": c.label.kk,
+                "label_status_ru": c.label_status.get("ru", "draft"),
+                "label_status_kk": c.label_status.get("kk", "draft"),
+                "definition": c.definition,
+                "aliases_en": list(c.aliases.en),
+                "aliases_ru": list(c.aliases.ru),
+            }
+            for c in taxonomy.concepts
+        ]
+    )
+    domains = pd.DataFrame(
+        [{"domain": d.id, "label_en": d.label.en, "label_ru": d.label.ru, "label_kk": d.label.kk} for d in taxonomy.domains]
+    )
+    all_files = [p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".") and "_crosswalk_parts" not in p.parts]
+    return Dataset(
+        path=root,
+        sources=pd.DataFrame([{**s.model_dump(), "line": line} for s, line, _ in sources]),
+        frameworks=pd.DataFrame(fw_rows),
+        items=pd.DataFrame(item_rows),
+        practices=pd.DataFrame([{**p.model_dump(), "file": path, "line": line} for p, line, path in practices],
+                               columns=list(Practice.model_fields) + ["file", "line"]),
+        indicators=pd.DataFrame([{**x.model_dump(), "line": line} for x, line, _ in indicators],
+                                columns=list(Indicator.model_fields) + ["line"]),
+        domains=domains,
+        concepts=concepts,
+        crosswalk=pd.DataFrame([{**m.model_dump(), "line": line} for m, line in mappings], columns=CROSSWALK_COLUMNS + ["line"]),
+        taxonomy_version=taxonomy.version,
+        data_version=_version(all_files, root),
+        unsourced_records=unsourced,
+        files={"crosswalk": str(cw_path), "taxonomy": str(tax_path)},
+    )

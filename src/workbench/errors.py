@@ -1,0 +1,48 @@
+"""Problems found in user input, reported as ``path:line: message``."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Problem", "InputError", "display_path"]
+
+
+def display_path(path: str | os.PathLike) -> str:
+    """Show ``path`` relative to the working directory when it lies below it.
+
+    A researcher reads ``data/frameworks/x.yaml:12``, not a long absolute path.
+    """
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One mistake in one file, at one line (1-based; 0 when no line applies)."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        where = display_path(self.path)
+        return f"{where}:{self.line}: {self.message}" if self.line else f"{where}: {self.message}"
+
+
+class InputError(Exception):
+    """Bad input: carries every problem found, each printable on one line.
+
+    The CLI prints ``str(problem)`` for each and exits with status 2.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def single(cls, path: str | os.PathLike, line: int, message: str) -> "InputError":
+        return cls([Problem(str(path), line, message)])

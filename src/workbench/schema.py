@@ -1,0 +1,212 @@
+"""Pydantic models of every record in ``data/``: one definition per field, unknown fields refused."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Annotated, Literal, Optional
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "LEVELS",
+    "PREDICATES",
+    "is_country_code",
+    "Source",
+    "Item",
+    "Framework",
+    "Practice",
+    "Indicator",
+    "Domain",
+    "Concept",
+    "Taxonomy",
+    "Mapping",
+    "Weights",
+]
+
+LEVELS = ("all", "senior", "leaders")
+PREDICATES = (
+    "skos:exactMatch",
+    "skos:closeMatch",
+    "skos:broadMatch",
+    "skos:narrowMatch",
+    "skos:relatedMatch",
+)
+#: Country-like codes that are not ISO countries but own frameworks.
+ORGANISATIONS = ("OECD", "EU")
+CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+SLUG = r"^[a-z][a-z0-9_]*$"
+
+
+@lru_cache(maxsize=1)
+def _iso3() -> frozenset[str]:
+    import pycountry  # deferred: its database costs a few ms to load
+
+    return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+def is_country_code(code: str) -> bool:
+    """True for an ISO 3166-1 alpha-3 code or an organisation code (``OECD``, ``EU``).
+
+    >>> is_country_code("KAZ"), is_country_code("OECD"), is_country_code("UK")
+    (True, True, False)
+    """
+    return code in ORGANISATIONS or code in _iso3()
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _country(value: str) -> str:
+    if not is_country_code(value):
+        raise ValueError(f"unknown country code '{value}' (use ISO 3166-1 alpha-3, or OECD / EU)")
+    return value
+
+
+NonEmpty = Field(min_length=1)
+Country = Annotated[str, AfterValidator(_country)]
+
+
+class Source(Record):
+    id: str = Field(pattern=CODE)
+    kind: Literal["seed", "reference"]
+    citation: str = NonEmpty
+    file: Optional[str] = None
+    url: Optional[str] = None
+    year: Optional[int] = Field(default=None, ge=1800, le=2100)
+    licence: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _where(self) -> "Source":
+        if self.kind == "seed" and not self.file:
+            raise ValueError("a seed source needs 'file' (the seed's file name)")
+        if self.kind == "reference" and not self.url:
+            raise ValueError("a reference source needs 'url'")
+        return self
+
+
+class Item(Record):
+    code: str = Field(pattern=CODE)
+    label: str = NonEmpty
+    description: Optional[str] = None
+    group: Optional[str] = None
+    locator: Optional[str] = None
+    source: Optional[str] = None
+
+
+class Framework(Record):
+    id: str = Field(pattern=SLUG)
+    country: Country
+    title: str = NonEmpty
+    year: int = Field(ge=1800, le=2100)
+    level: Literal["all", "senior", "leaders"]
+    kind: Literal["competencies", "values", "principles", "skills", "qualities", "curriculum", "elements"] = "competencies"
+    source: str = NonEmpty
+    locator: Optional[str] = None
+    description: Optional[str] = None
+    items: list[Item] = Field(min_length=1)
+
+
+
+class Practice(Record):
+    id: str = Field(pattern=CODE)
+    country: Country
+    kind: Literal["practice", "implementation_step", "risk", "principle"]
+    label: str = NonEmpty
+    description: Optional[str] = None
+    recommended_for_kaz: bool = False
+    source: str = NonEmpty
+    locator: str = NonEmpty
+
+
+
+class Indicator(Record):
+    id: str = Field(pattern=CODE)
+    country: Country
+    indicator: str = NonEmpty
+    measure: str = NonEmpty
+    year: Optional[int] = Field(default=None, ge=1800, le=2100)
+    value: float
+    unit: Literal["percent", "percentile_rank", "estimate", "score", "rank", "count"]
+    source: str = NonEmpty
+    locator: str = NonEmpty
+
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _empty_year(cls, v):
+        return None if v == "" else v
+
+    @model_validator(mode="after")
+    def _range(self) -> "Indicator":
+        if self.unit in ("percent", "percentile_rank") and not 0 <= self.value <= 100:
+            raise ValueError(f"value {self.value:g} is a {self.unit} outside 0-100")
+        return self
+
+
+class Labels(Record):
+    en: str = NonEmpty
+    ru: str = NonEmpty
+    kk: str = NonEmpty
+
+
+class Domain(Record):
+    id: str = Field(pattern=SLUG)
+    label: Labels
+
+
+class Aliases(Record):
+    en: list[str] = Field(default_factory=list)
+    ru: list[str] = Field(default_factory=list)
+
+
+class Concept(Record):
+    id: str = Field(pattern=SLUG)
+    domain: str
+    scope: Literal["individual", "system"]
+    label: Labels
+    label_status: dict[Literal["en", "ru", "kk"], Literal["draft", "reviewed"]] = Field(default_factory=dict)
+    definition: str = NonEmpty
+    aliases: Aliases = Field(default_factory=Aliases)
+
+
+class Taxonomy(Record):
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    released: Optional[str] = None
+    domains: list[Domain] = Field(min_length=1)
+    concepts: list[Concept] = Field(min_length=1)
+
+    @field_validator("released", mode="before")
+    @classmethod
+    def _date_text(cls, v):
+        return None if v is None else str(v)
+
+
+class Mapping(Record):
+    subject_id: str = Field(pattern=CODE)
+    predicate_id: Literal[PREDICATES]  # type: ignore[valid-type]
+    object_id: str = NonEmpty
+    mapping_justification: str = Field(pattern=r"^semapv:[A-Za-z]+$")
+    confidence: float = Field(ge=0, le=1)
+    author_id: str = NonEmpty
+    comment: str = ""
+
+
+class Weights(Record):
+    """Weights of the recommendation score's components (non-negative, not all zero)."""
+
+    peer_share: float = Field(ge=0)
+    oecd_alignment: float = Field(ge=0)
+    kaz_absence: float = Field(ge=0)
+    measured_need: float = Field(ge=0)
+    paper_recommended: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _not_all_zero(self) -> "Weights":
+        if not any(self.model_dump().values()):
+            raise ValueError("all weights are zero")
+        return self
+
+
+def slug_ok(value: str) -> bool:
+    return re.match(SLUG, value) is not None

@@ -1,0 +1,180 @@
+"""Suggest taxonomy concepts for framework items the workbench has never seen.
+
+The evidence is the taxonomy itself (labels, definitions, English and Russian aliases) and the
+curated crosswalk (items already mapped to each concept). Texts are compared as TF-IDF vectors
+of character n-grams, which copes with English and Russian word forms alike without a stemmer.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ConceptSuggester", "normalise_text", "item_text", "suggest_frame", "evaluate_leave_one_framework_out", "SUGGEST_COLUMNS"]
+
+SUGGEST_COLUMNS = ["framework_id", "item_code", "rank", "concept_id", "score", "needs_review"]
+#: Predicates strong enough for a curated item to count as an example of its concept.
+EVIDENCE_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:narrowMatch", "skos:broadMatch")
+
+
+def normalise_text(text: str) -> str:
+    """Lower-case, fold ``ё`` to ``е``, and keep letters and digits only.
+
+    >>> normalise_text("Seeing the Big-Picture; Ёмкость")
+    'seeing the big picture емкость'
+    """
+    text = text.lower().replace("ё", "е")
+    return " ".join(re.findall(r"\w+", text))
+
+
+def item_text(label: str, description: str | None = "") -> str:
+    """The text an item is judged by: its label twice (it is the defining part) and its description."""
+    label = label or ""
+    return normalise_text(f"{label}. {label}. {description or ''}")
+
+
+def _concept_documents(concepts: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for c in concepts.itertuples(index=False):
+        rows.append((c.concept_id, normalise_text(f"{c.label_en}. {c.label_en}. {c.definition}")))
+        rows.append((c.concept_id, normalise_text(f"{c.label_ru}. {c.label_ru}")))
+        for alias in list(c.aliases_en) + list(c.aliases_ru):
+            rows.append((c.concept_id, normalise_text(alias)))
+    return pd.DataFrame(rows, columns=["concept_id", "text"])
+
+
+@dataclass
+class ConceptSuggester:
+    """Ranks concepts for an item text; abstains (``needs_review``) below ``threshold``.
+
+    Estimator shape: ``__init__`` stores parameters, :meth:`fit` learns, learned state ends in ``_``.
+
+    Parameters
+    ----------
+    threshold:
+        Scores below it are flagged ``needs_review`` rather than trusted.
+    example_weight:
+        Share of the score from the nearest curated example (the rest from the concept's own
+        label, definition and aliases).
+    """
+
+    threshold: float = 0.30
+    example_weight: float = 0.5
+    ngram_range: tuple[int, int] = (3, 5)
+
+    def fit(self, concepts: pd.DataFrame, examples: pd.DataFrame | None = None) -> "ConceptSuggester":
+        """Learn from the taxonomy's concepts and optional ``examples`` (columns ``concept_id``, ``text``)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.concept_ids_ = concepts["concept_id"].tolist()
+        index = {cid: i for i, cid in enumerate(self.concept_ids_)}
+        docs = _concept_documents(concepts)
+        examples = examples if examples is not None else pd.DataFrame(columns=["concept_id", "text"])
+        examples = examples[examples["concept_id"].isin(index)]
+        corpus = pd.concat([docs.assign(kind="concept"), examples.assign(kind="example")], ignore_index=True)
+        self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.ngram_range, sublinear_tf=True, dtype=np.float32)
+        matrix = self.vectorizer_.fit_transform(corpus["text"])
+        self.doc_concept_ = corpus["concept_id"].map(index).to_numpy()
+        self.doc_is_example_ = (corpus["kind"] == "example").to_numpy()
+        self.doc_matrix_ = matrix.tocsr()
+        return self
+
+    def score(self, texts: list[str], batch_size: int = 2048) -> np.ndarray:
+        """Scores in [0, 1], one row per text, one column per concept (``concept_ids_`` order).
+
+        Texts are scored in batches so memory stays flat however many items arrive.
+        """
+        n_concepts = len(self.concept_ids_)
+        out = np.zeros((len(texts), n_concepts), dtype=np.float32)
+        groups = []
+        for is_example in (False, True):
+            cols = np.flatnonzero(self.doc_is_example_ == is_example)
+            cols = cols[np.argsort(self.doc_concept_[cols], kind="stable")]
+            owners, starts = np.unique(self.doc_concept_[cols], return_index=True)
+            groups.append((cols, owners, starts))
+        has_example = np.zeros(n_concepts, dtype=bool)
+        has_example[groups[1][1]] = True
+        # A concept with no curated example is judged on its definition alone, not penalised.
+        w = np.where(has_example, self.example_weight, 0.0).astype(np.float32)
+        for lo in range(0, len(texts), batch_size):
+            query = self.vectorizer_.transform(texts[lo : lo + batch_size])
+            sims = (query @ self.doc_matrix_.T).toarray()  # cosine: rows are L2-normalised
+            best = []
+            for cols, owners, starts in groups:
+                target = np.zeros((sims.shape[0], n_concepts), dtype=np.float32)
+                if cols.size:
+                    target[:, owners] = np.maximum.reduceat(sims[:, cols], starts, axis=1)
+                best.append(target)
+            out[lo : lo + batch_size] = (1 - w) * best[0] + w * best[1]
+        return out
+
+    def suggest(self, texts: list[str], top: int = 3) -> list[list[tuple[str, float, bool]]]:
+        """For each text, the ``top`` best ``(concept_id, score, needs_review)``, best first."""
+        scores = self.score(texts)
+        top = max(1, min(top, scores.shape[1] if scores.size else top))
+        out = []
+        for row in scores:
+            order = np.argsort(-row, kind="stable")[:top]
+            out.append([(self.concept_ids_[j], round(float(row[j]), 4), bool(row[j] < self.threshold)) for j in order])
+        return out
+
+
+def curated_examples(items: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """Texts of curated items paired with the concepts they are mapped to (the suggester's evidence)."""
+    cw = crosswalk[crosswalk["predicate_id"].isin(EVIDENCE_PREDICATES)]
+    merged = cw.merge(items[["item_code", "label", "description"]], left_on="subject_id", right_on="item_code")
+    return pd.DataFrame(
+        {
+            "concept_id": merged["object_id"].to_numpy(),
+            "text": [item_text(l, d) for l, d in zip(merged["label"], merged["description"])],
+            "item_code": merged["item_code"].to_numpy(),
+        }
+    )
+
+
+def fit_from_dataset(ds, threshold: float | None = None, exclude_items: set[str] | None = None) -> ConceptSuggester:
+    """A suggester trained on a loaded :class:`~workbench.dataset.Dataset`."""
+    examples = curated_examples(ds.items, ds.crosswalk)
+    if exclude_items:
+        examples = examples[~examples["item_code"].isin(exclude_items)]
+    model = ConceptSuggester() if threshold is None else ConceptSuggester(threshold=threshold)
+    return model.fit(ds.concepts, examples)
+
+
+def suggest_frame(model: ConceptSuggester, framework_id: str, items: list[tuple[str, str, str | None]], top: int = 3) -> pd.DataFrame:
+    """Suggestions as a frame with :data:`SUGGEST_COLUMNS`; ``items`` are ``(code, label, description)``."""
+    ranked = model.suggest([item_text(label, desc) for _, label, desc in items], top=top)
+    rows = [
+        (framework_id, code, rank, cid, score, needs)
+        for (code, _, _), suggestions in zip(items, ranked)
+        for rank, (cid, score, needs) in enumerate(suggestions, start=1)
+    ]
+    return pd.DataFrame(rows, columns=SUGGEST_COLUMNS)
+
+
+def evaluate_leave_one_framework_out(ds, threshold: float | None = None) -> dict[str, float]:
+    """Top-1 / top-3 accuracy and abstention rate, each framework scored by a model that never saw it.
+
+    An item counts as correct at top-k when one of its k best concepts is among the concepts the
+    curated crosswalk maps it to.
+    """
+    gold = ds.crosswalk.groupby("subject_id")["object_id"].agg(set)
+    hits1 = hits3 = abstained = total = 0
+    for fw_id, fw_items in ds.items.groupby("framework_id"):
+        model = fit_from_dataset(ds, threshold, exclude_items=set(fw_items["item_code"]))
+        ranked = model.suggest([item_text(l, d) for l, d in zip(fw_items["label"], fw_items["description"])], top=3)
+        for code, suggestions in zip(fw_items["item_code"], ranked):
+            truth = gold.get(code, set())
+            total += 1
+            hits1 += suggestions[0][0] in truth
+            hits3 += any(cid in truth for cid, _, _ in suggestions)
+            abstained += suggestions[0][2]
+    return {
+        "items": total,
+        "frameworks": int(ds.items["framework_id"].nunique()),
+        "top1_accuracy": hits1 / total if total else 0.0,
+        "top3_accuracy": hits3 / total if total else 0.0,
+        "abstention_rate": abstained / total if total else 0.0,
+    }
