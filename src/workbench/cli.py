@@ -104,11 +104,94 @@ def _cmd_export_codebook(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_reports(args: argparse.Namespace) -> int:
+    from .reports import Project, run_reports
+
+    project = Project.find()
+    echo = lambda result: print(result.summary_line(), flush=True)  # noqa: E731
+    if not args.no_progress:
+        from tqdm import tqdm
+
+        echo = lambda result: tqdm.write(result.summary_line())  # noqa: E731
+    results = run_reports(project, only=args.only, jobs=args.jobs, force=args.force, on_result=echo, progress=not args.no_progress)
+    failed = [r for r in results if r.status == "failed"]
+    ran = sum(r.status == "ok" for r in results)
+    skipped = sum(r.status == "skipped" for r in results)
+    print(f"{ran} regenerated, {skipped} unchanged, {len(failed)} failed; index: reports/index.html")
+    if failed:
+        print(f"failed notebooks are kept in reports/.failed/ for debugging: {', '.join(r.name for r in failed)}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _cmd_network(args: argparse.Namespace) -> int:
+    from .compare import cells, evidence, framework_matrix, select_countries
+    from .dataset import load
+    from .network import bipartite_graph, export_graph, graph_bytes, overlap_graph
+    from .outputs import atomic_write
+
+    countries = _csv_list(args.countries) if args.countries is not None else None
+    frameworks = _csv_list(args.frameworks) if args.frameworks is not None else None
+    for option, given in (("--countries", countries), ("--frameworks", frameworks)):
+        if given is not None and not given:
+            raise InputError.single(option, 0, "empty list (give comma-separated codes)")
+    ds = load(args.data)
+    names = select_countries(ds, countries, frameworks, args.include_organisations)
+    ev = evidence(ds, names, frameworks, args.level)
+    carriers = bipartite_graph(ev, nodes=names, concepts=ds.concepts)
+    overlap = overlap_graph(carriers, min_weight=args.min_weight)
+    graph = export_graph(carriers, overlap)
+    graph.graph.update(data_version=ds.data_version, taxonomy_version=ds.taxonomy_version,
+                       level=args.level or "any", min_weight=float(args.min_weight))
+    matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]), binary=args.binary)
+    for fmt in ("graphml", "gexf", "json"):
+        atomic_write(args.out / f"overlap.{fmt}", graph_bytes(graph, fmt))
+    atomic_write(args.out / "matrix.csv", matrix.to_csv())
+    atomic_write(args.out / "matrix_cells.csv", cells(ev).to_csv(index=False))
+    print(
+        f"wrote {args.out}/: overlap.graphml, overlap.gexf, overlap.json, matrix.csv, matrix_cells.csv "
+        f"({len(names)} countries, {carriers.number_of_nodes() - len(names)} concepts, "
+        f"{overlap.number_of_edges()} overlap edges)"
+    )
+    return EXIT_OK
+
+
+# -- recommend (issue 5) -------------------------------------------------------------------------
+def _cmd_recommend(args: argparse.Namespace) -> int:
+    from .dataset import load
+    from .recommend import analyse, recommendations, render_markdown
+
+    if args.top < 1:
+        raise InputError.single("--top", 0, f"must be at least 1 (got {args.top})")
+    if args.draws < 0:
+        raise InputError.single("--draws", 0, f"must be 0 or more (got {args.draws})")
+    peers = _csv_list(args.peers)
+    if not peers:
+        raise InputError.single("--peers", 0, "no peer countries given")
+    gaps = analyse(load(args.data), peers, args.baseline, args.weights, scope=args.scope)
+    recs = recommendations(gaps, top=args.top, draws=args.draws, seed=args.seed)
+    if args.format == "markdown":
+        text = render_markdown(gaps, recs, draws=args.draws, seed=args.seed)
+    else:
+        text = recs.to_csv(index=False, float_format="%.4g")
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        from .outputs import atomic_write
+
+        atomic_write(args.out, text)
+    return EXIT_OK
+# -- end recommend ---------------------------------------------------------------------------------
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "reports": _cmd_reports,
     "validate": _cmd_validate,
     "suggest": _cmd_suggest,
     "agreement": _cmd_agreement,
     "export-codebook": _cmd_export_codebook,
+    "network": _cmd_network,
+    "recommend": _cmd_recommend,  # issue 5
 }
 
 
@@ -131,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=None, help="data folder (default: ./data or the checkout's data/)")
     p.add_argument("--json", action="store_true", help="print one JSON object of counts")
 
+    p = sub.add_parser("reports", help="regenerate the report matrix (reports.yaml) with papermill and nbconvert")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="only these reports")
+    p.add_argument("--jobs", type=int, default=None, help="reports run at once (default: cores, at most 4)")
+    p.add_argument("--force", action="store_true", help="rerun reports whose inputs have not changed")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (logs, CI)")
+
     p = sub.add_parser("suggest", help="propose taxonomy concepts for the items of a new framework file")
     p.add_argument("file", type=Path, help="framework YAML (see README, 'Adding a framework')")
     p.add_argument("--top", type=int, default=3, help="concepts per item (default 3)")
@@ -147,6 +236,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["qdc"], default="qdc")
     p.add_argument("--lang", choices=["en", "ru", "kk"], default="en", help="language of code names")
     p.add_argument("--out", type=Path, default=None, help="output .qdc file (default: standard output)")
+    p.add_argument("--data", type=Path, default=None, help="data folder")
+    p = sub.add_parser("network", help="export the country-concept overlap network (GraphML, GEXF, JSON) and the framework matrix")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--countries", default=None, help="comma-separated country codes (default: every country, without OECD/EU)")
+    p.add_argument("--frameworks", default=None, help="comma-separated framework ids (default: every framework)")
+    p.add_argument("--level", default=None,
+                   help="only frameworks of this level: all (whole civil service), senior or leaders (default: every level)")
+    p.add_argument("--min-weight", type=float, default=0.0, help="drop overlap edges whose Jaccard is below this (0-1)")
+    p.add_argument("--binary", action="store_true", help="matrix.csv holds 0/1 instead of item counts")
+    p.add_argument("--include-organisations", action="store_true", help="with no --countries, keep OECD and EU too")
+    p.add_argument("--data", type=Path, default=None, help="data folder")
+    # -- recommend (issue 5)
+    p = sub.add_parser("recommend", help="rank cited adaptation recommendations for Kazakhstan")
+    p.add_argument("--peers", default="GBR,CAN,NZL", help="comma-separated ISO codes of peer countries (default GBR,CAN,NZL)")
+    p.add_argument("--baseline", default="listening_state",
+                   help="Kazakh baseline named in data/weights.yaml: listening_state, curriculum or both (default listening_state)")
+    p.add_argument("--weights", type=Path, default=None, help="weights file (layout of data/weights.yaml) overriding the defaults")
+    p.add_argument("--top", type=int, default=10, help="number of recommendations (default 10)")
+    p.add_argument("--format", choices=["csv", "markdown"], default="csv")
+    p.add_argument("--draws", type=int, default=500, help="random weight draws for the stability column (default 500; 0 skips)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the weight draws (default 0)")
+    p.add_argument("--scope", default=None, help="rank only 'individual' or 'system' concepts (default: all)")
+    p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
     return parser
 

@@ -8,7 +8,16 @@ import pandas as pd
 from .errors import InputError
 from .schema import LEVELS
 
-__all__ = ["CARRYING_PREDICATES", "item_concepts", "practice_concepts", "indicator_concepts", "filter_items"]
+__all__ = [
+    "CARRYING_PREDICATES",
+    "item_concepts",
+    "practice_concepts",
+    "indicator_concepts",
+    "filter_items",
+    "concept_coverage",
+    "low_confidence_mappings",
+    "unmapped_subjects",
+]
 
 #: Predicates by which an item counts as carrying a concept. ``skos:relatedMatch`` is evidence
 #: of a link, not of the concept itself, so it is left out unless asked for.
@@ -69,3 +78,27 @@ def indicator_concepts(indicators: pd.DataFrame, crosswalk: pd.DataFrame, predic
     """One row per (indicator, concept): survey gaps and other numbers tied to concepts."""
     merged = indicators.merge(_mapped(crosswalk, predicates), left_on="id", right_on="subject")
     return merged.drop(columns="subject").rename(columns={"id": "indicator_id"})
+
+
+def concept_coverage(items: pd.DataFrame, crosswalk: pd.DataFrame, concepts: pd.DataFrame) -> pd.DataFrame:
+    """Per concept: how many items, frameworks and countries carry it (zero rows kept)."""
+    carried = item_concepts(items, crosswalk)
+    counts = carried.groupby("concept_id").agg(
+        items=("item_code", "nunique"), frameworks=("framework_id", "nunique"), countries=("country", "nunique")
+    )
+    out = concepts[["concept_id", "domain", "scope"]].merge(counts, left_on="concept_id", right_index=True, how="left")
+    return out.fillna({"items": 0, "frameworks": 0, "countries": 0}).astype({"items": int, "frameworks": int, "countries": int})
+
+
+def low_confidence_mappings(crosswalk: pd.DataFrame, below: float) -> pd.DataFrame:
+    """Mappings whose confidence is below ``below``, weakest first: what a reviewer checks first."""
+    weak = crosswalk[crosswalk["confidence"] < below]
+    return weak.sort_values(["confidence", "subject_id"])[["subject_id", "predicate_id", "object_id", "confidence", "comment"]]
+
+
+def unmapped_subjects(items: pd.DataFrame, practices: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """Items and practices with no mapping at all (validation forbids them; kept for other data)."""
+    mapped = set(crosswalk["subject_id"])
+    rows = [("item", c, l) for c, l in zip(items["item_code"], items["label"]) if c not in mapped]
+    rows += [("practice", c, l) for c, l in zip(practices["id"], practices["label"]) if c not in mapped]
+    return pd.DataFrame(rows, columns=["kind", "subject_id", "label"])

@@ -184,9 +184,15 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
     if not root.is_dir():
         raise InputError.single(root, 0, "data folder not found")
     problems: list[Problem] = []
+    # One mistake should give one message: checks that need a whole table (do sources, subjects,
+    # mappings exist?) are skipped when that table could not be read in full.
+    broken: set[str] = set()
 
     sources_path = root / "sources.yaml"
+    before = len(problems)
     sources = _list_file(sources_path, Source, problems)
+    if len(problems) > before:
+        broken.add("sources")
     source_ids = {s.id for s, _, _ in sources}
     _check_unique(((s.id, line, path) for s, line, path in sources), "source id", problems)
 
@@ -201,6 +207,7 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
             fw, doc = read_framework(path)
         except InputError as exc:
             problems.extend(exc.problems)
+            broken.add("subjects")
             continue
         if fw.id != path.stem:
             problems.append(Problem(doc.path, doc.line_of(("id",)), f"framework id '{fw.id}' differs from the file name '{path.stem}'"))
@@ -210,7 +217,7 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
 
     def resolve(source: str | None, path: str, line: int) -> None:
         nonlocal unsourced
-        if source is None or source.startswith(("http://", "https://")) or source in source_ids:
+        if source is None or source.startswith(("http://", "https://")) or source in source_ids or "sources" in broken:
             return
         unsourced += 1
         problems.append(Problem(path, line, f"unknown source '{source}' (not an id in sources.yaml)"))
@@ -261,8 +268,11 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
     # -- practices
     practices = []
     pr_dir = root / "practices"
+    before = len(problems)
     for path in sorted(pr_dir.glob("*.yaml")) if pr_dir.is_dir() else []:
         practices.extend(_list_file(path, Practice, problems))
+    if len(problems) > before:
+        broken.add("subjects")
     _check_unique(((p.id, line, path) for p, line, path in practices), "practice id", problems)
     for p, line, path in practices:
         resolve(p.source, path, line)
@@ -270,6 +280,7 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
     # -- indicators
     indicators = []
     ind_path = root / "indicators.csv"
+    before = len(problems)
     if ind_path.exists():
         try:
             header, rows = read_table(ind_path)
@@ -284,6 +295,8 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
                         indicators.append((obj, line, str(ind_path)))
         except InputError as exc:
             problems.extend(exc.problems)
+    if len(problems) > before:
+        broken.add("subjects")
     _check_unique(((x.id, line, path) for x, line, path in indicators), "indicator id", problems)
     for x, line, path in indicators:
         resolve(x.source, path, line)
@@ -313,18 +326,19 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
         mappings = read_crosswalk(cw_path)
     except InputError as exc:
         problems.extend(exc.problems)
+        broken.add("crosswalk")
     subjects = {r["item_code"] for r in item_rows} | {p.id for p, _, _ in practices} | {x.id for x, _, _ in indicators}
     seen_pairs: dict[tuple[str, str], int] = {}
     for m, line in mappings:
         if taxonomy is not None and m.object_id not in concept_ids:
             problems.append(Problem(str(cw_path), line, f"unknown concept '{m.object_id}'"))
-        if m.subject_id not in subjects:
+        if m.subject_id not in subjects and "subjects" not in broken:
             problems.append(Problem(str(cw_path), line, f"unknown subject '{m.subject_id}' (no item, practice or indicator has this id)"))
         pair = (m.subject_id, m.object_id)
         if pair in seen_pairs:
             problems.append(Problem(str(cw_path), line, f"duplicate mapping {m.subject_id} -> {m.object_id} (first at line {seen_pairs[pair]})"))
         seen_pairs.setdefault(pair, line)
-    if mappings or cw_path.exists():
+    if "crosswalk" not in broken:
         mapped = {m.subject_id for m, _ in mappings}
         for r in item_rows:
             if r["item_code"] not in mapped:

@@ -126,7 +126,7 @@ class Indicator(Record):
     indicator: str = NonEmpty
     measure: str = NonEmpty
     year: Optional[int] = Field(default=None, ge=1800, le=2100)
-    value: float
+    value: float = Field(allow_inf_nan=False)  # "nan" parses as a float but is no measurement
     unit: Literal["percent", "percentile_rank", "estimate", "score", "rank", "count"]
     source: str = NonEmpty
     locator: str = NonEmpty

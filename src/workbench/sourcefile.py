@@ -37,12 +37,16 @@ def read_text(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise InputError.single(p, 0, "is a folder, expected a file")
     size = p.stat().st_size
     if size > max_bytes:
+        # Binary megabytes, as file managers and ``ls -lh`` show them: a 50 MB file reads "50.0 MB".
         raise InputError.single(
-            p, 1, f"file is {size / 1e6:.1f} MB, larger than the {max_bytes / 1e6:.0f} MB limit for input files"
+            p, 1, f"file is {size / 2**20:.1f} MB, larger than the {max_bytes / 2**20:.0f} MB limit for input files"
         )
     raw = p.read_bytes()
     if not raw.strip():
         raise InputError.single(p, 1, "file is empty")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Windows editors save "Unicode" as UTF-16: full of NUL bytes, but not a binary file.
+        raise InputError.single(p, 1, "UTF-16 text; save the file as UTF-8")
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise InputError.single(p, line, "binary file (NUL byte found); expected UTF-8 text")
@@ -90,14 +94,21 @@ class YamlDocument:
         return self.line_of(loc)
 
 
-def _yaml_problem(path: Path, exc: yaml.YAMLError) -> Problem:
+def _yaml_problem(path: Path, exc: yaml.YAMLError, text: str = "") -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else 1
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    if "\\t" in repr(problem) or "\t" in str(problem):
+    lines = text.splitlines()
+    bad = lines[line - 1] if 0 < line <= len(lines) else ""
+    # libyaml names no tab in its messages; the indentation of the offending line shows it.
+    if "\t" in bad[: len(bad) - len(bad.lstrip())]:
         message = "YAML syntax error: tab character used for indentation (indent with spaces)"
     else:
         context = getattr(exc, "context", None)
+        context_mark = getattr(exc, "context_mark", None)
+        if context and context_mark is not None and context_mark.line + 1 != line:
+            # An unclosed bracket or quote is noticed lines later: say where it opened.
+            context = f"{context} started at line {context_mark.line + 1}"
         message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
     return Problem(str(path), line, " ".join(message.split()))
 
@@ -134,7 +145,7 @@ def read_yaml(path: str | os.PathLike) -> YamlDocument:
             raise InputError(problems)
         data = loader.construct_document(root)
     except yaml.YAMLError as exc:
-        raise InputError([_yaml_problem(p, exc)]) from None
+        raise InputError([_yaml_problem(p, exc, text)]) from None
     finally:
         loader.dispose()
     return YamlDocument(str(p), data, root)
@@ -152,17 +163,21 @@ def read_table(path: str | os.PathLike, delimiter: str = ",") -> tuple[list[str]
     if not numbered:
         raise InputError.single(p, 1, "file holds no table")
     reader = csv.reader(io.StringIO("\n".join(line for _, line in numbered)), delimiter=delimiter, strict=True)
+    # Each row with the file line it starts on; ``reader.line_num`` counts the lines consumed,
+    # so a quoted field spanning lines does not shift the numbers of the rows after it.
+    parsed: list[tuple[int, list[str], int]] = []
     try:
-        parsed = list(reader)
+        for values in reader:
+            start = parsed[-1][2] if parsed else 0
+            parsed.append((numbered[start][0], values, reader.line_num))
     except csv.Error as exc:
-        raise InputError.single(p, 1, f"table syntax error: {exc}") from None
-    if len(parsed) != len(numbered):
-        # A quoted field spanning lines: fall back to physical counting, which is still close.
-        numbered = [(i + 1, "") for i in range(len(parsed))]
-    header = [h.strip() for h in parsed[0]]
+        start = parsed[-1][2] if parsed else 0
+        hint = " (a quoted field is never closed)" if "unexpected end of data" in str(exc) else ""
+        raise InputError.single(p, numbered[min(start, len(numbered) - 1)][0], f"table syntax error: {exc}{hint}") from None
+    header = [h.strip() for h in parsed[0][1]]
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[Problem] = []
-    for (line_no, _), values in zip(numbered[1:], parsed[1:]):
+    for line_no, values, _ in parsed[1:]:
         if len(values) != len(header):
             problems.append(Problem(str(p), line_no, f"row has {len(values)} fields, the header has {len(header)}"))
             continue
@@ -183,10 +198,17 @@ def pydantic_problems(path: str, exc: Any, line_of) -> list[Problem]:
             message = f"unknown field '{loc[-1]}'"
         elif kind == "missing":
             message = f"missing required field '{loc[-1]}'"
+        elif kind == "string_too_short" and err.get("ctx", {}).get("min_length") == 1 or (
+            kind == "string_type" and err.get("input") is None
+        ):
+            message = f"{field}: must not be empty"
         else:
             msg = err["msg"].removeprefix("Value error, ")
             value = err.get("input")
             shown = f" (got {value!r})" if isinstance(value, (str, int, float)) and len(repr(value)) < 60 else ""
-            message = f"{field}: {msg}{shown}"
+            if shown and repr(value) in msg:
+                shown = ""  # the message already quotes the value
+            # A check of the whole record (no field) reads best without a prefix.
+            message = f"{field}: {msg}{shown}" if field != "record" else f"{msg}{shown}"
         problems.append(Problem(path, line_of(loc), message))
     return problems

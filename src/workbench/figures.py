@@ -1,0 +1,199 @@
+"""Figures of the country comparison (clustered heatmap, overlap network, country map), saved reproducibly as SVG and PNG."""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import matplotlib
+import networkx as nx
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .outputs import atomic_write
+
+__all__ = [
+    "LANGS",
+    "figure_stem",
+    "concept_labels",
+    "heatmap",
+    "network_figure",
+    "map_figure",
+    "save_figure",
+    "write_figures",
+]
+
+LANGS = ("en", "ru", "kk")
+#: Fixed so the ids matplotlib writes into SVG files are the same on every run.
+SVG_HASHSALT = "workbench"
+_METADATA = {"svg": {"Date": None, "Creator": None}, "png": {"Software": None}}
+_MAX_NAMED = 8  # beyond this many countries a file name lists a digest instead
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"unknown language '{lang}' (use one of {', '.join(LANGS)})")
+    return lang
+
+
+def figure_stem(kind: str, countries: Sequence[str], level: str | None = None, lang: str = "en", **extra) -> str:
+    """A file name (without extension) that says what made the figure.
+
+    >>> figure_stem("heatmap", ["NZL", "CAN", "GBR", "KAZ"])
+    'heatmap_countries-CAN-GBR-KAZ-NZL_level-any_lang-en'
+    >>> figure_stem("map", ["CAN", "GBR"], level="senior", lang="ru", method="mds")
+    'map_countries-CAN-GBR_level-senior_lang-ru_method-mds'
+    """
+    names = sorted(set(countries))
+    if len(names) > _MAX_NAMED:
+        digest = hashlib.sha256(",".join(names).encode()).hexdigest()[:8]
+        who = f"countries-{len(names)}-{digest}"
+    else:
+        who = "countries-" + "-".join(names) if names else "countries-none"
+    parts = [kind, who, f"level-{level or 'any'}", f"lang-{_check_lang(lang)}"]
+    parts += [f"{k}-{v}" for k, v in extra.items()]
+    return "_".join(parts)
+
+
+def concept_labels(concepts: pd.DataFrame, lang: str = "en") -> dict[str, str]:
+    """Concept id -> taxonomy label in ``lang`` (``en``, ``ru`` or ``kk``)."""
+    col = f"label_{_check_lang(lang)}"
+    return dict(zip(concepts["concept_id"], concepts[col]))
+
+
+def heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, drop_empty: bool = True):
+    """Seaborn clustermap of a country x concept matrix (drawn with concepts as rows); returns the ``ClusterGrid``.
+
+    Countries and concepts are ordered by average-linkage trees on the Jaccard distance (as
+    :func:`workbench.compare.linkage`, so deterministic); concepts nobody carries are dropped
+    when ``drop_empty``. ``labels`` names the concepts (see :func:`concept_labels`); cells
+    show item counts.
+    """
+    import seaborn as sns
+
+    from .compare import linkage, similarity
+
+    data = matrix.loc[:, matrix.sum(axis=0) > 0] if drop_empty else matrix
+    if data.empty:
+        raise ValueError("the matrix has nothing to draw (no country carries any concept)")
+    # Concepts as rows: their (long) labels then read horizontally.
+    shown = data.T.rename(index=labels or {})
+    n_concepts, n_countries = shown.shape
+    concept_tree = linkage(similarity(data.T)) if n_concepts > 1 else None
+    country_tree = linkage(similarity(data)) if n_countries > 1 else None
+    longest = max(len(str(x)) for x in shown.index)
+    grid = sns.clustermap(
+        shown, row_cluster=concept_tree is not None, col_cluster=country_tree is not None,
+        row_linkage=concept_tree, col_linkage=country_tree, cmap="Blues", linewidths=0.5, linecolor="white",
+        annot=True, fmt="d", figsize=(4 + 0.6 * n_countries + 0.09 * longest, 2.5 + 0.3 * n_concepts),
+        dendrogram_ratio=(0.12, 0.08), xticklabels=True, yticklabels=True,
+        cbar_pos=(0.02, 0.965, 0.1, 0.012), cbar_kws={"label": "items", "orientation": "horizontal"},
+    )
+    grid.ax_heatmap.set_xlabel("")
+    grid.ax_heatmap.set_ylabel("")
+    return grid
+
+
+def _node_label(G: nx.Graph, n, lang: str) -> str:
+    d = G.nodes[n]
+    return str(d.get(f"label_{lang}") or d.get("label") or n)
+
+
+def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8.0) -> Figure:
+    """Draw a graph (the country overlap graph, or the export graph with concepts) with a seeded spring layout.
+
+    Edge width follows ``weight``; node colour follows ``kind``; node labels use ``label_<lang>``
+    when nodes have it (concepts), else ``label`` or the id.
+    """
+    _check_lang(lang)
+    fig = Figure(figsize=(size, size))
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    if len(G):
+        pos = nx.spring_layout(G, seed=seed, weight="weight")
+        colours = {"country": "#1f4e79", "framework": "#2e75b6", "concept": "#f4b183"}
+        kinds = [G.nodes[n].get("kind", "") for n in G]
+        widths = [0.5 + 4.0 * float(d.get("weight", 1.0)) for _, _, d in G.edges(data=True)]
+        nx.draw_networkx_edges(G, pos, ax=ax, width=widths, edge_color="#9e9e9e", alpha=0.7)
+        nx.draw_networkx_nodes(G, pos, ax=ax, node_color=[colours.get(k, "#7f7f7f") for k in kinds],
+                               node_size=[700 if k != "concept" else 250 for k in kinds])
+        nx.draw_networkx_labels(G, pos, ax=ax, labels={n: _node_label(G, n, lang) for n in G}, font_size=8)
+    fig.tight_layout()
+    return fig
+
+
+def map_figure(coords: pd.DataFrame, groups: pd.Series | None = None, size: float = 6.0) -> Figure:
+    """Scatter the ``x``/``y`` coordinates of :func:`workbench.compare.country_map`, one labelled point per country.
+
+    ``groups`` (e.g. :func:`workbench.compare.clusters`) colours the points.
+    """
+    fig = Figure(figsize=(size, size))
+    ax = fig.add_subplot()
+    if groups is not None:
+        colour = [int(groups.get(n, 0)) for n in coords.index]
+        ax.scatter(coords["x"], coords["y"], c=colour, cmap="tab10", vmin=0, vmax=9, s=80)
+    else:
+        ax.scatter(coords["x"], coords["y"], s=80)
+    for name, row in coords.iterrows():
+        ax.annotate(str(name), (row["x"], row["y"]), textcoords="offset points", xytext=(5, 5), fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.margins(0.15)
+    fig.tight_layout()
+    return fig
+
+
+def save_figure(fig: Figure, folder: str | os.PathLike, stem: str, formats: Iterable[str] = ("svg", "png"), dpi: int = 150) -> list[Path]:
+    """Write ``fig`` as ``folder/stem.<format>``, atomically and byte-for-byte repeatable.
+
+    No dates or software versions go into the files, and SVG ids come from a fixed salt.
+    """
+    out = []
+    for fmt in formats:
+        buf = io.BytesIO()
+        with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT}):
+            fig.savefig(buf, format=fmt, dpi=dpi, metadata=_METADATA.get(fmt, {}), bbox_inches="tight")
+        out.append(atomic_write(Path(folder) / f"{stem}.{fmt}", buf.getvalue()))
+    return out
+
+
+def write_figures(
+    ds,
+    folder: str | os.PathLike = "figures",
+    countries: Iterable[str] | None = None,
+    level: str | None = None,
+    lang: str = "en",
+    include_organisations: bool = False,
+    min_weight: float = 0.0,
+    n_clusters: int = 3,
+    seed: int = 0,
+) -> list[Path]:
+    """Build and save the heatmap, the overlap network and the country map of a selection.
+
+    ``ds`` is a :class:`~workbench.dataset.Dataset`; the selection is as in
+    :func:`workbench.compare.evidence`. Returns the paths written (SVG and PNG of each figure).
+    """
+    import matplotlib.pyplot as plt
+
+    from .compare import clusters, country_map, evidence, framework_matrix, select_countries, similarity
+    from .network import bipartite_graph, overlap_graph
+
+    names = select_countries(ds, countries, None, include_organisations)
+    ev = evidence(ds, names, None, level)
+    matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]))
+    labels = concept_labels(ds.concepts, lang)
+    written = []
+    grid = heatmap(matrix, labels)
+    try:
+        written += save_figure(grid.figure, folder, figure_stem("heatmap", names, level, lang))
+    finally:
+        plt.close(grid.figure)  # seaborn draws through pyplot, which keeps figures alive
+    overlap = overlap_graph(bipartite_graph(ev, nodes=names, concepts=ds.concepts), min_weight=min_weight)
+    written += save_figure(network_figure(overlap, lang, seed), folder,
+                           figure_stem("network", names, level, lang, seed=seed))
+    coords = country_map(matrix, "mds", random_state=seed)
+    groups = clusters(similarity(matrix), n_clusters) if len(matrix) > 1 else None
+    written += save_figure(map_figure(coords, groups), folder, figure_stem("map", names, level, lang, method="mds"))
+    return written

@@ -1,0 +1,133 @@
+"""Self-contained HTML for the Academy: executed notebooks exported with the workbench template."""
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from .outputs import atomic_write
+
+__all__ = ["TEMPLATE_DIR", "ui_strings", "export_html", "add_toc", "write_index"]
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "report"
+_HEADING = re.compile(r"<(h[23])(\s[^>]*)?>(.*?)</\1>", re.S)
+_ID = re.compile(r'\sid="([^"]+)"')
+_TAG = re.compile(r"<[^>]+>")
+
+
+@lru_cache(maxsize=None)
+def _strings() -> dict[str, dict[str, str]]:
+    import yaml
+
+    return yaml.safe_load((TEMPLATE_DIR / "strings.yaml").read_text(encoding="utf-8"))
+
+
+def ui_strings(lang: str = "en") -> dict[str, str]:
+    """Interface strings in ``lang`` (English for any key a translation lacks)."""
+    table = _strings()
+    return {**table["en"], **table.get(lang, {})}
+
+
+def add_toc(page: str) -> str:
+    """Give every h2/h3 after the table of contents an id and list them where ``<!--WB-TOC-->`` stands.
+
+    >>> out = add_toc('<nav><!--WB-TOC--></nav><h2>One</h2><h3 id="x">Two</h3>')
+    >>> '<a href="#sec-1">One</a>' in out and '<a href="#x">Two</a>' in out
+    True
+    """
+    marker = "<!--WB-TOC-->"
+    head, sep, body = page.partition(marker)
+    if not sep:
+        return page
+    entries: list[str] = []
+    counter = 0
+
+    def visit(match: re.Match) -> str:
+        nonlocal counter
+        tag, attrs, inner = match.group(1), match.group(2) or "", match.group(3)
+        found = _ID.search(attrs)
+        if found:
+            anchor = found.group(1)
+        else:
+            counter += 1
+            anchor = f"sec-{counter}"
+            attrs = f' id="{anchor}"{attrs}'
+        text = html.escape(html.unescape(_TAG.sub("", inner)).replace("¶", "").strip())
+        entries.append(f'<li class="wb-toc-{tag}"><a href="#{html.escape(anchor, quote=True)}">{text}</a></li>')
+        return f"<{tag}{attrs}>{inner}</{tag}>"
+
+    body = _HEADING.sub(visit, body)
+    return head + "<ol>" + "".join(entries) + "</ol>" + body
+
+
+@lru_cache(maxsize=1)
+def _exporter():
+    # Built once per process: compiling the template dominates a small report's export time.
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATE_DIR.parent)],
+        template_name="report",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={"injected-parameters", "parameters", "remove-cell"}, enabled=True), enabled=True
+    )
+    return exporter
+
+
+def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, str]) -> bytes:
+    """HTML bytes of an executed notebook, with the report's header, contents and style."""
+    import nbformat
+
+    nb = nbformat.read(str(executed_notebook), as_version=4)
+    lang = str(spec.parameters.get("lang", "en"))
+    nb.metadata["workbench"] = {
+        "name": spec.name,
+        "title": spec.display_title(),
+        "description": spec.description,
+        "parameters": {k: _show(v) for k, v in spec.parameters.items()},
+        "lang": lang,
+        "draft_translation": lang in ("ru", "kk"),
+        "ui": ui_strings(lang),
+        **versions,
+    }
+    nb.metadata.pop("papermill", None)  # timings and paths: they would make every export differ
+    body, _ = _exporter().from_notebook_node(nb, resources={"language_code": lang})
+    return add_toc(body).encode("utf-8")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def write_index(project: Any, specs: Iterable[Any], lang: str = "en") -> Path:
+    """``reports/index.html``: every report with its description and parameters, linking to each."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html", "j2"]))
+    reports = [
+        {
+            "name": s.name,
+            "title": s.display_title(),
+            "description": s.description,
+            "parameters": {k: _show(v) for k, v in s.parameters.items()},
+            "href": f"{s.name}.html",
+            "exists": (project.reports / f"{s.name}.html").exists(),
+        }
+        for s in specs
+    ]
+    css = (TEMPLATE_DIR / "report.css").read_text(encoding="utf-8")
+    page = env.get_template("index_page.html.j2").render(reports=reports, ui=ui_strings(lang), css=css, lang=lang)
+    target = project.reports / "index.html"
+    payload = page.encode("utf-8")
+    if not target.exists() or target.read_bytes() != payload:
+        atomic_write(target, payload)
+    return target

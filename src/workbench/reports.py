@@ -1,0 +1,364 @@
+"""The report matrix (``reports.yaml``) and the runner that regenerates it with papermill.
+
+Each report is executed into a temporary file, exported to HTML, and only then renamed into
+place; a report whose inputs (notebook, parameters, data, library code) are unchanged is
+skipped. A failing report keeps its last good output; its executed notebook goes to
+``reports/.failed/`` for debugging.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .errors import InputError, Problem
+from .outputs import atomic_write
+from .sourcefile import read_yaml
+
+__all__ = [
+    "ReportSpec",
+    "NotebookParameter",
+    "notebook_parameters",
+    "load_matrix",
+    "Project",
+    "input_key",
+    "RunResult",
+    "run_reports",
+    "default_jobs",
+]
+
+PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: Parameters the runner sets itself; a report may not set them in reports.yaml.
+RUNNER_PARAMETERS = ("figures_dir",)
+#: More kernels than this start to contend for ports and memory on small machines.
+MAX_JOBS = 4
+
+
+@dataclass(frozen=True)
+class NotebookParameter:
+    name: str
+    type: str
+    default: str
+    help: str
+
+
+def notebook_parameters(path: str | os.PathLike) -> dict[str, NotebookParameter]:
+    """Parameters declared in the notebook's cell tagged ``parameters`` (name, type, default, comment)."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            lines = source.splitlines()
+            out = {}
+            for node in ast.parse(source).body:
+                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                    name, annotation = node.target.id, ast.unparse(node.annotation)
+                elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                    name, annotation = node.targets[0].id, ""
+                else:
+                    continue
+                line = lines[node.lineno - 1]
+                comment = line.split("#", 1)[1].strip() if "#" in line else ""
+                default = ast.unparse(node.value) if node.value is not None else ""
+                out[name] = NotebookParameter(name, annotation, default, comment)
+            return out
+    return {}
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One entry of ``reports.yaml``."""
+
+    name: str
+    notebook: str
+    description: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+    line: int = 0
+
+    def display_title(self) -> str:
+        return self.title or self.name.replace("-", " ").capitalize()
+
+
+def load_matrix(path: str | os.PathLike, notebooks_dir: str | os.PathLike) -> list[ReportSpec]:
+    """Read and check ``reports.yaml``; every bad entry gives one ``path:line: report 'x': ...`` problem."""
+    doc = read_yaml(path)
+    notebooks_dir = Path(notebooks_dir)
+    entries = doc.data.get("reports") if isinstance(doc.data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise InputError.single(path, 1, "expected a mapping with a non-empty list 'reports'")
+    problems: list[Problem] = []
+    specs: list[ReportSpec] = []
+    seen: dict[str, int] = {}
+    allowed = {"name", "notebook", "description", "parameters", "title"}
+    params_cache: dict[str, dict[str, NotebookParameter]] = {}
+    for i, entry in enumerate(entries):
+        line = doc.line_of(("reports", i))
+        if not isinstance(entry, dict):
+            problems.append(Problem(doc.path, line, "report entry must be a mapping"))
+            continue
+        label = f"report '{entry.get('name', f'#{i + 1}')}'"
+
+        def bad(key: str, message: str) -> None:
+            problems.append(Problem(doc.path, doc.line_of(("reports", i, key)), f"{label}: {message}"))
+
+        for key in entry:
+            if key not in allowed:
+                bad(key, f"unknown field '{key}'")
+        name, notebook = entry.get("name"), entry.get("notebook")
+        description, params = entry.get("description"), entry.get("parameters") or {}
+        if not isinstance(name, str) or not name:
+            bad("name", "missing 'name'")
+            continue
+        if not PLAIN_NAME.match(name) or ".." in name:
+            bad("name", f"name '{name}' is not a plain file name (letters, digits, '.', '_', '-'; no '/' or '..')")
+            continue
+        if name in seen:
+            bad("name", f"duplicate report name (first at line {seen[name]})")
+            continue
+        seen[name] = line
+        if not isinstance(description, str) or not description.strip():
+            bad("description", "missing one-line 'description'")
+        if not isinstance(notebook, str) or not notebook:
+            bad("notebook", "missing 'notebook'")
+            continue
+        nb_path = notebooks_dir / notebook
+        if Path(notebook).name != notebook or not nb_path.is_file():
+            bad("notebook", f"unknown notebook '{notebook}' (not a file in {notebooks_dir.name}/)")
+            continue
+        if not isinstance(params, dict):
+            bad("parameters", "parameters must be a mapping")
+            continue
+        declared = params_cache.setdefault(notebook, notebook_parameters(nb_path))
+        for key in params:
+            if key in RUNNER_PARAMETERS:
+                bad("parameters", f"parameter '{key}' is set by the runner")
+            elif key not in declared:
+                known = ", ".join(k for k in declared if k not in RUNNER_PARAMETERS)
+                bad("parameters", f"unknown parameter '{key}' for notebook '{notebook}' (known: {known})")
+        specs.append(ReportSpec(name, notebook, (description or "").strip(), dict(params), str(entry.get("title") or ""), line))
+    if problems:
+        raise InputError(problems)
+    return specs
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where things live: the checkout's notebooks, data, library, and output folders."""
+
+    root: Path
+
+    @classmethod
+    def find(cls, start: str | os.PathLike | None = None) -> "Project":
+        here = Path(start or Path.cwd()).resolve()
+        for candidate in (here, *here.parents):
+            if (candidate / "reports.yaml").is_file() and (candidate / "notebooks").is_dir():
+                return cls(candidate)
+        package_root = Path(__file__).resolve().parents[2]
+        return cls(package_root)
+
+    matrix = property(lambda self: self.root / "reports.yaml")
+    notebooks = property(lambda self: self.root / "notebooks")
+    data = property(lambda self: Path(os.environ.get("WORKBENCH_DATA") or self.root / "data"))
+    reports = property(lambda self: self.root / "reports")
+    figures = property(lambda self: self.root / "figures")
+    cache = property(lambda self: self.root / "reports" / ".cache")
+    failed = property(lambda self: self.root / "reports" / ".failed")
+
+
+def _hash_tree(paths: Iterable[Path], root: Path, digest) -> None:
+    for p in sorted(paths):
+        digest.update(str(p.relative_to(root)).encode())
+        digest.update(p.read_bytes())
+
+
+def inputs_fingerprint(project: Project) -> str:
+    """Hash of what every report shares: the data and the library code (templates included)."""
+    digest = hashlib.sha256()
+    data = project.data
+    _hash_tree((p for p in data.rglob("*") if p.is_file() and not p.name.startswith(".")), data, digest)
+    lib = Path(__file__).resolve().parent
+    _hash_tree((p for p in lib.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".json", ".yaml", ".css")), lib, digest)
+    return digest.hexdigest()
+
+
+def input_key(spec: ReportSpec, project: Project, shared: str) -> str:
+    """Cache key of one report: its notebook, its matrix entry, and the shared inputs."""
+    digest = hashlib.sha256(shared.encode())
+    digest.update((project.notebooks / spec.notebook).read_bytes())
+    entry = {"name": spec.name, "notebook": spec.notebook, "description": spec.description, "parameters": spec.parameters, "title": spec.title}
+    digest.update(json.dumps(entry, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, MAX_JOBS))
+
+
+@dataclass
+class RunResult:
+    name: str
+    status: str  # "ok", "skipped", "failed"
+    seconds: float = 0.0
+    html: str = ""
+    error: str = ""
+
+    def summary_line(self) -> str:
+        if self.status == "ok":
+            return f"ok      {self.name:<34} {self.seconds:6.1f} s  {self.html}"
+        if self.status == "skipped":
+            return f"skipped {self.name:<34}   unchanged  {self.html}"
+        return f"FAILED  {self.name:<34} {self.seconds:6.1f} s  {self.error}"
+
+
+def output_paths(project: Project, name: str) -> dict[str, Path]:
+    return {
+        "html": project.reports / f"{name}.html",
+        "notebook": project.reports / "notebooks" / f"{name}.ipynb",
+        "figures": project.figures / name,
+        "key": project.cache / f"{name}.key",
+        "failed": project.failed / f"{name}.ipynb",
+    }
+
+
+def _swap_dir(staging: Path, target: Path) -> None:
+    """Put ``staging`` at ``target``: the old folder is moved aside first, then removed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        os.replace(target, old)
+    os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _error_text(exc: BaseException) -> str:
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        count = getattr(exc, "exec_count", None)
+        where = f"cell {count}: " if count else ""
+        return f"{where}{ename}: {' '.join(str(evalue).split())}"[:300]
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
+
+
+def _run_one(spec: ReportSpec, project: Project, key: str, versions: dict[str, str]) -> RunResult:
+    import papermill
+
+    from .htmlreport import export_html
+
+    paths = output_paths(project, spec.name)
+    work = project.cache / "run" / f"{spec.name}-{os.getpid()}-{time.monotonic_ns()}"
+    work.mkdir(parents=True, exist_ok=True)
+    executed = work / f"{spec.name}.ipynb"
+    staging_figures = work / "figures"
+    staging_figures.mkdir()
+    start = time.perf_counter()
+    try:
+        try:
+            papermill.execute_notebook(
+                str(project.notebooks / spec.notebook),
+                str(executed),
+                parameters={**spec.parameters, "figures_dir": str(staging_figures)},
+                cwd=str(project.notebooks),
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+                report_mode=False,
+            )
+        except Exception as exc:  # the notebook raised, or its kernel died
+            if executed.exists():
+                paths["failed"].parent.mkdir(parents=True, exist_ok=True)
+                os.replace(executed, paths["failed"])
+            return RunResult(spec.name, "failed", time.perf_counter() - start, error=_error_text(exc))
+        html = export_html(executed, spec, versions)
+        staged_html = work / f"{spec.name}.html"
+        staged_html.write_bytes(html)
+        # Everything is complete on disk; only now replace the previous outputs.
+        paths["notebook"].parent.mkdir(parents=True, exist_ok=True)
+        os.replace(executed, paths["notebook"])
+        _swap_dir(staging_figures, paths["figures"])
+        paths["html"].parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged_html, paths["html"])
+        atomic_write(paths["key"], key)
+        paths["failed"].unlink(missing_ok=True)
+        return RunResult(spec.name, "ok", time.perf_counter() - start, html=str(paths["html"].relative_to(project.root)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_reports(
+    project: Project,
+    only: Iterable[str] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    on_result: Callable[[RunResult], None] | None = None,
+    progress: bool = True,
+) -> list[RunResult]:
+    """Regenerate the report matrix; returns one result per selected report."""
+    specs = load_matrix(project.matrix, project.notebooks)
+    if only:
+        only = list(only)
+        names = {s.name for s in specs}
+        unknown = [n for n in only if n not in names]
+        if unknown:
+            raise InputError.single("--only", 0, f"unknown report {', '.join(map(repr, unknown))} (see reports.yaml)")
+        specs = [s for s in specs if s.name in only]
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise InputError.single("--jobs", 0, f"must be at least 1 (got {jobs})")
+    shared = inputs_fingerprint(project)
+    results: list[RunResult] = []
+    todo: list[tuple[ReportSpec, str]] = []
+    for spec in specs:
+        key = input_key(spec, project, shared)
+        paths = output_paths(project, spec.name)
+        unchanged = paths["key"].exists() and paths["key"].read_text() == key and paths["html"].exists()
+        if unchanged and not force:
+            results.append(RunResult(spec.name, "skipped", html=str(paths["html"].relative_to(project.root))))
+            if on_result:
+                on_result(results[-1])
+        else:
+            todo.append((spec, key))
+    if todo:
+        shutil.rmtree(project.cache / "run", ignore_errors=True)  # leftovers of an interrupted run
+        versions = _versions(project)
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(todo), desc="reports", unit="report", file=sys.stderr, leave=False)
+        with ThreadPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+            futures = {pool.submit(_run_one, spec, project, key, versions): spec for spec, key in todo}
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except Exception as exc:  # export or file errors: report them like a failing cell
+                    result = RunResult(futures[future].name, "failed", error=_error_text(exc))
+                results.append(result)
+                if bar is not None:
+                    bar.update(1)
+                if on_result:
+                    on_result(result)
+        if bar is not None:
+            bar.close()
+    from .htmlreport import write_index
+
+    all_specs = load_matrix(project.matrix, project.notebooks)
+    write_index(project, all_specs)
+    order = {s.name: i for i, s in enumerate(specs)}
+    return sorted(results, key=lambda r: order.get(r.name, 0))
+
+
+def _versions(project: Project) -> dict[str, str]:
+    from .dataset import load
+
+    ds = load(project.data)
+    return {"data_version": ds.data_version, "taxonomy_version": ds.taxonomy_version}
