@@ -124,6 +124,7 @@ def _cmd_reports(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- network (issue 4) ---------------------------------------------------------------------------
 def _cmd_network(args: argparse.Namespace) -> int:
     from .compare import cells, evidence, framework_matrix, select_countries
     from .dataset import load
@@ -135,6 +136,8 @@ def _cmd_network(args: argparse.Namespace) -> int:
     for option, given in (("--countries", countries), ("--frameworks", frameworks)):
         if given is not None and not given:
             raise InputError.single(option, 0, "empty list (give comma-separated codes)")
+    if args.out.exists() and not args.out.is_dir():
+        raise InputError.single(args.out, 0, "--out must be a folder, and this is a file")
     ds = load(args.data)
     names = select_countries(ds, countries, frameworks, args.include_organisations)
     ev = evidence(ds, names, frameworks, args.level)
@@ -154,6 +157,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
         f"{overlap.number_of_edges()} overlap edges)"
     )
     return EXIT_OK
+# -- end network -----------------------------------------------------------------------------------
 
 
 # -- recommend (issue 5) -------------------------------------------------------------------------
@@ -184,6 +188,34 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
 # -- end recommend ---------------------------------------------------------------------------------
 
 
+# -- code (issue 9) -------------------------------------------------------------------------------
+def _cmd_code(args: argparse.Namespace) -> int:
+    from .coding import code_document, for_review
+    from .dataset import load
+    from .sourcefile import read_text
+    from .suggest import fit_from_dataset
+
+    if args.top < 1:
+        raise InputError.single("--top", 0, f"must be at least 1 (got {args.top})")
+    if args.threshold is not None and not 0 <= args.threshold <= 1:
+        raise InputError.single("--threshold", 0, f"must lie in 0-1 (got {args.threshold})")
+    if args.review and args.format != "csv":
+        raise InputError.single("--review", 0, "a review file is CSV; drop --format table")
+    text = read_text(args.file)  # a binary or non-UTF-8 file fails here, before the data is loaded
+    model = fit_from_dataset(load(args.data))
+    frame = code_document(model, text, args.file.name, lang=args.lang, threshold=args.threshold, top=args.top)
+    if args.review:
+        frame = for_review(frame)
+    if args.format == "table":
+        frame = frame.assign(quote=[" ".join(q.split())[:80] for q in frame["quote"]])
+    _emit(frame, args.format, args.out)
+    if args.out is not None:
+        passages = frame[["start", "end"]].drop_duplicates().shape[0]
+        print(f"wrote {args.out} ({len(frame)} codings of {passages} passages)")
+    return EXIT_OK
+# -- end code ---------------------------------------------------------------------------------------
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "reports": _cmd_reports,
     "validate": _cmd_validate,
@@ -192,6 +224,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "export-codebook": _cmd_export_codebook,
     "network": _cmd_network,
     "recommend": _cmd_recommend,  # issue 5
+    "code": _cmd_code,  # issue 9
 }
 
 
@@ -237,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["en", "ru", "kk"], default="en", help="language of code names")
     p.add_argument("--out", type=Path, default=None, help="output .qdc file (default: standard output)")
     p.add_argument("--data", type=Path, default=None, help="data folder")
+    # -- network (issue 4)
     p = sub.add_parser("network", help="export the country-concept overlap network (GraphML, GEXF, JSON) and the framework matrix")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--countries", default=None, help="comma-separated country codes (default: every country, without OECD/EU)")
@@ -258,6 +292,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=int, default=500, help="random weight draws for the stability column (default 500; 0 skips)")
     p.add_argument("--seed", type=int, default=0, help="seed of the weight draws (default 0)")
     p.add_argument("--scope", default=None, help="rank only 'individual' or 'system' concepts (default: all)")
+    p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+    p.add_argument("--data", type=Path, default=None, help="data folder")
+    # code (issue 9)
+    p = sub.add_parser("code", help="code the passages of a plain-text document against the taxonomy")
+    p.add_argument("file", type=Path, help="UTF-8 text file (a paper, a policy document)")
+    p.add_argument("--lang", choices=["en", "ru", "auto"], default="auto", help="language of passages (auto: per passage)")
+    p.add_argument("--threshold", type=float, default=None, help="score a concept needs to code a passage (default: workbench.coding.DEFAULT_THRESHOLD)")
+    p.add_argument("--top", type=int, default=3, help="at most this many concepts per passage (default 3)")
+    p.add_argument("--format", choices=["csv", "table"], default="csv")
+    p.add_argument("--review", action="store_true", help="add empty decision and new_concept_id columns for a reviewer")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
     return parser

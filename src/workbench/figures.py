@@ -23,6 +23,9 @@ __all__ = [
     "map_figure",
     "save_figure",
     "write_figures",
+    "score_components",
+    "need_and_supply",
+    "png_bytes",
 ]
 
 LANGS = ("en", "ru", "kk")
@@ -104,8 +107,9 @@ def _node_label(G: nx.Graph, n, lang: str) -> str:
 def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8.0) -> Figure:
     """Draw a graph (the country overlap graph, or the export graph with concepts) with a seeded spring layout.
 
-    Edge width follows ``weight``; node colour follows ``kind``; node labels use ``label_<lang>``
-    when nodes have it (concepts), else ``label`` or the id.
+    Edge width follows ``weight`` (printed on the edges of a graph of countries only); node
+    colour follows ``kind``; node labels use ``label_<lang>`` when nodes have it (concepts),
+    else ``label`` or the id.
     """
     _check_lang(lang)
     fig = Figure(figsize=(size, size))
@@ -119,7 +123,11 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
         nx.draw_networkx_edges(G, pos, ax=ax, width=widths, edge_color="#9e9e9e", alpha=0.7)
         nx.draw_networkx_nodes(G, pos, ax=ax, node_color=[colours.get(k, "#7f7f7f") for k in kinds],
                                node_size=[700 if k != "concept" else 250 for k in kinds])
-        nx.draw_networkx_labels(G, pos, ax=ax, labels={n: _node_label(G, n, lang) for n in G}, font_size=8)
+        nx.draw_networkx_labels(G, pos, ax=ax, labels={n: _node_label(G, n, lang) for n in G}, font_size=8,
+                                font_color="black" if "concept" in kinds else "white")
+        if G.number_of_edges() <= 60 and "concept" not in kinds:  # label overlap weights while readable
+            weights = {(u, v): f"{d['weight']:.2f}" for u, v, d in G.edges(data=True) if "weight" in d}
+            nx.draw_networkx_edge_labels(G, pos, ax=ax, edge_labels=weights, font_size=7)
     fig.tight_layout()
     return fig
 
@@ -143,6 +151,51 @@ def map_figure(coords: pd.DataFrame, groups: pd.Series | None = None, size: floa
     ax.margins(0.15)
     fig.tight_layout()
     return fig
+
+
+def score_components(recs: pd.DataFrame, labels: Sequence[str], components: Sequence[str], size: float = 8.0) -> Figure:
+    """Stacked horizontal bars: each recommendation's score split into its weighted components.
+
+    ``recs`` is :func:`workbench.recommend.recommendations` output; the bars add up to ``score``
+    when the weights are those the ranking used (equal by default).
+    """
+    fig = Figure(figsize=(size, 0.45 * len(recs) + 1.5))
+    ax = fig.add_subplot()
+    y = list(range(len(recs)))[::-1]
+    left = [0.0] * len(recs)
+    share = 1.0 / len(components)
+    for name in components:
+        widths = [share * float(v) for v in recs[name]]
+        ax.barh(y, widths, left=left, label=name.replace("_", " "), height=0.7)
+        left = [a + b for a, b in zip(left, widths)]
+    ax.set_yticks(y, [str(x) for x in labels])
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("score (equal-weight share of each component)")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def need_and_supply(aligned: pd.DataFrame, label_column: str = "concept", size: float = 8.0) -> Figure:
+    """Survey gap (percent of respondents) beside the number of curriculum items, per recommended concept."""
+    fig = Figure(figsize=(size, 0.45 * len(aligned) + 1.5))
+    ax_need, ax_supply = fig.subplots(1, 2, sharey=True)
+    y = list(range(len(aligned)))[::-1]
+    ax_need.barh(y, aligned["survey_gap_percent"].fillna(0), color="#D55E00")
+    ax_need.set_xlabel("survey gap, % of respondents")
+    ax_need.set_xlim(0, 100)
+    ax_need.set_yticks(y, [str(x) for x in aligned[label_column]])
+    ax_supply.barh(y, aligned["curriculum_items"], color="#0072B2")
+    ax_supply.set_xlabel("curriculum items")
+    fig.tight_layout()
+    return fig
+
+
+def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
+    """The figure as PNG bytes with no software or date metadata (repeatable)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata=_METADATA["png"], bbox_inches="tight")
+    return buf.getvalue()
 
 
 def save_figure(fig: Figure, folder: str | os.PathLike, stem: str, formats: Iterable[str] = ("svg", "png"), dpi: int = 150) -> list[Path]:

@@ -97,6 +97,7 @@ def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, st
         "ui": ui_strings(lang),
         **versions,
     }
+    nb.metadata["title"] = spec.display_title()  # the page's <title>
     nb.metadata.pop("papermill", None)  # timings and paths: they would make every export differ
     body, _ = _exporter().from_notebook_node(nb, resources={"language_code": lang})
     return add_toc(body).encode("utf-8")

@@ -9,7 +9,7 @@ import pandas as pd
 from .htmlreport import ui_strings
 from .taxonomy import concept_labels, draft_labels
 
-__all__ = ["table", "with_labels", "sources_of", "references_html", "draft_note_html", "evidence_list_html", "HTML"]
+__all__ = ["table", "figure", "evidence_html", "with_labels", "sources_of", "references_html", "draft_note_html", "evidence_list_html", "HTML"]
 
 
 class HTML:
@@ -29,6 +29,18 @@ def table(frame: pd.DataFrame, max_rows: int | None = None) -> HTML:
     """``frame`` as an HTML table without the index; every cell escaped (data may hold markup)."""
     shown = frame if max_rows is None else frame.head(max_rows)
     return HTML(shown.to_html(index=False, escape=True, border=0, classes="dataframe wb-table", na_rep=""))
+
+
+def figure(fig, alt: str = "figure", width: int | None = None) -> HTML:
+    """A matplotlib figure as an embedded PNG: the same bytes every run, whatever the notebook backend."""
+    import base64
+
+    from .figures import png_bytes
+
+    fig = getattr(fig, "figure", fig)  # a seaborn grid carries its figure
+    data = base64.b64encode(png_bytes(fig)).decode("ascii")
+    size = f' width="{int(width)}"' if width else ""
+    return HTML(f'<img alt="{html.escape(alt, quote=True)}"{size} src="data:image/png;base64,{data}">')
 
 
 def with_labels(frame: pd.DataFrame, concepts: pd.DataFrame, lang: str = "en", column: str = "concept_id", name: str = "concept") -> pd.DataFrame:
@@ -87,3 +99,26 @@ def evidence_list_html(title: str, rows: Iterable[tuple[str, str]]) -> str:
         return ""
     lis = "".join(f'<li>{html.escape(text)} <span class="wb-cite">[{html.escape(cite)}]</span></li>' for text, cite in rows)
     return f"<p><b>{html.escape(title)}</b></p><ul>{lis}</ul>"
+
+
+def _cite(source: str, locator: str) -> str:
+    return f"{source}, {locator}" if locator else source
+
+
+def evidence_html(ev, lang: str = "en", concept_label: str | None = None) -> HTML:
+    """One recommendation's evidence (a :class:`workbench.recommend.Evidence`), escaped, every line cited."""
+    parts = [f"<h3>{html.escape(concept_label or ev.label)}</h3>"]
+    comps = ", ".join(f"{html.escape(k)} = {v:.2f} (w {ev.weights[k]:g})" for k, v in ev.components.items())
+    parts.append(f"<p>score <b>{ev.score:.3f}</b> = Σ w·c / Σ w; {comps}; Kazakhstan: <b>{html.escape(ev.kaz_status)}</b></p>")
+    sections = [
+        ("Peer framework items", ev.peer_items, lambda r: f"{r.country} · {r.framework_id} · {r.subject_id}: {r.label}"),
+        ("Peer practices", ev.peer_practices, lambda r: f"{r.country}: {r.label}"),
+        ("OECD 2019 principles", ev.oecd_principles, lambda r: f"{r.subject_id}: {r.label}"),
+        ("Kazakh baseline", ev.kaz_baseline, lambda r: f"{r.framework_id} · {r.group}: {r.label} ({r.predicate})"),
+        ("Measured need (APA survey)", ev.survey, lambda r: f"{r.label}: {r.value:g}%"),
+        ("Already recommended by the source papers", ev.paper, lambda r: f"{r.label}"),
+        ("Implementation steps", ev.steps, lambda r: f"{r.label}"),
+    ]
+    for title, frame, text in sections:
+        parts.append(evidence_list_html(title, ((text(r), _cite(r.source, r.locator)) for r in frame.itertuples(index=False))))
+    return HTML(f'<div class="wb-evidence">{"".join(parts)}</div>')

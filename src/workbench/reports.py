@@ -214,10 +214,10 @@ class RunResult:
 
     def summary_line(self) -> str:
         if self.status == "ok":
-            return f"ok      {self.name:<34} {self.seconds:6.1f} s  {self.html}"
+            return f"ok      {self.name:<40} {self.seconds:6.1f} s  {self.html}"
         if self.status == "skipped":
-            return f"skipped {self.name:<34}   unchanged  {self.html}"
-        return f"FAILED  {self.name:<34} {self.seconds:6.1f} s  {self.error}"
+            return f"skipped {self.name:<40}   unchanged  {self.html}"
+        return f"FAILED  {self.name:<40} {self.seconds:6.1f} s  {self.error}"
 
 
 def output_paths(project: Project, name: str) -> dict[str, Path]:

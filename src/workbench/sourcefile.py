@@ -106,7 +106,7 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError, text: str = "") -> Problem:
     else:
         context = getattr(exc, "context", None)
         context_mark = getattr(exc, "context_mark", None)
-        if context and context_mark is not None and context_mark.line + 1 != line:
+        if context and context.startswith("while") and context_mark is not None and context_mark.line + 1 != line:
             # An unclosed bracket or quote is noticed lines later: say where it opened.
             context = f"{context} started at line {context_mark.line + 1}"
         message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")

@@ -1,0 +1,64 @@
+"""Shared test helpers: the repository's paths, a tiny valid data folder, and the real ``workbench`` command."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from workbench.synthetic import write_dataset
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+
+#: The tiny data folder (``tiny_data``), small enough to check every line number by hand:
+#: frameworks/gbr_fw.yaml holds items gbr_fw-1 (leadership) and gbr_fw-2 (integrity_ethics),
+#: frameworks/kaz_fw.yaml item kaz_fw-1 (merit_recruitment), practices/test.yaml practice pr-1,
+#: indicators.csv indicator ind-1 (40 percent, 2020); crosswalk.tsv maps each of them once.
+#: tests/fixtures/bad/ holds broken copies of these files, so keep them in step.
+TINY_FRAMEWORKS = {
+    "gbr_fw": {"country": "GBR", "concepts": ["leadership", "integrity_ethics"]},
+    "kaz_fw": {"country": "KAZ", "concepts": ["merit_recruitment"]},
+}
+TINY_PRACTICES = [{"id": "pr-1", "country": "KAZ", "concepts": ["leadership"]}]
+TINY_INDICATORS = [{"id": "ind-1", "value": 40, "year": 2020, "concepts": ["leadership"]}]
+
+
+def write_tiny_data(root: str | os.PathLike) -> Path:
+    """Write the tiny valid data folder (see ``TINY_FRAMEWORKS``) to ``root``."""
+    return write_dataset(root, TINY_FRAMEWORKS, practices=TINY_PRACTICES, indicators=TINY_INDICATORS)
+
+
+@pytest.fixture
+def tiny_data(tmp_path: Path) -> Path:
+    """A valid data folder at ``tmp_path / "data"``; break one thing in it to test one message."""
+    return write_tiny_data(tmp_path / "data")
+
+
+def workbench_executable() -> str:
+    """The console script installed beside the running interpreter (the package has no ``__main__``)."""
+    script = Path(sys.executable).parent / "workbench"
+    found = str(script) if script.exists() else shutil.which("workbench")
+    if found is None:
+        pytest.skip("the workbench console script is not installed (pip install -e .)")
+    return found
+
+
+def run_workbench(*args: str | os.PathLike, cwd: str | os.PathLike = REPO, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``workbench ARGS`` as a user would, capturing text output; never raises on exit status."""
+    env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_DATA"}  # tests name their data folder
+    env["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.run(
+        [workbench_executable(), *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
+        encoding="utf-8", timeout=timeout,
+    )
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., subprocess.CompletedProcess]:
+    """``run_cli("validate", "--json", cwd=...)``: the real command in a subprocess."""
+    return run_workbench

@@ -1,0 +1,155 @@
+"""workbench.compare on small synthetic datasets whose numbers can be checked by hand."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench import compare as C
+from workbench.dataset import load
+from workbench.errors import InputError
+from workbench.synthetic import write_dataset
+
+LETTERS = "abcdefg"
+TAXONOMY = {
+    "version": "0.0.1",
+    "domains": [{"id": "people", "label": {"en": "People", "ru": "Люди", "kk": "Адамдар"}}],
+    "concepts": [
+        {"id": c, "domain": "people", "scope": "individual",
+         "label": {"en": f"Concept {c.upper()}", "ru": f"Понятие {c.upper()}", "kk": f"Ұғым {c.upper()}"},
+         "definition": f"Test concept {c}."}
+        for c in LETTERS
+    ],
+}
+BASE = {
+    "gbr_fw": {"country": "GBR", "concepts": ["a", "b", "c"]},
+    "can_fw": {"country": "CAN", "concepts": ["b", "c", "d"]},
+    "nzl_fw": {"country": "NZL", "level": "senior", "concepts": ["e"]},
+    # The reference principles: one item per concept, codes oecd_2019_recommendation-1..3.
+    "oecd_2019_recommendation": {"country": "OECD", "concepts": ["a", "d", "f"]},
+}
+
+
+def dataset(tmp_path, frameworks=BASE, **kw):
+    return load(write_dataset(tmp_path / "data", frameworks, taxonomy=TAXONOMY, **kw))
+
+
+@pytest.fixture
+def ds(tmp_path):
+    return dataset(tmp_path)
+
+
+def test_countries_leave_out_organisations_unless_asked(ds):
+    assert C.select_countries(ds) == ["CAN", "GBR", "NZL"]
+    assert C.select_countries(ds, include_organisations=True) == ["CAN", "GBR", "NZL", "OECD"]
+    assert C.select_countries(ds, countries=["OECD", "GBR"]) == ["GBR", "OECD"]
+    assert C.select_countries(ds, frameworks=["can_fw"]) == ["CAN"]
+    assert "OECD" not in set(C.evidence(ds)["country"])
+
+
+def test_unknown_country_or_level_is_an_input_error(ds):
+    with pytest.raises(InputError, match="unknown country 'XYZ'"):
+        C.evidence(ds, countries=["GBR", "XYZ"])
+    with pytest.raises(InputError, match="unknown level 'middle'"):
+        C.evidence(ds, level="middle")
+
+
+def test_matrix_counts_items_and_keeps_requested_rows_and_columns(ds):
+    ev = C.evidence(ds, level="all")  # NZL's only framework is senior: its row is all zeros
+    m = C.framework_matrix(ev, countries=C.select_countries(ds), concepts=list(LETTERS))
+    assert list(m.index) == ["CAN", "GBR", "NZL"] and list(m.columns) == list(LETTERS)
+    assert m.loc["GBR"].tolist() == [1, 1, 1, 0, 0, 0, 0]
+    assert m.loc["CAN"].tolist() == [0, 1, 1, 1, 0, 0, 0]
+    assert m.loc["NZL"].sum() == 0
+    assert C.framework_matrix(C.evidence(ds, level="senior"), concepts=list(LETTERS)).loc["NZL", "e"] == 1
+
+
+def test_every_cell_traces_to_its_items_and_sources(tmp_path):
+    frameworks = {**BASE, "can_extra": {"country": "CAN", "concepts": ["b", "g"], "title": "Second"}}
+    ds = dataset(tmp_path, frameworks)
+    ev = C.evidence(ds)
+    m = C.framework_matrix(ev)
+    assert m.loc["CAN", "b"] == 2
+    rows = C.trace(ev, "CAN", "b")
+    assert rows["item_code"].tolist() == ["can_extra-1", "can_fw-1"]
+    assert set(rows["source"]) == {"src_test"} and set(rows["locator"]) == {"p. 1"}
+    cell = C.cells(ev).set_index(["country", "concept_id"]).loc[("CAN", "b")]
+    assert cell["n_items"] == 2
+    assert cell["item_codes"] == "can_extra-1; can_fw-1"
+    assert cell["framework_ids"] == "can_extra; can_fw"
+    # Every non-zero cell of the matrix, and only those, has provenance with the same count.
+    table = C.cells(ev)
+    nonzero = m.stack()[lambda s: s > 0]
+    assert dict(zip(zip(table["country"], table["concept_id"]), table["n_items"])) == nonzero.to_dict()
+
+
+def test_binary_matrix(ds):
+    ev = C.evidence(ds)
+    assert C.framework_matrix(ev, binary=True).isin([0, 1]).all().all()
+
+
+def test_jaccard_and_cosine_by_hand(tmp_path):
+    frameworks = {**BASE, "can_extra": {"country": "CAN", "concepts": ["b"]}}
+    m = C.framework_matrix(C.evidence(dataset(tmp_path, frameworks), countries=["GBR", "CAN"]))
+    jac = C.similarity(m, "jaccard")
+    assert jac.loc["GBR", "CAN"] == pytest.approx(2 / 4)  # {a,b,c} vs {b,c,d}
+    assert jac.loc["GBR", "GBR"] == 1.0
+    # Counts: GBR (a1,b1,c1,d0), CAN (a0,b2,c1,d1): dot 3, norms sqrt(3), sqrt(6).
+    assert C.similarity(m, "cosine").loc["GBR", "CAN"] == pytest.approx(3 / (3**0.5 * 6**0.5))
+    with pytest.raises(ValueError):
+        C.similarity(m, "manhattan")
+
+
+def test_empty_rows_are_similar_to_nothing():
+    m = pd.DataFrame([[0, 0], [0, 0], [1, 0]], index=["A", "B", "C"], columns=["x", "y"])
+    sim = C.similarity(m)
+    assert sim.loc["A", "B"] == 0.0 and sim.loc["A", "A"] == 1.0
+
+
+def test_clusters_group_similar_countries_deterministically(tmp_path):
+    frameworks = {
+        "f1": {"country": "GBR", "concepts": ["a", "b", "c"]},
+        "f2": {"country": "CAN", "concepts": ["a", "b", "c", "d"]},
+        "f3": {"country": "NZL", "concepts": ["e", "f", "g"]},
+        "f4": {"country": "AUS", "concepts": ["e", "f"]},
+    }
+    m = C.framework_matrix(C.evidence(dataset(tmp_path, frameworks)))
+    sim = C.similarity(m)
+    groups = C.clusters(sim, n_clusters=2)
+    assert groups.to_dict() == {"AUS": 1, "CAN": 2, "GBR": 2, "NZL": 1}
+    assert C.linkage(sim).tolist() == C.linkage(sim).tolist()
+
+
+def test_country_map_is_repeatable_and_keeps_neighbours_close(tmp_path):
+    frameworks = {
+        "f1": {"country": "GBR", "concepts": ["a", "b", "c"]},
+        "f2": {"country": "CAN", "concepts": ["a", "b", "c", "d"]},
+        "f3": {"country": "NZL", "concepts": ["e", "f", "g"]},
+    }
+    m = C.framework_matrix(C.evidence(dataset(tmp_path, frameworks)))
+    for method in ("mds", "pca"):
+        xy = C.country_map(m, method)
+        assert xy.equals(C.country_map(m, method))
+        assert list(xy.columns) == ["x", "y"] and list(xy.index) == ["CAN", "GBR", "NZL"]
+        dist = lambda p, q: ((xy.loc[p] - xy.loc[q]) ** 2).sum() ** 0.5  # noqa: E731
+        assert dist("GBR", "CAN") < dist("GBR", "NZL")
+    assert C.country_map(m.iloc[:1]).to_numpy().tolist() == [[0.0, 0.0]]
+
+
+def test_oecd_coverage_through_shared_concepts(tmp_path):
+    # Principle 3 maps to f and, through an extra mapping, to b.
+    ds = dataset(tmp_path, extra_mappings=[("oecd_2019_recommendation-3", "b")])
+    principles = C.principle_concepts(ds)
+    assert list(dict.fromkeys(principles["principle"])) == [f"oecd_2019_recommendation-{i}" for i in (1, 2, 3)]
+    cov = C.coverage(C.evidence(ds), principles, countries=["CAN", "GBR", "NZL"])
+    wide = C.coverage_matrix(cov)
+    assert wide.loc["GBR"].tolist() == [True, False, True]  # a; -; b
+    assert wide.loc["CAN"].tolist() == [False, True, True]  # -; d; b
+    assert wide.loc["NZL"].tolist() == [False, False, False]
+    via = cov.set_index(["country", "principle"])["via"]
+    assert via[("CAN", "oecd_2019_recommendation-3")] == "b"
+    assert C.coverage_share(cov).round(4).to_dict() == {"CAN": 0.6667, "GBR": 0.6667, "NZL": 0.0}
+
+
+def test_unknown_reference_framework_is_an_input_error(ds):
+    with pytest.raises(InputError, match="unknown framework"):
+        C.principle_concepts(ds, framework_id="nope")

@@ -1,0 +1,102 @@
+"""workbench.figures: names that say what made a figure, languages, and byte-identical files."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+from workbench import compare as C  # noqa: E402
+from workbench import figures as F  # noqa: E402
+from workbench.dataset import load  # noqa: E402
+from workbench.synthetic import write_dataset  # noqa: E402
+
+TAXONOMY = {
+    "version": "0.0.1",
+    "domains": [{"id": "people", "label": {"en": "People", "ru": "Люди", "kk": "Адамдар"}}],
+    "concepts": [
+        {"id": c, "domain": "people", "scope": "individual",
+         "label": {"en": f"Concept {c.upper()}", "ru": f"Понятие {c.upper()}", "kk": f"Ұғым {c.upper()}"},
+         "definition": f"Test concept {c}."}
+        for c in "abcdef"
+    ],
+}
+FRAMEWORKS = {
+    "gbr_fw": {"country": "GBR", "concepts": ["a", "b", "c"]},
+    "can_fw": {"country": "CAN", "concepts": ["b", "c", "d", "d"]},
+    "nzl_fw": {"country": "NZL", "concepts": ["d", "e"]},
+    "kaz_fw": {"country": "KAZ", "concepts": ["a", "e"]},
+}
+STEMS = [
+    "heatmap_countries-CAN-GBR-KAZ-NZL_level-any_lang-{lang}",
+    "network_countries-CAN-GBR-KAZ-NZL_level-any_lang-{lang}_seed-0",
+    "map_countries-CAN-GBR-KAZ-NZL_level-any_lang-{lang}_method-mds",
+]
+SCRIPT = "import sys; from workbench.dataset import load; from workbench.figures import write_figures; " \
+         "write_figures(load(sys.argv[1]), sys.argv[2], lang=sys.argv[3])"
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    return write_dataset(tmp_path_factory.mktemp("fig") / "data", FRAMEWORKS, taxonomy=TAXONOMY)
+
+
+def test_figures_are_byte_identical_across_runs(root, tmp_path):
+    first = F.write_figures(load(root), tmp_path / "one", lang="ru")
+    assert sorted(p.name for p in first) == sorted(s.format(lang="ru") + ext for s in STEMS for ext in (".svg", ".png"))
+    # A second run in a fresh interpreter, with other string hashing.
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "MPLBACKEND": "Agg"}
+    subprocess.run([sys.executable, "-c", SCRIPT, str(root), str(tmp_path / "two"), "ru"], check=True, env=env)
+    for path in first:
+        assert (tmp_path / "two" / path.name).read_bytes() == path.read_bytes(), path.name
+    assert sorted(os.listdir(tmp_path / "one")) == sorted(p.name for p in first)  # no temp files left
+
+
+def test_files_carry_no_date_or_software(root, tmp_path):
+    ds = load(root)
+    fig = F.map_figure(C.country_map(C.framework_matrix(C.evidence(ds))))
+    svg, png = F.save_figure(fig, tmp_path, "m")
+    text = svg.read_text(encoding="utf-8")
+    assert "<dc:date>" not in text and "Matplotlib v" not in text
+    assert b"Software" not in png.read_bytes()
+    # Saving the same figure again gives the same bytes.
+    svg_bytes, png_bytes = svg.read_bytes(), png.read_bytes()
+    F.save_figure(fig, tmp_path, "m")
+    assert (svg.read_bytes(), png.read_bytes()) == (svg_bytes, png_bytes)
+
+
+def test_heatmap_labels_follow_the_language(root):
+    import matplotlib.pyplot as plt
+
+    ds = load(root)
+    matrix = C.framework_matrix(C.evidence(ds), concepts=list(ds.concepts["concept_id"]))
+    for lang, expected in (("en", "Concept A"), ("ru", "Понятие A"), ("kk", "Ұғым A")):
+        grid = F.heatmap(matrix, F.concept_labels(ds.concepts, lang))
+        shown = {t.get_text() for t in grid.ax_heatmap.get_yticklabels()}
+        plt.close(grid.figure)
+        assert expected in shown
+        assert "Concept F" not in shown and "Понятие F" not in shown  # nobody carries f
+    with pytest.raises(ValueError):
+        F.concept_labels(ds.concepts, "de")
+
+
+def test_network_figure_labels_concepts_in_the_language(root):
+    from workbench.network import bipartite_graph, export_graph, overlap_graph
+
+    ds = load(root)
+    B = bipartite_graph(C.evidence(ds), concepts=ds.concepts)
+    fig = F.network_figure(export_graph(B, overlap_graph(B)), lang="kk")
+    texts = {t.get_text() for t in fig.axes[0].texts}
+    assert {"Ұғым A", "GBR"} <= texts
+
+
+def test_long_country_lists_get_a_short_digest_name():
+    many = [f"C{i:02d}" for i in range(20)]
+    stem = F.figure_stem("heatmap", many)
+    assert stem.startswith("heatmap_countries-20-") and len(stem) < 60
+    assert stem == F.figure_stem("heatmap", list(reversed(many)))

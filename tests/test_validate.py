@@ -1,0 +1,228 @@
+"""Every validation error, each shown by breaking ONE thing in a tiny valid data folder.
+
+Each case asserts the exact line a researcher sees (``path:line: message``), exit status 2 and
+no traceback. Line numbers refer to the files ``write_tiny_data`` writes (see conftest.py):
+frameworks/gbr_fw.yaml is ``id`` (1), ``country`` (2), ``title`` (3), ``year`` (4), ``level`` (5),
+``kind`` (6), ``source`` (7), ``locator`` (8), ``items`` (9), item gbr_fw-1 (10, label 11),
+item gbr_fw-2 (12, label 13); crosswalk.tsv maps gbr_fw-1, gbr_fw-2, kaz_fw-1, pr-1, ind-1 on
+lines 2-6; indicators.csv holds ind-1 on line 2.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from workbench.cli import main
+from workbench.dataset import load
+from workbench.errors import InputError
+from workbench.sourcefile import MAX_FILE_BYTES
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the one occurrence of ``old`` in ``path`` (fails loudly if the base file changed)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} should occur once in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def latin1(data: Path) -> None:
+    # A curator pastes French text and saves in a legacy encoding: 'è' becomes the byte 0xe8.
+    p = data / "frameworks/gbr_fw.yaml"
+    p.write_bytes(p.read_text(encoding="utf-8").replace("title: gbr_fw", "title: Modèle de compétences").encode("latin-1"))
+
+
+def fifty_megabytes(data: Path) -> None:
+    # A sparse file: 50 MB on paper, written in no time. It is refused before being read.
+    p = data / "frameworks/gbr_fw.yaml"
+    with p.open("r+b") as fh:
+        fh.truncate(50 * 2**20)
+
+
+def second_practice_file(data: Path) -> None:
+    (data / "practices/wgi.yaml").write_text((data / "practices/test.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+
+
+GBR = "frameworks/gbr_fw.yaml"
+CASES: list[tuple[str, Callable[[Path], None], str]] = [
+    # -- syntax
+    ("yaml_syntax_error", lambda d: edit(d / GBR, "title: gbr_fw", "title: Civil service: behaviours"),
+     "data/frameworks/gbr_fw.yaml:3: YAML syntax error: mapping values are not allowed in this context"),
+    ("yaml_unclosed_bracket", lambda d: edit(d / GBR, "title: gbr_fw", "title: [gbr_fw"),
+     # libyaml notices on the next line; the message says where the bracket opened.
+     "data/frameworks/gbr_fw.yaml:4: YAML syntax error: did not find expected ',' or ']' "
+     "(while parsing a flow sequence started at line 3)"),
+    ("yaml_tab_indented", lambda d: edit(d / GBR, "- code: gbr_fw-1\n  label", "- code: gbr_fw-1\n\tlabel"),
+     "data/frameworks/gbr_fw.yaml:11: YAML syntax error: tab character used for indentation (indent with spaces)"),
+    ("yaml_tab_before_item", lambda d: edit(d / GBR, "items:\n- code: gbr_fw-1", "items:\n\t- code: gbr_fw-1"),
+     "data/frameworks/gbr_fw.yaml:10: YAML syntax error: tab character used for indentation (indent with spaces)"),
+    ("yaml_duplicate_key", lambda d: edit(d / GBR, "year: 2020", "year: 2020\nyear: 2021"),
+     "data/frameworks/gbr_fw.yaml:5: duplicate key 'year' (first at line 4)"),
+    ("csv_ragged_row", lambda d: edit(d / "indicators.csv", "p. 3", "p. 3,extra"),
+     "data/indicators.csv:2: row has 10 fields, the header has 9"),
+    ("csv_unclosed_quote", lambda d: edit(d / "indicators.csv", "ind-1,KAZ,ind-1", 'ind-1,KAZ,"ind-1'),
+     "data/indicators.csv:2: table syntax error: unexpected end of data (a quoted field is never closed)"),
+    ("tsv_ragged_row", lambda d: edit(d / "crosswalk.tsv", "kaz_fw-1\tskos:exactMatch", "kaz_fw-1\tskos:exactMatch\tx"),
+     "data/crosswalk.tsv:4: row has 8 fields, the header has 7"),
+    # -- fields
+    ("required_field_missing", lambda d: edit(d / GBR, "title: gbr_fw\n", ""),
+     "data/frameworks/gbr_fw.yaml:1: missing required field 'title'"),
+    ("item_label_missing", lambda d: edit(d / GBR, "  label: leadership item 1\n", ""),
+     "data/frameworks/gbr_fw.yaml:10: missing required field 'label'"),
+    ("wrong_type", lambda d: edit(d / GBR, "year: 2020", "year: twenty"),
+     "data/frameworks/gbr_fw.yaml:4: year: Input should be a valid integer, unable to parse string as an integer (got 'twenty')"),
+    ("wrong_type_boolean", lambda d: edit(d / "practices/test.yaml", "recommended_for_kaz: false", "recommended_for_kaz: maybe"),
+     "data/practices/test.yaml:5: recommended_for_kaz: Input should be a valid boolean, unable to interpret input (got 'maybe')"),
+    ("unknown_field", lambda d: edit(d / GBR, "locator: p. 1", "locator: p. 1\nauthor: me"),
+     "data/frameworks/gbr_fw.yaml:9: unknown field 'author'"),
+    ("unknown_item_field", lambda d: edit(d / GBR, "  label: leadership item 1\n", "  label: leadership item 1\n  lable: x\n"),
+     "data/frameworks/gbr_fw.yaml:12: unknown field 'lable'"),
+    ("country_code", lambda d: edit(d / GBR, "country: GBR", "country: UK"),
+     "data/frameworks/gbr_fw.yaml:2: country: unknown country code 'UK' (use ISO 3166-1 alpha-3, or OECD / EU)"),
+    ("indicator_country_code", lambda d: edit(d / "indicators.csv", "ind-1,KAZ", "ind-1,KZ"),
+     "data/indicators.csv:2: country: unknown country code 'KZ' (use ISO 3166-1 alpha-3, or OECD / EU)"),
+    ("year_20015", lambda d: edit(d / GBR, "year: 2020", "year: 20015"),
+     "data/frameworks/gbr_fw.yaml:4: year: Input should be less than or equal to 2100 (got 20015)"),
+    ("indicator_year_20015", lambda d: edit(d / "indicators.csv", ",2020,", ",20015,"),
+     "data/indicators.csv:2: year: Input should be less than or equal to 2100 (got '20015')"),
+    ("percent_140", lambda d: edit(d / "indicators.csv", ",40,", ",140,"),
+     "data/indicators.csv:2: value 140 is a percent outside 0-100"),
+    ("value_nan", lambda d: edit(d / "indicators.csv", ",40,", ",nan,"),
+     "data/indicators.csv:2: value: Input should be a finite number (got 'nan')"),
+    ("empty_label", lambda d: edit(d / GBR, "label: leadership item 1", "label: ''"),
+     "data/frameworks/gbr_fw.yaml:11: items.label: must not be empty"),
+    ("blank_label", lambda d: edit(d / GBR, "label: leadership item 1", "label:"),
+     "data/frameworks/gbr_fw.yaml:11: items.label: must not be empty"),
+    ("no_items", lambda d: edit(d / GBR, "items:\n- code: gbr_fw-1\n  label: leadership item 1\n- code: gbr_fw-2\n"
+                                "  label: integrity ethics item 2\n", "items: []\n"),
+     "data/frameworks/gbr_fw.yaml:9: items: List should have at least 1 item after validation, not 0"),
+    # -- duplicate ids
+    ("duplicate_item_across_files", lambda d: append(d / "frameworks/kaz_fw.yaml", "- code: gbr_fw-1\n  label: copied\n"),
+     "data/frameworks/kaz_fw.yaml:12: duplicate item code 'gbr_fw-1' (first at gbr_fw.yaml:10)"),
+    ("duplicate_item_in_file", lambda d: edit(d / GBR, "code: gbr_fw-2", "code: gbr_fw-1"),
+     "data/frameworks/gbr_fw.yaml:12: duplicate item code 'gbr_fw-1' (first at line 10)"),
+    ("duplicate_practice", second_practice_file,
+     "data/practices/wgi.yaml:1: duplicate practice id 'pr-1' (first at test.yaml:1)"),
+    ("duplicate_indicator", lambda d: append(d / "indicators.csv", "ind-1,KAZ,again,share,2021,41,percent,src_test,p. 4\n"),
+     "data/indicators.csv:3: duplicate indicator id 'ind-1' (first at line 2)"),
+    ("duplicate_source", lambda d: append(d / "sources.yaml", "- id: src_test\n  kind: reference\n  url: https://example.org/2\n  citation: Again.\n"),
+     "data/sources.yaml:5: duplicate source id 'src_test' (first at line 1)"),
+    ("duplicate_concept", lambda d: append(d / "taxonomy.yaml", "- id: leadership\n  domain: people\n  scope: individual\n"
+                                           "  label: {en: Lead, ru: Вести, kk: Басқару}\n  definition: Again.\n"),
+     "data/taxonomy.yaml:66: duplicate concept id 'leadership' (first at line 14)"),
+    ("duplicate_mapping", lambda d: append(d / "crosswalk.tsv", "ind-1\tskos:closeMatch\tleadership\tsemapv:ManualMappingCuration\t0.5\twb:test\t\n"),
+     "data/crosswalk.tsv:7: duplicate mapping ind-1 -> leadership (first at line 6)"),
+    # -- references
+    ("unknown_source", lambda d: edit(d / GBR, "source: src_test", "source: src_tset"),
+     "data/frameworks/gbr_fw.yaml:7: unknown source 'src_tset' (not an id in sources.yaml)"),
+    ("indicator_unknown_source", lambda d: edit(d / "indicators.csv", "src_test", "src_tset"),
+     "data/indicators.csv:2: unknown source 'src_tset' (not an id in sources.yaml)"),
+    ("crosswalk_unknown_subject", lambda d: append(d / "crosswalk.tsv", "gbr_fw-9\tskos:exactMatch\tleadership\tsemapv:ManualMappingCuration\t1.0\twb:test\t\n"),
+     "data/crosswalk.tsv:7: unknown subject 'gbr_fw-9' (no item, practice or indicator has this id)"),
+    ("crosswalk_unknown_concept", lambda d: edit(d / "crosswalk.tsv", "pr-1\tskos:exactMatch\tleadership", "pr-1\tskos:exactMatch\tleadrship"),
+     "data/crosswalk.tsv:5: unknown concept 'leadrship'"),
+    ("concept_unknown_domain", lambda d: edit(d / "taxonomy.yaml", "domain: system", "domain: sytem"),
+     "data/taxonomy.yaml:50: concept 'merit_recruitment': unknown domain 'sytem'"),
+    ("item_without_mapping", lambda d: edit(d / "crosswalk.tsv", "kaz_fw-1\tskos:exactMatch\tmerit_recruitment\tsemapv:ManualMappingCuration\t1.0\twb:test\t\n", ""),
+     "data/frameworks/kaz_fw.yaml:10: item 'kaz_fw-1' has no mapping in crosswalk.tsv"),
+    ("practice_without_mapping", lambda d: edit(d / "crosswalk.tsv", "pr-1\tskos:exactMatch\tleadership\tsemapv:ManualMappingCuration\t1.0\twb:test\t\n", ""),
+     "data/practices/test.yaml:1: practice 'pr-1' has no mapping in crosswalk.tsv"),
+    ("framework_id_differs_from_file_name", lambda d: edit(d / GBR, "id: gbr_fw", "id: gbr_fw_2018"),
+     "data/frameworks/gbr_fw.yaml:1: framework id 'gbr_fw_2018' differs from the file name 'gbr_fw'"),
+    # -- files
+    ("not_utf8_latin1", latin1, "data/frameworks/gbr_fw.yaml:3: not UTF-8 text (byte 0xe8); save the file as UTF-8"),
+    ("empty_file", lambda d: (d / GBR).write_bytes(b""), "data/frameworks/gbr_fw.yaml:1: file is empty"),
+    ("comments_only_file", lambda d: (d / GBR).write_text("# to do\n"), "data/frameworks/gbr_fw.yaml:1: file holds no YAML data"),
+    ("empty_table", lambda d: (d / "indicators.csv").write_bytes(b""), "data/indicators.csv:1: file is empty"),
+    ("file_50_mb", fifty_megabytes,
+     f"data/frameworks/gbr_fw.yaml:1: file is 50.0 MB, larger than the {MAX_FILE_BYTES // 2**20} MB limit for input files"),
+    ("utf16_file", lambda d: (d / GBR).write_bytes((d / GBR).read_text().encode("utf-16")),
+     "data/frameworks/gbr_fw.yaml:1: UTF-16 text; save the file as UTF-8"),
+    ("missing_file", lambda d: (d / "taxonomy.yaml").unlink(), "data/taxonomy.yaml: file not found"),
+]
+
+
+def validate(folder: str = "data") -> int:
+    return main(["validate", "--data", folder])
+
+
+def test_tiny_data_is_valid(tiny_data, monkeypatch, capsys):
+    # Guards every case below: the base folder must be valid, so the one edit is the one mistake.
+    monkeypatch.chdir(tiny_data.parent)
+    assert validate() == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("ok: 2 frameworks, 3 items from 2 countries, 1 practices, 1 indicators")
+    assert out.err == ""
+
+
+@pytest.mark.parametrize("name, breaks, expected", CASES, ids=[c[0] for c in CASES])
+def test_one_mistake_gives_one_exact_message(name, breaks, expected, tiny_data, monkeypatch, capsys):
+    monkeypatch.chdir(tiny_data.parent)  # messages show paths relative to the working folder
+    breaks(tiny_data)
+    status = validate()
+    out = capsys.readouterr()
+    assert (status, out.err, out.out) == (2, expected + "\n", "")
+    assert "Traceback" not in out.err
+
+
+def test_every_problem_is_listed_sorted_by_file_and_line(tiny_data, monkeypatch, capsys):
+    # A curator fixes everything in one pass: two mistakes in two files give two lines.
+    monkeypatch.chdir(tiny_data.parent)
+    edit(tiny_data / "indicators.csv", ",40,", ",140,")
+    edit(tiny_data / GBR, "year: 2020", "year: 20015")
+    assert validate() == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "data/frameworks/gbr_fw.yaml:4: year: Input should be less than or equal to 2100 (got 20015)",
+        "data/indicators.csv:2: value 140 is a percent outside 0-100",
+    ]
+
+
+def test_load_raises_input_error_with_problems(tiny_data):
+    edit(tiny_data / "crosswalk.tsv", "pr-1\tskos:exactMatch\tleadership", "pr-1\tskos:exactMatch\tleadrship")
+    with pytest.raises(InputError) as info:
+        load(tiny_data)
+    [problem] = info.value.problems
+    assert (Path(problem.path).name, problem.line, problem.message) == ("crosswalk.tsv", 5, "unknown concept 'leadrship'")
+
+
+def test_missing_data_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert validate("nowhere") == 2
+    assert capsys.readouterr().err == "nowhere: data folder not found\n"
+
+
+@pytest.mark.parametrize(
+    "quirk",
+    [
+        pytest.param(lambda p: p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes()), id="byte_order_mark"),
+        pytest.param(lambda p: p.write_bytes(p.read_bytes().replace(b"\n", b"\r\n")), id="windows_line_ends"),
+    ],
+)
+@pytest.mark.parametrize("name", [GBR, "indicators.csv", "crosswalk.tsv"])
+def test_files_saved_by_windows_tools_are_accepted(quirk, name, tiny_data):
+    # Excel and Notepad add a byte-order mark and CRLF line ends; neither is a mistake.
+    quirk(tiny_data / name)
+    ds = load(tiny_data)
+    assert ds.items["item_code"].tolist() == ["gbr_fw-1", "gbr_fw-2", "kaz_fw-1"]
+    assert ds.indicators["value"].tolist() == [40.0]
+    assert len(ds.crosswalk) == 5
+
+
+def test_line_numbers_survive_comments_and_multiline_fields(tiny_data):
+    # A quoted field spanning two lines and a comment must not shift the rows after them.
+    p = tiny_data / "indicators.csv"
+    p.write_text(
+        "id,country,indicator,measure,year,value,unit,source,locator\n"
+        "# a comment line\n"
+        'ind-1,KAZ,"two\nlines",share,2020,40,percent,src_test,p. 3\n'
+        "ind-2,KAZ,ok,share,2020,140,percent,src_test,p. 3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        load(tiny_data)
+    assert [(p.line, p.message) for p in info.value.problems] == [(5, "value 140 is a percent outside 0-100")]
