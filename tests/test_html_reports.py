@@ -72,9 +72,10 @@ def test_reports_are_self_contained_and_small(generated):
 def test_no_papermill_parameters_cell_or_code_in_reports(generated):
     for page in report_pages(generated)[:-1]:
         text = page.read_text(encoding="utf-8")
-        assert "injected-parameters" not in text and "Parameters" in text
+        assert "injected-parameters" not in text
+        assert 'class="wb-meta"' in text, "the header lists parameters and versions"
         assert "import workbench" not in text, f"{page.name} shows code"
-        assert "jp-InputPrompt" not in text
+        assert not re.search(r"class=\"[^\"]*jp-InputPrompt", text), f"{page.name} shows input prompts"
 
 
 def test_regenerating_gives_identical_bytes(generated):
@@ -145,4 +146,27 @@ def test_reports_open_offline_in_chromium(generated, browser):
         assert all(natural > 0 and shown > 0 for natural, shown in sizes), f"{page_path.name}: {sizes}"
         page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(SCREENSHOTS / f"{page_path.stem}.png"), full_page=False)
+        page.close()
+
+
+INJECTION = "<img src=x onerror=alert(1)>"
+
+
+def test_markup_in_data_shows_as_text_and_runs_nothing(tmp_path, browser):
+    project = copy_project(tmp_path)
+    framework = project.data / "frameworks" / "uk_success_profiles_behaviours.yaml"
+    text = framework.read_text(encoding="utf-8")
+    assert "label: Seeing the big picture" in text
+    framework.write_text(text.replace("label: Seeing the big picture", f"label: '{INJECTION}'"), encoding="utf-8")
+    names = ["compare-inclusive-governance", "recommendations-inclusive-governance"]
+    results = run_reports(project, only=names, jobs=2, progress=False)
+    assert [r.status for r in results] == ["ok", "ok"], [r.error for r in results]
+    page_text = (project.reports / f"{names[0]}.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page_text
+    for name in names:
+        page_path = project.reports / f"{name}.html"
+        assert INJECTION not in page_path.read_text(encoding="utf-8")
+        page, requests, errors, dialogs = open_offline(browser, page_path)
+        assert dialogs == [] and errors == [] and requests == []
+        assert page.eval_on_selector_all('img[src="x"]', "els => els.length") == 0
         page.close()

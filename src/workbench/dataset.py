@@ -5,14 +5,16 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Problem
 from .schema import Framework, Indicator, Mapping, Practice, Source, Taxonomy
 from .sourcefile import YamlDocument, pydantic_problems, read_table, read_yaml
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Dataset", "load", "default_data_dir", "read_framework", "read_crosswalk", "CROSSWALK_COLUMNS"]
 
@@ -29,13 +31,15 @@ INDICATOR_COLUMNS = ["id", "country", "indicator", "measure", "year", "value", "
 
 
 def default_data_dir() -> Path:
-    """``$WORKBENCH_DATA``, else ``./data``, else the ``data/`` folder of this checkout."""
+    """``$WORKBENCH_DATA``, else ``data/`` in the working folder or a parent of it (a notebook
+    runs in ``notebooks/``), else the ``data/`` folder of this checkout."""
     env = os.environ.get("WORKBENCH_DATA")
     if env:
         return Path(env)
-    here = Path.cwd() / "data"
-    if (here / "sources.yaml").exists():
-        return here
+    here = Path.cwd().resolve()
+    for folder in (here, *list(here.parents)[:2]):
+        if (folder / "data" / "sources.yaml").exists():
+            return folder / "data"
     return Path(__file__).resolve().parents[2] / "data"
 
 
@@ -349,6 +353,9 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
 
     if problems:
         raise InputError(problems)
+
+    # Imported only for valid data: a mistake is reported without pandas' start-up time.
+    import pandas as pd
 
     assert taxonomy is not None
     concepts = pd.DataFrame(

@@ -66,13 +66,13 @@ def concept_labels(concepts: pd.DataFrame, lang: str = "en") -> dict[str, str]:
     return dict(zip(concepts["concept_id"], concepts[col]))
 
 
-def heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, drop_empty: bool = True):
+def heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, drop_empty: bool = True, fmt: str = "d", value_label: str = "items"):
     """Seaborn clustermap of a country x concept matrix (drawn with concepts as rows); returns the ``ClusterGrid``.
 
     Countries and concepts are ordered by average-linkage trees on the Jaccard distance (as
     :func:`workbench.compare.linkage`, so deterministic); concepts nobody carries are dropped
     when ``drop_empty``. ``labels`` names the concepts (see :func:`concept_labels`); cells
-    show item counts.
+    show item counts (``fmt`` and ``value_label`` change that, e.g. ``".2f"`` and ``"share"``).
     """
     import seaborn as sns
 
@@ -90,9 +90,9 @@ def heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, drop_emp
     grid = sns.clustermap(
         shown, row_cluster=concept_tree is not None, col_cluster=country_tree is not None,
         row_linkage=concept_tree, col_linkage=country_tree, cmap="Blues", linewidths=0.5, linecolor="white",
-        annot=True, fmt="d", figsize=(4 + 0.6 * n_countries + 0.09 * longest, 2.5 + 0.3 * n_concepts),
+        annot=True, fmt=fmt, figsize=(4 + 0.6 * n_countries + 0.09 * longest, 2.5 + 0.3 * n_concepts),
         dendrogram_ratio=(0.12, 0.08), xticklabels=True, yticklabels=True,
-        cbar_pos=(0.02, 0.965, 0.1, 0.012), cbar_kws={"label": "items", "orientation": "horizontal"},
+        cbar_pos=(0.02, 0.965, 0.1, 0.012), cbar_kws={"label": value_label, "orientation": "horizontal"},
     )
     grid.ax_heatmap.set_xlabel("")
     grid.ax_heatmap.set_ylabel("")
@@ -153,24 +153,24 @@ def map_figure(coords: pd.DataFrame, groups: pd.Series | None = None, size: floa
     return fig
 
 
-def score_components(recs: pd.DataFrame, labels: Sequence[str], components: Sequence[str], size: float = 8.0) -> Figure:
+def score_components(recs: pd.DataFrame, labels: Sequence[str], weights: dict[str, float], size: float = 8.0) -> Figure:
     """Stacked horizontal bars: each recommendation's score split into its weighted components.
 
-    ``recs`` is :func:`workbench.recommend.recommendations` output; the bars add up to ``score``
-    when the weights are those the ranking used (equal by default).
+    ``recs`` is :func:`workbench.recommend.recommendations` output and ``weights`` the weights it
+    was ranked with; each bar adds up to the row's ``score`` (``sum(w*c) / sum(w)``).
     """
     fig = Figure(figsize=(size, 0.45 * len(recs) + 1.5))
     ax = fig.add_subplot()
     y = list(range(len(recs)))[::-1]
     left = [0.0] * len(recs)
-    share = 1.0 / len(components)
-    for name in components:
-        widths = [share * float(v) for v in recs[name]]
+    total = sum(weights.values())
+    for name, weight in weights.items():
+        widths = [weight / total * float(v) for v in recs[name]]
         ax.barh(y, widths, left=left, label=name.replace("_", " "), height=0.7)
         left = [a + b for a, b in zip(left, widths)]
     ax.set_yticks(y, [str(x) for x in labels])
     ax.set_xlim(0, 1)
-    ax.set_xlabel("score (equal-weight share of each component)")
+    ax.set_xlabel("score = sum of weighted components")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     fig.tight_layout()
     return fig

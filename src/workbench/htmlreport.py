@@ -59,7 +59,26 @@ def add_toc(page: str) -> str:
         return f"<{tag}{attrs}>{inner}</{tag}>"
 
     body = _HEADING.sub(visit, body)
-    return head + "<ol>" + "".join(entries) + "</ol>" + body
+    return head + _nested_list(entries) + body
+
+
+def _nested_list(entries: list[str]) -> str:
+    """h2 entries as a numbered list, each followed by its h3 entries as a sub-list."""
+    out, open_sub = ["<ol>"], False
+    for entry in entries:
+        is_sub = 'class="wb-toc-h3"' in entry
+        if is_sub and not open_sub:
+            out.append("<ol>")
+            open_sub = True
+        elif not is_sub and open_sub:
+            out.append("</ol></li>")
+            open_sub = False
+        elif not is_sub and len(out) > 1:
+            out.append("</li>")
+        out.append(entry[: -len("</li>")] if not is_sub else entry)
+    out.append("</ol></li>" if open_sub else ("</li>" if len(out) > 1 else ""))
+    out.append("</ol>")
+    return "".join(out)
 
 
 @lru_cache(maxsize=1)

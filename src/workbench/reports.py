@@ -329,6 +329,8 @@ def run_reports(
             todo.append((spec, key))
     if todo:
         shutil.rmtree(project.cache / "run", ignore_errors=True)  # leftovers of an interrupted run
+        # Kernels inherit the environment: make every notebook read this project's data.
+        os.environ["WORKBENCH_DATA"] = str(project.data.resolve())
         versions = _versions(project)
         bar = None
         if progress:
