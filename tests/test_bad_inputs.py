@@ -165,7 +165,7 @@ def outcomes(request, tmp_path_factory) -> Outcomes:
     selected = {
         item.callspec.params["case"]
         for item in request.session.items
-        if item.module is request.module and hasattr(item, "callspec") and "case" in item.callspec.params
+        if getattr(item, "module", None) is request.module and "case" in getattr(getattr(item, "callspec", None), "params", {})
     }
     selected = [c for c in CASES if c in selected and (c.command != "recommend" or "recommend" in COMMANDS)]
     root = tmp_path_factory.mktemp("bad_inputs")

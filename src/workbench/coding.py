@@ -447,7 +447,7 @@ def code_document(
     scores = np.zeros((len(passages), len(model.concept_ids_)), dtype=np.float32)
     for mask, scorer in ((~cyrillic, model), (cyrillic, _cyrillic_model(model))):
         if mask.any():
-            scores[mask] = scorer.score([normalise_text(q) for q, m in zip(quotes, mask) if m])
+            scores[mask] = scorer.score([normalise_text(q) for q, m in zip(quotes, mask) if m], by_coverage=False)
     rows = []
     for p, quote, row in zip(passages, quotes, scores):
         order = np.argsort(-row, kind="stable")[:top]

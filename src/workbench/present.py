@@ -39,6 +39,11 @@ def figure(fig, alt: str = "figure", width: int | None = None) -> HTML:
 
     fig = getattr(fig, "figure", fig)  # a seaborn grid carries its figure
     data = base64.b64encode(png_bytes(fig)).decode("ascii")
+    if getattr(fig.canvas, "manager", None) is not None:
+        # Drawn through pyplot (seaborn does): close it, or the notebook would show it twice.
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
     size = f' width="{int(width)}"' if width else ""
     return HTML(f'<img alt="{html.escape(alt, quote=True)}"{size} src="data:image/png;base64,{data}">')
 

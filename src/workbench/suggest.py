@@ -19,6 +19,19 @@ SUGGEST_COLUMNS = ["framework_id", "item_code", "rank", "concept_id", "score", "
 EVIDENCE_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:narrowMatch", "skos:broadMatch")
 
 
+_MIN_WORD = 4
+_STEM = 5
+
+
+def _stem(word: str) -> str:
+    """A crude stem: the first five letters, enough to match English and Russian word forms.
+
+    >>> _stem("forecasting") == _stem("forecast"), _stem("планирование") == _stem("планировать")
+    (True, True)
+    """
+    return word[:_STEM]
+
+
 def normalise_text(text: str) -> str:
     """Lower-case, fold ``ё`` to ``е``, and keep letters and digits only.
 
@@ -60,7 +73,7 @@ class ConceptSuggester:
         label, definition and aliases).
     """
 
-    threshold: float = 0.25
+    threshold: float = 0.20
     example_weight: float = 0.5
     ngram_range: tuple[int, int] = (3, 5)
 
@@ -79,12 +92,28 @@ class ConceptSuggester:
         self.doc_concept_ = corpus["concept_id"].map(index).to_numpy()
         self.doc_is_example_ = (corpus["kind"] == "example").to_numpy()
         self.doc_matrix_ = matrix.tocsr()
+        self.known_stems_ = frozenset(_stem(w) for text in corpus["text"] for w in text.split() if len(w) >= _MIN_WORD)
         return self
 
-    def score(self, texts: list[str], batch_size: int = 2048) -> np.ndarray:
+    def coverage(self, texts: list[str]) -> np.ndarray:
+        """Share of each text's words (of 4+ letters) whose stem the model has seen, in [0, 1].
+
+        Character n-grams of unknown words mostly drop out of the TF-IDF query, so one familiar
+        word in an unfamiliar text would otherwise look like a confident match.
+        """
+        out = np.ones(len(texts), dtype=np.float32)
+        for i, text in enumerate(texts):
+            words = [w for w in text.split() if len(w) >= _MIN_WORD]
+            if words:
+                out[i] = sum(_stem(w) in self.known_stems_ for w in words) / len(words)
+        return out
+
+    def score(self, texts: list[str], batch_size: int = 2048, by_coverage: bool = True) -> np.ndarray:
         """Scores in [0, 1], one row per text, one column per concept (``concept_ids_`` order).
 
-        Texts are scored in batches so memory stays flat however many items arrive.
+        Texts are scored in batches so memory stays flat however many items arrive. With
+        ``by_coverage``, each text's scores are scaled by :meth:`coverage` (short item labels);
+        the document coder, whose sentences carry many ordinary words, turns it off.
         """
         n_concepts = len(self.concept_ids_)
         out = np.zeros((len(texts), n_concepts), dtype=np.float32)
@@ -108,7 +137,8 @@ class ConceptSuggester:
                     target[:, owners] = np.maximum.reduceat(sims[:, cols], starts, axis=1)
                 best.append(target)
             out[lo : lo + batch_size] = (1 - w) * best[0] + w * best[1]
-        return out
+        # Rankings are unchanged (one factor per text); only confidence drops for unfamiliar text.
+        return out * self.coverage(texts)[:, None] if by_coverage else out
 
     def suggest(self, texts: list[str], top: int = 3) -> list[list[tuple[str, float, bool]]]:
         """For each text, the ``top`` best ``(concept_id, score, needs_review)``, best first."""
