@@ -322,7 +322,8 @@ def bench_rebuild(work: Path, env: dict[str, str], only: list[str] | None, jobs:
     return {"rebuild_s": runs}
 
 
-def bench_breakdown(work: Path, env: dict[str, str], names: list[str], matrix: dict[str, Any], floor: dict[str, Any]) -> dict[str, Any]:
+def bench_breakdown(work: Path, env: dict[str, str], names: list[str], matrix: dict[str, Any], floor: dict[str, Any],
+                    jobs: int) -> dict[str, Any]:
     """Where the runner's time goes, from the last regeneration's executed notebooks and a re-export."""
     cells = executed_breakdown(work / "reports" / "notebooks", names)
     export, _ = inproc("export", work, cwd=work, env=env)
@@ -337,9 +338,24 @@ def bench_breakdown(work: Path, env: dict[str, str], names: list[str], matrix: d
          f"+ {export['setup_s']:.2f} s once to import nbconvert and compile the template")
     line("  the rest: kernel start/stop, papermill, writing files", f"{total - cell_s - export_s:.1f} s",
          f"kernel start+stop alone: {median(floor['kernel_s']) * len(names):.1f} s")
+    order = [last[n] for n in names if n in last]
+    line(f"  pool of {jobs} in matrix order, simulated from the per-report times", f"{makespan(order, jobs):.1f} s",
+         f"measured {matrix['regen_s'][-1]:.1f} s; heaviest first would take {makespan(sorted(order, reverse=True), jobs):.1f} s")
     heavy = sorted(cells.items(), key=lambda kv: -kv[1]["cells"])[:3]
     line("  slowest notebooks (cells)", ", ".join(f"{k} {v['cells']:.1f} s" for k, v in heavy))
     return {"cells": cells, "export": export}
+
+
+def makespan(durations: Sequence[float], jobs: int) -> float:
+    """Wall time of a thread pool of ``jobs`` workers taking tasks in the given order (list scheduling).
+
+    >>> makespan([1, 1, 4], 2), makespan([4, 1, 1], 2)
+    (5, 4)
+    """
+    workers = [0.0] * jobs
+    for d in durations:
+        workers[workers.index(min(workers))] += d
+    return max(workers)
 
 
 def bench_suggest(work: Path, env: dict[str, str], sizes: list[int], repeats: int) -> dict[str, Any]:
@@ -398,6 +414,8 @@ def bench_analytics(work: Path, env: dict[str, str], n_countries: int, n_items: 
         if name == "recommend":
             detail += ", 10 peers, 500 draws"
         line(f"  in-process {name} (synthetic, {r['items']:,} items)", f"median {median(r[name + '_s']):.2f} s", detail)
+    line(f"  in-process graph_bytes graphml+gexf+json ({r['graph_nodes']:,} nodes, {r['graph_edges']:,} edges)",
+         f"median {median(r['graph_export_s']):.2f} s")
     line("  in-process import of workbench dataset/compare/network/recommend", f"{r['import_s']:.2f} s")
     return result
 
@@ -463,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         results["floor"] = bench_floor(work, env, 3 if quick else 5, len(entries), jobs)
         results["matrix"] = bench_matrix(work, env, entries, only, jobs, repeats)
         results["rebuild"] = bench_rebuild(work, env, only, jobs, 3 if quick else 5)
-        results["breakdown"] = bench_breakdown(work, env, names, results["matrix"], results["floor"])
+        results["breakdown"] = bench_breakdown(work, env, names, results["matrix"], results["floor"], jobs)
         results["suggest"] = bench_suggest(work, env, [1_000, 10_000] if quick else [1_000, 10_000, 100_000], small)
         results["analytics"] = bench_analytics(work, env, 200, 60, small)
         results["quality"] = bench_quality(work, env)

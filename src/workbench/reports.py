@@ -108,8 +108,9 @@ def load_matrix(path: str | os.PathLike, notebooks_dir: str | os.PathLike) -> li
             continue
         label = f"report '{entry.get('name', f'#{i + 1}')}'"
 
-        def bad(key: str, message: str) -> None:
-            problems.append(Problem(doc.path, doc.line_of(("reports", i, key)), f"{label}: {message}"))
+        def bad(key: str | tuple, message: str) -> None:
+            where = ("reports", i, *(key if isinstance(key, tuple) else (key,)))
+            problems.append(Problem(doc.path, doc.line_of(where), f"{label}: {message}"))
 
         for key in entry:
             if key not in allowed:
@@ -141,10 +142,10 @@ def load_matrix(path: str | os.PathLike, notebooks_dir: str | os.PathLike) -> li
         declared = params_cache.setdefault(notebook, notebook_parameters(nb_path))
         for key in params:
             if key in RUNNER_PARAMETERS:
-                bad("parameters", f"parameter '{key}' is set by the runner")
+                bad(("parameters", key), f"parameter '{key}' is set by the runner")
             elif key not in declared:
                 known = ", ".join(k for k in declared if k not in RUNNER_PARAMETERS)
-                bad("parameters", f"unknown parameter '{key}' for notebook '{notebook}' (known: {known})")
+                bad(("parameters", key), f"unknown parameter '{key}' for notebook '{notebook}' (known: {known})")
         specs.append(ReportSpec(name, notebook, (description or "").strip(), dict(params), str(entry.get("title") or ""), line))
     if problems:
         raise InputError(problems)
@@ -272,6 +273,9 @@ def _run_one(spec: ReportSpec, project: Project, key: str, versions: dict[str, s
                 progress_bar=False,
                 log_output=False,
                 report_mode=False,
+                # The kernel's own log (a plain-TCP notice at every start) is noise in a summary;
+                # cell errors still reach us through the notebook's outputs.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except Exception as exc:  # the notebook raised, or its kernel died
             if executed.exists():
@@ -351,10 +355,12 @@ def run_reports(
                     on_result(result)
         if bar is not None:
             bar.close()
-    from .htmlreport import write_index
+    if not any(r.status == "failed" for r in results):
+        # The index describes the outputs on disk; after a failure those are partly the previous
+        # run's, so it is left as it was until every report succeeds.
+        from .htmlreport import write_index
 
-    all_specs = load_matrix(project.matrix, project.notebooks)
-    write_index(project, all_specs)
+        write_index(project, load_matrix(project.matrix, project.notebooks))
     order = {s.name: i for i, s in enumerate(specs)}
     return sorted(results, key=lambda r: order.get(r.name, 0))
 
