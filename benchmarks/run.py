@@ -350,7 +350,7 @@ def makespan(durations: Sequence[float], jobs: int) -> float:
     """Wall time of a thread pool of ``jobs`` workers taking tasks in the given order (list scheduling).
 
     >>> makespan([1, 1, 4], 2), makespan([4, 1, 1], 2)
-    (5, 4)
+    (5.0, 4.0)
     """
     workers = [0.0] * jobs
     for d in durations:

@@ -30,7 +30,7 @@ from workbench.synthetic import TINY_TAXONOMY, write_dataset
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coding"
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = REPO / "data" / "documents"  # bundled copies of ../shared/seeds
 TINY_IDS = [c["id"] for c in TINY_TAXONOMY["concepts"]]
 
 

@@ -66,11 +66,14 @@ def test_validate_json_agrees_with_the_library(summary, ds):
     assert summary == json.loads(json.dumps(ds.summary()))
 
 
-def test_seed_files_exist_where_the_checkout_keeps_them():
-    seeds = REPO.parent / "shared" / "seeds"
-    if not seeds.is_dir():
-        pytest.skip(f"{seeds} is not beside this checkout")
-    assert set(SEED_FILES) <= {p.name for p in seeds.glob("*.txt")}
+def test_seed_files_are_bundled_and_match_the_originals():
+    bundled = REPO / "data" / "documents"
+    assert set(SEED_FILES) <= {p.name for p in bundled.glob("*.txt")}
+    originals = REPO.parent / "shared" / "seeds"
+    if not originals.is_dir():
+        pytest.skip(f"{originals} is not beside this checkout to compare with")
+    for name in SEED_FILES:
+        assert (bundled / name).read_bytes() == (originals / name).read_bytes(), name
 
 
 def test_every_item_and_practice_has_a_mapping(ds):
