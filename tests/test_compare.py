@@ -7,19 +7,10 @@ import pytest
 from workbench import compare as C
 from workbench.dataset import load
 from workbench.errors import InputError
-from workbench.synthetic import write_dataset
+from workbench.synthetic import letter_taxonomy, write_dataset
 
 LETTERS = "abcdefg"
-TAXONOMY = {
-    "version": "0.0.1",
-    "domains": [{"id": "people", "label": {"en": "People", "ru": "Люди", "kk": "Адамдар"}}],
-    "concepts": [
-        {"id": c, "domain": "people", "scope": "individual",
-         "label": {"en": f"Concept {c.upper()}", "ru": f"Понятие {c.upper()}", "kk": f"Ұғым {c.upper()}"},
-         "definition": f"Test concept {c}."}
-        for c in LETTERS
-    ],
-}
+TAXONOMY = letter_taxonomy(LETTERS)
 BASE = {
     "gbr_fw": {"country": "GBR", "concepts": ["a", "b", "c"]},
     "can_fw": {"country": "CAN", "concepts": ["b", "c", "d"]},

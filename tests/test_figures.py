@@ -14,18 +14,9 @@ import pytest  # noqa: E402
 from workbench import compare as C  # noqa: E402
 from workbench import figures as F  # noqa: E402
 from workbench.dataset import load  # noqa: E402
-from workbench.synthetic import write_dataset  # noqa: E402
+from workbench.synthetic import letter_taxonomy, write_dataset  # noqa: E402
 
-TAXONOMY = {
-    "version": "0.0.1",
-    "domains": [{"id": "people", "label": {"en": "People", "ru": "Люди", "kk": "Адамдар"}}],
-    "concepts": [
-        {"id": c, "domain": "people", "scope": "individual",
-         "label": {"en": f"Concept {c.upper()}", "ru": f"Понятие {c.upper()}", "kk": f"Ұғым {c.upper()}"},
-         "definition": f"Test concept {c}."}
-        for c in "abcdef"
-    ],
-}
+TAXONOMY = letter_taxonomy("abcdef")
 FRAMEWORKS = {
     "gbr_fw": {"country": "GBR", "concepts": ["a", "b", "c"]},
     "can_fw": {"country": "CAN", "concepts": ["b", "c", "d", "d"]},

@@ -15,18 +15,9 @@ from workbench import cli
 from workbench import compare as C
 from workbench import network as N
 from workbench.dataset import load
-from workbench.synthetic import write_dataset
+from workbench.synthetic import letter_taxonomy, write_dataset
 
-TAXONOMY = {
-    "version": "0.0.1",
-    "domains": [{"id": "people", "label": {"en": "People", "ru": "Люди", "kk": "Адамдар"}}],
-    "concepts": [
-        {"id": c, "domain": "people", "scope": "individual",
-         "label": {"en": f"Concept {c.upper()}", "ru": f"Понятие {c.upper()}", "kk": f"Ұғым {c.upper()}"},
-         "definition": f"Test concept {c}."}
-        for c in "abcdefg"
-    ],
-}
+TAXONOMY = letter_taxonomy("abcdefg")
 BASE = {
     "gbr_fw": {"country": "GBR", "concepts": ["a", "b", "c"]},
     "can_fw": {"country": "CAN", "concepts": ["b", "c", "d"]},

@@ -11,7 +11,7 @@ from typing import Mapping as TMapping, Sequence
 
 import yaml
 
-__all__ = ["write_dataset", "random_dataset", "TINY_TAXONOMY"]
+__all__ = ["write_dataset", "random_dataset", "letter_taxonomy", "TINY_TAXONOMY"]
 
 #: A minimal taxonomy (three concepts in two domains) for unit tests.
 TINY_TAXONOMY = {
@@ -38,6 +38,24 @@ TINY_TAXONOMY = {
          "aliases": {"en": ["merit", "open competition"], "ru": ["конкурсный отбор"]}},
     ],
 }
+
+def letter_taxonomy(letters: str = "abcdefg") -> dict:
+    """A taxonomy of one-letter concepts (``a``, ``b``, ...) in one domain: hand-checkable overlaps.
+
+    >>> [c["id"] for c in letter_taxonomy("ab")["concepts"]]
+    ['a', 'b']
+    """
+    return {
+        "version": "0.0.1",
+        "domains": [{"id": "people", "label": {"en": "People", "ru": "Люди", "kk": "Адамдар"}}],
+        "concepts": [
+            {"id": c, "domain": "people", "scope": "individual",
+             "label": {"en": f"Concept {c.upper()}", "ru": f"Понятие {c.upper()}", "kk": f"Ұғым {c.upper()}"},
+             "definition": f"Test concept {c}."}
+            for c in letters
+        ],
+    }
+
 
 _HEADER = "subject_id\tpredicate_id\tobject_id\tmapping_justification\tconfidence\tauthor_id\tcomment\n"
 _SOURCES = [
