@@ -182,10 +182,12 @@ def outcomes(request, tmp_path_factory) -> Outcomes:
 
 
 def test_corpus_is_complete():
+    from test_bad_reports import CASES as REPORT_CASES
+
     committed = {p.name for p in BAD.iterdir() if p.is_file() and p.name != "README.md"}
-    used = {c.file for c in CASES} | {"framework_label_html_script.yaml"}
+    used = {c.file for c in CASES} | {"framework_label_html_script.yaml"} | {name for name, _, _ in REPORT_CASES}
     assert committed == used - {GENERATED_50MB}, "every fixture has a case and every case a fixture"
-    assert len({c.file for c in CASES}) >= 20
+    assert len({c.file for c in CASES}) + len(REPORT_CASES) >= 25
     assert not (BAD / GENERATED_50MB).exists()
 
 

@@ -226,3 +226,17 @@ def test_line_numbers_survive_comments_and_multiline_fields(tiny_data):
     with pytest.raises(InputError) as info:
         load(tiny_data)
     assert [(p.line, p.message) for p in info.value.problems] == [(5, "value 140 is a percent outside 0-100")]
+
+
+def test_validate_checks_the_recommendation_weights(tmp_path, capsys):
+    import shutil
+
+    from workbench.cli import main
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data", data)
+    weights = data / "weights.yaml"
+    weights.write_text(weights.read_text(encoding="utf-8").replace("[kaz_listening_state]", "[kaz_listening_statX]", 1), encoding="utf-8")
+    assert main(["validate", "--data", str(data)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "weights.yaml:" in err[0] and "unknown framework 'kaz_listening_statX'" in err[0]

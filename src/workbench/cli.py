@@ -25,7 +25,11 @@ def _csv_list(text: str) -> list[str]:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .dataset import load
 
+    from .recommend import load_settings
+
     ds = load(args.data)
+    if (ds.path / "weights.yaml").exists():
+        load_settings(ds)  # data/weights.yaml: weights, and the frameworks and sources it names
     summary = ds.summary()
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
@@ -56,7 +60,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     from .suggest import fit_from_dataset, suggest_frame
 
     if args.top < 1:
-        raise InputError.single(args.file, 0, f"--top must be at least 1 (got {args.top})")
+        raise InputError.single("--top", 0, f"must be at least 1 (got {args.top})")
     framework, _ = read_framework(args.file)
     model = fit_from_dataset(load(args.data), threshold=args.threshold)
     frame = suggest_frame(model, framework.id, [(i.code, i.label, i.description) for i in framework.items], top=args.top)
@@ -315,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         for problem in exc.problems:
             print(str(problem), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # an output that cannot be written: say which, without a traceback
+        where = exc.filename or "workbench"
+        print(f"{where}: cannot write: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)

@@ -9,7 +9,7 @@ import pandas as pd
 from .htmlreport import ui_strings
 from .taxonomy import concept_labels, draft_labels
 
-__all__ = ["table", "figure", "evidence_html", "with_labels", "sources_of", "references_html", "draft_note_html", "evidence_list_html", "HTML"]
+__all__ = ["section", "table", "figure", "evidence_html", "with_labels", "sources_of", "references_html", "draft_note_html", "evidence_list_html", "HTML"]
 
 
 class HTML:
@@ -25,10 +25,38 @@ class HTML:
         return self.markup
 
 
-def table(frame: pd.DataFrame, max_rows: int | None = None) -> HTML:
-    """``frame`` as an HTML table without the index; every cell escaped (data may hold markup)."""
+def _number(x: float) -> str:
+    """Three decimals at most, no trailing zeros: 0.8, 57.2, 0.333.
+
+    >>> _number(0.8), _number(57.2), _number(1/3), _number(2.0)
+    ('0.8', '57.2', '0.333', '2')
+    """
+    return f"{x:.3f}".rstrip("0").rstrip(".")
+
+
+def section(key: str, lang: str = "en", level: int = 2) -> HTML:
+    """A heading (and its note, if any) from the report strings, in ``lang`` (English where untranslated)."""
+    from .htmlreport import _strings
+
+    table = _strings()["sections"]
+    strings = {**table["en"], **table.get(lang, {})}
+    parts = [f"<h{level}>{html.escape(strings[key])}</h{level}>"] if not key.startswith("intro_") else []
+    note = strings.get(f"{key}_note") if not key.startswith("intro_") else strings[key]
+    if note:
+        parts.append(f"<p>{html.escape(note)}</p>")
+    return HTML("".join(parts))
+
+
+def table(frame: pd.DataFrame, max_rows: int | None = None, lang: str = "en") -> HTML:
+    """``frame`` as an HTML table without the index; every cell escaped (data may hold markup).
+
+    Column headers are translated into ``lang`` where the report strings have them.
+    """
+    from .htmlreport import _strings
+
     shown = frame if max_rows is None else frame.head(max_rows)
-    return HTML(shown.to_html(index=False, escape=True, border=0, classes="dataframe wb-table", na_rep=""))
+    shown = shown.rename(columns=_strings().get("columns", {}).get(lang, {}))
+    return HTML(shown.to_html(index=False, escape=True, border=0, classes="dataframe wb-table", na_rep="", float_format=_number))
 
 
 def figure(fig, alt: str = "figure", width: int | None = None) -> HTML:

@@ -218,8 +218,10 @@ def _links(ds: Dataset, peers: list[str], baseline: list[str], s: Settings) -> p
         _link_rows(items[items["framework_id"].isin(baseline)], "baseline", "item_code"),
         _link_rows(indicators[indicators["indicator_id"].isin(s.need_indicators) & carries(indicators)],
                    "survey", "indicator_id"),
+        # A paper's recommendation counts when it draws on a chosen peer (or is a step for
+        # Kazakhstan itself): Australia's practices say nothing about a UK-Canada-NZ comparison.
         _link_rows(practices[practices["source"].isin(s.paper_sources) & practices["recommended_for_kaz"]
-                             & carries(practices)], "paper", "practice_id"),
+                             & practices["country"].isin([*peers, "KAZ"]) & carries(practices)], "paper", "practice_id"),
         _link_rows(items[items["framework_id"].isin(s.paper_frameworks) & carries(items)], "paper", "item_code"),
         # steps are descriptive evidence, not scored: a relatedMatch step still shows how to proceed
         _link_rows(practices[practices["source"].isin(s.implementation_sources)

@@ -48,13 +48,15 @@ def item_text(label: str, description: str | None = "") -> str:
     return normalise_text(f"{label}. {label}. {description or ''}")
 
 
-def _concept_documents(concepts: pd.DataFrame) -> pd.DataFrame:
+def _concept_documents(concepts: pd.DataFrame, drop_texts: frozenset[str] = frozenset()) -> pd.DataFrame:
     rows = []
     for c in concepts.itertuples(index=False):
         rows.append((c.concept_id, normalise_text(f"{c.label_en}. {c.label_en}. {c.definition}")))
         rows.append((c.concept_id, normalise_text(f"{c.label_ru}. {c.label_ru}")))
         for alias in list(c.aliases_en) + list(c.aliases_ru):
-            rows.append((c.concept_id, normalise_text(alias)))
+            text = normalise_text(alias)
+            if text not in drop_texts:
+                rows.append((c.concept_id, text))
     return pd.DataFrame(rows, columns=["concept_id", "text"])
 
 
@@ -77,13 +79,16 @@ class ConceptSuggester:
     example_weight: float = 0.5
     ngram_range: tuple[int, int] = (3, 5)
 
-    def fit(self, concepts: pd.DataFrame, examples: pd.DataFrame | None = None) -> "ConceptSuggester":
-        """Learn from the taxonomy's concepts and optional ``examples`` (columns ``concept_id``, ``text``)."""
+    def fit(self, concepts: pd.DataFrame, examples: pd.DataFrame | None = None, drop_aliases: frozenset[str] = frozenset()) -> "ConceptSuggester":
+        """Learn from the taxonomy's concepts and optional ``examples`` (columns ``concept_id``, ``text``).
+
+        ``drop_aliases`` (normalised texts) leaves out aliases that merely repeat held-out items.
+        """
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.concept_ids_ = concepts["concept_id"].tolist()
         index = {cid: i for i, cid in enumerate(self.concept_ids_)}
-        docs = _concept_documents(concepts)
+        docs = _concept_documents(concepts, frozenset(drop_aliases))
         examples = examples if examples is not None else pd.DataFrame(columns=["concept_id", "text"])
         examples = examples[examples["concept_id"].isin(index)]
         corpus = pd.concat([docs.assign(kind="concept"), examples.assign(kind="example")], ignore_index=True)
@@ -165,12 +170,19 @@ def curated_examples(items: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFra
 
 
 def fit_from_dataset(ds, threshold: float | None = None, exclude_items: set[str] | None = None) -> ConceptSuggester:
-    """A suggester trained on a loaded :class:`~workbench.dataset.Dataset`."""
+    """A suggester trained on a loaded :class:`~workbench.dataset.Dataset`.
+
+    ``exclude_items`` are held out entirely: their crosswalk rows, and any taxonomy alias that
+    is just one of their labels (so an evaluation cannot find the answer written in the taxonomy).
+    """
     examples = curated_examples(ds.items, ds.crosswalk)
+    drop: frozenset[str] = frozenset()
     if exclude_items:
         examples = examples[~examples["item_code"].isin(exclude_items)]
+        held_out = ds.items[ds.items["item_code"].isin(exclude_items)]
+        drop = frozenset(normalise_text(label) for label in held_out["label"])
     model = ConceptSuggester() if threshold is None else ConceptSuggester(threshold=threshold)
-    return model.fit(ds.concepts, examples)
+    return model.fit(ds.concepts, examples, drop_aliases=drop)
 
 
 def suggest_frame(model: ConceptSuggester, framework_id: str, items: list[tuple[str, str, str | None]], top: int = 3) -> pd.DataFrame:
