@@ -2,7 +2,8 @@
 
 Usage::
 
-    python benchmarks/run.py [--quick] [--jobs N] [--only NAME ...] [--json FILE] [--keep]
+    python benchmarks/run.py [--quick] [--jobs N] [--only NAME ...] [--repeats N] [--sections SECTION ...]
+                             [--stub-rfc3987-syntax] [--json FILE] [--keep]
 
 Prints one line per figure (the median of several runs) and ends with the ratios the project
 targets. Everything runs in a temporary copy of the checkout (notebooks/, data/, reports.yaml and
@@ -36,8 +37,10 @@ INPROC = Path(__file__).resolve().with_name("inproc.py")
 BIN = Path(sys.executable).parent
 #: The runner's own cap on parallel kernels (workbench.reports.MAX_JOBS).
 MAX_JOBS = 4
+SECTIONS = ("imports", "floor", "matrix", "rebuild", "breakdown", "warm", "suggest", "analytics", "quality")
+WARM = Path(__file__).resolve().with_name("warm_kernels.py")
 PACKAGES = ["papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pyzmq", "pandas", "numpy",
-            "matplotlib", "seaborn", "scikit-learn", "networkx", "pydantic"]
+            "matplotlib", "seaborn", "scikit-learn", "networkx", "pydantic", "jsonschema", "rfc3987-syntax", "rfc3987"]
 #: Import costs worth knowing: the researcher's loop pays the first four in every command.
 IMPORTS = {
     "import nbformat": "import nbformat",
@@ -128,7 +131,17 @@ def machine() -> dict[str, Any]:
 
 
 # -- the copy of the checkout --------------------------------------------------------------------
-def make_workdir(root: Path) -> tuple[Path, dict[str, str]]:
+#: Loaded by every Python process of the run when --stub-rfc3987-syntax is given (see README).
+STUB = """\
+# benchmarks/run.py --stub-rfc3987-syntax: jsonschema then skips its 'iri' format checker, whose
+# import compiles ~35 Lark parsers (1-2 s in every process importing nbformat). No notebook
+# schema uses that format.
+import sys
+sys.modules.setdefault("rfc3987_syntax", None)
+"""
+
+
+def make_workdir(root: Path, stub_rfc3987_syntax: bool = False) -> tuple[Path, dict[str, str]]:
     """A copy of the project (notebooks, data, matrix, library snapshot) and the environment to run it in."""
     work = Path(tempfile.mkdtemp(prefix="wb-bench-"))
     for name in ("notebooks", "data"):
@@ -137,7 +150,12 @@ def make_workdir(root: Path) -> tuple[Path, dict[str, str]]:
     shutil.copytree(root / "src" / "workbench", work / "src" / "workbench", ignore=shutil.ignore_patterns("__pycache__"))
     env = dict(os.environ)
     # The snapshot comes first on the path, for this process tree and every kernel it starts.
-    env["PYTHONPATH"] = os.pathsep.join([str(work / "src"), *filter(None, [env.get("PYTHONPATH")])])
+    paths = [str(work / "src")]
+    if stub_rfc3987_syntax:
+        (work / "stub").mkdir()
+        (work / "stub" / "sitecustomize.py").write_text(STUB, encoding="utf-8")
+        paths.insert(0, str(work / "stub"))
+    env["PYTHONPATH"] = os.pathsep.join([*paths, *filter(None, [env.get("PYTHONPATH")])])
     # Notebooks run with cwd=notebooks/, where ./data does not exist: point them at the copy.
     env["WORKBENCH_DATA"] = str(work / "data")
     # A researcher's checkout keeps __pycache__; without it every kernel recompiles the library.
@@ -358,6 +376,33 @@ def makespan(durations: Sequence[float], jobs: int) -> float:
     return max(workers)
 
 
+def same_tree(a: Path, b: Path, pattern: str) -> list[str]:
+    """Files matching ``pattern`` under ``a`` whose bytes differ in (or are missing from) ``b``."""
+    return [str(p.relative_to(a)) for p in sorted(a.glob(pattern))
+            if p.is_file() and (not (b / p.relative_to(a)).is_file() or p.read_bytes() != (b / p.relative_to(a)).read_bytes())]
+
+
+def bench_warm(work: Path, env: dict[str, str], only: list[str] | None, jobs: int, repeats: int,
+               loop_s: float | None) -> dict[str, Any]:
+    """The experiment of warm_kernels.py (one reused kernel per worker) against the runner, alternated."""
+    runner, warm, differ = [], [], []
+    for i in range(repeats):
+        m, _ = run_reports(work, env, only, jobs, force=True)
+        runner.append(m.seconds)
+        out = work / f"warm-{i}"
+        w = run_measured([sys.executable, WARM, out, "--jobs", jobs, *(["--only", *only] if only else [])], work, env)
+        warm.append(w.seconds)
+        differ = [f for f in same_tree(work / "reports", out, "*.html") if f != "index.html"]
+        differ += same_tree(work / "figures", out / "figures", "**/*")
+        shutil.rmtree(out, ignore_errors=True)
+    line(f"experiment: one reused kernel per worker (warm_kernels.py, jobs={jobs})", f"median {median(warm):.1f} s",
+         f"runs: {runs_text(warm)}; workbench reports --force alongside: median {median(runner):.1f} s; "
+         + ("reports and figures byte-identical" if not differ else f"DIFFERENT: {', '.join(differ[:5])}"))
+    if loop_s:
+        line("  reused kernels / researcher loop", f"{median(warm) / loop_s:.2f}")
+    return {"warm_s": warm, "runner_s": runner, "different": differ}
+
+
 def bench_suggest(work: Path, env: dict[str, str], sizes: list[int], repeats: int) -> dict[str, Any]:
     results = []
     for n in sizes:
@@ -447,6 +492,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="jobs of workbench reports (default: cores, at most 4, as the runner)")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="benchmark only these reports of the matrix")
     parser.add_argument("--repeats", type=int, default=None, help="runs of the report matrix (default 3; --quick 1)")
+    parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS), metavar="SECTION",
+                        help=f"measure only these ({', '.join(SECTIONS)}; breakdown needs floor and matrix)")
+    parser.add_argument("--stub-rfc3987-syntax", action="store_true",
+                        help="hide jsonschema's slow optional IRI checker from every process (an environment without it)")
     parser.add_argument("--json", type=Path, default=None, help="also write every measurement to this JSON file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copy (its path is printed)")
     args = parser.parse_args(argv)
@@ -462,8 +511,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{info['cpu']}, Python {info['python']}; load average {load_start[0]:.2f}")
     print("packages: " + ", ".join(f"{k} {v}" for k, v in info["packages"].items()), flush=True)
 
-    work, env = make_workdir(REPO)
-    print(f"working copy: {work}", flush=True)
+    work, env = make_workdir(REPO, args.stub_rfc3987_syntax)
+    print(f"working copy: {work}" + ("; rfc3987_syntax stubbed out" if args.stub_rfc3987_syntax else ""), flush=True)
     results: dict[str, Any] = {"machine": info, "quick": quick, "jobs": jobs, "repeats": repeats}
     try:
         entries = read_matrix(work / "reports.yaml")
@@ -477,26 +526,52 @@ def main(argv: list[str] | None = None) -> int:
         # Warm-up, not measured: compile the library snapshot and touch every file once.
         run_measured([sys.executable, "-c", IMPORTS["notebooks' workbench imports"] + "; import papermill, nbconvert"], work, env)
 
-        results["imports"] = bench_imports(work, env, small)
-        results["floor"] = bench_floor(work, env, 3 if quick else 5, len(entries), jobs)
-        results["matrix"] = bench_matrix(work, env, entries, only, jobs, repeats)
-        results["rebuild"] = bench_rebuild(work, env, only, jobs, 3 if quick else 5)
-        results["breakdown"] = bench_breakdown(work, env, names, results["matrix"], results["floor"], jobs)
-        results["suggest"] = bench_suggest(work, env, [1_000, 10_000] if quick else [1_000, 10_000, 100_000], small)
-        results["analytics"] = bench_analytics(work, env, 200, 60, small)
-        results["quality"] = bench_quality(work, env)
+        want = set(args.sections)
+        if "breakdown" in want:
+            want |= {"floor", "matrix"}
+        if "rebuild" in want and "matrix" not in want:  # a rebuild needs a first build
+            run_reports(work, env, only, jobs, force=True)
+        if "imports" in want:
+            results["imports"] = bench_imports(work, env, small)
+        if "floor" in want:
+            results["floor"] = bench_floor(work, env, 3 if quick else 5, len(entries), jobs)
+        if "matrix" in want:
+            results["matrix"] = bench_matrix(work, env, entries, only, jobs, repeats)
+        if "rebuild" in want:
+            results["rebuild"] = bench_rebuild(work, env, only, jobs, 3 if quick else 5)
+        if "breakdown" in want:
+            results["breakdown"] = bench_breakdown(work, env, names, results["matrix"], results["floor"], jobs)
+        if "warm" in want:
+            loop_s = median(x["total"] for x in results["matrix"]["loop"]) if "matrix" in results else None
+            results["warm"] = bench_warm(work, env, only, jobs, repeats, loop_s)
+        if "suggest" in want:
+            results["suggest"] = bench_suggest(work, env, [1_000, 10_000] if quick else [1_000, 10_000, 100_000], small)
+        if "analytics" in want:
+            results["analytics"] = bench_analytics(work, env, 200, 60, small)
+        if "quality" in want:
+            results["quality"] = bench_quality(work, env)
 
-        regen = median(results["matrix"]["regen_s"])
-        loop = median(x["total"] for x in results["matrix"]["loop"])
-        rebuild = median(results["rebuild"]["rebuild_s"])
-        floor = results["floor"]["floor_s"]
-        results["ratios"] = {"regen_over_loop": regen / loop, "regen_over_floor": regen / floor, "rebuild_s": rebuild}
         print()
-        print(f"regeneration / researcher loop = {regen / loop:.2f}   (target <= 0.5, aim 0.4: "
-              f"{'met' if regen / loop <= 0.5 else 'MISSED'})")
-        print(f"regeneration / floor = {regen / floor:.1f}x   ({regen:.1f} s against {floor:.1f} s of kernel starts)")
-        print(f"nothing-changed rebuild = {rebuild:.2f} s   (target < 2 s: {'met' if rebuild < 2 else 'MISSED'})")
-        print(f"suggester cost grows as items^{results['suggest']['time_slope']:.2f}")
+        ratios: dict[str, float] = {}
+        if "matrix" in results:
+            regen = median(results["matrix"]["regen_s"])
+            loop = median(x["total"] for x in results["matrix"]["loop"])
+            ratios["regen_over_loop"] = regen / loop
+            print(f"regeneration / researcher loop = {regen / loop:.2f}   (target <= 0.5, aim 0.4: "
+                  f"{'met' if regen / loop <= 0.5 else 'MISSED'})")
+            if "floor" in results:
+                floor = results["floor"]["floor_s"]
+                ratios["regen_over_floor"] = regen / floor
+                print(f"regeneration / floor = {regen / floor:.1f}x   ({regen:.1f} s against {floor:.1f} s of kernel starts)")
+            if "warm" in results:
+                ratios["warm_over_loop"] = median(results["warm"]["warm_s"]) / loop
+                print(f"experiment, reused kernels / researcher loop = {ratios['warm_over_loop']:.2f}")
+        if "rebuild" in results:
+            rebuild = ratios["rebuild_s"] = median(results["rebuild"]["rebuild_s"])
+            print(f"nothing-changed rebuild = {rebuild:.2f} s   (target < 2 s: {'met' if rebuild < 2 else 'MISSED'})")
+        if "suggest" in results:
+            print(f"suggester cost grows as items^{results['suggest']['time_slope']:.2f}")
+        results["ratios"] = ratios
         load_end = os.getloadavg()
         print(f"took {(time.time() - started) / 60:.1f} min; load average {load_start[0]:.2f} at start, {load_end[0]:.2f} at end")
         results["loadavg"] = [load_start[0], load_end[0]]
