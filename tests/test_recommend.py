@@ -75,6 +75,7 @@ SETTINGS = {
     "oecd_framework": "oecd_rec",
     "paper_sources": ["src_test"],
     "paper_frameworks": ["kaz_adapted"],
+    "curriculum_frameworks": ["kaz_cur"],
     "need_indicators": ["gap-1", "gap-2", "gap-3"],
     "implementation_sources": ["src_test"],
     "peer_practice_kinds": ["practice", "principle"],

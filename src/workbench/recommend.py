@@ -68,6 +68,7 @@ class Settings(BaseModel):
     oecd_framework: Optional[str] = None
     paper_sources: Optional[list[str]] = None
     paper_frameworks: Optional[list[str]] = None
+    curriculum_frameworks: Optional[list[str]] = None
     need_indicators: Optional[list[str]] = None
     implementation_sources: Optional[list[str]] = None
     peer_practice_kinds: Optional[list[_PRACTICE_KINDS]] = None
@@ -103,7 +104,7 @@ def _check_references(ds: Dataset, settings: Settings, doc: YamlDocument) -> Non
             check("framework", fw, ("baselines", name, i))
     if settings.oecd_framework is not None:
         check("framework", settings.oecd_framework, ("oecd_framework",))
-    for key, what in (("paper_frameworks", "framework"), ("paper_sources", "source"),
+    for key, what in (("paper_frameworks", "framework"), ("curriculum_frameworks", "framework"), ("paper_sources", "source"),
                       ("implementation_sources", "source"), ("need_indicators", "indicator")):
         for i, value in enumerate(getattr(settings, key) or []):
             check(what, value, (key, i))

@@ -7,10 +7,7 @@ import pandas as pd
 
 from .crosswalk import indicator_concepts, item_concepts
 
-__all__ = ["survey_gaps", "training_supply", "training_alignment", "CURRICULUM_FRAMEWORKS"]
-
-#: Kazakh frameworks that describe what training is offered (seed 004).
-CURRICULUM_FRAMEWORKS = ("kaz_training_curriculum",)
+__all__ = ["survey_gaps", "training_supply", "training_alignment"]
 
 
 def survey_gaps(indicators: pd.DataFrame, crosswalk: pd.DataFrame, gap_ids: Sequence[str]) -> pd.DataFrame:
@@ -23,8 +20,11 @@ def survey_gaps(indicators: pd.DataFrame, crosswalk: pd.DataFrame, gap_ids: Sequ
     return out.sort_values(["value", "indicator_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def training_supply(items: pd.DataFrame, crosswalk: pd.DataFrame, frameworks: Sequence[str] = CURRICULUM_FRAMEWORKS) -> pd.DataFrame:
-    """Per concept: how many curriculum items (courses, modules, programmes) carry it, and which."""
+def training_supply(items: pd.DataFrame, crosswalk: pd.DataFrame, frameworks: Sequence[str]) -> pd.DataFrame:
+    """Per concept: how many curriculum items (courses, modules, programmes) carry it, and which.
+
+    ``frameworks`` are the curricula (``curriculum_frameworks`` in ``data/weights.yaml``).
+    """
     curriculum = items[items["framework_id"].isin(list(frameworks))]
     carried = item_concepts(curriculum, crosswalk)
     return (
