@@ -126,6 +126,13 @@ def test_organisations_only_when_asked(tmp_path, capsys):
     assert G.edges["GBR", "OECD"]["weight"] == pytest.approx(1 / 4)  # {a,b,c} vs {a,g}
 
 
+def test_country_codes_are_taken_in_any_case(tmp_path, capsys):
+    code, _, _ = run(capsys, "network", "--out", tmp_path / "out", "--countries", "gbr,Can", "--data", data(tmp_path))
+    assert code == 0
+    G = nx.read_graphml(tmp_path / "out" / "overlap.graphml")
+    assert {"GBR", "CAN"} <= set(G.nodes)
+
+
 # -- bad input --------------------------------------------------------------------------
 
 
@@ -135,6 +142,7 @@ def test_organisations_only_when_asked(tmp_path, capsys):
         (["--countries", "GBR,XYZ"], "--countries: unknown country 'XYZ'"),
         (["--level", "middle"], "--level: unknown level 'middle'"),
         (["--min-weight", "1.5"], "--min-weight: must be between 0 and 1"),
+        (["--countries", "GBR", "--frameworks", "can_fw"], "--countries: the selection holds no mapped item"),
     ],
 )
 def test_bad_input_gets_one_line_and_exit_2(tmp_path, capsys, args, message):

@@ -135,7 +135,8 @@ def _cmd_network(args: argparse.Namespace) -> int:
     from .network import bipartite_graph, export_graph, graph_bytes, overlap_graph
     from .outputs import atomic_write
 
-    countries = _csv_list(args.countries) if args.countries is not None else None
+    # Country codes in upper case, as `recommend --peers` takes them.
+    countries = [c.upper() for c in _csv_list(args.countries)] if args.countries is not None else None
     frameworks = _csv_list(args.frameworks) if args.frameworks is not None else None
     for option, given in (("--countries", countries), ("--frameworks", frameworks)):
         if given is not None and not given:
@@ -145,6 +146,8 @@ def _cmd_network(args: argparse.Namespace) -> int:
     ds = load(args.data)
     names = select_countries(ds, countries, frameworks, args.include_organisations)
     ev = evidence(ds, names, frameworks, args.level)
+    if ev.empty:
+        raise InputError.single("--countries", 0, "the selection holds no mapped item (check --countries, --frameworks and --level together)")
     carriers = bipartite_graph(ev, nodes=names, concepts=ds.concepts)
     overlap = overlap_graph(carriers, min_weight=args.min_weight)
     graph = export_graph(carriers, overlap)
