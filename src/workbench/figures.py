@@ -13,6 +13,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .outputs import atomic_write
+from .taxonomy import LANGUAGES as LANGS, check_language as _check_lang
+from .taxonomy import concept_labels as _label_series
 
 __all__ = [
     "LANGS",
@@ -28,17 +30,10 @@ __all__ = [
     "png_bytes",
 ]
 
-LANGS = ("en", "ru", "kk")
 #: Fixed so the ids matplotlib writes into SVG files are the same on every run.
 SVG_HASHSALT = "workbench"
 _METADATA = {"svg": {"Date": None, "Creator": None}, "png": {"Software": None}}
 _MAX_NAMED = 8  # beyond this many countries a file name lists a digest instead
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in LANGS:
-        raise ValueError(f"unknown language '{lang}' (use one of {', '.join(LANGS)})")
-    return lang
 
 
 def figure_stem(kind: str, countries: Sequence[str], level: str | None = None, lang: str = "en", **extra) -> str:
@@ -61,9 +56,8 @@ def figure_stem(kind: str, countries: Sequence[str], level: str | None = None, l
 
 
 def concept_labels(concepts: pd.DataFrame, lang: str = "en") -> dict[str, str]:
-    """Concept id -> taxonomy label in ``lang`` (``en``, ``ru`` or ``kk``)."""
-    col = f"label_{_check_lang(lang)}"
-    return dict(zip(concepts["concept_id"], concepts[col]))
+    """Concept id -> taxonomy label in ``lang`` (``en``, ``ru`` or ``kk``), as a dict for plotting."""
+    return _label_series(concepts, lang).to_dict()
 
 
 def heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, drop_empty: bool = True, fmt: str = "d", value_label: str = "items"):

@@ -307,7 +307,7 @@ def run_reports(
     progress: bool = True,
 ) -> list[RunResult]:
     """Regenerate the report matrix; returns one result per selected report."""
-    specs = load_matrix(project.matrix, project.notebooks)
+    all_specs = specs = load_matrix(project.matrix, project.notebooks)
     if only:
         only = list(only)
         names = {s.name for s in specs}
@@ -360,7 +360,7 @@ def run_reports(
         # run's, so it is left as it was until every report succeeds.
         from .htmlreport import write_index
 
-        write_index(project, load_matrix(project.matrix, project.notebooks))
+        write_index(project, all_specs)
     order = {s.name: i for i, s in enumerate(specs)}
     return sorted(results, key=lambda r: order.get(r.name, 0))
 

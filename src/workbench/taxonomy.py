@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pandas as pd
 
-__all__ = ["LANGUAGES", "concept_labels", "draft_labels", "concept_guid", "codebook_xml", "QDC_NAMESPACE"]
+__all__ = ["LANGUAGES", "check_language", "concept_labels", "draft_labels", "concept_guid", "codebook_xml", "QDC_NAMESPACE"]
 
 LANGUAGES = ("en", "ru", "kk")
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
@@ -16,7 +16,8 @@ _GUID_NAMESPACE = uuid.UUID("6f1c3f3e-2b1d-5b6a-9c57-7a3e0c0b1d42")
 _DOMAIN_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442"]
 
 
-def _check_language(lang: str) -> str:
+def check_language(lang: str) -> str:
+    """``lang`` if it is one of :data:`LANGUAGES`, else a ValueError naming the choices."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language '{lang}' (use one of {', '.join(LANGUAGES)})")
     return lang
@@ -24,12 +25,12 @@ def _check_language(lang: str) -> str:
 
 def concept_labels(concepts: pd.DataFrame, lang: str = "en") -> pd.Series:
     """Concept id -> label in ``lang`` (``en``, ``ru`` or ``kk``)."""
-    return concepts.set_index("concept_id")[f"label_{_check_language(lang)}"]
+    return concepts.set_index("concept_id")[f"label_{check_language(lang)}"]
 
 
 def draft_labels(concepts: pd.DataFrame, lang: str) -> list[str]:
     """Concept ids whose ``lang`` label still awaits a native reviewer."""
-    if _check_language(lang) == "en":
+    if check_language(lang) == "en":
         return []
     return concepts.loc[concepts[f"label_status_{lang}"] == "draft", "concept_id"].tolist()
 
@@ -45,7 +46,7 @@ def concept_guid(concept_id: str) -> str:
 
 def codebook_xml(concepts: pd.DataFrame, domains: pd.DataFrame, lang: str = "en", origin: str = "workbench") -> bytes:
     """The taxonomy as a REFI-QDA codebook (``.qdc``): domains as parent codes, concepts codable."""
-    _check_language(lang)
+    check_language(lang)
     ET.register_namespace("", QDC_NAMESPACE)
     ns = f"{{{QDC_NAMESPACE}}}"
     book = ET.Element(f"{ns}CodeBook", {"origin": origin})
