@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .crosswalk import CARRYING_PREDICATES, indicator_concepts, item_concepts, practice_concepts
 from .dataset import Dataset
 from .errors import InputError, Problem
-from .schema import ORGANISATIONS, PREDICATES, SLUG, Weights
+from .schema import (DEFAULT_BASELINE, DEFAULT_PEERS, LIST_SEP, ORGANISATIONS, PRACTICE_KINDS, PREDICATES, SLUG, FiniteFloat,
+                     Weights)
 from .sourcefile import YamlDocument, pydantic_problems, read_yaml
 
 __all__ = [
@@ -42,15 +43,12 @@ __all__ = [
 
 #: The score's components, in the order of the ``Weights`` model (and of the CSV columns).
 COMPONENTS: tuple[str, ...] = tuple(Weights.model_fields)
-#: Peers of the seed 002 inclusive-governance model; a parameter default, not a finding.
-DEFAULT_PEERS: tuple[str, ...] = ("GBR", "CAN", "NZL")
 CSV_COLUMNS = ["rank", "concept_id", "label", "score", *COMPONENTS, "peers", "oecd_principles", "stability", "sources"]
 
 #: Roles of the evidence rows (``GapAnalysis.links``), in the order evidence is shown.
 ROLES = ("peer_item", "peer_practice", "oecd", "baseline", "survey", "paper", "step")
 _LINK_COLUMNS = ["concept_id", "role", "country", "framework_id", "subject_id", "label", "group",
                  "predicate", "value", "source", "locator"]
-_PRACTICE_KINDS = Literal["practice", "implementation_step", "risk", "principle"]
 
 
 class Settings(BaseModel):
@@ -64,15 +62,15 @@ class Settings(BaseModel):
 
     weights: Weights
     baselines: Optional[dict[Annotated[str, Field(pattern=SLUG)], Annotated[list[str], Field(min_length=1)]]] = None
-    related_credit: Optional[float] = Field(default=None, ge=0, le=1)
+    related_credit: Optional[FiniteFloat] = Field(default=None, ge=0, le=1)
     oecd_framework: Optional[str] = None
     paper_sources: Optional[list[str]] = None
     paper_frameworks: Optional[list[str]] = None
     curriculum_frameworks: Optional[list[str]] = None
     need_indicators: Optional[list[str]] = None
     implementation_sources: Optional[list[str]] = None
-    peer_practice_kinds: Optional[list[_PRACTICE_KINDS]] = None
-    perturbation: Optional[float] = Field(default=None, ge=0, lt=1)
+    peer_practice_kinds: Optional[list[Literal[PRACTICE_KINDS]]] = None  # type: ignore[valid-type]
+    perturbation: Optional[FiniteFloat] = Field(default=None, ge=0, lt=1)
 
 
 def read_settings(path: str | os.PathLike) -> tuple[Settings, YamlDocument]:
@@ -152,14 +150,14 @@ def check_peers(ds: Dataset, peers: Iterable[str]) -> list[str]:
     """
     codes = list(dict.fromkeys(p.strip().upper() for p in peers if p.strip()))
     if not codes:
-        raise InputError.single("--peers", 0, "no peer countries given")
+        raise InputError.parameter("peers", "no peer countries given")
     known = (set(ds.items["country"]) | set(ds.practices["country"])) - {"KAZ", *ORGANISATIONS}
     if "KAZ" in codes:
-        raise InputError.single("--peers", 0, "KAZ is the baseline, not a peer")
+        raise InputError.parameter("peers", "KAZ is the baseline, not a peer")
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise InputError.single(
-            "--peers", 0, f"unknown peer {', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})"
+        raise InputError.parameter(
+            "peers", f"unknown peer {', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})"
         )
     return codes
 
@@ -168,7 +166,7 @@ def baseline_frameworks(settings: Settings, baseline: str) -> list[str]:
     """Framework ids of a named Kazakh baseline (``baselines`` in ``weights.yaml``)."""
     names = settings.baselines or {}
     if baseline not in names:
-        raise InputError.single("--baseline", 0, f"unknown baseline '{baseline}' (use one of {', '.join(names)})")
+        raise InputError.parameter("baseline", f"unknown baseline '{baseline}' (use one of {', '.join(names)})")
     return list(names[baseline])
 
 
@@ -282,7 +280,7 @@ def _components(concepts: pd.DataFrame, links: pd.DataFrame, peers: list[str], s
 def analyse(
     ds: Dataset,
     peers: Iterable[str] = DEFAULT_PEERS,
-    baseline: str = "listening_state",
+    baseline: str = DEFAULT_BASELINE,
     weights: str | os.PathLike | Mapping[str, float] | None = None,
     settings: Settings | None = None,
     scope: str | None = None,
@@ -316,7 +314,7 @@ def analyse(
     if scope not in (None, "all"):
         scopes = sorted(set(ds.concepts["scope"]))
         if scope not in scopes:
-            raise InputError.single("--scope", 0, f"unknown scope '{scope}' (use all, {', '.join(scopes)})")
+            raise InputError.parameter("scope", f"unknown scope '{scope}' (use all, {', '.join(scopes)})")
         table = table[ds.concepts["scope"].to_numpy() == scope].reset_index(drop=True)
     pr = ds.practices
     risks = pr[pr["source"].isin(s.implementation_sources) & (pr["kind"] == "risk")]
@@ -388,20 +386,20 @@ def stability(
 def recommendations(gaps: GapAnalysis, top: int = 10, draws: int = 500, seed: int = 0) -> pd.DataFrame:
     """The top ``top`` concepts as rows of :data:`CSV_COLUMNS` (lists ``;``-joined)."""
     if top < 1:
-        raise InputError.single("--top", 0, f"must be at least 1 (got {top})")
+        raise InputError.parameter("top", f"must be at least 1 (got {top})")
     if draws < 0:
-        raise InputError.single("--draws", 0, f"must be 0 or more (got {draws})")
+        raise InputError.parameter("draws", f"must be 0 or more (got {draws})")
     weights = gaps.settings.weights
     table = gaps.table.assign(stability=stability(gaps.table, weights, top, draws, gaps.settings.perturbation, seed))
     ranked = rank(table, weights).head(top)
-    joined = {col: ranked[col].apply(";".join) for col in ("peers", "oecd_principles", "sources")}
+    joined = {col: ranked[col].apply(LIST_SEP.join) for col in ("peers", "oecd_principles", "sources")}
     return ranked.assign(**joined)[CSV_COLUMNS].reset_index(drop=True)
 
 
 def recommend(
     ds: Dataset,
     peers: Iterable[str] = DEFAULT_PEERS,
-    baseline: str = "listening_state",
+    baseline: str = DEFAULT_BASELINE,
     weights: str | os.PathLike | Mapping[str, float] | None = None,
     top: int = 10,
     draws: int = 500,
@@ -471,7 +469,7 @@ def evidence(gaps: GapAnalysis, concept_id: str) -> Evidence:
     """The structured evidence for one concept of a gap analysis."""
     table = gaps.table.set_index("concept_id")
     if concept_id not in table.index:
-        raise InputError.single("concept", 0, f"unknown concept '{concept_id}'")
+        raise InputError.parameter("concept_id", f"unknown concept '{concept_id}'")
     row = table.loc[concept_id]
     links = gaps.links[gaps.links["concept_id"] == concept_id]
 

@@ -313,11 +313,11 @@ def run_reports(
         names = {s.name for s in specs}
         unknown = [n for n in only if n not in names]
         if unknown:
-            raise InputError.single("--only", 0, f"unknown report {', '.join(map(repr, unknown))} (see reports.yaml)")
+            raise InputError.parameter("only", f"unknown report {', '.join(map(repr, unknown))} (see reports.yaml)")
         specs = [s for s in specs if s.name in only]
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
-        raise InputError.single("--jobs", 0, f"must be at least 1 (got {jobs})")
+        raise InputError.parameter("jobs", f"must be at least 1 (got {jobs})")
     shared = inputs_fingerprint(project)
     results: list[RunResult] = []
     todo: list[tuple[ReportSpec, str]] = []
