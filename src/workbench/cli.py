@@ -82,7 +82,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
     if args.threshold is not None:
-        check_number(args.threshold, "threshold", 0, 1)
+        check_number(args.threshold, "threshold")  # finite; above the best score it flags every suggestion
     framework, _ = read_framework(args.file)
     model = fit_from_dataset(load(args.data), threshold=args.threshold)
     frame = suggest_frame(model, framework.id, [(i.code, i.label, i.description) for i in framework.items], top=args.top)

@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .crosswalk import CARRYING_PREDICATES, indicator_concepts, item_concepts, practice_concepts
 from .dataset import Dataset
-from .errors import InputError, Problem
+from .errors import PARAMETER, InputError, Problem
 from .schema import (DEFAULT_BASELINE, DEFAULT_PEERS, LIST_SEP, ORGANISATIONS, PRACTICE_KINDS, PREDICATES, SLUG, FiniteFloat,
                      Weights)
 from .sourcefile import YamlDocument, pydantic_problems, read_yaml
+from .validate import settings_problems, settings_reference_problems
 
 __all__ = [
     "COMPONENTS",
@@ -84,28 +85,8 @@ def read_settings(path: str | os.PathLike) -> tuple[Settings, YamlDocument]:
         raise InputError(pydantic_problems(doc.path, exc, doc.line_of)) from None
 
 
-def _check_references(ds: Dataset, settings: Settings, doc: YamlDocument) -> None:
-    """Every framework, source and indicator a weights file names must exist in the data."""
-    known = {
-        "framework": set(ds.frameworks["framework_id"]),
-        "source": set(ds.sources["id"]),
-        "indicator": set(ds.indicators["id"]),
-    }
-    problems: list[Problem] = []
-
-    def check(what: str, value: str, loc: tuple) -> None:
-        if value not in known[what]:
-            problems.append(Problem(doc.path, doc.line_of(loc), f"unknown {what} '{value}'"))
-
-    for name, ids in (settings.baselines or {}).items():
-        for i, fw in enumerate(ids):
-            check("framework", fw, ("baselines", name, i))
-    if settings.oecd_framework is not None:
-        check("framework", settings.oecd_framework, ("oecd_framework",))
-    for key, what in (("paper_frameworks", "framework"), ("curriculum_frameworks", "framework"), ("paper_sources", "source"),
-                      ("implementation_sources", "source"), ("need_indicators", "indicator")):
-        for i, value in enumerate(getattr(settings, key) or []):
-            check(what, value, (key, i))
+def _check_references(ds: Dataset, settings: Settings, doc: YamlDocument, complete: bool = False) -> None:
+    problems = settings_problems(settings, doc, complete) or settings_reference_problems(ds, settings, doc)
     if problems:
         raise InputError(problems)
 
@@ -120,17 +101,15 @@ def load_settings(ds: Dataset, weights: str | os.PathLike | Mapping[str, float] 
     2.0
     """
     base, doc = read_settings(Path(ds.path) / "weights.yaml")
-    missing = [name for name in Settings.model_fields if getattr(base, name) is None]
-    if missing:
-        raise InputError.single(doc.path, 1, f"missing required field(s) {', '.join(map(repr, missing))}")
-    _check_references(ds, base, doc)
+    _check_references(ds, base, doc, complete=True)
     if weights is None:
         return base
     if isinstance(weights, Mapping):
         try:
             new = Weights.model_validate({**base.weights.model_dump(), **dict(weights)})
         except ValidationError as exc:
-            raise InputError(pydantic_problems("weights", exc, lambda loc: 0)) from None
+            problems = pydantic_problems("weights", exc, lambda loc: PARAMETER)
+            raise InputError(problems) from None
         return base.model_copy(update={"weights": new})
     override, odoc = read_settings(weights)
     _check_references(ds, override, odoc)

@@ -183,7 +183,7 @@ def fit_from_dataset(ds, threshold: float | None = None, exclude_items: set[str]
     if threshold is not None:
         from .validate import check_number
 
-        check_number(threshold, "threshold", 0, 1)
+        check_number(threshold, "threshold")  # finite: NaN would compare false and flag nothing
     model = ConceptSuggester() if threshold is None else ConceptSuggester(threshold=threshold)
     return model.fit(ds.concepts, examples, drop_aliases=drop)
 

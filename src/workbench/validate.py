@@ -43,6 +43,7 @@ __all__ = [
     "REPORT_NAME_MAX",
     "RESERVED_REPORT_NAMES",
     "parameter_value_problem",
+    "report_entry_problems",
     "review_row_problems",
     "validate",
 ]
@@ -307,6 +308,71 @@ def check_name(name: object) -> str | None:
     if name.lower() in RESERVED_REPORT_NAMES or name.lower().removesuffix(".html") in RESERVED_REPORT_NAMES:
         return f"name '{name}' is reserved (the runner writes {name}.html itself)"
     return None
+
+
+REPORT_FIELDS = ("name", "notebook", "description", "parameters", "title")
+
+
+def report_entry_problems(entry: Any, doc: "YamlDocument", loc: tuple, notebooks_dir: Path, seen: dict[str, int],
+                          declared, runner_parameters: Sequence[str] = ()) -> list[Problem]:
+    """Problems of one report entry of ``reports.yaml`` at ``loc`` in ``doc``.
+
+    ``seen`` maps names already taken to their lines (updated here); ``declared(notebook)``
+    returns the notebook's parameters (name -> object with ``.type``) or raises the
+    :class:`InputError` of a broken notebook. Everything a report needs is checked here, so
+    nothing fails half-way through a run.
+    """
+    line = doc.line_of(loc)
+    if not isinstance(entry, dict):
+        return [Problem(doc.path, line, "report entry must be a mapping")]
+    shown_name = entry.get("name", f"#{loc[-1] + 1}" if isinstance(loc[-1], int) else "?")
+    label = f"report {str(shown_name)!r}" if isinstance(shown_name, str) and not shown_name.isprintable() else f"report '{shown_name}'"
+    problems: list[Problem] = []
+
+    def bad(key: str | tuple, message: str) -> list[Problem]:
+        where = (*loc, *(key if isinstance(key, tuple) else (key,)))
+        problems.append(Problem(doc.path, doc.line_of(where), f"{label}: {message}"))
+        return problems
+
+    for key in entry:
+        if key not in REPORT_FIELDS:
+            bad(key, f"unknown field '{key}'")
+    name, notebook = entry.get("name"), entry.get("notebook")
+    description, params = entry.get("description"), entry.get("parameters") or {}
+    name_problem = check_name(name)
+    if name_problem:
+        return bad("name", name_problem)
+    if name in seen:
+        return bad("name", f"duplicate report name (first at line {seen[name]})")
+    seen[name] = line
+    if not isinstance(description, str) or not description.strip():
+        bad("description", "missing one-line 'description'")
+    if "title" in entry and not isinstance(entry["title"], str):
+        bad("title", "title must be text")
+    if not isinstance(notebook, str) or not notebook:
+        return bad("notebook", "missing 'notebook'")
+    nb_path = Path(notebooks_dir) / notebook
+    if Path(notebook).name != notebook or not nb_path.is_file():
+        return bad("notebook", f"unknown notebook '{notebook}' (not a file in {Path(notebooks_dir).name}/)")
+    if not isinstance(params, dict):
+        return bad("parameters", "parameters must be a mapping")
+    try:
+        known = declared(notebook)
+    except InputError as exc:
+        first = exc.problems[0]
+        where = f" (line {first.line})" if first.line > 0 else ""
+        return bad("notebook", f"notebook '{notebook}'{where}: {first.message}")
+    for key, value in params.items():
+        if key in runner_parameters:
+            bad(("parameters", key), f"parameter '{key}' is set by the runner")
+        elif key not in known:
+            names = ", ".join(k for k in known if k not in runner_parameters)
+            bad(("parameters", key), f"unknown parameter '{key}' for notebook '{notebook}' (known: {names})")
+        else:
+            message = parameter_value_problem(value, known[key].type)
+            if message:
+                bad(("parameters", key), f"parameter '{key}': {message} (the notebook declares {known[key].type})")
+    return problems
 
 
 _TYPE_NAMES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}
