@@ -64,14 +64,14 @@ def read_notebook(path: str | os.PathLike) -> dict:
     except json.JSONDecodeError as exc:
         raise InputError.single(p, exc.lineno, f"not a valid notebook: JSON syntax error: {exc.msg}") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise InputError.single(p, 1, "not a Jupyter notebook (no list of 'cells')")
+        raise InputError.single(p, 0, "not a Jupyter notebook (no list of 'cells')")
     for cell in nb["cells"]:
         if isinstance(cell, dict) and cell.get("cell_type") == "code" and "parameters" in (cell.get("metadata") or {}).get("tags", []):
             source = "".join(cell.get("source") or []) if isinstance(cell.get("source"), list) else str(cell.get("source") or "")
             try:
                 ast.parse(source)
             except SyntaxError as exc:
-                raise InputError.single(p, 1, f"syntax error in the parameters cell, line {exc.lineno}: {exc.msg}") from None
+                raise InputError.single(p, 0, f"syntax error in the parameters cell, line {exc.lineno}: {exc.msg}") from None
     return nb
 
 
@@ -84,7 +84,7 @@ def notebook_parameters(path: str | os.PathLike) -> dict[str, NotebookParameter]
     try:
         found = papermill.inspect_notebook(str(path))
     except Exception as exc:  # nbformat refusing the notebook's structure
-        raise InputError.single(path, 1, f"not a valid notebook: {' '.join(str(exc).split())[:200]}") from None
+        raise InputError.single(path, 0, f"not a valid notebook: {' '.join(str(exc).split())[:200]}") from None
     return {
         name: NotebookParameter(name, "" if p["inferred_type_name"] == "None" else p["inferred_type_name"],
                                 p["default"], p["help"])
