@@ -18,9 +18,14 @@ def display_path(path: str | os.PathLike) -> str:
     A researcher reads ``data/frameworks/x.yaml:12``, not a long absolute path.
     """
     p = Path(path)
+    # abspath, not resolve: a symbolic link is named as the user wrote it, not by its target.
+    try:
+        return str(Path(os.path.abspath(p)).relative_to(os.getcwd()))
+    except (ValueError, OSError):
+        pass
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
         return str(p)
 
 

@@ -20,6 +20,9 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if target.is_dir():
         raise InputError.single(target, 0, "cannot write: is a folder, expected a file name")
+    blocking = next((parent for parent in target.parents if parent.exists() or parent.is_symlink()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise InputError.single(target, 0, f"cannot write: '{blocking}' is a file, not a folder")
     tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
