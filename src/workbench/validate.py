@@ -399,10 +399,10 @@ def parameter_value_problem(value: Any, declared: str) -> str | None:
 def _fits(value: Any, node: ast.AST) -> str | None:
     def shown(v: Any) -> str:
         r = repr(v)
-        return f"{type(v).__name__} ({r if len(r) < 40 else r[:37] + '...'})"
+        return f"{_a(type(v).__name__)} ({r if len(r) < 40 else r[:37] + '...'})"
 
     if isinstance(node, ast.Constant) and node.value is None:
-        return None if value is None else f"expected None, got a {shown(value)}"
+        return None if value is None else f"expected None, got {shown(value)}"
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):  # X | Y
         left, right = _fits(value, node.left), _fits(value, node.right)
         return None if left is None or right is None else left
@@ -416,7 +416,7 @@ def _fits(value: Any, node: ast.AST) -> str | None:
             return None if any(f is None for f in found) else found[0]
         if outer in ("list", "List", "Sequence", "tuple", "Tuple"):
             if not isinstance(value, list):
-                return f"expected a list, got a {shown(value)}"
+                return f"expected a list, got {shown(value)}"
             if len(args) == 1 and not (outer in ("tuple", "Tuple")):
                 for v in value:
                     bad = _fits(v, args[0])
@@ -425,7 +425,7 @@ def _fits(value: Any, node: ast.AST) -> str | None:
             return None
         if outer in ("dict", "Dict", "Mapping"):
             if not isinstance(value, dict):
-                return f"expected a mapping, got a {shown(value)}"
+                return f"expected a mapping, got {shown(value)}"
             if len(args) == 2:
                 for v in value.values():
                     bad = _fits(v, args[1])
@@ -445,9 +445,12 @@ def _fits(value: Any, node: ast.AST) -> str | None:
             ok = isinstance(value, int) and not isinstance(value, bool)
         else:
             ok = isinstance(value, expected)
-        article = "an" if node.id[0] in "aeiouAEIOU" else "a"
-        return None if ok else f"expected {article} {_describe(node.id)}, got a {shown(value)}"
+        return None if ok else f"expected {_a(_describe(node.id))}, got {shown(value)}"
     return None
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiouAEIOU' else 'a'} {noun}"
 
 
 def _describe(type_name: str) -> str:
