@@ -355,6 +355,22 @@ def test_html_in_a_label_is_accepted_and_kept_literally(tmp_path, monkeypatch, c
     assert items.loc["gbr_fw-1", "label"] == HTML_LABEL
 
 
+def test_dollar_signs_in_a_label_are_accepted_and_kept_literally(tmp_path):
+    # Issue 15, class 7: "$" is text. Validation keeps it, and figures draw it without mathtext
+    # (which fails on this label's unclosed brace); the report run is in test_bad_reports.py.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from workbench import figures
+
+    data = write_tiny_data(tmp_path / "data")
+    shutil.copyfile(BAD / "framework_label_dollar.yaml", data / DESTINATION["framework"])
+    label = load(data).items.set_index("item_code").loc["gbr_fw-1", "label"]
+    assert label == "Budgets from $x^{2 to $10 million"
+    fig = figures.map_figure(pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]}, index=[label, "GBR"]))
+    assert figures.png_bytes(fig).startswith(b"\x89PNG")
+
+
 def test_html_in_a_label_is_accepted_by_suggest(tmp_path):
     out = tmp_path / "suggest.csv"
     result = run_workbench("suggest", BAD / "framework_label_html_script.yaml", "--top", "2", "--out", out, cwd=tmp_path)

@@ -356,7 +356,7 @@ def run_reports(
 
 
 def _versions(project: Project) -> dict[str, str]:
-    from .dataset import load
+    from .validate import validate
 
-    ds = load(project.data)
+    ds = validate(project.data)  # every data file, weights.yaml included, before any report runs
     return {"data_version": ds.data_version, "taxonomy_version": ds.taxonomy_version}
