@@ -145,3 +145,28 @@ def test_invisible_labels(text, invisible):
 
 def test_identity_ignores_case():
     assert V.identity_key("GBR_FW-1") == V.identity_key("gbr_fw-1")
+
+
+def test_non_finite_numbers_inside_matrix_values_are_refused(tmp_path):
+    from workbench.reports import load_matrix
+
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "tiny.ipynb").write_bytes((FIXTURES / "notebooks" / "tiny.ipynb").read_bytes())
+    (tmp_path / "reports.yaml").write_text(
+        "reports:\n  - name: t\n    notebook: tiny.ipynb\n    description: d\n    parameters:\n      label: x\n"
+        "      sleep: -.inf\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_matrix(tmp_path / "reports.yaml", tmp_path / "notebooks")
+    assert [p.message for p in exc.value.problems] == ["report 't': parameter 'sleep': must be a finite number (got -inf)"]
+    assert exc.value.problems[0].line == 7
+
+
+def test_notebook_defaults_repeat_the_library_defaults():
+    # A notebook's parameters cell must hold literal values (papermill rewrites it), so the
+    # defaults are written there again; this keeps the copy equal to the one definition.
+    from workbench.reports import notebook_parameters
+    from workbench.schema import DEFAULT_BASELINE, DEFAULT_PEERS
+
+    params = notebook_parameters(REPO / "notebooks" / "recommendations.ipynb")
+    assert ast.literal_eval(params["peers"].default) == list(DEFAULT_PEERS)
+    assert ast.literal_eval(params["baseline"].default) == DEFAULT_BASELINE

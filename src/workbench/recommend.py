@@ -589,7 +589,7 @@ def paper_comparison(gaps: GapAnalysis, top: int = 10, sources: Iterable[str] | 
     out = ranked[ranked["concept_id"].isin(keep)][["rank", "concept_id", "label", "score"]].copy()
     out["in_top"] = out["rank"] <= top
     for src in papers:
-        labels = paper[paper["source"] == src].groupby("concept_id")["label"].agg(lambda v: "; ".join(dict.fromkeys(v)))
+        labels = paper[paper["source"] == src].groupby("concept_id")["label"].agg(lambda v: LIST_SEP.join(dict.fromkeys(v)))
         out[src] = out["concept_id"].map(labels).fillna("")
     return out.reset_index(drop=True)
 

@@ -362,6 +362,10 @@ def report_entry_problems(entry: Any, doc: "YamlDocument", loc: tuple, notebooks
         where = f" (line {first.line})" if first.line > 0 else ""
         return bad("notebook", f"notebook '{notebook}'{where}: {first.message}")
     for key, value in params.items():
+        odd = _non_finite(value)
+        if odd is not None:
+            bad(("parameters", key), f"parameter '{key}': must be a finite number (got {odd})")
+            continue
         if key in runner_parameters:
             bad(("parameters", key), f"parameter '{key}' is set by the runner")
         elif key not in known:
@@ -372,6 +376,17 @@ def report_entry_problems(entry: Any, doc: "YamlDocument", loc: tuple, notebooks
             if message:
                 bad(("parameters", key), f"parameter '{key}': {message} (the notebook declares {known[key].type})")
     return problems
+
+
+def _non_finite(value: Any) -> float | None:
+    """The first infinite or NaN number anywhere in ``value`` (lists and mappings included)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return value
+    if isinstance(value, (list, tuple)):
+        return next((v for v in map(_non_finite, value) if v is not None), None)
+    if isinstance(value, dict):
+        return next((v for v in map(_non_finite, value.values()) if v is not None), None)
+    return None
 
 
 _TYPE_NAMES = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "dict": dict}
