@@ -10,7 +10,6 @@ import networkx as nx
 import pandas as pd
 from networkx.algorithms import bipartite
 
-from .errors import InputError
 from .schema import LIST_SEP
 from .validate import check_number
 

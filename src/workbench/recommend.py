@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .crosswalk import CARRYING_PREDICATES, indicator_concepts, item_concepts, practice_concepts
 from .dataset import Dataset
-from .errors import PARAMETER, InputError, Problem
+from .errors import PARAMETER, InputError
 from .schema import (DEFAULT_BASELINE, DEFAULT_PEERS, LIST_SEP, ORGANISATIONS, PRACTICE_KINDS, PREDICATES, SLUG, FiniteFloat,
                      Weights)
 from .sourcefile import YamlDocument, pydantic_problems, read_yaml

@@ -11,7 +11,6 @@ import ast
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import time
@@ -22,7 +21,7 @@ from typing import Any, Callable, Iterable
 
 from .errors import InputError, Problem
 from .outputs import atomic_write
-from .sourcefile import read_text, read_yaml
+from .sourcefile import read_bytes, read_text, read_yaml
 from .validate import report_entry_problems
 
 __all__ = [
@@ -169,7 +168,7 @@ class Project:
 def _hash_tree(paths: Iterable[Path], root: Path, digest) -> None:
     for p in sorted(paths):
         digest.update(str(p.relative_to(root)).encode())
-        digest.update(p.read_bytes())
+        digest.update(read_bytes(p))  # an unreadable file is named, "cannot read"
 
 
 def inputs_fingerprint(project: Project) -> str:
