@@ -118,7 +118,7 @@ def cells(ev: pd.DataFrame) -> pd.DataFrame:
     >>> ev = pd.DataFrame({"country": ["GBR", "GBR"], "concept_id": ["a", "a"], "item_code": ["U1", "U2"],
     ...     "framework_id": ["uk", "uk"], "label": ["One", "Two"], "source": ["s", "s"], "locator": ["p. 1", "p. 2"]})
     >>> cells(ev).iloc[0].to_dict()["item_codes"], cells(ev).iloc[0].to_dict()["sources"]
-    ('U1; U2', 's')
+    ('U1;U2', 's')
     """
     groups = ev.groupby(["country", "concept_id"], sort=True)
     out = groups.agg(
