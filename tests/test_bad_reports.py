@@ -37,7 +37,7 @@ CASES = [
     ("reports_parameter_text_for_bool.yaml", 2,
      "reports.yaml:7: report 'tiny': parameter 'fail': expected a true/false (bool), got a str ('no') (the notebook declares bool)"),
     ("reports_parameter_nan.yaml", 2,
-     "reports.yaml:7: report 'tiny': parameter 'sleep': must be a finite number (got nan) (the notebook declares float)"),
+     "reports.yaml:7: report 'tiny': parameter 'sleep': must be a finite number (got nan)"),
     ("reports_notebook_truncated.yaml", 2,
      "reports.yaml:4: report 'cut': notebook 'truncated.ipynb' (line 35): not a valid notebook: JSON syntax error"),
     ("reports_notebook_latin1.yaml", 2,
