@@ -168,7 +168,7 @@ def map_figure(coords: pd.DataFrame, groups: pd.Series | None = None, size: floa
     """Scatter the ``x``/``y`` coordinates of :func:`workbench.compare.country_map`, one labelled point per country.
 
     ``groups`` (e.g. :func:`workbench.compare.clusters`) colours the points; the legend names
-    each colour's cluster (numbered from 1, as in the report's cluster table). Title and axis
+    each colour's cluster by its number (as :func:`~workbench.compare.clusters` numbers them, from 1). Title and axis
     labels are in ``lang``.
     """
     from .i18n import country_name
@@ -181,7 +181,7 @@ def map_figure(coords: pd.DataFrame, groups: pd.Series | None = None, size: floa
         for g in sorted({int(groups.get(n, 0)) for n in coords.index}):
             members = [n for n in coords.index if int(groups.get(n, 0)) == g]
             ax.scatter(coords.loc[members, "x"], coords.loc[members, "y"], color=cmap(g % 10), s=90,
-                       label=t("figures.cluster", lang, n=g + 1))
+                       label=t("figures.cluster", lang, n=g))
         ax.legend(loc="best", frameon=False, fontsize=9)
     else:
         ax.scatter(coords["x"], coords["y"], s=90)

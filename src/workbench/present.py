@@ -72,6 +72,7 @@ class _Context:
     concepts: pd.DataFrame | None = None
     principles: dict[str, str] = field(default_factory=dict)  # OECD code -> principle number
     principle_titles: dict[str, str] = field(default_factory=dict)  # OECD code -> its wording in the data
+    domains: dict[str, str] = field(default_factory=dict)  # taxonomy domain id -> label in the report's language
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     cited: set[str] = field(default_factory=set)
 
@@ -98,8 +99,10 @@ def use(ds: Any, lang: str = "en") -> None:
             found = re.search(r"(\d+)", str(row.get("locator", ""))) or re.search(r"(\d+)$", str(row["item_code"]))
             principles[str(row["item_code"])] = found.group(1)
             titles[str(row["item_code"])] = str(row.get("label", "")).rstrip(".")
+    domains = getattr(ds, "domains", None)
+    domain_labels = dict(zip(domains["domain"], domains[f"label_{lang}"])) if domains is not None and f"label_{lang}" in domains else {}
     _CTX = _Context(lang=lang, sources=getattr(ds, "sources", None), concepts=getattr(ds, "concepts", None),
-                    principles=principles, principle_titles=titles)
+                    principles=principles, principle_titles=titles, domains=domain_labels)
 
 
 def _lang(lang: str | None) -> str:
@@ -206,6 +209,9 @@ SOURCE_COLUMNS = frozenset({"source", "sources"})
 #: Columns whose cells are words the code writes (translated through ``values`` of the catalogue).
 VALUE_COLUMNS = frozenset({"status", "kind", "scope", "predicate_id", "kaz_status"})
 DECIMALS = 3
+#: Measures shown with :data:`DECIMALS` decimals even where a value is whole (a 1 beside 0.500 misleads).
+FIXED_COLUMNS = frozenset({"score", "jaccard", "overlap_coefficient", "confidence", "oecd_alignment", "kaz_absence",
+                           "measured_need", "paper_recommended", "degree", "betweenness", "strength", "spread"})
 
 
 def _is_empty(v: Any) -> bool:
@@ -269,6 +275,8 @@ def publish(frame: pd.DataFrame, lang: str | None = None, percent: Iterable[str]
             series = series.map(lambda v: ", ".join(_CTX.principles.get(x, x) for x in _split(v)) if not _is_empty(v) else v)
         if col == "document" or col in SOURCE_COLUMNS:
             series = series.map(lambda v: cite_label(v, lang) if isinstance(v, str) and _source_id(v) else v)
+        if col == "domain":
+            series = series.map(lambda v: _CTX.domains.get(v, v))
         if col in VALUE_COLUMNS:
             series = series.map(lambda v: _value(v, lang))
         if series.dtype == bool or series.map(lambda v: isinstance(v, bool)).all():
@@ -293,7 +301,7 @@ def _who(token: str, lang: str) -> str:
 def _decimals(series: pd.Series, col: str) -> int:
     """One number of decimals per column: none when every value is whole, else :data:`DECIMALS`."""
     values = [v for v in series if isinstance(v, float) and v == v]
-    if col not in ("score", "jaccard", "overlap_coefficient", "confidence") and all(v.is_integer() for v in values):
+    if col not in FIXED_COLUMNS and all(v.is_integer() for v in values):
         return 0
     return DECIMALS
 
@@ -327,7 +335,8 @@ def _table_html(frame: pd.DataFrame, shown: pd.DataFrame, cites: dict[str, list[
             text = cites[c][i] if c in cites else html.escape(str(shown.iat[i, j]))
             cells.append(f'<td class="num">{text}</td>' if c in numeric else f"<td>{text}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
-    return f'<table class="wb-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    wide = " wb-wide" if len(shown.columns) > 7 else ""
+    return f'<table class="wb-table{wide}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
