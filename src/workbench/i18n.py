@@ -118,6 +118,8 @@ def author_year(citation: str, year: Any = None, lang: str = "en") -> str:
     'Davletbayeva et al. 2025'
     >>> author_year("UK Civil Service. Success Profiles (2018).", 2018)
     'UK Civil Service 2018'
+    >>> author_year("Academy of Public Administration under the President (data to 2015). On training.")
+    'Academy of Public Administration n.d.'
     >>> author_year("Taitorina, B. A. The trends.", None)
     'Taitorina n.d.'
     """
@@ -129,6 +131,7 @@ def author_year(citation: str, year: Any = None, lang: str = "en") -> str:
     else:
         # an issuing body: up to the first full stop (not the one of "No.") or quotation
         who = re.split(r'(?<!\bNo)\. | "', head)[0].strip().rstrip(".")
+        who = who.split(" under the ")[0]  # "Academy of Public Administration under the President of ..."
     if year is None or str(year) in ("", "nan", "None"):
         found = _YEAR.search(text)
         year = found.group(1) if found else t("ui.no_year", lang)

@@ -301,6 +301,8 @@ def _who(token: str, lang: str) -> str:
 def _decimals(series: pd.Series, col: str) -> int:
     """One number of decimals per column: none when every value is whole, else :data:`DECIMALS`."""
     values = [v for v in series if isinstance(v, float) and v == v]
+    if col in PERCENT_COLUMNS:
+        return 0 if all(abs(100 * v - round(100 * v)) < 1e-9 for v in values) else 1
     if col not in FIXED_COLUMNS and all(v.is_integer() for v in values):
         return 0
     return DECIMALS
@@ -315,7 +317,7 @@ def _cell_text(v: Any, col: str, shares: set[str], decimals: int = DECIMALS) -> 
         return str(v)
     if isinstance(v, float):
         if col in shares:
-            return f"{100 * v:.0f}%" if abs(100 * v - round(100 * v)) < 1e-9 else f"{100 * v:.1f}%"
+            return f"{100 * v:.{min(decimals, 1)}f}%"
         if col in PERCENT_VALUE_COLUMNS:
             return f"{v:.1f}%"
         return f"{v:.{decimals}f}"
