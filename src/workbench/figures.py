@@ -130,9 +130,9 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
         xs = [p[0] for p in pos.values()]
         ys = [p[1] for p in pos.values()]
         span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
-        # scale into [0, 1] x [0.25, 1]: the bottom strip is kept for isolated nodes
-        pos = {n: ((x - min(xs)) / span if span else 0.5, 0.25 + 0.75 * (y - min(ys)) / span if span else 0.6)
-               for n, (x, y) in pos.items()}
+        # scale into the unit square; with isolated nodes the bottom quarter is kept for them
+        floor = 0.25 if isolated else 0.0
+        pos = {n: ((x - min(xs)) / span, floor + (1 - floor) * (y - min(ys)) / span) for n, (x, y) in pos.items()}
     for i, n in enumerate(isolated):
         pos[n] = ((i + 0.5) / max(len(isolated), 1), 0.0)
     kinds = [G.nodes[n].get("kind", "") for n in G]
@@ -159,7 +159,7 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
                           label=t("figures.community", lang, n=c + 1)) for c in shown]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.set_xlim(-0.12, 1.12)
-    ax.set_ylim(-0.12, 1.08)
+    ax.set_ylim(-0.12 if isolated else -0.08, 1.08)
     fig.tight_layout()
     return _plain(fig)
 
