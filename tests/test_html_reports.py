@@ -266,3 +266,18 @@ def test_downloads_open_in_pandas(generated):
             sheets = pd.read_excel(io.BytesIO(books[0][1]), sheet_name=None)
             assert len(sheets) == n_tables, f"{page_path.name}: {len(sheets)} sheets for {n_tables} tables"
             assert all(len(s) for s in sheets.values())
+
+
+def test_printed_reports_fit_an_a4_page(generated, browser):
+    # A4 less 15 mm margins is 180 mm, about 680 CSS pixels: every table must fit it when printed.
+    too_wide = []
+    for page_path in report_pages(generated):
+        page = browser.new_page(viewport={"width": 680, "height": 1000})
+        page.goto(page_path.resolve().as_uri())
+        page.emulate_media(media="print")
+        too_wide += [f"{page_path.name}: {w}px in {room}px ({head})" for w, room, head in page.evaluate(
+            """() => [...document.querySelectorAll('main table')].map(t => [t.scrollWidth, t.parentElement.getBoundingClientRect().width,
+                 t.querySelector('th') ? t.querySelector('th').textContent : '']).filter(([w, room]) => w > room + 1)""")]
+        assert page.pdf(format="A4")[:4] == b"%PDF"
+        page.close()
+    assert too_wide == []
