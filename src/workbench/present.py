@@ -494,7 +494,8 @@ def references_html(sources: pd.DataFrame, cited: Iterable[str] = (), lang: str 
             where = f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>'
         else:
             where = html.escape(str(row.get("url") or ""))
-        items.append(f'<li id="{anchor}"><b>{html.escape(labels.get(sid, sid))}.</b> {html.escape(" ".join(str(row["citation"]).split()))} {where}</li>')
+        label = labels.get(sid, sid)
+        items.append(f'<li id="{anchor}"><b>{html.escape(label if label.endswith(".") else label + ".")}</b> {html.escape(" ".join(str(row["citation"]).split()))} {where}</li>')
     title = html.escape(t("ui.references", lang))
     return HTML(f'<section class="wb-references"><h2>{title}</h2><ul>{"".join(items)}</ul></section>')
 
