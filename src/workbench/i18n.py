@@ -120,6 +120,8 @@ def author_year(citation: str, year: Any = None, lang: str = "en") -> str:
     'UK Civil Service 2018'
     >>> author_year("Academy of Public Administration under the President (data to 2015). On training.")
     'Academy of Public Administration n.d.'
+    >>> author_year("U.S. Office of Personnel Management. Senior Executive Service.", 2008)
+    'U.S. Office of Personnel Management 2008'
     >>> author_year("Taitorina, B. A. The trends.", None)
     'Taitorina n.d.'
     """
@@ -130,7 +132,7 @@ def author_year(citation: str, year: Any = None, lang: str = "en") -> str:
         who = f"{names[0]} et al." if len(names) > 1 else names[0]
     else:
         # an issuing body: up to the first full stop (not the one of "No.") or quotation
-        who = re.split(r'(?<!\bNo)\. | "', head)[0].strip().rstrip(".")
+        who = re.split(r'(?<!\bNo)(?<!\b[A-Z])\. | "', head)[0].strip().rstrip(".")
         who = who.split(" under the ")[0]  # "Academy of Public Administration under the President of ..."
     if year is None or str(year) in ("", "nan", "None"):
         found = _YEAR.search(text)
