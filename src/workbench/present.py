@@ -25,7 +25,7 @@ from .taxonomy import concept_labels, draft_labels
 __all__ = [
     "HTML", "use", "section", "table", "publish", "figure", "evidence_html", "with_labels", "sources_of",
     "references_html", "draft_note_html", "evidence_list_html", "downloads_html", "csv_bytes", "xlsx_bytes",
-    "cite_label", "safe_url",
+    "cite_label", "safe_url", "link_html",
 ]
 
 
@@ -138,6 +138,14 @@ def safe_url(url: Any) -> str | None:
         return None
     url = url.strip()
     return url if is_web_url(url) else None
+
+
+def link_html(url: Any, text: str | None = None) -> str:
+    """``url`` as an HTML link only when :func:`safe_url` accepts it; anything else (``javascript:``,
+    ``data:``) is shown as escaped text that no click can run."""
+    target = safe_url(url)
+    shown = html.escape(str(url).strip() if text is None else text)
+    return f'<a href="{html.escape(target, quote=True)}">{shown}</a>' if target else shown
 
 
 def _labels_by_source(lang: str) -> dict[str, str]:
@@ -487,17 +495,13 @@ def references_html(sources: pd.DataFrame, cited: Iterable[str] = (), lang: str 
     for sid in sorted(wanted, key=lambda s: (labels.get(s, s).lower(), s)):
         anchor = html.escape(f"ref-{sid}", quote=True)
         if sid.startswith(("http://", "https://")) or sid not in by_id.index:
-            url = safe_url(sid)
-            text = f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>' if url else html.escape(sid)
-            items.append(f'<li id="{anchor}">{text}</li>')
+            items.append(f'<li id="{anchor}">{link_html(sid)}</li>')
             continue
         row = by_id.loc[sid]
         if row.get("kind") == "seed" and isinstance(row.get("file"), str):
             where = f'{html.escape(t("ui.seed_file", lang))} <span class="wb-file">{html.escape(str(row["file"]))}</span>'
-        elif (url := safe_url(row.get("url"))) is not None:
-            where = f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>'
         else:
-            where = html.escape(str(row.get("url") or ""))
+            where = link_html(row.get("url") or "")
         label = labels.get(sid, sid)
         items.append(f'<li id="{anchor}"><b>{html.escape(label if label.endswith(".") else label + ".")}</b> {html.escape(" ".join(str(row["citation"]).split()))} {where}</li>')
     title = html.escape(t("ui.references", lang))
