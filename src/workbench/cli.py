@@ -289,7 +289,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-organisations", action="store_true", help="with no --countries, keep OECD and EU too")
     p.add_argument("--data", type=Path, default=None, help="data folder")
     # -- recommend (issue 5)
-    p = sub.add_parser("recommend", help="rank cited adaptation recommendations for Kazakhstan")
+    from .settings import SCORE_EXPLANATION
+
+    p = sub.add_parser("recommend", help="rank cited adaptation recommendations for Kazakhstan",
+                       description="Rank cited recommendations for Kazakhstan: an action per concept, Kazakhstan's status "
+                                   "(absent, partial, present) with its evidence, the model countries, their governance "
+                                   "context, and agreement with the source papers as a finding. " + SCORE_EXPLANATION)
     p.add_argument("--peers", default="GBR,CAN,NZL", help="comma-separated ISO codes of peer countries (default GBR,CAN,NZL)")
     p.add_argument("--baseline", default="listening_state",
                    help="Kazakh baseline named in data/weights.yaml: listening_state, curriculum or both (default listening_state)")
@@ -298,7 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "markdown"], default="csv")
     p.add_argument("--draws", type=int, default=500, help="random weight draws for the stability column (default 500; 0 skips)")
     p.add_argument("--seed", type=int, default=0, help="seed of the weight draws (default 0)")
-    p.add_argument("--scope", default=None, help="rank only 'individual' or 'system' concepts (default: all)")
+    p.add_argument("--scope", default=None,
+                   help="separate (default: individual competencies and system reforms in two lists), all (one list), "
+                        "individual or system (that list only)")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
     # code (issue 9)

@@ -9,7 +9,8 @@ import pandas as pd
 from .htmlreport import ui_strings
 from .taxonomy import concept_labels, draft_labels
 
-__all__ = ["section", "table", "figure", "evidence_html", "with_labels", "sources_of", "references_html", "draft_note_html", "evidence_list_html", "HTML"]
+# The evidence of a recommendation is rendered by workbench.evidence (one model, markdown and HTML).
+__all__ = ["section", "table", "figure", "with_labels", "sources_of", "references_html", "draft_note_html", "HTML"]
 
 
 class HTML:
@@ -123,35 +124,3 @@ def draft_note_html(concepts: pd.DataFrame, lang: str) -> HTML:
         return HTML("")
     note = html.escape(ui_strings(lang)["draft_note"])
     return HTML(f'<p class="wb-draft">{note} ({len(drafts)}/{len(concepts)})</p>')
-
-
-def evidence_list_html(title: str, rows: Iterable[tuple[str, str]]) -> str:
-    """An escaped ``<ul>`` of ``(text, citation)`` pairs under a bold title (empty when no rows)."""
-    rows = list(rows)
-    if not rows:
-        return ""
-    lis = "".join(f'<li>{html.escape(text)} <span class="wb-cite">[{html.escape(cite)}]</span></li>' for text, cite in rows)
-    return f"<p><b>{html.escape(title)}</b></p><ul>{lis}</ul>"
-
-
-def _cite(source: str, locator: str) -> str:
-    return f"{source}, {locator}" if locator else source
-
-
-def evidence_html(ev, lang: str = "en", concept_label: str | None = None) -> HTML:
-    """One recommendation's evidence (a :class:`workbench.recommend.Evidence`), escaped, every line cited."""
-    parts = [f"<h3>{html.escape(concept_label or ev.label)}</h3>"]
-    comps = ", ".join(f"{html.escape(k)} = {v:.2f} (w {ev.weights[k]:g})" for k, v in ev.components.items())
-    parts.append(f"<p>score <b>{ev.score:.3f}</b> = Σ w·c / Σ w; {comps}; Kazakhstan: <b>{html.escape(ev.kaz_status)}</b></p>")
-    sections = [
-        ("Peer framework items", ev.peer_items, lambda r: f"{r.country} · {r.framework_id} · {r.subject_id}: {r.label}"),
-        ("Peer practices", ev.peer_practices, lambda r: f"{r.country}: {r.label}"),
-        ("OECD 2019 principles", ev.oecd_principles, lambda r: f"{r.subject_id}: {r.label}"),
-        ("Kazakh baseline", ev.kaz_baseline, lambda r: f"{r.framework_id} · {r.group}: {r.label} ({r.predicate})"),
-        ("Measured need (APA survey)", ev.survey, lambda r: f"{r.label}: {r.value:g}%"),
-        ("Already recommended by the source papers", ev.paper, lambda r: f"{r.label}"),
-        ("Implementation steps", ev.steps, lambda r: f"{r.label}"),
-    ]
-    for title, frame, text in sections:
-        parts.append(evidence_list_html(title, ((text(r), _cite(r.source, r.locator)) for r in frame.itertuples(index=False))))
-    return HTML(f'<div class="wb-evidence">{"".join(parts)}</div>')
