@@ -7,7 +7,8 @@ Evidence read, each row cited (source and locator):
 * Kazakh **practices, principles and law** (``data/practices/``, country KAZ, kind practice or
   principle, not a proposal of a paper): carrying makes it *present*, related *partial*;
 * **other Kazakh frameworks** in force (the training curriculum, the senior-level competencies when
-  they are not the baseline; never a paper's proposed model, ``paper_frameworks``): carrying makes
+  they are not the baseline; never a paper's proposed model, ``proposal_frameworks`` of
+  ``data/weights.yaml``): carrying makes
   it *partial*: the training offers it or one level requires it, the chosen model does not;
 * Kazakh **indicators** that count something existing (unit ``count``) and carry the concept:
   *present*;
@@ -43,7 +44,7 @@ def _rows(frame: pd.DataFrame, kind: str, subject: str, level) -> pd.DataFrame:
     return out[EVIDENCE_COLUMNS]
 
 
-def kaz_evidence(ds: Dataset, baseline: list[str], paper_frameworks: list[str]) -> pd.DataFrame:
+def kaz_evidence(ds: Dataset, baseline: list[str], proposal_frameworks: list[str]) -> pd.DataFrame:
     """Every Kazakh evidence row per concept, with the status it supports (``level``).
 
     ``level`` is ``present``, ``partial`` or ``gap`` (a Kazakh risk: no status of its own).
@@ -54,7 +55,7 @@ def kaz_evidence(ds: Dataset, baseline: list[str], paper_frameworks: list[str]) 
     practices = practice_concepts(ds.practices, ds.crosswalk, PREDICATES)
     indicators = indicator_concepts(ds.indicators, ds.crosswalk, CARRYING_PREDICATES).rename(columns={"indicator": "label"})
     kaz_items = items[items["country"] == "KAZ"]
-    other = kaz_items[~kaz_items["framework_id"].isin([*baseline, *paper_frameworks])]
+    other = kaz_items[~kaz_items["framework_id"].isin([*baseline, *proposal_frameworks])]
     kaz_pr = practices[practices["country"] == "KAZ"]
     parts = [
         _rows(kaz_items[kaz_items["framework_id"].isin(baseline)], "baseline", "item_code", by_predicate),

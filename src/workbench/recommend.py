@@ -185,7 +185,7 @@ def analyse(
     fws = baseline_frameworks(s, baseline)
     transfer = load_transferability(ds)
     links = _links(ds, codes, fws, s)
-    kaz = kaz_evidence(ds, fws, list(s.paper_frameworks or []))
+    kaz = kaz_evidence(ds, fws, list(s.proposal_frameworks))
     status = kaz_status(kaz, ds.concepts["concept_id"])
     frameworks = ds.frameworks[ds.frameworks["framework_id"].isin(fws)][["framework_id", "title", "source", "locator"]]
     table = _components(ds.concepts, links, status, codes, s)

@@ -50,6 +50,9 @@ class Settings(BaseModel):
     oecd_framework: Optional[str] = None
     paper_sources: Optional[list[str]] = None
     paper_frameworks: Optional[list[str]] = None
+    #: Kazakh frameworks that a paper proposes (not in force): never evidence of Kazakhstan's status,
+    #: whatever ``paper_frameworks`` says, so changing what counts as the papers' view changes no status.
+    proposal_frameworks: list[str] = Field(default_factory=list)
     curriculum_frameworks: Optional[list[str]] = None
     need_indicators: Optional[list[str]] = None
     implementation_sources: Optional[list[str]] = None
@@ -86,7 +89,7 @@ def check_references(ds: Dataset, settings: Settings, doc: YamlDocument) -> None
             check("framework", fw, ("baselines", name, i))
     if settings.oecd_framework is not None:
         check("framework", settings.oecd_framework, ("oecd_framework",))
-    for key, what in (("paper_frameworks", "framework"), ("curriculum_frameworks", "framework"), ("paper_sources", "source"),
+    for key, what in (("paper_frameworks", "framework"), ("proposal_frameworks", "framework"), ("curriculum_frameworks", "framework"), ("paper_sources", "source"),
                       ("implementation_sources", "source"), ("need_indicators", "indicator")):
         for i, value in enumerate(getattr(settings, key) or []):
             check(what, value, (key, i))
