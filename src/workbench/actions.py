@@ -48,41 +48,60 @@ def build_actions(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series
     ``step``); ``status`` Kazakhstan's status per concept; ``gaps_by_concept`` the concepts a
     Kazakh gap is recorded for; ``risks`` the risk practices mapped to concepts (``concept_id``).
     """
+    # plain records grouped by concept: a pandas filter per concept is slow on 50 concepts
+    by_concept: dict[str, list[dict]] = {}
+    for rec in links[links["role"].isin(["step", "peer_practice", "peer_item"])].to_dict("records"):
+        by_concept.setdefault(rec["concept_id"], []).append(rec)
+    risks_by: dict[str, list[dict]] = {}
+    for rec in risks.to_dict("records"):
+        risks_by.setdefault(rec["concept_id"], []).append(rec)
+
+    def unique(recs: list[dict], key: str = "subject_id") -> list[dict]:
+        seen: dict = {}
+        for r in recs:
+            seen.setdefault(r[key], r)
+        return list(seen.values())
+
+    def join(values, sep: str = ";") -> str:
+        return sep.join(dict.fromkeys(v for v in values if v))
+
     rows = []
     for cid, label in zip(concepts["concept_id"], concepts["label_en"]):
         v = verb(status.get(cid, "absent"), cid in gaps_by_concept)
-        mine = links[links["concept_id"] == cid]
-        step_rows = mine[mine["role"] == "step"].drop_duplicates("subject_id")
-        steps = "; ".join(dict.fromkeys(step_rows["label"]))
-        risk_rows = risks[risks["concept_id"] == cid].drop_duplicates("practice_id")
-        risk = "; ".join(dict.fromkeys(risk_rows["label"]))
-        practices = mine[mine["role"] == "peer_practice"]
+        mine = by_concept.get(cid, [])
+        step_rows = unique([r for r in mine if r["role"] == "step"])
+        steps = join((r["label"] for r in step_rows), "; ")
+        risk = join((r["label"] for r in unique(risks_by.get(cid, []), "practice_id")), "; ")
+        practices: dict[str, list[dict]] = {}
+        for r in mine:
+            if r["role"] == "peer_practice":
+                practices.setdefault(r["label"], []).append(r)
         # one action per distinct practice label: "peer evaluation" by USA and CAN is one action
-        for text, grp in practices.groupby("label", sort=False):
-            grp = grp.drop_duplicates("subject_id")
+        for text, grp in practices.items():
+            grp = unique(grp)
+            countries = list(dict.fromkeys(r["country"] for r in grp))
             rows.append({"concept_id": cid, "basis": "peer_practice", "verb": v,
-                         "action": _sentence(v, text, list(dict.fromkeys(grp["country"]))),
-                         "model_countries": ";".join(dict.fromkeys(grp["country"])),
-                         "audience": audience(" ".join([text, *grp["description"].fillna("")])),
-                         "step": steps, "risk": risk, "subject_ids": ";".join(grp["subject_id"]),
-                         "source": ";".join(dict.fromkeys(grp["source"])), "locator": "; ".join(dict.fromkeys(grp["locator"]))})
-        for _, s in step_rows.iterrows():
+                         "action": _sentence(v, text, countries), "model_countries": ";".join(countries),
+                         "audience": audience(" ".join([text, *(str(r["description"] or "") for r in grp)])),
+                         "step": steps, "risk": risk, "subject_ids": join(r["subject_id"] for r in grp),
+                         "source": join(r["source"] for r in grp), "locator": join((r["locator"] for r in grp), "; ")})
+        for r in step_rows:
             rows.append({"concept_id": cid, "basis": "step", "verb": v,
-                         "action": _sentence(v, f"{s['label']} (implementation step proposed for Kazakhstan by {s['source']})", []),
-                         "model_countries": "", "audience": audience(f"{s['label']} {s.get('description', '')}"),
-                         "step": s["label"], "risk": risk, "subject_ids": s["subject_id"],
-                         "source": s["source"], "locator": s["locator"]})
-        if practices.empty and step_rows.empty:
-            items = mine[mine["role"] == "peer_item"].drop_duplicates("subject_id")
-            if len(items):
-                countries = list(dict.fromkeys(items["country"]))
-                named = "; ".join(f"{r['country']} {r['subject_id']} \"{r['label']}\"" for _, r in items.head(3).iterrows())
+                         "action": _sentence(v, f"{r['label']} (implementation step proposed for Kazakhstan by {r['source']})", []),
+                         "model_countries": "", "audience": audience(f"{r['label']} {r['description'] or ''}"),
+                         "step": r["label"], "risk": risk, "subject_ids": r["subject_id"],
+                         "source": r["source"], "locator": r["locator"]})
+        if not practices and not step_rows:
+            items = unique([r for r in mine if r["role"] == "peer_item"])
+            if items:
+                countries = list(dict.fromkeys(r["country"] for r in items))
+                named = "; ".join(f"{r['country']} {r['subject_id']} \"{r['label']}\"" for r in items[:3])
                 what = (f"{label} in the Kazakh competency model, as the peers' frameworks describe it ({named}); "
                         "no peer practice in the data shows how it was introduced")
                 rows.append({"concept_id": cid, "basis": "peer_item", "verb": v, "action": _sentence(v, what, []),
                              "model_countries": ";".join(countries), "audience": "", "step": "", "risk": risk,
-                             "subject_ids": ";".join(items["subject_id"]), "source": ";".join(dict.fromkeys(items["source"])),
-                             "locator": "; ".join(dict.fromkeys(items["locator"]))})
+                             "subject_ids": join(r["subject_id"] for r in items), "source": join(r["source"] for r in items),
+                             "locator": join((r["locator"] for r in items), "; ")})
             else:
                 rows.append({"concept_id": cid, "basis": "none", "verb": v,
                              "action": _sentence(v, f"{label}: no peer practice, framework item or implementation step in the data stands behind this", []),

@@ -25,11 +25,13 @@ def _csv_list(text: str) -> list[str]:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .dataset import load
 
-    from .recommend import load_settings
+    from .settings import load_settings
+    from .transferability import load_transferability
 
     ds = load(args.data)
     if (ds.path / "weights.yaml").exists():
         load_settings(ds)  # data/weights.yaml: weights, and the frameworks and sources it names
+    load_transferability(ds)  # data/transferability.yaml, where present: sources, concepts, indicator releases
     summary = ds.summary()
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, sort_keys=True))

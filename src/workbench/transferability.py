@@ -113,11 +113,20 @@ def _applies(factor: Factor, concept_id: str, domain: str) -> bool:
 def context(tr: Transferability, concept_id: str, domain: str, countries: Iterable[str]) -> pd.DataFrame:
     """Kazakhstan's and ``countries``' values of the indicators of every factor applying to the
     concept: one row per (factor, indicator, country), Kazakhstan first."""
-    order = ["KAZ", *[c for c in dict.fromkeys(countries) if c != "KAZ"]]
-    ids = [f.id for f in tr.factors if _applies(f, concept_id, domain)]
-    v = tr.values[tr.values["factor"].isin(ids) & tr.values["country"].isin(order)]
-    return (v.assign(_o=v["country"].map({c: i for i, c in enumerate(order)}))
-            .sort_values(["factor", "indicator", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True))
+    order = {c: i for i, c in enumerate(["KAZ", *[c for c in dict.fromkeys(countries) if c != "KAZ"]])}
+    ids = {f.id: i for i, f in enumerate(tr.factors) if _applies(f, concept_id, domain)}
+    rows = [r for r in _records(tr) if r["factor"] in ids and r["country"] in order]
+    rows.sort(key=lambda r: (ids[r["factor"]], r["indicator"], order[r["country"]]))
+    return pd.DataFrame(rows, columns=list(tr.values.columns))
+
+
+def _records(tr: Transferability) -> list[dict]:
+    # cached on the (frozen) object: context() runs once per recommendation
+    cached = tr.__dict__.get("_records")
+    if cached is None:
+        cached = tr.values.to_dict("records")
+        object.__setattr__(tr, "_records", cached)
+    return cached
 
 
 _SHORT = {"Control of Corruption": "WGI CC", "Corruption Perceptions Index": "CPI", "Government Effectiveness": "WGI GE",
@@ -125,9 +134,10 @@ _SHORT = {"Control of Corruption": "WGI CC", "Corruption Perceptions Index": "CP
 
 
 def context_text(values: pd.DataFrame) -> str:
-    """One line per indicator: ``WGI CC percentile_rank 2022: KAZ 48.6, GBR 85.4 [ref_wgi_2023_update]``."""
-    parts = []
-    for (ind, measure, year, source), g in values.groupby(["indicator", "measure", "year", "source"], sort=False):
-        vals = ", ".join(f"{c} {v:.1f}".rstrip("0").rstrip(".") for c, v in zip(g["country"], g["value"]))
-        parts.append(f"{_SHORT.get(ind, ind)} {measure} {int(year) if year == year else ''}: {vals} [{source}]")
-    return "; ".join(parts)
+    """One clause per indicator: ``WGI CC percentile_rank 2022: KAZ 48.6, GBR 92.9 [ref_wgi_2023_update]``."""
+    groups: dict[tuple, list[str]] = {}
+    for r in values.to_dict("records"):
+        key = (r["indicator"], r["measure"], r["year"], r["source"])
+        groups.setdefault(key, []).append(f"{r['country']} {r['value']:.1f}".rstrip("0").rstrip("."))
+    return "; ".join(f"{_SHORT.get(ind, ind)} {measure} {int(year) if year == year else ''}: {', '.join(vals)} [{source}]"
+                     for (ind, measure, year, source), vals in groups.items())
