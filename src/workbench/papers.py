@@ -4,9 +4,10 @@ Every recommendation the papers make for Kazakhstan is data: practices with
 ``recommended_for_kaz: true`` from the ``paper_sources`` of ``data/weights.yaml`` and the items of
 its ``paper_frameworks`` (seed 002's adapted model). Each is set beside the rank its concepts get
 in the ranking (with the papers' weight as configured: 0 by default, so the comparison is not
-circular). A recommendation is *recovered* when one of the concepts it carries is in the top
-``top`` of its list, *missed* otherwise, *unmapped* when the crosswalk maps it to no concept by a
-carrying predicate; our top concepts no paper recommends are *new*.
+circular). A recommendation is *recovered* when one of the concepts it carries (by a carrying
+predicate) is in the top ``top`` of its list, *missed* otherwise; where the crosswalk only relates it
+to concepts (``skos:relatedMatch``) it is compared on those and the comment says so; *unmapped* when
+the crosswalk maps it to no concept at all. Our top concepts no paper recommends are *new*.
 """
 from __future__ import annotations
 
@@ -33,16 +34,22 @@ def paper_recommendations(gaps, sources: Iterable[str] | None = None) -> pd.Data
     items = items[items["source"].isin(papers)] if sources is not None else items
     items = items.rename(columns={"item_code": "subject_id"})[["subject_id", "country", "label", "source", "locator"]]
     out = pd.concat([recs, items], ignore_index=True)
-    cw = gaps_crosswalk(gaps)
-    concepts = cw.groupby("subject")["concept_id"].agg(lambda v: tuple(dict.fromkeys(v)))
-    out["concepts"] = out["subject_id"].map(concepts).apply(lambda v: v if isinstance(v, tuple) else ())
+    def concepts_by(predicates) -> pd.Series:
+        cw = gaps_crosswalk(gaps, predicates)
+        by = cw.groupby("subject")["concept_id"].agg(lambda v: tuple(dict.fromkeys(v)))
+        return out["subject_id"].map(by).apply(lambda v: v if isinstance(v, tuple) else ())
+
+    carried, related = concepts_by(CARRYING_PREDICATES), concepts_by(("skos:relatedMatch",))
+    # a recommendation the crosswalk only relates to concepts is compared on those, and says so
+    out["related_only"] = [not c and bool(r) for c, r in zip(carried, related)]
+    out["concepts"] = [c or r for c, r in zip(carried, related)]
     return out.rename(columns={"country": "model_country"})
 
 
-def gaps_crosswalk(gaps) -> pd.DataFrame:
-    """Carrying mappings of practices and items (subject, concept_id)."""
-    pc = practice_concepts(gaps.practices, _cw(gaps), CARRYING_PREDICATES)[["practice_id", "concept_id"]]
-    ic = item_concepts(gaps.items, _cw(gaps), CARRYING_PREDICATES)[["item_code", "concept_id"]]
+def gaps_crosswalk(gaps, predicates: Iterable[str] = CARRYING_PREDICATES) -> pd.DataFrame:
+    """Mappings of practices and items by ``predicates`` (subject, concept_id)."""
+    pc = practice_concepts(gaps.practices, _cw(gaps), predicates)[["practice_id", "concept_id"]]
+    ic = item_concepts(gaps.items, _cw(gaps), predicates)[["item_code", "concept_id"]]
     return pd.concat([pc.rename(columns={"practice_id": "subject"}), ic.rename(columns={"item_code": "subject"})],
                      ignore_index=True)
 
@@ -85,7 +92,7 @@ def paper_findings(gaps, top: int = 10, sources: Iterable[str] | None = None) ->
                 "model_country": r["model_country"], "concepts": ";".join(r["concepts"]),
                 "source": r["source"], "locator": r["locator"]}
         if not cands:
-            why = ("the crosswalk maps it to no concept by a carrying predicate" if not r["concepts"]
+            why = ("the crosswalk maps it to no concept" if not r["concepts"]
                    else f"its concepts ({', '.join(r['concepts'])}) are not in this ranking")
             rows.append({**base, "concept_id": "", "list": "", "rank": None, "kaz_status": "", "verdict": "unmapped", "comment": why})
             continue
@@ -93,6 +100,8 @@ def paper_findings(gaps, top: int = 10, sources: Iterable[str] | None = None) ->
         b = lists.loc[best]
         recovered = b["rank"] <= top
         comment = (f"{best} is {int(b['rank'])} in the {b['list']} list" if recovered else _why_missed(b, top, gaps.peers))
+        if r["related_only"]:
+            comment = "mapped by skos:relatedMatch only; " + comment
         if r["model_country"] not in (*gaps.peers, "KAZ", ""):
             comment += f"; its model country {r['model_country']} is not among the peers"
         rows.append({**base, "concept_id": best, "list": b["list"], "rank": int(b["rank"]), "kaz_status": b["kaz_status"],
