@@ -116,6 +116,8 @@ def paper_findings(gaps, top: int = 10, sources: Iterable[str] | None = None) ->
                      "verdict": "new", "comment": _why_new(b), "source": "", "locator": ""})
     out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     out["rank"] = out["rank"].astype("Int64")
+    out.attrs["list_sizes"] = lists.groupby("list").size().to_dict()
+    out.attrs["top"] = top
     return out
 
 
@@ -143,6 +145,11 @@ def render_findings(findings: pd.DataFrame) -> str:
         k, n = recovered_share(g)
         lines.append(f"- {paper}: {k} of {n} recovered.")
     lines.append(f"New (in our top lists, recommended by no paper): {int((findings['verdict'] == 'new').sum())}.")
+    sizes = findings.attrs.get("list_sizes", {})
+    if sizes:
+        # a top 10 out of 11 system concepts recovers almost anything: the reader needs the list sizes
+        lines.append("List sizes: " + ", ".join(f"{k} {v} concepts" for k, v in sizes.items())
+                     + f"; top {findings.attrs.get('top')} of each list counts as recovered.")
     return "\n".join(lines) + "\n"
 
 
