@@ -140,14 +140,14 @@ class Evidence:
         out.append(Block("risks", rows(self.risks, lambda r: f"{r['country']}: {r['label']}")))
         gov = []
         for (factor, ind, measure, year), g in self.governance.groupby(["factor", "indicator", "measure", "year"], sort=False):
-            vals = ", ".join(f"{k} {v:.1f}" for k, v in zip(g["country"], g["value"]))
+            vals = ", ".join(f"{k} " + f"{v:.1f}".rstrip("0").rstrip(".") for k, v in zip(g["country"], g["value"]))
             yr = int(year) if year == year else ""
             gov.append((f"{ind} ({measure}, {yr}): {vals}", f"{g['source'].iloc[0]}: {g['locator'].iloc[0]}"))
         for f in self.factors:
             if not f.indicators:
                 gov.append((f"{f.label}: {s['no_indicator']}", f"{f.source}: {f.locator}"))
         if self.factors:
-            gov.insert(0, ("; ".join(dict.fromkeys(f.argument for f in self.factors)),
+            gov.insert(0, (" ".join(dict.fromkeys(f.argument for f in self.factors)),
                            "; ".join(dict.fromkeys(f"{f.source}: {f.locator}" for f in self.factors))))
         out.append(Block("governance", gov))
         out.append(Block("paper", rows(self.paper, lambda r: (f"{r['framework_id']} {r['subject_id']}: \"{r['label']}\"" if r["framework_id"]
