@@ -24,7 +24,7 @@ from .evidence import Evidence, cite, fmt, md_escape, to_markdown
 from .kaz_status import kaz_evidence, kaz_status, verb
 from .schema import PREDICATES
 from .scoring import SCOPES, oecd_alignment, rank, rank_lists, score, stability
-from .settings import (COMPONENTS, DEFAULT_PEERS, SCORE_EXPLANATION, Settings, baseline_frameworks, check_peers, load_settings,
+from .settings import (COMPONENTS, DEFAULT_BASELINE, DEFAULT_PEERS, SCORE_EXPLANATION, Settings, baseline_frameworks, check_peers, load_settings,
                        read_settings)
 from .transferability import Transferability, context, context_text, load_transferability
 
@@ -153,7 +153,7 @@ def _components(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series, 
 def analyse(
     ds: Dataset,
     peers: Iterable[str] = DEFAULT_PEERS,
-    baseline: str = "listening_state",
+    baseline: str = DEFAULT_BASELINE,
     weights: str | os.PathLike | Mapping[str, float] | None = None,
     settings: Settings | None = None,
     scope: str | None = None,
@@ -180,7 +180,7 @@ def analyse(
     s = settings if settings is not None else load_settings(ds, weights)
     scope = scope or "separate"
     if scope not in _SCOPE_CHOICES:
-        raise InputError.single("--scope", 0, f"unknown scope '{scope}' (use {', '.join(_SCOPE_CHOICES)})")
+        raise InputError.parameter("scope", f"unknown scope '{scope}' (use {', '.join(_SCOPE_CHOICES)})")
     codes = check_peers(ds, peers)
     fws = baseline_frameworks(s, baseline)
     transfer = load_transferability(ds)
@@ -236,9 +236,9 @@ def _model_countries(actions: pd.DataFrame) -> list[str]:
 def recommendations(gaps: GapAnalysis, top: int = 10, draws: int = 500, seed: int = 0) -> pd.DataFrame:
     """The top ``top`` concepts of each list as rows of :data:`CSV_COLUMNS` (lists ``;``-joined)."""
     if top < 1:
-        raise InputError.single("--top", 0, f"must be at least 1 (got {top})")
+        raise InputError.parameter("top", f"must be at least 1 (got {top})")
     if draws < 0:
-        raise InputError.single("--draws", 0, f"must be 0 or more (got {draws})")
+        raise InputError.parameter("draws", f"must be 0 or more (got {draws})")
     weights = gaps.settings.weights
     lists = ranked(gaps)
     parts = []
@@ -267,7 +267,7 @@ def recommendations(gaps: GapAnalysis, top: int = 10, draws: int = 500, seed: in
 def recommend(
     ds: Dataset,
     peers: Iterable[str] = DEFAULT_PEERS,
-    baseline: str = "listening_state",
+    baseline: str = DEFAULT_BASELINE,
     weights: str | os.PathLike | Mapping[str, float] | None = None,
     top: int = 10,
     draws: int = 500,
@@ -289,7 +289,7 @@ def evidence(gaps: GapAnalysis, concept_id: str, rank_no: int = 0, list_name: st
     """The structured evidence for one concept of a gap analysis."""
     table = gaps.table.set_index("concept_id")
     if concept_id not in table.index:
-        raise InputError.single("concept", 0, f"unknown concept '{concept_id}'")
+        raise InputError.parameter("concept_id", f"unknown concept '{concept_id}'")
     row = table.loc[concept_id]
     links = gaps.links[gaps.links["concept_id"] == concept_id]
 

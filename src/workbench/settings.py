@@ -8,17 +8,16 @@ from typing import Annotated, Iterable, Literal, Mapping, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .dataset import Dataset
-from .errors import InputError, Problem
-from .schema import ORGANISATIONS, SLUG, Weights
+from .errors import PARAMETER, InputError
+from .schema import DEFAULT_BASELINE, DEFAULT_PEERS, ORGANISATIONS, PRACTICE_KINDS, SLUG, FiniteFloat, Weights
 from .sourcefile import YamlDocument, pydantic_problems, read_yaml
+from .validate import settings_problems, settings_reference_problems
 
-__all__ = ["COMPONENTS", "DEFAULT_PEERS", "SCORE_EXPLANATION", "Settings", "read_settings", "load_settings", "check_references",
+__all__ = ["COMPONENTS", "DEFAULT_PEERS", "DEFAULT_BASELINE", "SCORE_EXPLANATION", "Settings", "read_settings", "load_settings", "check_references",
            "check_peers", "baseline_frameworks"]
 
 #: The score's components, in the order of the ``Weights`` model (and of the CSV columns).
 COMPONENTS: tuple[str, ...] = tuple(Weights.model_fields)
-#: Peers of the seed 002 inclusive-governance model; a parameter default, not a finding.
-DEFAULT_PEERS: tuple[str, ...] = ("GBR", "CAN", "NZL")
 #: How the score is built; shown by ``workbench recommend --help``, the markdown output and the report.
 SCORE_EXPLANATION = (
     "score = sum(w_i * c_i) / sum(w_i) over five components in [0, 1]: peer_share (share of the chosen peers "
@@ -32,7 +31,6 @@ SCORE_EXPLANATION = (
     "concept id, alphabetically."
 )
 
-_PRACTICE_KINDS = Literal["practice", "implementation_step", "risk", "principle"]
 
 
 class Settings(BaseModel):
@@ -46,7 +44,7 @@ class Settings(BaseModel):
 
     weights: Weights
     baselines: Optional[dict[Annotated[str, Field(pattern=SLUG)], Annotated[list[str], Field(min_length=1)]]] = None
-    related_credit: Optional[float] = Field(default=None, ge=0, le=1)
+    related_credit: Optional[FiniteFloat] = Field(default=None, ge=0, le=1)
     oecd_framework: Optional[str] = None
     paper_sources: Optional[list[str]] = None
     paper_frameworks: Optional[list[str]] = None
@@ -56,8 +54,8 @@ class Settings(BaseModel):
     curriculum_frameworks: Optional[list[str]] = None
     need_indicators: Optional[list[str]] = None
     implementation_sources: Optional[list[str]] = None
-    peer_practice_kinds: Optional[list[_PRACTICE_KINDS]] = None
-    perturbation: Optional[float] = Field(default=None, ge=0, lt=1)
+    peer_practice_kinds: Optional[list[Literal[PRACTICE_KINDS]]] = None  # type: ignore[valid-type]
+    perturbation: Optional[FiniteFloat] = Field(default=None, ge=0, lt=1)
 
 
 def read_settings(path: str | os.PathLike) -> tuple[Settings, YamlDocument]:
@@ -71,28 +69,10 @@ def read_settings(path: str | os.PathLike) -> tuple[Settings, YamlDocument]:
         raise InputError(pydantic_problems(doc.path, exc, doc.line_of)) from None
 
 
-def check_references(ds: Dataset, settings: Settings, doc: YamlDocument) -> None:
-    """Every framework, source and indicator a weights file names must exist in the data."""
-    known = {
-        "framework": set(ds.frameworks["framework_id"]),
-        "source": set(ds.sources["id"]),
-        "indicator": set(ds.indicators["id"]),
-    }
-    problems: list[Problem] = []
-
-    def check(what: str, value: str, loc: tuple) -> None:
-        if value not in known[what]:
-            problems.append(Problem(doc.path, doc.line_of(loc), f"unknown {what} '{value}'"))
-
-    for name, ids in (settings.baselines or {}).items():
-        for i, fw in enumerate(ids):
-            check("framework", fw, ("baselines", name, i))
-    if settings.oecd_framework is not None:
-        check("framework", settings.oecd_framework, ("oecd_framework",))
-    for key, what in (("paper_frameworks", "framework"), ("proposal_frameworks", "framework"), ("curriculum_frameworks", "framework"), ("paper_sources", "source"),
-                      ("implementation_sources", "source"), ("need_indicators", "indicator")):
-        for i, value in enumerate(getattr(settings, key) or []):
-            check(what, value, (key, i))
+def check_references(ds: Dataset, settings: Settings, doc: YamlDocument, complete: bool = False) -> None:
+    """A settings file checked on its own (``complete``: every section given) and against the data
+    (the checks live in :mod:`workbench.validate`)."""
+    problems = settings_problems(settings, doc, complete) or settings_reference_problems(ds, settings, doc)
     if problems:
         raise InputError(problems)
 
@@ -107,17 +87,14 @@ def load_settings(ds: Dataset, weights: str | os.PathLike | Mapping[str, float] 
     2.0
     """
     base, doc = read_settings(Path(ds.path) / "weights.yaml")
-    missing = [name for name in Settings.model_fields if getattr(base, name) is None]
-    if missing:
-        raise InputError.single(doc.path, 1, f"missing required field(s) {', '.join(map(repr, missing))}")
-    check_references(ds, base, doc)
+    check_references(ds, base, doc, complete=True)
     if weights is None:
         return base
     if isinstance(weights, Mapping):
         try:
             new = Weights.model_validate({**base.weights.model_dump(), **dict(weights)})
         except ValidationError as exc:
-            raise InputError(pydantic_problems("weights", exc, lambda loc: 0)) from None
+            raise InputError(pydantic_problems("weights", exc, lambda loc: PARAMETER)) from None
         return base.model_copy(update={"weights": new})
     override, odoc = read_settings(weights)
     check_references(ds, override, odoc)
@@ -137,14 +114,14 @@ def check_peers(ds: Dataset, peers: Iterable[str]) -> list[str]:
     """
     codes = list(dict.fromkeys(p.strip().upper() for p in peers if p.strip()))
     if not codes:
-        raise InputError.single("--peers", 0, "no peer countries given")
+        raise InputError.parameter("peers", "no peer countries given")
     known = (set(ds.items["country"]) | set(ds.practices["country"])) - {"KAZ", *ORGANISATIONS}
     if "KAZ" in codes:
-        raise InputError.single("--peers", 0, "KAZ is the baseline, not a peer")
+        raise InputError.parameter("peers", "KAZ is the baseline, not a peer")
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise InputError.single(
-            "--peers", 0, f"unknown peer {', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})"
+        raise InputError.parameter(
+            "peers", f"unknown peer {', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})"
         )
     return codes
 
@@ -153,5 +130,5 @@ def baseline_frameworks(settings: Settings, baseline: str) -> list[str]:
     """Framework ids of a named Kazakh baseline (``baselines`` in ``weights.yaml``)."""
     names = settings.baselines or {}
     if baseline not in names:
-        raise InputError.single("--baseline", 0, f"unknown baseline '{baseline}' (use one of {', '.join(names)})")
+        raise InputError.parameter("baseline", f"unknown baseline '{baseline}' (use one of {', '.join(names)})")
     return list(names[baseline])
