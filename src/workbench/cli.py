@@ -47,7 +47,10 @@ def _csv_list(text: str) -> list[str]:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
+    from .transferability import load_transferability
+
     ds = validate(args.data)
+    load_transferability(ds)  # data/transferability.yaml, where present: sources, concepts, indicator releases
     summary = ds.summary()
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
@@ -315,7 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-organisations", action="store_true", help="with no --countries, keep OECD and EU too")
     p.add_argument("--data", type=Path, default=None, help="data folder")
     # -- recommend (issue 5)
-    p = sub.add_parser("recommend", help="rank cited adaptation recommendations for Kazakhstan")
+    from .settings import SCORE_EXPLANATION
+
+    p = sub.add_parser("recommend", help="rank cited adaptation recommendations for Kazakhstan",
+                       description="Rank cited recommendations for Kazakhstan: an action per concept, Kazakhstan's status "
+                                   "(absent, partial, present) with its evidence, the model countries, their governance "
+                                   "context, and agreement with the source papers as a finding. " + SCORE_EXPLANATION)
     p.add_argument("--peers", default=",".join(DEFAULT_PEERS),
                    help=f"comma-separated ISO codes of peer countries (default {','.join(DEFAULT_PEERS)})")
     p.add_argument("--baseline", default=DEFAULT_BASELINE,
@@ -325,7 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "markdown"], default="csv")
     p.add_argument("--draws", type=int, default=500, help="random weight draws for the stability column (default 500; 0 skips)")
     p.add_argument("--seed", type=int, default=0, help="seed of the weight draws (default 0)")
-    p.add_argument("--scope", default=None, help="rank only 'individual' or 'system' concepts (default: all)")
+    p.add_argument("--scope", default=None,
+                   help="separate (default: individual competencies and system reforms in two lists), all (one list), "
+                        "individual or system (that list only)")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
     # code (issue 9)
