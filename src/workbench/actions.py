@@ -11,7 +11,9 @@ import re
 
 import pandas as pd
 
+from .i18n import country_name, t
 from .kaz_status import verb
+from .taxonomy import concept_labels
 
 __all__ = ["ACTION_COLUMNS", "audience", "build_actions"]
 
@@ -35,14 +37,17 @@ def audience(text: str) -> str:
     return "all" if _ALL.search(text) else ""
 
 
-def _sentence(v: str, what: str, countries: list[str]) -> str:
-    after = f" after the practice of {', '.join(countries)}" if countries else ""
-    return f"{v.capitalize()}: {what}{after}."
+def _sentence(v: str, what: str, countries: list[str], lang: str = "en") -> str:
+    after = t("actions.after", lang, countries=", ".join(country_name(c, lang) for c in countries)) if countries else ""
+    return t("actions.sentence", lang, verb=t(f"values.{v}", lang).capitalize(), what=what, after=after)
 
 
 def build_actions(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series, gaps_by_concept: set[str],
-                  risks: pd.DataFrame) -> pd.DataFrame:
+                  risks: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """One row per action (:data:`ACTION_COLUMNS`), grouped by concept, best-supported first.
+
+    The action sentences are written in ``lang`` (en, ru or kk; ru and kk are drafts); the labels
+    of practices and items they quote are the data's own.
 
     ``links`` are the gap analysis's evidence rows (roles ``peer_practice``, ``peer_item``,
     ``step``); ``status`` Kazakhstan's status per concept; ``gaps_by_concept`` the concepts a
@@ -66,7 +71,7 @@ def build_actions(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series
         return sep.join(dict.fromkeys(v for v in values if v))
 
     rows = []
-    for cid, label in zip(concepts["concept_id"], concepts["label_en"]):
+    for cid, label in concept_labels(concepts, lang).items():
         v = verb(status.get(cid, "absent"), cid in gaps_by_concept)
         mine = by_concept.get(cid, [])
         step_rows = unique([r for r in mine if r["role"] == "step"])
@@ -81,13 +86,13 @@ def build_actions(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series
             grp = unique(grp)
             countries = list(dict.fromkeys(r["country"] for r in grp))
             rows.append({"concept_id": cid, "basis": "peer_practice", "verb": v,
-                         "action": _sentence(v, text, countries), "model_countries": ";".join(countries),
+                         "action": _sentence(v, text, countries, lang), "model_countries": ";".join(countries),
                          "audience": audience(" ".join([text, *(str(r["description"] or "") for r in grp)])),
                          "step": steps, "risk": risk, "subject_ids": join(r["subject_id"] for r in grp),
                          "source": join(r["source"] for r in grp), "locator": join((r["locator"] for r in grp), "; ")})
         for r in step_rows:
             rows.append({"concept_id": cid, "basis": "step", "verb": v,
-                         "action": _sentence(v, f"{r['label']} (implementation step proposed for Kazakhstan by {r['source']})", []),
+                         "action": _sentence(v, t("actions.step", lang, label=r["label"], source=r["source"]), [], lang),
                          "model_countries": "", "audience": audience(f"{r['label']} {r['description'] or ''}"),
                          "step": r["label"], "risk": risk, "subject_ids": r["subject_id"],
                          "source": r["source"], "locator": r["locator"]})
@@ -95,16 +100,15 @@ def build_actions(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series
             items = unique([r for r in mine if r["role"] == "peer_item"])
             if items:
                 countries = list(dict.fromkeys(r["country"] for r in items))
-                named = "; ".join(f"{r['country']} {r['subject_id']} \"{r['label']}\"" for r in items[:3])
-                what = (f"{label} in the Kazakh competency model, as the peers' frameworks describe it ({named}); "
-                        "no peer practice in the data shows how it was introduced")
-                rows.append({"concept_id": cid, "basis": "peer_item", "verb": v, "action": _sentence(v, what, []),
+                named = "; ".join(f"{country_name(r['country'], lang)} {r['subject_id']} \"{r['label']}\"" for r in items[:3])
+                what = t("actions.items", lang, label=label, named=named)
+                rows.append({"concept_id": cid, "basis": "peer_item", "verb": v, "action": _sentence(v, what, [], lang),
                              "model_countries": ";".join(countries), "audience": "", "step": "", "risk": risk,
                              "subject_ids": join(r["subject_id"] for r in items), "source": join(r["source"] for r in items),
                              "locator": join((r["locator"] for r in items), "; ")})
             else:
                 rows.append({"concept_id": cid, "basis": "none", "verb": v,
-                             "action": _sentence(v, f"{label}: no peer practice, framework item or implementation step in the data stands behind this", []),
+                             "action": _sentence(v, t("actions.none", lang, label=label), [], lang),
                              "model_countries": "", "audience": "", "step": "", "risk": risk, "subject_ids": "",
                              "source": "", "locator": ""})
     out = pd.DataFrame(rows, columns=ACTION_COLUMNS)

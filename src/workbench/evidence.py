@@ -200,7 +200,7 @@ def to_html(ev: Evidence, lang: str = "en", concept_label: str | None = None) ->
     s = evidence_strings(lang)
     title = concept_label or ev.label
     head = f"{ev.rank}. {title}" if ev.rank else title
-    parts = [f'<div class="wb-evidence"><h3>{html.escape(head)} <code>{html.escape(ev.concept_id)}</code></h3>',
+    parts = [f'<div class="wb-evidence"><h3>{html.escape(head)}</h3>',
              f"<p>{html.escape(s['kazakhstan'])}: <b>{html.escape(_word(ev.kaz_status, lang))}</b> → "
              f"<b>{html.escape(_word(ev.verb, lang))}</b>. {html.escape(ev.score_line(lang))}.</p>"]
     for b in ev.blocks(lang):

@@ -29,7 +29,7 @@ from .settings import (COMPONENTS, DEFAULT_BASELINE, DEFAULT_PEERS, SCORE_EXPLAN
 from .transferability import Transferability, context, context_text, load_transferability
 
 __all__ = [
-    "COMPONENTS", "DEFAULT_PEERS", "CSV_COLUMNS", "SCORE_EXPLANATION", "Settings", "GapAnalysis", "Evidence",
+    "COMPONENTS", "DEFAULT_PEERS", "CSV_COLUMNS", "READER_COLUMNS", "COMPONENT_COLUMNS", "SCORE_EXPLANATION", "Settings", "GapAnalysis", "Evidence",
     "read_settings", "load_settings", "check_peers", "baseline_frameworks", "analyse", "score", "rank",
     "ranked", "stability", "recommendations", "recommend", "evidence", "evidence_for", "cite", "render_markdown",
     "paper_comparison", "render_comparison",
@@ -37,6 +37,10 @@ __all__ = [
 
 CSV_COLUMNS = ["rank", "scope", "action", "concept_id", "label", "kaz_status", "model_countries", "score",
                *COMPONENTS, "stability", "governance_context", "papers", "peers", "oecd_principles", "sources"]
+#: What a reader of a report sees of each recommendation; the components get a table of their own
+#: and the evidence (governance context, sources) a section of its own.
+READER_COLUMNS = ["rank", "scope", "concept_id", "action", "kaz_status", "model_countries", "score", "stability"]
+COMPONENT_COLUMNS = ["rank", "scope", "concept_id", *COMPONENTS, "score"]
 
 #: Roles of the evidence rows (``GapAnalysis.links``), in the order evidence is shown.
 ROLES = ("peer_item", "peer_practice", "oecd", "baseline", "survey", "paper", "step")
@@ -157,6 +161,7 @@ def analyse(
     weights: str | os.PathLike | Mapping[str, float] | None = None,
     settings: Settings | None = None,
     scope: str | None = None,
+    lang: str = "en",
 ) -> GapAnalysis:
     """Gap analysis of every concept: who carries it, Kazakhstan's status and need, what to do.
 
@@ -169,6 +174,7 @@ def analyse(
     settings : already loaded settings (then ``weights`` is ignored).
     scope : ``None`` or ``"separate"`` (default): individual competencies and system reforms in two
         lists; ``"all"``: one list; ``"individual"`` or ``"system"``: that list only.
+    lang : language of the action sentences (``en``, ``ru`` or ``kk``; ru and kk are drafts).
 
     Examples
     --------
@@ -195,7 +201,7 @@ def analyse(
     all_pr = practice_concepts(pr, ds.crosswalk, PREDICATES)
     concept_risks = all_pr[all_pr["kind"] == "risk"][["concept_id", "practice_id", "country", "label", "predicate", "source", "locator"]]
     gap_concepts = set(kaz.loc[kaz["level"] == "gap", "concept_id"])
-    actions = build_actions(ds.concepts, links, status, gap_concepts, concept_risks)
+    actions = build_actions(ds.concepts, links, status, gap_concepts, concept_risks, lang)
     if scope in SCOPES:
         table = table[table["scope"] == scope].reset_index(drop=True)
     return GapAnalysis(
