@@ -167,6 +167,32 @@ def _check_unique(records: Iterable[tuple[str, int, str]], what: str, problems: 
             first[key] = (path, line)
 
 
+def _broader_problems(taxonomy: Taxonomy, doc: YamlDocument) -> list[Problem]:
+    """SKOS ``broader`` links: known ids, same domain, at most two levels (so no cycles)."""
+    by_id = {c.id: c for c in taxonomy.concepts}
+    out = []
+    for i, c in enumerate(taxonomy.concepts):
+        if c.broader is None or c.broader == c.id:  # a self-link is refused by the schema
+            continue
+        line = doc.line_of(("concepts", i, "broader"))
+        parent = by_id.get(c.broader)
+        if parent is None:
+            out.append(Problem(doc.path, line, f"concept '{c.id}': unknown broader concept '{c.broader}'"))
+            continue
+        # Walk up: a link back to c is a cycle; any grandparent is a third level.
+        seen, node = [c.id], parent
+        while node is not None and node.id not in seen:
+            seen.append(node.id)
+            node = by_id.get(node.broader) if node.broader else None
+        if node is not None:
+            out.append(Problem(doc.path, line, f"concept '{c.id}': broader links form a cycle ({' -> '.join(seen + [node.id])})"))
+        elif parent.broader is not None:
+            out.append(Problem(doc.path, line, f"concept '{c.id}': broader concept '{parent.id}' has a broader concept itself (at most two levels)"))
+        elif parent.domain != c.domain:
+            out.append(Problem(doc.path, line, f"concept '{c.id}': domain '{c.domain}' differs from its broader concept's domain '{parent.domain}'"))
+    return out
+
+
 def _version(paths: list[Path], root: Path) -> str:
     digest = hashlib.sha256()
     for p in sorted(paths):
@@ -322,6 +348,7 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
             if c.domain not in domain_ids:
                 problems.append(Problem(tdoc.path, tdoc.line_of(("concepts", i, "domain")), f"concept '{c.id}': unknown domain '{c.domain}'"))
         concept_ids = {c.id for c in taxonomy.concepts}
+        problems.extend(_broader_problems(taxonomy, tdoc))
 
     # -- crosswalk
     cw_path = root / "crosswalk.tsv"
@@ -372,6 +399,10 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
                 "definition": c.definition,
                 "aliases_en": list(c.aliases.en),
                 "aliases_ru": list(c.aliases.ru),
+                "aliases_kk": list(c.aliases.kk),
+                "broader": c.broader or "",
+                "reviewed_by_ru": c.reviewed_by.get("ru", ""),
+                "reviewed_by_kk": c.reviewed_by.get("kk", ""),
             }
             for c in taxonomy.concepts
         ]
