@@ -1,6 +1,6 @@
 """Suggest taxonomy concepts for framework items the workbench has never seen.
 
-The evidence is the taxonomy itself (labels, definitions, English and Russian aliases) and the
+The evidence is the taxonomy itself (labels, definitions, English, Russian and Kazakh aliases) and the
 curated crosswalk (items already mapped to each concept). Texts are compared as TF-IDF vectors
 of character n-grams, which copes with English and Russian word forms alike without a stemmer.
 """
@@ -12,7 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["ConceptSuggester", "normalise_text", "item_text", "suggest_frame", "evaluate_leave_one_framework_out", "SUGGEST_COLUMNS"]
+__all__ = [
+    "ConceptSuggester",
+    "normalise_text",
+    "item_text",
+    "text_language",
+    "suggest_frame",
+    "evaluate_leave_one_framework_out",
+    "SUGGEST_COLUMNS",
+    "UNKNOWN_LANGUAGE",
+]
 
 SUGGEST_COLUMNS = ["framework_id", "item_code", "rank", "concept_id", "score", "needs_review"]
 #: Predicates strong enough for a curated item to count as an example of its concept.
@@ -21,6 +30,18 @@ EVIDENCE_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:narrowMatch",
 
 _MIN_WORD = 4
 _STEM = 5
+#: What :func:`text_language` answers for a text in none of the taxonomy's languages.
+UNKNOWN_LANGUAGE = "unknown"
+#: Letters of the Kazakh Cyrillic alphabet that Russian lacks: their presence tells kk from ru.
+_KAZAKH_LETTERS = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+#: Frequent English function words: a Latin-script text of several words with none of them is
+#: taken for another language (French, Latin-script Kazakh, ...), not scored as English.
+_ENGLISH_WORDS = frozenset(
+    "the of and to in for on with by as at from is are be or an a that this which its their our "
+    "will should must can not it who what how".split()
+)
+#: Latin-script texts shorter than this many words (item labels) are taken as English.
+_ENGLISH_CHECK_WORDS = 5
 
 
 def _stem(word: str) -> str:
@@ -30,6 +51,30 @@ def _stem(word: str) -> str:
     (True, True)
     """
     return word[:_STEM]
+
+
+def text_language(text: str) -> str:
+    """``en``, ``ru``, ``kk`` or :data:`UNKNOWN_LANGUAGE`, from the letters of ``text``.
+
+    Mostly Cyrillic letters: ``kk`` when a Kazakh-only letter occurs, else ``ru``. Mostly Latin
+    letters: ``en``, unless a text of five words or more has no English function word. Any
+    other script, or no letters at all, is unknown.
+
+    >>> [text_language(t) for t in ("Лидерство и этика", "Көшбасшылық және әдеп", "Ethics", "Les agents publics doivent servir l'intérêt général", "公务员")]
+    ['ru', 'kk', 'en', 'unknown', 'unknown']
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return UNKNOWN_LANGUAGE
+    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in letters)
+    latin = sum(ch.isascii() for ch in letters)
+    if cyrillic / len(letters) > 0.5:
+        return "kk" if _KAZAKH_LETTERS.search(text) else "ru"
+    if latin / len(letters) > 0.5:
+        words = re.findall(r"[a-z]+", text.lower())
+        if len(words) < _ENGLISH_CHECK_WORDS or any(w in _ENGLISH_WORDS for w in words):
+            return "en"
+    return UNKNOWN_LANGUAGE
 
 
 def normalise_text(text: str) -> str:
@@ -48,12 +93,26 @@ def item_text(label: str, description: str | None = "") -> str:
     return normalise_text(f"{label}. {label}. {description or ''}")
 
 
+def _known_languages(concepts: pd.DataFrame) -> frozenset[str]:
+    """The languages the taxonomy gives words in: English always (definitions), Russian and
+    Kazakh when there are labels or aliases in them."""
+    known = {"en"}
+    for lang in ("ru", "kk"):
+        if f"label_{lang}" in concepts or f"aliases_{lang}" in concepts:
+            known.add(lang)
+    return frozenset(known)
+
+
 def _concept_documents(concepts: pd.DataFrame, drop_texts: frozenset[str] = frozenset()) -> pd.DataFrame:
     rows = []
     for c in concepts.itertuples(index=False):
         rows.append((c.concept_id, normalise_text(f"{c.label_en}. {c.label_en}. {c.definition}")))
-        rows.append((c.concept_id, normalise_text(f"{c.label_ru}. {c.label_ru}")))
-        for alias in list(c.aliases_en) + list(c.aliases_ru):
+        for lang in ("ru", "kk"):
+            label = getattr(c, f"label_{lang}", "")
+            if label:
+                rows.append((c.concept_id, normalise_text(f"{label}. {label}")))
+        aliases = [a for lang in ("en", "ru", "kk") for a in getattr(c, f"aliases_{lang}", [])]
+        for alias in aliases:
             text = normalise_text(alias)
             if text not in drop_texts:
                 rows.append((c.concept_id, text))
@@ -87,6 +146,7 @@ class ConceptSuggester:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.concept_ids_ = concepts["concept_id"].tolist()
+        self.languages_ = _known_languages(concepts)
         index = {cid: i for i, cid in enumerate(self.concept_ids_)}
         docs = _concept_documents(concepts, frozenset(drop_aliases))
         examples = examples if examples is not None else pd.DataFrame(columns=["concept_id", "text"])
@@ -145,14 +205,32 @@ class ConceptSuggester:
         # Rankings are unchanged (one factor per text); only confidence drops for unfamiliar text.
         return out * self.coverage(texts)[:, None] if by_coverage else out
 
+    def language(self, text: str) -> str:
+        """The language of ``text`` if the model knows it, else :data:`UNKNOWN_LANGUAGE`.
+
+        :func:`text_language` decides; a Latin-script text it cannot place (a list of names
+        with no function word, such as a table row) still counts as English when the model
+        has seen most of its words.
+        """
+        lang = text_language(text)
+        if lang == UNKNOWN_LANGUAGE and sum(ch.isascii() and ch.isalpha() for ch in text) > len(text) / 3:
+            if self.coverage([normalise_text(text)])[0] >= 0.5:
+                lang = "en"
+        return lang if lang in self.languages_ else UNKNOWN_LANGUAGE
+
     def suggest(self, texts: list[str], top: int = 3) -> list[list[tuple[str, float, bool]]]:
-        """For each text, the ``top`` best ``(concept_id, score, needs_review)``, best first."""
+        """For each text, the ``top`` best ``(concept_id, score, needs_review)``, best first.
+
+        A text in a language the model does not know is always ``needs_review``: its character
+        n-grams may still match something, but that score is no evidence.
+        """
         scores = self.score(texts)
         top = max(1, min(top, scores.shape[1] if scores.size else top))
         out = []
-        for row in scores:
+        for text, row in zip(texts, scores):
             order = np.argsort(-row, kind="stable")[:top]
-            out.append([(self.concept_ids_[j], round(float(row[j]), 4), bool(row[j] < self.threshold)) for j in order])
+            known = self.language(text) != UNKNOWN_LANGUAGE
+            out.append([(self.concept_ids_[j], round(float(row[j]), 4), bool(row[j] < self.threshold or not known)) for j in order])
         return out
 
 
