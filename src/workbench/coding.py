@@ -450,7 +450,9 @@ def code_document(
         if mask.any():
             scores[mask] = scorer.score([normalise_text(q) for q, m in zip(quotes, mask) if m], by_coverage=False)
     rows = []
-    for p, quote, row in zip(passages, quotes, scores):
+    for p, quote, row, skip in zip(passages, quotes, scores, unknown):
+        if skip:
+            continue
         order = np.argsort(-row, kind="stable")[:top]
         for j in order:
             if row[j] >= threshold:

@@ -227,7 +227,10 @@ def read_crosswalk_set(path: str | os.PathLike) -> tuple[dict[str, Any], list[tu
     out = []
     for line, row in rows:
         if curie_map is not None:
+            before = len(problems)
             row = _uncurie(row, curie_map, str(p), line, problems)
+            if len(problems) > before:
+                continue  # one message per mistake: the id is not checked again as a plain id
         core = {c: row[c] for c in CROSSWALK_COLUMNS}
         m = _validate(Mapping, core, str(p), lambda loc, line=line: line, problems)
         if m is not None:

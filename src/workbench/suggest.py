@@ -210,11 +210,11 @@ class ConceptSuggester:
 
         :func:`text_language` decides; a Latin-script text it cannot place (a list of names
         with no function word, such as a table row) still counts as English when the model
-        has seen most of its words.
+        has seen nearly all (80%) of its words.
         """
         lang = text_language(text)
         if lang == UNKNOWN_LANGUAGE and sum(ch.isascii() and ch.isalpha() for ch in text) > len(text) / 3:
-            if self.coverage([normalise_text(text)])[0] >= 0.5:
+            if self.coverage([normalise_text(text)])[0] >= 0.8:
                 lang = "en"
         return lang if lang in self.languages_ else UNKNOWN_LANGUAGE
 
