@@ -34,11 +34,22 @@ _STEM = 5
 UNKNOWN_LANGUAGE = "unknown"
 #: Letters of the Kazakh Cyrillic alphabet that Russian lacks: their presence tells kk from ru.
 _KAZAKH_LETTERS = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
-#: Frequent English function words: a Latin-script text of several words with none of them is
-#: taken for another language (French, Latin-script Kazakh, ...), not scored as English.
+#: Frequent English function words, and those of other languages written in Latin script
+#: (French, German, Spanish, Italian, Portuguese, Latin-script Kazakh) that are not English
+#: words too: a stop-word vote tells English from the rest, the usual cheap language check.
 _ENGLISH_WORDS = frozenset(
-    "the of and to in for on with by as at from is are be or an a that this which its their our "
-    "will should must can not it who what how".split()
+    "the of and to in for on with by as at from is are be was were been has have had or an a that "
+    "this these those which its their our his her they we it who what how will would should must "
+    "can could may not but if than also only into about after before between under over such all "
+    "any each other more most many some no new two one".split()
+)
+_OTHER_WORDS = frozenset(
+    "le la les des du et est une un dans pour sur par qui que au aux ces sont avec "  # French
+    "der das und ist ein eine nicht mit den dem zu auf sich von im "  # German
+    "el los las del y es por una con para como se al "  # Spanish
+    "il di che della per sono nel alla gli "  # Italian
+    "os da em uma com não "  # Portuguese
+    "jane zhane ushin bul osy boiynsha".split()  # Kazakh in Latin script
 )
 #: Latin-script texts shorter than this many words (item labels) are taken as English.
 _ENGLISH_CHECK_WORDS = 5
@@ -57,8 +68,9 @@ def text_language(text: str) -> str:
     """``en``, ``ru``, ``kk`` or :data:`UNKNOWN_LANGUAGE`, from the letters of ``text``.
 
     Mostly Cyrillic letters: ``kk`` when a Kazakh-only letter occurs, else ``ru``. Mostly Latin
-    letters: ``en``, unless a text of five words or more has no English function word. Any
-    other script, or no letters at all, is unknown.
+    letters: ``en`` when English function words outnumber those of other Latin-script languages
+    and there is at least one (or the text has fewer than five words), else unknown. Any other
+    script, or no letters at all, is unknown.
 
     >>> [text_language(t) for t in ("Лидерство и этика", "Көшбасшылық және әдеп", "Ethics", "Les agents publics doivent servir l'intérêt général", "公务员")]
     ['ru', 'kk', 'en', 'unknown', 'unknown']
@@ -71,8 +83,10 @@ def text_language(text: str) -> str:
     if cyrillic / len(letters) > 0.5:
         return "kk" if _KAZAKH_LETTERS.search(text) else "ru"
     if latin / len(letters) > 0.5:
-        words = re.findall(r"[a-z]+", text.lower())
-        if len(words) < _ENGLISH_CHECK_WORDS or any(w in _ENGLISH_WORDS for w in words):
+        words = re.findall(r"[^\W\d_]+", text.lower())
+        english = sum(w in _ENGLISH_WORDS for w in words)
+        other = sum(w in _OTHER_WORDS for w in words)
+        if english >= other and (english or len(words) < _ENGLISH_CHECK_WORDS):
             return "en"
     return UNKNOWN_LANGUAGE
 
@@ -208,13 +222,14 @@ class ConceptSuggester:
     def language(self, text: str) -> str:
         """The language of ``text`` if the model knows it, else :data:`UNKNOWN_LANGUAGE`.
 
-        :func:`text_language` decides; a Latin-script text it cannot place (a list of names
-        with no function word, such as a table row) still counts as English when the model
-        has seen nearly all (80%) of its words.
+        :func:`text_language` decides; a Latin-script text with no function word of any
+        language (a list of names, a table row) still counts as English when the model has
+        seen at least half of its words.
         """
         lang = text_language(text)
-        if lang == UNKNOWN_LANGUAGE and sum(ch.isascii() and ch.isalpha() for ch in text) > len(text) / 3:
-            if self.coverage([normalise_text(text)])[0] >= 0.8:
+        words = set(re.findall(r"[^\W\d_]+", text.lower()))
+        if lang == UNKNOWN_LANGUAGE and sum(ch.isascii() and ch.isalpha() for ch in text) > len(text) / 3 and not words & _OTHER_WORDS:
+            if self.coverage([normalise_text(text)])[0] >= 0.5:
                 lang = "en"
         return lang if lang in self.languages_ else UNKNOWN_LANGUAGE
 
