@@ -1,6 +1,7 @@
 """Figures of the country comparison (clustered heatmap, overlap network, country map), saved reproducibly as SVG and PNG."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -13,6 +14,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .i18n import t
+
+# Labels come from the data: "$5 budget" is text, never mathematics, and an odd "$" must not fail
+# a figure. Every figure is built with mathtext off (texts take the setting when created, so it
+# holds through layout and saving) and _plain() catches texts added later (seaborn ticks).
+_LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def _literal_text(build):
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(_LITERAL_TEXT):
+            return build(*args, **kwargs)
+
+    return wrapper
 from .outputs import atomic_write
 from .taxonomy import LANGUAGES as LANGS, check_language as _check_lang
 from .taxonomy import concept_labels as _label_series
@@ -61,6 +76,7 @@ def concept_labels(concepts: pd.DataFrame, lang: str = "en") -> dict[str, str]:
     return _label_series(concepts, lang).to_dict()
 
 
+@_literal_text
 def heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, drop_empty: bool = True, fmt: str = "d", value_label: str = "items"):
     """Seaborn clustermap of a country x concept matrix (drawn with concepts as rows); returns the ``ClusterGrid``.
 
@@ -100,6 +116,7 @@ def _node_label(G: nx.Graph, n, lang: str) -> str:
     return str(d.get(f"label_{lang}") or d.get("label") or n)
 
 
+@_literal_text
 def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8.0,
                    communities: pd.Series | None = None, threshold: float | None = None) -> Figure:
     """Draw a graph (the country overlap graph, or the export graph with concepts) with a seeded layout.
@@ -164,6 +181,7 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     return _plain(fig)
 
 
+@_literal_text
 def map_figure(coords: pd.DataFrame, groups: pd.Series | None = None, size: float = 6.0, lang: str = "en") -> Figure:
     """Scatter the ``x``/``y`` coordinates of :func:`workbench.compare.country_map`, one labelled point per country.
 
@@ -197,6 +215,7 @@ def map_figure(coords: pd.DataFrame, groups: pd.Series | None = None, size: floa
     return _plain(fig)
 
 
+@_literal_text
 def score_components(recs: pd.DataFrame, labels: Sequence[str], weights: dict[str, float], size: float = 8.0,
                      lang: str = "en") -> Figure:
     """Stacked horizontal bars: each recommendation's score split into its weighted components.
@@ -224,6 +243,7 @@ def score_components(recs: pd.DataFrame, labels: Sequence[str], weights: dict[st
     return _plain(fig)
 
 
+@_literal_text
 def need_and_supply(aligned: pd.DataFrame, label_column: str = "concept", size: float = 8.0, lang: str = "en") -> Figure:
     """Survey gap (percent of respondents) beside the number of curriculum items, per recommended concept.
 
