@@ -448,9 +448,13 @@ def test_findings_list_every_paper_recommendation_once(real):
         mapped = papers[papers["verdict"] != "unmapped"]
         assert ((mapped["rank"] <= 10) == (mapped["verdict"] == "recovered")).all()
         assert mapped.loc[mapped["verdict"] == "missed", "comment"].str.contains(r"^(?:mapped by skos:relatedMatch only; )?rank ").all()
-        # seed 004's training steps are related to learning_development only, and the table says so
-        s4 = papers[papers["paper"] == "seed004"]
-        assert len(s4) == 6 and s4["comment"].str.startswith("mapped by skos:relatedMatch only").all()
+        # a recommendation that reaches its concepts only by skos:relatedMatch says so, and only then
+        cw = real.crosswalk
+        carried = set(cw.loc[cw["predicate_id"].isin(CARRYING_PREDICATES), "subject_id"])
+        related = set(cw.loc[cw["predicate_id"] == "skos:relatedMatch", "subject_id"]) - carried
+        flagged = mapped["comment"].str.startswith("mapped by skos:relatedMatch only")
+        assert (flagged == mapped["subject_id"].isin(related)).all()
+        assert len(papers[papers["paper"] == "seed004"]) == 6
         new = findings[findings["verdict"] == "new"]
         assert not set(new["concept_id"]) & {c for cs in papers["concepts"] for c in cs.split(";") if c}
         got, total = recovered_share(findings)
