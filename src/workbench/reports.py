@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import itertools
 import json
+import logging
 import os
 import platform
 import queue
@@ -622,7 +623,6 @@ class _Run:
                     km = None
                 with self.guard:
                     self.running.pop(spec.name, None)
-                if result.status != "interrupted":
                     self.results.put(result)
         finally:
             if km is not None:
@@ -643,6 +643,10 @@ def _kill_kernel(km: Any) -> None:
             os.kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+    try:  # reap it, so that not even a zombie outlives the run
+        process.wait(timeout=1)
+    except Exception:  # noqa: BLE001 - another thread reaped it first, or it is stuck in the kernel
+        pass
 
 
 def _run_one(spec: ReportSpec, project: Project, key: str, versions: dict[str, str], km: Any, reset: bool, run: _Run) -> RunResult:
@@ -823,6 +827,9 @@ def _raise_interrupt(signum, frame) -> None:
 def _interrupt(run: _Run, threads: list[threading.Thread], todo: list[tuple[ReportSpec, str]], results: list[RunResult]) -> list[RunResult]:
     """Stop a run: no new report starts, kernels are killed, a report being put in place finishes."""
     previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN) if threading.current_thread() is threading.main_thread() else None
+    # papermill logs "Kernel died while waiting for execute reply" for the kernels we kill: expected here.
+    papermill_log = logging.getLogger("papermill")
+    was_disabled, papermill_log.disabled = papermill_log.disabled, True
     try:
         run.stop.set()
         run.kill_all()
@@ -834,11 +841,11 @@ def _interrupt(run: _Run, threads: list[threading.Thread], todo: list[tuple[Repo
         acquired = run.commit.acquire(timeout=5)  # an os.replace sequence takes milliseconds
         try:
             extra: list[RunResult] = []
-            while not run.results.empty():
-                extra.append(run.results.get_nowait())
-            finished = {r.name for r in results} | {r.name for r in extra}
-            with run.guard:
+            with run.guard:  # results and the running set change together under this lock
+                while not run.results.empty():
+                    extra.append(run.results.get_nowait())
                 running = dict(run.running)
+            finished = {r.name for r in results} | {r.name for r in extra}
             now = time.perf_counter()
             for spec, _ in todo:
                 if spec.name in finished:
@@ -852,6 +859,7 @@ def _interrupt(run: _Run, threads: list[threading.Thread], todo: list[tuple[Repo
             if acquired:
                 run.commit.release()
     finally:
+        papermill_log.disabled = was_disabled
         if previous_int is not None:
             signal.signal(signal.SIGINT, previous_int)
 
