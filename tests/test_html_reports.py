@@ -158,7 +158,7 @@ def test_markup_in_data_shows_as_text_and_runs_nothing(tmp_path, browser):
     text = framework.read_text(encoding="utf-8")
     assert "label: Seeing the big picture" in text
     framework.write_text(text.replace("label: Seeing the big picture", f"label: '{INJECTION}'"), encoding="utf-8")
-    names = ["compare-inclusive-governance", "recommendations-inclusive-governance"]
+    names = ["compare-inclusive-governance", "recommendations-inclusive-governance-en"]
     results = run_reports(project, only=names, jobs=2, progress=False)
     assert [r.status for r in results] == ["ok", "ok"], [r.error for r in results]
     page_text = (project.reports / f"{names[0]}.html").read_text(encoding="utf-8")

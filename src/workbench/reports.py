@@ -214,7 +214,6 @@ def expand_grids(doc: Any) -> tuple[list[MatrixEntry], list[Problem]]:
                 if isinstance(text, dict):
                     if suffix not in text:
                         bad((text_key,), f"{text_key} has no text for the combination '{suffix}'")
-                        text = ""
                     text = text.get(suffix, "")
                 elif isinstance(text, str):
                     try:
