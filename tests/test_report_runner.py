@@ -314,3 +314,15 @@ def test_reused_kernels_give_the_same_bytes_as_fresh_kernels_and_notebooks_do_no
     from importlib.metadata import version
 
     assert f"pandas {version('pandas')}" in html and f"matplotlib {version('matplotlib')}" in html
+
+
+@pytest.mark.integration
+def test_a_failed_report_gets_a_new_kernel_and_the_next_report_runs_clean(tmp_path):
+    project = make_project(tmp_path, [entry("broken", fail=True, label="left behind"), entry("after", label="clean")])
+    results = run_reports(project, jobs=1, progress=False, kernel_reuse=8)
+    assert {r.name: r.status for r in results} == {"broken": "failed", "after": "ok"}
+    assert "deliberate failure" in results[0].error
+    assert (project.failed / "broken.ipynb").exists()
+    failed_nb = (project.failed / "broken.ipynb").read_text(encoding="utf-8")
+    assert runner.RESET_TAG not in failed_nb
+    assert "clean" in (project.reports / "after.html").read_text(encoding="utf-8")

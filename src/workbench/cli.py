@@ -142,7 +142,10 @@ def _cmd_reports(args: argparse.Namespace) -> int:
     skipped = sum(r.status == "skipped" for r in results)
     print(f"{ran} regenerated, {skipped} unchanged, {len(failed)} failed; index: reports/index.html")
     if failed:
-        print(f"failed notebooks are kept in reports/.failed/ for debugging: {', '.join(r.name for r in failed)}", file=sys.stderr)
+        # Only the notebooks that are there: a report can fail before its notebook ran (export, disk).
+        kept = [r.name for r in failed if (project.failed / f"{r.name}.ipynb").exists()]
+        if kept:
+            print(f"failed notebooks are kept in reports/.failed/ for debugging: {', '.join(kept)}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
 
