@@ -317,12 +317,25 @@ def test_reused_kernels_give_the_same_bytes_as_fresh_kernels_and_notebooks_do_no
 
 
 @pytest.mark.integration
-def test_a_failed_report_gets_a_new_kernel_and_the_next_report_runs_clean(tmp_path):
-    project = make_project(tmp_path, [entry("broken", fail=True, label="left behind"), entry("after", label="clean")])
-    results = run_reports(project, jobs=1, progress=False, kernel_reuse=8)
-    assert {r.name: r.status for r in results} == {"broken": "failed", "after": "ok"}
-    assert "deliberate failure" in results[0].error
-    assert (project.failed / "broken.ipynb").exists()
-    failed_nb = (project.failed / "broken.ipynb").read_text(encoding="utf-8")
-    assert runner.RESET_TAG not in failed_nb
-    assert "clean" in (project.reports / "after.html").read_text(encoding="utf-8")
+def test_kernels_are_reused_replaced_after_a_failure_and_after_n_reports(tmp_path, monkeypatch):
+    starts = []
+    original = runner._Run.start_kernel
+
+    def counting(self, worker):
+        starts.append(worker)
+        return original(self, worker)
+
+    monkeypatch.setattr(runner._Run, "start_kernel", counting)
+    project = make_project(tmp_path, [entry("one"), entry("broken", fail=True), entry("two", label="clean"), entry("three")])
+    results = run_reports(project, jobs=1, progress=False)
+    assert {r.name: r.status for r in results} == {"one": "ok", "broken": "failed", "two": "ok", "three": "ok"}
+    assert len(starts) == 2  # one kernel for 'one' and 'broken', a new one after the failure for the rest
+    assert "clean" in (project.reports / "two.html").read_text(encoding="utf-8")
+    assert runner.RESET_TAG not in (project.failed / "broken.ipynb").read_text(encoding="utf-8")
+
+    starts.clear()
+    assert {r.status for r in run_reports(project, only=["one", "two", "three"], jobs=1, progress=False, force=True, kernel_reuse=2)} == {"ok"}
+    assert len(starts) == 2  # replaced after 2 reports
+    starts.clear()
+    assert {r.status for r in run_reports(project, only=["one", "two", "three"], jobs=1, progress=False, force=True, fresh_kernels=True)} == {"ok"}
+    assert len(starts) == 3

@@ -414,10 +414,10 @@ def _swap_dir(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _error_text(exc: BaseException) -> str:
+def _error_text(exc: BaseException, count: int | None = None) -> str:
     ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
     if ename:
-        count = getattr(exc, "exec_count", None)
+        count = count or getattr(exc, "exec_count", None)
         where = f"cell {count}: " if count else ""
         return f"{where}{ename}: {' '.join(str(evalue).split())}"[:300]
     return f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
@@ -681,11 +681,18 @@ def _run_one(spec: ReportSpec, project: Project, key: str, versions: dict[str, s
         except Exception as exc:  # the notebook raised, or its kernel died (or was killed by Ctrl-C)
             if run.stop.is_set():
                 return RunResult(spec.name, "interrupted", time.perf_counter() - start)
+            error = _error_text(exc)
             if executed.exists():
-                failed_nb = nbformat.read(str(executed), as_version=4)
-                failed_nb.cells = [c for c in failed_nb.cells if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
+                failed_nb = normalise_executed(nbformat.read(str(executed), as_version=4), spec, staging_figures,
+                                               paths["figures"], project.notebooks)
                 atomic_write(paths["failed"], nbformat.writes(failed_nb))
-            return RunResult(spec.name, "failed", time.perf_counter() - start, error=_error_text(exc))
+                # A reused kernel counts on from the previous report: name the cell by its number
+                # in this notebook, as a fresh kernel would.
+                count = next((c.get("execution_count") for c in failed_nb.cells if c.get("cell_type") == "code"
+                              and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+                if count and getattr(exc, "exec_count", None):
+                    error = _error_text(exc, count)
+            return RunResult(spec.name, "failed", time.perf_counter() - start, error=error)
         done = normalise_executed(nbformat.read(str(executed), as_version=4), spec, staging_figures, paths["figures"], project.notebooks)
         executed.write_text(nbformat.writes(done), encoding="utf-8")
         html = export_html(executed, spec, versions)
