@@ -99,3 +99,19 @@ def test_installed_command_answers_help():
     assert result.returncode == 0, result.stderr
     for command in ("validate", "suggest", "agreement", "export-codebook"):
         assert command in result.stdout
+
+
+def test_licences_are_declared_consistently():
+    # Code under MIT, curated data under CC BY 4.0: LICENSE, pyproject and CITATION.cff must agree.
+    licence = (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert "MIT License" in licence and "Permission is hereby granted" in licence
+    assert "CC BY 4.0" in licence and "creativecommons.org/licenses/by/4.0" in licence
+    project = _pyproject()["project"]
+    assert project["license"] == {"text": "MIT"}
+    assert "License :: OSI Approved :: MIT License" in project["classifiers"]
+    citation = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["cff-version"] == "1.2.0"
+    assert {"message", "title", "authors"} <= set(citation)  # the keys CFF 1.2.0 requires
+    assert citation["version"] == project["version"]
+    assert citation["license"] == ["MIT", "CC-BY-4.0"]
+    assert "Licences and third-party material" in (REPO / "data" / "README.md").read_text(encoding="utf-8")
