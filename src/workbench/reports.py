@@ -817,9 +817,11 @@ def _run_locked(project, specs, all_specs, jobs, force, on_result, progress, fre
             if spec.name not in finished:
                 results.append(RunResult(spec.name, "failed", error="the report's worker stopped before it finished"))
         shutil.rmtree(project.cache / "run", ignore_errors=True)
-    if not any(r.status == "failed" for r in results):
+    if not any(r.status == "failed" for r in results) and (todo or not (project.reports / "index.html").exists()):
         # The index describes the outputs on disk; after a failure those are partly the previous
-        # run's, so it is left as it was until every report succeeds.
+        # run's, so it is left as it was until every report succeeds. With nothing regenerated it
+        # is already right (anything it shows is in some report's key), and not importing jinja2
+        # keeps the nothing-changed rebuild fast.
         from .htmlreport import write_index
 
         write_index(project, all_specs)
