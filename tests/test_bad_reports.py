@@ -28,7 +28,31 @@ CASES = [
     ("reports_duplicate_name.yaml", 2, "reports.yaml:6: report 'tiny': duplicate report name (first at line 3)"),
     ("reports_tab_indented.yaml", 2, "reports.yaml:3: YAML syntax error: tab character used for indentation"),
     ("reports_cell_raises.yaml", 1, "cell 3: ValueError: deliberate failure for the test"),
+    # issue 15: all found before any report runs
+    ("reports_name_index.yaml", 2, "reports.yaml:3: report 'index': name 'index' is reserved (the runner writes index.html itself)"),
+    ("reports_name_trailing_newline.yaml", 2, "reports.yaml:3: report 'tiny\\n': name 'tiny\\n' is not a plain file name"),
+    ("reports_name_too_long.yaml", 2, "reports.yaml:3: report '" + "a" * 300 + "': name is 300 characters long, more than the 100"),
+    ("reports_parameter_not_a_list_type.yaml", 2,
+     "reports.yaml:7: report 'tiny': parameter 'label': expected a text (str), got a list (['a', 'b']) (the notebook declares str)"),
+    ("reports_parameter_text_for_bool.yaml", 2,
+     "reports.yaml:7: report 'tiny': parameter 'fail': expected a true/false (bool), got a str ('no') (the notebook declares bool)"),
+    ("reports_parameter_nan.yaml", 2,
+     "reports.yaml:7: report 'tiny': parameter 'sleep': must be a finite number (got nan)"),
+    ("reports_notebook_truncated.yaml", 2,
+     "reports.yaml:4: report 'cut': notebook 'truncated.ipynb' (line 35): not a valid notebook: JSON syntax error"),
+    ("reports_notebook_latin1.yaml", 2,
+     "reports.yaml:4: report 'latin': notebook 'latin1.ipynb' (line 8): not UTF-8 text (byte 0xe9); save the file as UTF-8"),
+    ("reports_notebook_syntax_error.yaml", 2,
+     "reports.yaml:4: report 'broken': notebook 'syntax_error.ipynb': syntax error in the parameters cell, line 2"),
+    ("reports_yaml_alias_bomb.yaml", 2, "reports.yaml:9: YAML anchor '&l0' not allowed in data files (write the value out)"),
+    # not a mistake: dollar signs in a label are drawn literally, the report succeeds
+    ("reports_good_label_dollar.yaml", 0, "dollars"),
 ]
+#: The failure class of issue 15 each case belongs to (0: the earlier corpus).
+CLASSES = {name: klass for name, klass in [
+    ("reports_yaml_alias_bomb.yaml", 1), ("reports_parameter_nan.yaml", 2), ("reports_good_label_dollar.yaml", 7),
+    *((n, 6) for n, _, _ in CASES if n.startswith(("reports_name_index", "reports_name_trailing", "reports_name_too",
+                                                    "reports_parameter_not", "reports_parameter_text", "reports_notebook")))]}
 
 
 def outputs_digest(root: Path) -> dict[str, str]:
@@ -46,6 +70,8 @@ def checkout(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("checkout")
     (root / "notebooks").mkdir()
     shutil.copy(REPO / "tests" / "fixtures" / "notebooks" / "tiny.ipynb", root / "notebooks")
+    for broken in (BAD / "notebooks").glob("*.ipynb"):  # the notebooks the issue-15 matrices name
+        shutil.copy(broken, root / "notebooks")
     shutil.copytree(REPO / "data", root / "data")
     good = {"reports": [{"name": "tiny", "notebook": "tiny.ipynb", "description": "good", "parameters": {"label": "good"}}]}
     (root / "reports.yaml").write_text(yaml.safe_dump(good), encoding="utf-8")
@@ -58,6 +84,8 @@ def checkout(tmp_path_factory) -> Path:
 def test_bad_matrix_gives_one_line_and_changes_nothing(checkout, name, status, message):
     before = outputs_digest(checkout)
     assert before, "the good report exists before the bad run"
+    if status == 0:
+        before = {k: v for k, v in before.items() if not k.startswith(("reports/index.html", f"reports/{message}", f"figures/{message}"))}
     good_matrix = (checkout / "reports.yaml").read_bytes()
     shutil.copy(BAD / name, checkout / "reports.yaml")
     try:
@@ -70,6 +98,12 @@ def test_bad_matrix_gives_one_line_and_changes_nothing(checkout, name, status, m
         lines = [line for line in proc.stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].startswith(message), lines
         assert proc.stdout == ""
+    elif status == 0:
+        # Drawn, not parsed as mathematics (which fails on the unclosed brace): the figure exists.
+        assert (checkout / "figures" / message / "label.png").exists(), proc.stdout
+        after = {k: v for k, v in outputs_digest(checkout).items() if k in before}
+        assert after == before
+        return
     else:
         failed = [line for line in proc.stdout.splitlines() if line.startswith("FAILED")]
         assert len(failed) == 1 and "tiny" in failed[0] and message in failed[0], proc.stdout

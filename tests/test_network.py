@@ -97,7 +97,7 @@ def test_matrix_csv_counts_or_binary(tmp_path, capsys):
     assert list(m.index) == ["CAN", "GBR", "NZL"] and list(m.columns) == list("abcdefg")
     assert m.loc["CAN"].tolist() == [0, 2, 1, 1, 0, 0, 0]
     cells = pd.read_csv(out / "matrix_cells.csv").set_index(["country", "concept_id"])
-    assert cells.loc[("CAN", "b"), "item_codes"] == "can_extra-1; can_fw-1"
+    assert cells.loc[("CAN", "b"), "item_codes"] == "can_extra-1;can_fw-1"
     assert run(capsys, "network", "--out", out, "--binary", "--data", root)[0] == 0
     assert pd.read_csv(out / "matrix.csv", index_col="country").loc["CAN"].tolist() == [0, 1, 1, 1, 0, 0, 0]
 

@@ -19,18 +19,36 @@ __all__ = ["main", "build_parser"]
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
+#: Library functions name their parameters; the user typed these flags.
+FLAGS = {
+    "peers": "--peers", "baseline": "--baseline", "scope": "--scope", "top": "--top", "draws": "--draws",
+    "weights": "--weights", "only": "--only", "jobs": "--jobs", "min_weight": "--min-weight",
+    "countries": "--countries", "frameworks": "--frameworks", "level": "--level", "threshold": "--threshold",
+}
+
+
+def _finite(text: str) -> float:
+    """argparse type of every number flag: ``nan`` and ``inf`` parse as floats but mean nothing here."""
+    from .validate import number_problem
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    message = number_problem(value)
+    if message:
+        raise argparse.ArgumentTypeError(message)
+    return value
+
+
 def _csv_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .dataset import load
+    from .validate import validate
 
-    from .recommend import load_settings
-
-    ds = load(args.data)
-    if (ds.path / "weights.yaml").exists():
-        load_settings(ds)  # data/weights.yaml: weights, and the frameworks and sources it names
+    ds = validate(args.data)
     summary = ds.summary()
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
@@ -60,8 +78,12 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     from .dataset import load, read_framework
     from .suggest import fit_from_dataset, suggest_frame
 
+    from .validate import check_number
+
     if args.top < 1:
-        raise InputError.single("--top", 0, f"must be at least 1 (got {args.top})")
+        raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
+    if args.threshold is not None:
+        check_number(args.threshold, "threshold")  # finite; above the best score it flags every suggestion
     framework, _ = read_framework(args.file)
     model = fit_from_dataset(load(args.data), threshold=args.threshold)
     frame = suggest_frame(model, framework.id, [(i.code, i.label, i.description) for i in framework.items], top=args.top)
@@ -164,7 +186,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
         if given is not None and not given:
             raise InputError.single(option, 0, "empty list (give comma-separated codes)")
     if args.out.exists() and not args.out.is_dir():
-        raise InputError.single(args.out, 0, "--out must be a folder, and this is a file")
+        raise InputError.single(args.out, 0, "cannot write: is a file, and the output is a folder")
     ds = load(args.data)
     names = select_countries(ds, countries, frameworks, args.include_organisations)
     ev = evidence(ds, names, frameworks, args.level)
@@ -195,12 +217,12 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     from .recommend import analyse, recommendations, render_markdown
 
     if args.top < 1:
-        raise InputError.single("--top", 0, f"must be at least 1 (got {args.top})")
+        raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
     if args.draws < 0:
-        raise InputError.single("--draws", 0, f"must be 0 or more (got {args.draws})")
+        raise InputError.parameter("draws", f"must be 0 or more (got {args.draws})")
     peers = _csv_list(args.peers)
     if not peers:
-        raise InputError.single("--peers", 0, "no peer countries given")
+        raise InputError.parameter("peers", "no peer countries given")
     gaps = analyse(load(args.data), peers, args.baseline, args.weights, scope=args.scope)
     recs = recommendations(gaps, top=args.top, draws=args.draws, seed=args.seed)
     if args.format == "markdown":
@@ -224,10 +246,12 @@ def _cmd_code(args: argparse.Namespace) -> int:
     from .sourcefile import read_text
     from .suggest import fit_from_dataset
 
+    from .validate import check_number
+
     if args.top < 1:
-        raise InputError.single("--top", 0, f"must be at least 1 (got {args.top})")
-    if args.threshold is not None and not 0 <= args.threshold <= 1:
-        raise InputError.single("--threshold", 0, f"must lie in 0-1 (got {args.threshold})")
+        raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
+    if args.threshold is not None:
+        check_number(args.threshold, "threshold", 0, 1)
     if args.review and args.format != "csv":
         raise InputError.single("--review", 0, "a review file is CSV; drop --format table")
     text = read_text(args.file)  # a binary or non-UTF-8 file fails here, before the data is loaded
@@ -265,6 +289,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .schema import DEFAULT_BASELINE, DEFAULT_PEERS
+
     parser = _Parser(
         prog="workbench",
         description="Compare civil-service competency frameworks and derive cited recommendations for Kazakhstan.",
@@ -289,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, help="framework YAML (see README, 'Adding a framework')")
     p.add_argument("--top", type=int, default=3, help="concepts per item (default 3)")
     p.add_argument("--format", choices=["csv", "table"], default="csv")
-    p.add_argument("--threshold", type=float, default=None, help="score below which a suggestion needs review")
+    p.add_argument("--threshold", type=_finite, default=None, help="score below which a suggestion needs review")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 
@@ -309,15 +335,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frameworks", default=None, help="comma-separated framework ids (default: every framework)")
     p.add_argument("--level", default=None,
                    help="only frameworks of this level: all (whole civil service), senior or leaders (default: every level)")
-    p.add_argument("--min-weight", type=float, default=0.0, help="drop overlap edges whose Jaccard is below this (0-1)")
+    p.add_argument("--min-weight", type=_finite, default=0.0, help="drop overlap edges whose Jaccard is below this (0-1)")
     p.add_argument("--binary", action="store_true", help="matrix.csv holds 0/1 instead of item counts")
     p.add_argument("--include-organisations", action="store_true", help="with no --countries, keep OECD and EU too")
     p.add_argument("--data", type=Path, default=None, help="data folder")
     # -- recommend (issue 5)
     p = sub.add_parser("recommend", help="rank cited adaptation recommendations for Kazakhstan")
-    p.add_argument("--peers", default="GBR,CAN,NZL", help="comma-separated ISO codes of peer countries (default GBR,CAN,NZL)")
-    p.add_argument("--baseline", default="listening_state",
-                   help="Kazakh baseline named in data/weights.yaml: listening_state, curriculum or both (default listening_state)")
+    p.add_argument("--peers", default=",".join(DEFAULT_PEERS),
+                   help=f"comma-separated ISO codes of peer countries (default {','.join(DEFAULT_PEERS)})")
+    p.add_argument("--baseline", default=DEFAULT_BASELINE,
+                   help=f"Kazakh baseline named in data/weights.yaml: listening_state, curriculum or both (default {DEFAULT_BASELINE})")
     p.add_argument("--weights", type=Path, default=None, help="weights file (layout of data/weights.yaml) overriding the defaults")
     p.add_argument("--top", type=int, default=10, help="number of recommendations (default 10)")
     p.add_argument("--format", choices=["csv", "markdown"], default="csv")
@@ -330,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("code", help="code the passages of a plain-text document against the taxonomy")
     p.add_argument("file", type=Path, help="UTF-8 text file (a paper, a policy document)")
     p.add_argument("--lang", choices=["en", "ru", "auto"], default="auto", help="language of passages (auto: per passage)")
-    p.add_argument("--threshold", type=float, default=None, help="score a concept needs to code a passage (default: workbench.coding.DEFAULT_THRESHOLD)")
+    p.add_argument("--threshold", type=_finite, default=None, help="score a concept needs to code a passage (default: workbench.coding.DEFAULT_THRESHOLD)")
     p.add_argument("--top", type=int, default=3, help="at most this many concepts per passage (default 3)")
     p.add_argument("--format", choices=["csv", "table"], default="csv")
     p.add_argument("--review", action="store_true", help="add empty decision and new_concept_id columns for a reviewer")
@@ -345,12 +372,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except InputError as exc:
-        for problem in exc.problems:
+        for problem in exc.renamed(FLAGS).problems:
             print(str(problem), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except OSError as exc:  # an output that cannot be written: say which, without a traceback
-        where = exc.filename or "workbench"
-        print(f"{where}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+    except OSError as exc:
+        # Readers and atomic_write say "cannot read" / "cannot write" themselves; anything else
+        # reaching here names the file the system names, without guessing which it was.
+        from .errors import display_path
+
+        where = display_path(exc.filename) if exc.filename else "workbench"
+        print(f"{where}: {(exc.strerror or str(exc)).lower()}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)

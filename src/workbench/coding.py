@@ -23,6 +23,7 @@ import pandas as pd
 from .errors import InputError, Problem
 from .sourcefile import read_text
 from .suggest import ConceptSuggester, normalise_text
+from .validate import DECISIONS, check_number, review_row_problems
 
 __all__ = [
     "CODING_COLUMNS",
@@ -46,7 +47,6 @@ __all__ = [
 
 CODING_COLUMNS = ["document", "start", "end", "concept_id", "score", "quote"]
 REVIEW_COLUMNS = CODING_COLUMNS + ["decision", "new_concept_id"]
-DECISIONS = ("accept", "reject", "change")
 #: The reviewer's code for a passage whose every machine coding was rejected.
 NO_CODE = "(no code)"
 #: Default score a concept needs to code a passage. Passages are longer than item labels, so
@@ -439,7 +439,7 @@ def code_document(
         raise ValueError(f"unknown language '{lang}' (use en, ru or auto)")
     if top < 1:
         raise ValueError(f"top must be at least 1 (got {top})")
-    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    threshold = DEFAULT_THRESHOLD if threshold is None else check_number(threshold, "threshold", 0, 1)
     passages = split_passages(text)
     quotes = [text[p.start : p.end] for p in passages]
     langs = [passage_language(q) if lang == "auto" else lang for q in quotes]
@@ -573,27 +573,14 @@ def read_review(path: str | os.PathLike, concept_ids: Iterable[str] | None = Non
                 problems.append(Problem(str(p), record_line, f"row has {len(values)} fields, the header has {len(header)}"))
                 continue
             row = dict(zip(header, values))
+            messages, parsed = review_row_problems(row, known)
+            problems.extend(Problem(str(p), record_line, m) for m in messages)
+            if parsed is None:
+                continue
+            start, end, score = parsed
             decision = row.get("decision", "").strip().lower()
             new_id = row.get("new_concept_id", "").strip()
             concept = row["concept_id"].strip()
-            try:
-                start, end = int(row["start"]), int(row["end"])
-                score = float(row["score"]) if row["score"].strip() else float("nan")
-            except ValueError:
-                problems.append(Problem(str(p), record_line, "start, end and score must be numbers"))
-                continue
-            if not 0 <= start < end:
-                problems.append(Problem(str(p), record_line, f"bad offsets {start}-{end} (need 0 <= start < end)"))
-            if concept not in known:
-                problems.append(Problem(str(p), record_line, f"unknown concept '{concept}'"))
-            if decision and decision not in DECISIONS:
-                problems.append(Problem(str(p), record_line, f"unknown decision '{decision}' (use accept, reject or change)"))
-            if decision == "change" and not new_id:
-                problems.append(Problem(str(p), record_line, "decision 'change' needs a new_concept_id"))
-            if new_id and decision != "change":
-                problems.append(Problem(str(p), record_line, f"new_concept_id '{new_id}' given but the decision is not 'change'"))
-            if new_id and new_id not in known:
-                problems.append(Problem(str(p), record_line, f"unknown concept '{new_id}' in new_concept_id"))
             rows.append((row["document"].strip(), start, end, concept, score, row["quote"], decision, new_id, record_line))
     except csv.Error as exc:
         raise InputError.single(p, reader.line_num, f"table syntax error: {exc}") from None

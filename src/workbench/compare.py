@@ -9,7 +9,7 @@ import pandas as pd
 
 from .crosswalk import CARRYING_PREDICATES, filter_items, item_concepts
 from .dataset import Dataset
-from .schema import ORGANISATIONS
+from .schema import LIST_SEP, ORGANISATIONS
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -32,7 +32,7 @@ __all__ = [
 #: Columns of :func:`evidence`: one row per (item, concept) an item carries, with where it is cited.
 EVIDENCE_COLUMNS = ["country", "concept_id", "item_code", "framework_id", "level", "label", "source", "locator", "predicate", "confidence"]
 #: Separator of the lists joined into one text cell (item codes, framework ids, sources...).
-CELL_SEP = "; "
+CELL_SEP = LIST_SEP
 
 
 def select_countries(
@@ -118,7 +118,7 @@ def cells(ev: pd.DataFrame) -> pd.DataFrame:
     >>> ev = pd.DataFrame({"country": ["GBR", "GBR"], "concept_id": ["a", "a"], "item_code": ["U1", "U2"],
     ...     "framework_id": ["uk", "uk"], "label": ["One", "Two"], "source": ["s", "s"], "locator": ["p. 1", "p. 2"]})
     >>> cells(ev).iloc[0].to_dict()["item_codes"], cells(ev).iloc[0].to_dict()["sources"]
-    ('U1; U2', 's')
+    ('U1;U2', 's')
     """
     groups = ev.groupby(["country", "concept_id"], sort=True)
     out = groups.agg(
@@ -232,13 +232,19 @@ def country_map(matrix: pd.DataFrame, method: str = "mds", random_state: int = 0
 
 
 def principle_concepts(
-    ds: Dataset, framework_id: str = "oecd_2019_recommendation", predicates: Iterable[str] = CARRYING_PREDICATES
+    ds: Dataset, framework_id: str | None = None, predicates: Iterable[str] = CARRYING_PREDICATES
 ) -> pd.DataFrame:
     """The principles (items) of a reference framework and the concepts each maps to.
+
+    ``framework_id`` defaults to ``oecd_framework`` of the data folder's ``weights.yaml``.
 
     Columns ``principle``, ``principle_label``, ``concept_id`` (empty text for a principle
     mapped to no concept); principles in the framework's order.
     """
+    if framework_id is None:
+        from .recommend import read_settings
+
+        framework_id = read_settings(ds.path / "weights.yaml")[0].oecd_framework
     items = filter_items(ds.items, frameworks=[framework_id])
     mapped = item_concepts(items, ds.crosswalk, predicates)[["item_code", "concept_id"]]
     out = items[["item_code", "label"]].merge(mapped, on="item_code", how="left", sort=False)

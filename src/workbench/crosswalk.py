@@ -6,7 +6,7 @@ from typing import Iterable
 import pandas as pd
 
 from .errors import InputError
-from .schema import LEVELS
+from .schema import CARRYING_PREDICATES, LEVELS
 
 __all__ = [
     "CARRYING_PREDICATES",
@@ -19,9 +19,6 @@ __all__ = [
     "unmapped_subjects",
 ]
 
-#: Predicates by which an item counts as carrying a concept. ``skos:relatedMatch`` is evidence
-#: of a link, not of the concept itself, so it is left out unless asked for.
-CARRYING_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch")
 
 
 def _mapped(crosswalk: pd.DataFrame, predicates: Iterable[str]) -> pd.DataFrame:
@@ -47,17 +44,17 @@ def filter_items(
         unknown = sorted(set(countries) - set(items["country"]))
         if unknown:
             known = ", ".join(sorted(items["country"].unique()))
-            raise InputError.single("--countries", 0, f"unknown country {', '.join(map(repr, unknown))} (known: {known})")
+            raise InputError.parameter("countries", f"unknown country {', '.join(map(repr, unknown))} (known: {known})")
         out = out[out["country"].isin(countries)]
     if frameworks is not None:
         frameworks = list(frameworks)
         unknown = sorted(set(frameworks) - set(items["framework_id"]))
         if unknown:
-            raise InputError.single("--frameworks", 0, f"unknown framework {', '.join(map(repr, unknown))}")
+            raise InputError.parameter("frameworks", f"unknown framework {', '.join(map(repr, unknown))}")
         out = out[out["framework_id"].isin(frameworks)]
     if level is not None:
         if level not in LEVELS:
-            raise InputError.single("--level", 0, f"unknown level '{level}' (use one of {', '.join(LEVELS)})")
+            raise InputError.parameter("level", f"unknown level '{level}' (use one of {', '.join(LEVELS)})")
         out = out[out["level"] == level]
     return out
 

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Problem
 from .schema import Framework, Indicator, Mapping, Practice, Source, Taxonomy
-from .sourcefile import YamlDocument, pydantic_problems, read_table, read_yaml
+from .sourcefile import YamlDocument, pydantic_problems, read_bytes, read_table, read_yaml
+from .validate import dataset_problems, framework_problems
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,19 +100,14 @@ def _validate(model: type[BaseModel], data: Any, doc_path: str, line_of, problem
 
 
 def read_framework(path: str | os.PathLike) -> tuple[Framework, YamlDocument]:
-    """Read and validate one framework file (curated, or new for ``workbench suggest``)."""
+    """Read and check one framework file (curated, or new for ``workbench suggest``)."""
     doc = read_yaml(path)
     problems: list[Problem] = []
     if not isinstance(doc.data, dict):
         raise InputError.single(path, 1, "expected a mapping with id, country, title, year, level, source, items")
     fw = _validate(Framework, doc.data, doc.path, doc.line_of, problems)
     if fw is not None:
-        seen: dict[str, int] = {}
-        for i, item in enumerate(fw.items):
-            line = doc.line_of(("items", i))
-            if item.code in seen:
-                problems.append(Problem(doc.path, line, f"duplicate item code '{item.code}' (first at line {seen[item.code]})"))
-            seen.setdefault(item.code, line)
+        problems.extend(framework_problems(fw, doc))
     if problems:
         raise InputError(problems)
     return fw, doc
@@ -156,27 +153,117 @@ def read_crosswalk(path: str | os.PathLike) -> list[tuple[Mapping, int]]:
     return out
 
 
-def _check_unique(records: Iterable[tuple[str, int, str]], what: str, problems: list[Problem]) -> None:
-    first: dict[str, tuple[str, int]] = {}
-    for key, line, path in records:
-        if key in first:
-            fpath, fline = first[key]
-            where = f"line {fline}" if fpath == path else f"{Path(fpath).name}:{fline}"
-            problems.append(Problem(path, line, f"duplicate {what} '{key}' (first at {where})"))
-        else:
-            first[key] = (path, line)
+def data_files(root: Path) -> list[Path]:
+    """Every file of the data folder that the version covers (symbolic links not followed into
+    folders, so a link loop cannot make the walk endless)."""
+    out = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "_crosswalk_parts")
+        out.extend(Path(folder) / f for f in sorted(files) if not f.startswith("."))
+    return out
 
 
 def _version(paths: list[Path], root: Path) -> str:
     digest = hashlib.sha256()
     for p in sorted(paths):
         digest.update(str(p.relative_to(root)).encode())
-        digest.update(p.read_bytes())
+        digest.update(read_bytes(p))
     return digest.hexdigest()[:12]
 
 
+@dataclass
+class RawData:
+    """The records of a data folder as read, each with its file and line, before cross-checks.
+
+    ``problems`` holds what reading found (syntax, fields); ``broken`` names the tables that
+    could not be read in full (``sources``, ``subjects``, ``crosswalk``), whose cross-checks
+    :func:`workbench.validate.dataset_problems` skips.
+    """
+
+    root: Path
+    sources: list = field(default_factory=list)
+    frameworks: list = field(default_factory=list)  # (Framework, YamlDocument, Path)
+    practices: list = field(default_factory=list)  # (Practice, line, path)
+    indicators: list = field(default_factory=list)  # (Indicator, line, path)
+    taxonomy: Taxonomy | None = None
+    taxonomy_doc: YamlDocument | None = None
+    mappings: list = field(default_factory=list)  # (Mapping, line)
+    crosswalk_path: Path = Path()
+    problems: list = field(default_factory=list)
+    broken: set = field(default_factory=set)
+
+
+def _read_indicators(path: Path, problems: list[Problem]) -> list[tuple[Indicator, int, str]]:
+    out: list[tuple[Indicator, int, str]] = []
+    try:
+        header, rows = read_table(path)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return out
+    if set(header) != set(INDICATOR_COLUMNS) or len(header) != len(INDICATOR_COLUMNS):
+        problems.append(Problem(str(path), 1, "header must be " + ",".join(INDICATOR_COLUMNS)))
+        return out
+    for line, row in rows:
+        obj = _validate(Indicator, row, str(path), lambda loc, line=line: line, problems)
+        if obj is not None:
+            out.append((obj, line, str(path)))
+    return out
+
+
+def read_data(root: Path) -> RawData:
+    """Read every file of the data folder into records; nothing across files is checked here."""
+    raw = RawData(root=root, crosswalk_path=root / "crosswalk.tsv")
+    problems = raw.problems
+
+    @contextmanager
+    def reading(table: str):
+        """Mark ``table`` broken when reading it added a problem."""
+        before = len(problems)
+        yield
+        if len(problems) > before:
+            raw.broken.add(table)
+
+    with reading("sources"):
+        raw.sources = _list_file(root / "sources.yaml", Source, problems)
+
+    fw_dir = root / "frameworks"
+    fw_files = sorted(fw_dir.glob("*.yaml")) if fw_dir.is_dir() else []
+    if not fw_files:
+        problems.append(Problem(str(fw_dir), 0, "no framework files (*.yaml)"))
+    for path in fw_files:
+        with reading("subjects"):
+            try:
+                fw, doc = read_framework(path)
+                raw.frameworks.append((fw, doc, path))
+            except InputError as exc:
+                problems.extend(exc.problems)
+
+    pr_dir = root / "practices"
+    with reading("subjects"):
+        for path in sorted(pr_dir.glob("*.yaml")) if pr_dir.is_dir() else []:
+            raw.practices.extend(_list_file(path, Practice, problems))
+
+    ind_path = root / "indicators.csv"
+    if ind_path.exists():
+        with reading("subjects"):
+            raw.indicators = _read_indicators(ind_path, problems)
+
+    try:
+        raw.taxonomy_doc = read_yaml(root / "taxonomy.yaml")
+        raw.taxonomy = _validate(Taxonomy, raw.taxonomy_doc.data, raw.taxonomy_doc.path, raw.taxonomy_doc.line_of, problems)
+    except InputError as exc:
+        problems.extend(exc.problems)
+
+    try:
+        raw.mappings = read_crosswalk(raw.crosswalk_path)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        raw.broken.add("crosswalk")
+    return raw
+
+
 def load(data_dir: str | os.PathLike | None = None) -> Dataset:
-    """Load and validate every file of the dataset.
+    """Read the data folder and check it (:func:`workbench.validate.dataset_problems`).
 
     Raises :class:`~workbench.errors.InputError` listing every problem (``path:line: message``).
 
@@ -187,54 +274,19 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
     root = Path(data_dir) if data_dir is not None else default_data_dir()
     if not root.is_dir():
         raise InputError.single(root, 0, "data folder not found")
-    problems: list[Problem] = []
-    # One mistake should give one message: checks that need a whole table (do sources, subjects,
-    # mappings exist?) are skipped when that table could not be read in full.
-    broken: set[str] = set()
+    raw = read_data(root)
+    problems = raw.problems + dataset_problems(raw)
+    if problems:
+        raise InputError(problems)
+    return _frames(raw)
 
-    sources_path = root / "sources.yaml"
-    before = len(problems)
-    sources = _list_file(sources_path, Source, problems)
-    if len(problems) > before:
-        broken.add("sources")
-    source_ids = {s.id for s, _, _ in sources}
-    _check_unique(((s.id, line, path) for s, line, path in sources), "source id", problems)
 
-    # -- frameworks and their items
-    frameworks: list[tuple[Framework, YamlDocument]] = []
-    fw_dir = root / "frameworks"
-    fw_files = sorted(fw_dir.glob("*.yaml")) if fw_dir.is_dir() else []
-    if not fw_files:
-        problems.append(Problem(str(fw_dir), 0, "no framework files (*.yaml)"))
-    for path in fw_files:
-        try:
-            fw, doc = read_framework(path)
-        except InputError as exc:
-            problems.extend(exc.problems)
-            broken.add("subjects")
-            continue
-        if fw.id != path.stem:
-            problems.append(Problem(doc.path, doc.line_of(("id",)), f"framework id '{fw.id}' differs from the file name '{path.stem}'"))
-        frameworks.append((fw, doc))
-
-    unsourced = 0
-
-    def resolve(source: str | None, path: str, line: int) -> None:
-        nonlocal unsourced
-        if source is None or source.startswith(("http://", "https://")) or source in source_ids or "sources" in broken:
-            return
-        unsourced += 1
-        problems.append(Problem(path, line, f"unknown source '{source}' (not an id in sources.yaml)"))
-
+def _frames(raw: RawData) -> Dataset:
+    """The checked records as DataFrames."""
+    root = raw.root
     fw_rows, item_rows = [], []
-    for fw, doc in frameworks:
-        resolve(fw.source, doc.path, doc.line_of(("source",)))
+    for fw, doc, _ in raw.frameworks:
         for i, item in enumerate(fw.items):
-            line = doc.line_of(("items", i))
-            if item.source:
-                resolve(item.source, doc.path, doc.line_of(("items", i, "source")))
-            if not (item.locator or fw.locator):
-                problems.append(Problem(doc.path, line, f"item '{item.code}' has no locator (set one on the item or the framework)"))
             item_rows.append(
                 {
                     "item_code": item.code,
@@ -249,7 +301,7 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
                     "source": item.source or fw.source,
                     "locator": item.locator or fw.locator or "",
                     "file": doc.path,
-                    "line": line,
+                    "line": doc.line_of(("items", i)),
                 }
             )
         fw_rows.append(
@@ -267,92 +319,9 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
                 "file": doc.path,
             }
         )
-    _check_unique(((r["item_code"], r["line"], r["file"]) for r in item_rows), "item code", problems)
-
-    # -- practices
-    practices = []
-    pr_dir = root / "practices"
-    before = len(problems)
-    for path in sorted(pr_dir.glob("*.yaml")) if pr_dir.is_dir() else []:
-        practices.extend(_list_file(path, Practice, problems))
-    if len(problems) > before:
-        broken.add("subjects")
-    _check_unique(((p.id, line, path) for p, line, path in practices), "practice id", problems)
-    for p, line, path in practices:
-        resolve(p.source, path, line)
-
-    # -- indicators
-    indicators = []
-    ind_path = root / "indicators.csv"
-    before = len(problems)
-    if ind_path.exists():
-        try:
-            header, rows = read_table(ind_path)
-            missing = [c for c in INDICATOR_COLUMNS if c not in header]
-            extra = [c for c in header if c not in INDICATOR_COLUMNS]
-            if missing or extra:
-                problems.append(Problem(str(ind_path), 1, "header must be " + ",".join(INDICATOR_COLUMNS)))
-            else:
-                for line, row in rows:
-                    obj = _validate(Indicator, row, str(ind_path), lambda loc, line=line: line, problems)
-                    if obj is not None:
-                        indicators.append((obj, line, str(ind_path)))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if len(problems) > before:
-        broken.add("subjects")
-    _check_unique(((x.id, line, path) for x, line, path in indicators), "indicator id", problems)
-    for x, line, path in indicators:
-        resolve(x.source, path, line)
-
-    # -- taxonomy
-    tax_path = root / "taxonomy.yaml"
-    taxonomy = None
-    try:
-        tdoc = read_yaml(tax_path)
-        taxonomy = _validate(Taxonomy, tdoc.data, tdoc.path, tdoc.line_of, problems)
-    except InputError as exc:
-        problems.extend(exc.problems)
-    concept_ids: set[str] = set()
-    if taxonomy is not None:
-        domain_ids = {d.id for d in taxonomy.domains}
-        _check_unique(((d.id, tdoc.line_of(("domains", i)), tdoc.path) for i, d in enumerate(taxonomy.domains)), "domain id", problems)
-        _check_unique(((c.id, tdoc.line_of(("concepts", i)), tdoc.path) for i, c in enumerate(taxonomy.concepts)), "concept id", problems)
-        for i, c in enumerate(taxonomy.concepts):
-            if c.domain not in domain_ids:
-                problems.append(Problem(tdoc.path, tdoc.line_of(("concepts", i, "domain")), f"concept '{c.id}': unknown domain '{c.domain}'"))
-        concept_ids = {c.id for c in taxonomy.concepts}
-
-    # -- crosswalk
-    cw_path = root / "crosswalk.tsv"
-    mappings: list[tuple[Mapping, int]] = []
-    try:
-        mappings = read_crosswalk(cw_path)
-    except InputError as exc:
-        problems.extend(exc.problems)
-        broken.add("crosswalk")
-    subjects = {r["item_code"] for r in item_rows} | {p.id for p, _, _ in practices} | {x.id for x, _, _ in indicators}
-    seen_pairs: dict[tuple[str, str], int] = {}
-    for m, line in mappings:
-        if taxonomy is not None and m.object_id not in concept_ids:
-            problems.append(Problem(str(cw_path), line, f"unknown concept '{m.object_id}'"))
-        if m.subject_id not in subjects and "subjects" not in broken:
-            problems.append(Problem(str(cw_path), line, f"unknown subject '{m.subject_id}' (no item, practice or indicator has this id)"))
-        pair = (m.subject_id, m.object_id)
-        if pair in seen_pairs:
-            problems.append(Problem(str(cw_path), line, f"duplicate mapping {m.subject_id} -> {m.object_id} (first at line {seen_pairs[pair]})"))
-        seen_pairs.setdefault(pair, line)
-    if "crosswalk" not in broken:
-        mapped = {m.subject_id for m, _ in mappings}
-        for r in item_rows:
-            if r["item_code"] not in mapped:
-                problems.append(Problem(r["file"], r["line"], f"item '{r['item_code']}' has no mapping in crosswalk.tsv"))
-        for p, line, path in practices:
-            if p.id not in mapped:
-                problems.append(Problem(path, line, f"practice '{p.id}' has no mapping in crosswalk.tsv"))
-
-    if problems:
-        raise InputError(problems)
+    sources, practices, indicators, mappings = raw.sources, raw.practices, raw.indicators, raw.mappings
+    taxonomy = raw.taxonomy
+    cw_path, tax_path = raw.crosswalk_path, root / "taxonomy.yaml"
 
     # Imported only for valid data: a mistake is reported without pandas' start-up time.
     import pandas as pd
@@ -379,7 +348,7 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
     domains = pd.DataFrame(
         [{"domain": d.id, "label_en": d.label.en, "label_ru": d.label.ru, "label_kk": d.label.kk} for d in taxonomy.domains]
     )
-    all_files = [p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".") and "_crosswalk_parts" not in p.parts]
+    all_files = data_files(root)
     return Dataset(
         path=root,
         sources=pd.DataFrame([{**s.model_dump(), "line": line} for s, line, _ in sources]),
@@ -394,6 +363,5 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
         crosswalk=pd.DataFrame([{**m.model_dump(), "line": line} for m, line in mappings], columns=CROSSWALK_COLUMNS + ["line"]),
         taxonomy_version=taxonomy.version,
         data_version=_version(all_files, root),
-        unsourced_records=unsourced,
         files={"crosswalk": str(cw_path), "taxonomy": str(tax_path)},
     )

@@ -5,7 +5,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Problem", "InputError", "display_path"]
+__all__ = ["Problem", "InputError", "display_path", "PARAMETER"]
+
+#: The ``line`` of a problem with a parameter (a function argument) rather than a file: the
+#: ``path`` then holds the parameter's name, which a front end (the CLI) may show as its flag.
+PARAMETER = -1
 
 
 def display_path(path: str | os.PathLike) -> str:
@@ -14,9 +18,14 @@ def display_path(path: str | os.PathLike) -> str:
     A researcher reads ``data/frameworks/x.yaml:12``, not a long absolute path.
     """
     p = Path(path)
+    # abspath, not resolve: a symbolic link is named as the user wrote it, not by its target.
+    try:
+        return str(Path(os.path.abspath(p)).relative_to(os.getcwd()))
+    except (ValueError, OSError):
+        pass
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
         return str(p)
 
 
@@ -28,7 +37,13 @@ class Problem:
     line: int
     message: str
 
+    @property
+    def is_parameter(self) -> bool:
+        return self.line == PARAMETER
+
     def __str__(self) -> str:
+        if self.is_parameter:
+            return f"{self.path}: {self.message}"
         where = display_path(self.path)
         return f"{where}:{self.line}: {self.message}" if self.line else f"{where}: {self.message}"
 
@@ -46,3 +61,17 @@ class InputError(Exception):
     @classmethod
     def single(cls, path: str | os.PathLike, line: int, message: str) -> "InputError":
         return cls([Problem(str(path), line, message)])
+
+    @classmethod
+    def parameter(cls, name: str, message: str) -> "InputError":
+        """A bad argument ``name`` of a library function (``peers``, ``min_weight``): no file, no line.
+
+        Library code names its parameters, never a command-line flag; the CLI renames them.
+        """
+        return cls([Problem(name, PARAMETER, message)])
+
+    def renamed(self, names: dict[str, str]) -> "InputError":
+        """The same problems with parameter names replaced through ``names`` (others unchanged)."""
+        return InputError([
+            Problem(names.get(p.path, p.path), p.line, p.message) if p.is_parameter else p for p in self.problems
+        ])

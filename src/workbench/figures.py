@@ -12,6 +12,10 @@ import networkx as nx
 import pandas as pd
 from matplotlib.figure import Figure
 
+# Labels come from the data: "$5 budget" or "a $ b" is text, never mathematics. matplotlib would
+# parse text between dollar signs as mathtext (or fail the figure on an odd count).
+matplotlib.rcParams["text.parse_math"] = False
+
 from .outputs import atomic_write
 from .taxonomy import LANGUAGES as LANGS, check_language as _check_lang
 from .taxonomy import concept_labels as _label_series

@@ -10,7 +10,8 @@ import networkx as nx
 import pandas as pd
 from networkx.algorithms import bipartite
 
-from .errors import InputError
+from .schema import LIST_SEP
+from .validate import check_number
 
 __all__ = [
     "SEP",
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 #: Separator of lists stored as one text attribute (GraphML and GEXF hold no lists).
-SEP = ";"
+SEP = LIST_SEP
 _BY = {"country": "country", "framework": "framework_id"}
 
 
@@ -118,8 +119,7 @@ def overlap_graph(B: nx.Graph, nodes: Sequence | None = None, min_weight: float 
     >>> G.edges["CAN", "GBR"]["weight"], G.edges["CAN", "GBR"]["overlap"], G.edges["CAN", "GBR"]["shared"]
     (0.5, 0.6666666666666666, 'b;c')
     """
-    if not 0.0 <= min_weight <= 1.0:
-        raise InputError.single("--min-weight", 0, f"must be between 0 and 1 (got {min_weight:g})")
+    check_number(min_weight, "min_weight", 0, 1)
     nodes = list(nodes) if nodes is not None else side(B, 0)
     jaccard = bipartite.overlap_weighted_projected_graph(B, nodes, jaccard=True)
     overlap = bipartite.overlap_weighted_projected_graph(B, nodes, jaccard=False)

@@ -7,6 +7,8 @@ from typing import Iterable
 import pandas as pd
 
 from .htmlreport import ui_strings
+from .schema import LIST_SEP
+from .validate import is_web_url
 from .taxonomy import concept_labels, draft_labels
 
 __all__ = ["section", "table", "figure", "evidence_html", "with_labels", "sources_of", "references_html", "draft_note_html", "evidence_list_html", "HTML"]
@@ -91,8 +93,15 @@ def sources_of(*frames: pd.DataFrame, column: str = "source") -> list[str]:
         if frame is None or column not in frame:
             continue
         for cell in frame[column].dropna().astype(str):
-            found.update(part.strip() for part in cell.split(";") if part.strip())
+            found.update(part.strip() for part in cell.split(LIST_SEP) if part.strip())
     return sorted(found)
+
+
+def link_html(url: object, text: str | None = None) -> str:
+    """``url`` as an HTML link only when it is an http(s) address; anything else (``javascript:``,
+    ``data:``) is shown as escaped text that no click can run."""
+    shown = html.escape(str(url) if text is None else text)
+    return f'<a href="{html.escape(str(url), quote=True)}">{shown}</a>' if is_web_url(url) else shown
 
 
 def references_html(sources: pd.DataFrame, cited: Iterable[str], lang: str = "en") -> HTML:
@@ -101,7 +110,7 @@ def references_html(sources: pd.DataFrame, cited: Iterable[str], lang: str = "en
     items = []
     for sid in sorted(set(cited)):
         if sid.startswith(("http://", "https://")):
-            items.append(f'<li id="ref-{html.escape(sid, quote=True)}"><a href="{html.escape(sid, quote=True)}">{html.escape(sid)}</a></li>')
+            items.append(f'<li id="ref-{html.escape(sid, quote=True)}">{link_html(sid)}</li>')
             continue
         if sid not in by_id.index:
             continue
@@ -109,7 +118,7 @@ def references_html(sources: pd.DataFrame, cited: Iterable[str], lang: str = "en
         where = (
             f"seed file <code>{html.escape(str(row['file']))}</code>"
             if row["kind"] == "seed"
-            else f'<a href="{html.escape(str(row["url"]), quote=True)}">{html.escape(str(row["url"]))}</a>'
+            else link_html(row["url"])
         )
         items.append(f'<li id="ref-{html.escape(sid, quote=True)}"><b>[{html.escape(sid)}]</b> {html.escape(str(row["citation"]))} {where}</li>')
     title = html.escape(ui_strings(lang)["references"])

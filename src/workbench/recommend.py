@@ -12,9 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .crosswalk import CARRYING_PREDICATES, indicator_concepts, item_concepts, practice_concepts
 from .dataset import Dataset
-from .errors import InputError, Problem
-from .schema import ORGANISATIONS, PREDICATES, SLUG, Weights
+from .errors import PARAMETER, InputError
+from .schema import (DEFAULT_BASELINE, DEFAULT_PEERS, LIST_SEP, ORGANISATIONS, PRACTICE_KINDS, PREDICATES, SLUG, FiniteFloat,
+                     Weights)
 from .sourcefile import YamlDocument, pydantic_problems, read_yaml
+from .validate import settings_problems, settings_reference_problems
 
 __all__ = [
     "COMPONENTS",
@@ -42,15 +44,12 @@ __all__ = [
 
 #: The score's components, in the order of the ``Weights`` model (and of the CSV columns).
 COMPONENTS: tuple[str, ...] = tuple(Weights.model_fields)
-#: Peers of the seed 002 inclusive-governance model; a parameter default, not a finding.
-DEFAULT_PEERS: tuple[str, ...] = ("GBR", "CAN", "NZL")
 CSV_COLUMNS = ["rank", "concept_id", "label", "score", *COMPONENTS, "peers", "oecd_principles", "stability", "sources"]
 
 #: Roles of the evidence rows (``GapAnalysis.links``), in the order evidence is shown.
 ROLES = ("peer_item", "peer_practice", "oecd", "baseline", "survey", "paper", "step")
 _LINK_COLUMNS = ["concept_id", "role", "country", "framework_id", "subject_id", "label", "group",
                  "predicate", "value", "source", "locator"]
-_PRACTICE_KINDS = Literal["practice", "implementation_step", "risk", "principle"]
 
 
 class Settings(BaseModel):
@@ -64,15 +63,15 @@ class Settings(BaseModel):
 
     weights: Weights
     baselines: Optional[dict[Annotated[str, Field(pattern=SLUG)], Annotated[list[str], Field(min_length=1)]]] = None
-    related_credit: Optional[float] = Field(default=None, ge=0, le=1)
+    related_credit: Optional[FiniteFloat] = Field(default=None, ge=0, le=1)
     oecd_framework: Optional[str] = None
     paper_sources: Optional[list[str]] = None
     paper_frameworks: Optional[list[str]] = None
     curriculum_frameworks: Optional[list[str]] = None
     need_indicators: Optional[list[str]] = None
     implementation_sources: Optional[list[str]] = None
-    peer_practice_kinds: Optional[list[_PRACTICE_KINDS]] = None
-    perturbation: Optional[float] = Field(default=None, ge=0, lt=1)
+    peer_practice_kinds: Optional[list[Literal[PRACTICE_KINDS]]] = None  # type: ignore[valid-type]
+    perturbation: Optional[FiniteFloat] = Field(default=None, ge=0, lt=1)
 
 
 def read_settings(path: str | os.PathLike) -> tuple[Settings, YamlDocument]:
@@ -86,28 +85,8 @@ def read_settings(path: str | os.PathLike) -> tuple[Settings, YamlDocument]:
         raise InputError(pydantic_problems(doc.path, exc, doc.line_of)) from None
 
 
-def _check_references(ds: Dataset, settings: Settings, doc: YamlDocument) -> None:
-    """Every framework, source and indicator a weights file names must exist in the data."""
-    known = {
-        "framework": set(ds.frameworks["framework_id"]),
-        "source": set(ds.sources["id"]),
-        "indicator": set(ds.indicators["id"]),
-    }
-    problems: list[Problem] = []
-
-    def check(what: str, value: str, loc: tuple) -> None:
-        if value not in known[what]:
-            problems.append(Problem(doc.path, doc.line_of(loc), f"unknown {what} '{value}'"))
-
-    for name, ids in (settings.baselines or {}).items():
-        for i, fw in enumerate(ids):
-            check("framework", fw, ("baselines", name, i))
-    if settings.oecd_framework is not None:
-        check("framework", settings.oecd_framework, ("oecd_framework",))
-    for key, what in (("paper_frameworks", "framework"), ("curriculum_frameworks", "framework"), ("paper_sources", "source"),
-                      ("implementation_sources", "source"), ("need_indicators", "indicator")):
-        for i, value in enumerate(getattr(settings, key) or []):
-            check(what, value, (key, i))
+def _check_references(ds: Dataset, settings: Settings, doc: YamlDocument, complete: bool = False) -> None:
+    problems = settings_problems(settings, doc, complete) or settings_reference_problems(ds, settings, doc)
     if problems:
         raise InputError(problems)
 
@@ -122,17 +101,15 @@ def load_settings(ds: Dataset, weights: str | os.PathLike | Mapping[str, float] 
     2.0
     """
     base, doc = read_settings(Path(ds.path) / "weights.yaml")
-    missing = [name for name in Settings.model_fields if getattr(base, name) is None]
-    if missing:
-        raise InputError.single(doc.path, 1, f"missing required field(s) {', '.join(map(repr, missing))}")
-    _check_references(ds, base, doc)
+    _check_references(ds, base, doc, complete=True)
     if weights is None:
         return base
     if isinstance(weights, Mapping):
         try:
             new = Weights.model_validate({**base.weights.model_dump(), **dict(weights)})
         except ValidationError as exc:
-            raise InputError(pydantic_problems("weights", exc, lambda loc: 0)) from None
+            problems = pydantic_problems("weights", exc, lambda loc: PARAMETER)
+            raise InputError(problems) from None
         return base.model_copy(update={"weights": new})
     override, odoc = read_settings(weights)
     _check_references(ds, override, odoc)
@@ -152,14 +129,14 @@ def check_peers(ds: Dataset, peers: Iterable[str]) -> list[str]:
     """
     codes = list(dict.fromkeys(p.strip().upper() for p in peers if p.strip()))
     if not codes:
-        raise InputError.single("--peers", 0, "no peer countries given")
+        raise InputError.parameter("peers", "no peer countries given")
     known = (set(ds.items["country"]) | set(ds.practices["country"])) - {"KAZ", *ORGANISATIONS}
     if "KAZ" in codes:
-        raise InputError.single("--peers", 0, "KAZ is the baseline, not a peer")
+        raise InputError.parameter("peers", "KAZ is the baseline, not a peer")
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise InputError.single(
-            "--peers", 0, f"unknown peer {', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})"
+        raise InputError.parameter(
+            "peers", f"unknown peer {', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})"
         )
     return codes
 
@@ -168,7 +145,7 @@ def baseline_frameworks(settings: Settings, baseline: str) -> list[str]:
     """Framework ids of a named Kazakh baseline (``baselines`` in ``weights.yaml``)."""
     names = settings.baselines or {}
     if baseline not in names:
-        raise InputError.single("--baseline", 0, f"unknown baseline '{baseline}' (use one of {', '.join(names)})")
+        raise InputError.parameter("baseline", f"unknown baseline '{baseline}' (use one of {', '.join(names)})")
     return list(names[baseline])
 
 
@@ -282,7 +259,7 @@ def _components(concepts: pd.DataFrame, links: pd.DataFrame, peers: list[str], s
 def analyse(
     ds: Dataset,
     peers: Iterable[str] = DEFAULT_PEERS,
-    baseline: str = "listening_state",
+    baseline: str = DEFAULT_BASELINE,
     weights: str | os.PathLike | Mapping[str, float] | None = None,
     settings: Settings | None = None,
     scope: str | None = None,
@@ -316,7 +293,7 @@ def analyse(
     if scope not in (None, "all"):
         scopes = sorted(set(ds.concepts["scope"]))
         if scope not in scopes:
-            raise InputError.single("--scope", 0, f"unknown scope '{scope}' (use all, {', '.join(scopes)})")
+            raise InputError.parameter("scope", f"unknown scope '{scope}' (use all, {', '.join(scopes)})")
         table = table[ds.concepts["scope"].to_numpy() == scope].reset_index(drop=True)
     pr = ds.practices
     risks = pr[pr["source"].isin(s.implementation_sources) & (pr["kind"] == "risk")]
@@ -388,20 +365,20 @@ def stability(
 def recommendations(gaps: GapAnalysis, top: int = 10, draws: int = 500, seed: int = 0) -> pd.DataFrame:
     """The top ``top`` concepts as rows of :data:`CSV_COLUMNS` (lists ``;``-joined)."""
     if top < 1:
-        raise InputError.single("--top", 0, f"must be at least 1 (got {top})")
+        raise InputError.parameter("top", f"must be at least 1 (got {top})")
     if draws < 0:
-        raise InputError.single("--draws", 0, f"must be 0 or more (got {draws})")
+        raise InputError.parameter("draws", f"must be 0 or more (got {draws})")
     weights = gaps.settings.weights
     table = gaps.table.assign(stability=stability(gaps.table, weights, top, draws, gaps.settings.perturbation, seed))
     ranked = rank(table, weights).head(top)
-    joined = {col: ranked[col].apply(";".join) for col in ("peers", "oecd_principles", "sources")}
+    joined = {col: ranked[col].apply(LIST_SEP.join) for col in ("peers", "oecd_principles", "sources")}
     return ranked.assign(**joined)[CSV_COLUMNS].reset_index(drop=True)
 
 
 def recommend(
     ds: Dataset,
     peers: Iterable[str] = DEFAULT_PEERS,
-    baseline: str = "listening_state",
+    baseline: str = DEFAULT_BASELINE,
     weights: str | os.PathLike | Mapping[str, float] | None = None,
     top: int = 10,
     draws: int = 500,
@@ -471,7 +448,7 @@ def evidence(gaps: GapAnalysis, concept_id: str) -> Evidence:
     """The structured evidence for one concept of a gap analysis."""
     table = gaps.table.set_index("concept_id")
     if concept_id not in table.index:
-        raise InputError.single("concept", 0, f"unknown concept '{concept_id}'")
+        raise InputError.parameter("concept_id", f"unknown concept '{concept_id}'")
     row = table.loc[concept_id]
     links = gaps.links[gaps.links["concept_id"] == concept_id]
 
@@ -612,7 +589,7 @@ def paper_comparison(gaps: GapAnalysis, top: int = 10, sources: Iterable[str] | 
     out = ranked[ranked["concept_id"].isin(keep)][["rank", "concept_id", "label", "score"]].copy()
     out["in_top"] = out["rank"] <= top
     for src in papers:
-        labels = paper[paper["source"] == src].groupby("concept_id")["label"].agg(lambda v: "; ".join(dict.fromkeys(v)))
+        labels = paper[paper["source"] == src].groupby("concept_id")["label"].agg(lambda v: LIST_SEP.join(dict.fromkeys(v)))
         out[src] = out["concept_id"].map(labels).fillna("")
     return out.reset_index(drop=True)
 

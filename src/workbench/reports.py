@@ -31,7 +31,8 @@ from typing import Any, Callable, Iterable
 
 from .errors import InputError, Problem, display_path
 from .outputs import atomic_write
-from .sourcefile import read_yaml
+from .sourcefile import read_bytes, read_text, read_yaml
+from .validate import report_entry_problems
 
 __all__ = [
     "ReportSpec",
@@ -52,7 +53,6 @@ __all__ = [
     "default_jobs",
 ]
 
-PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: Parameters the runner sets itself; a report may not set them in reports.yaml.
 RUNNER_PARAMETERS = ("figures_dir",)
 #: More kernels than this start to contend for ports and memory on small machines.
@@ -76,27 +76,45 @@ class NotebookParameter:
     help: str
 
 
+def read_notebook(path: str | os.PathLike) -> dict:
+    """A notebook file as JSON, with its ``parameters`` cell checked to be valid Python.
+
+    Raises :class:`InputError` naming the notebook and what is wrong with it (not UTF-8, not
+    JSON, not a notebook, a syntax error in the parameters cell).
+    """
+    p = Path(path)
+    text = read_text(p, max_bytes=50 * 2**20)
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError.single(p, exc.lineno, f"not a valid notebook: JSON syntax error: {exc.msg}") from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise InputError.single(p, 0, "not a Jupyter notebook (no list of 'cells')")
+    for cell in nb["cells"]:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code" and "parameters" in (cell.get("metadata") or {}).get("tags", []):
+            source = "".join(cell.get("source") or []) if isinstance(cell.get("source"), list) else str(cell.get("source") or "")
+            try:
+                ast.parse(source)
+            except SyntaxError as exc:
+                raise InputError.single(p, 0, f"syntax error in the parameters cell, line {exc.lineno}: {exc.msg}") from None
+    return nb
+
+
 def notebook_parameters(path: str | os.PathLike) -> dict[str, NotebookParameter]:
-    """Parameters declared in the notebook's cell tagged ``parameters`` (name, type, default, comment)."""
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            lines = source.splitlines()
-            out = {}
-            for node in ast.parse(source).body:
-                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                    name, annotation = node.target.id, ast.unparse(node.annotation)
-                elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-                    name, annotation = node.targets[0].id, ""
-                else:
-                    continue
-                line = lines[node.lineno - 1]
-                comment = line.split("#", 1)[1].strip() if "#" in line else ""
-                default = ast.unparse(node.value) if node.value is not None else ""
-                out[name] = NotebookParameter(name, annotation, default, comment)
-            return out
-    return {}
+    """Parameters declared in the notebook's cell tagged ``parameters`` (name, type, default, comment),
+    as ``papermill --help-notebook`` reads them (:func:`papermill.inspect_notebook`)."""
+    read_notebook(path)  # a broken notebook is named here, not in papermill's traceback
+    import papermill  # deferred: a second of start-up, needed only by the runner
+
+    try:
+        found = papermill.inspect_notebook(str(path))
+    except Exception as exc:  # nbformat refusing the notebook's structure
+        raise InputError.single(path, 0, f"not a valid notebook: {' '.join(str(exc).split())[:200]}") from None
+    return {
+        name: NotebookParameter(name, "" if p["inferred_type_name"] == "None" else p["inferred_type_name"],
+                                p["default"], p["help"])
+        for name, p in found.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -239,63 +257,48 @@ def load_matrix(path: str | os.PathLike, notebooks_dir: str | os.PathLike) -> li
     return specs
 
 
+class _GridLines:
+    """The YAML document as the checks see it for one combination of a grid: a problem with a
+    parameter that came from the grid points at the grid's line, not at ``parameters``."""
+
+    def __init__(self, doc: Any, index: int, grid: dict[str, Any]):
+        self.doc, self.index, self.grid = doc, index, grid
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.doc, name)
+
+    def line_of(self, loc: tuple) -> int:
+        if len(loc) >= 4 and tuple(loc[:3]) == ("reports", self.index, "parameters") and loc[3] in self.grid:
+            loc = ("reports", self.index, "grid", *loc[3:])
+        return self.doc.line_of(loc)
+
+
 def check_entries(doc: Any, entries: list[MatrixEntry], notebooks_dir: Path, problems: list[Problem]) -> list[ReportSpec]:
     """Check each report (fields, name, notebook, parameters); problems are appended to ``problems``."""
     specs: list[ReportSpec] = []
     seen: dict[str, int] = {}
-    allowed = {"name", "notebook", "description", "parameters", "title"}
-    params_cache: dict[str, dict[str, NotebookParameter]] = {}
+    params_cache: dict[str, dict[str, NotebookParameter] | InputError] = {}
+
+    def declared(notebook: str) -> dict[str, NotebookParameter]:
+        if notebook not in params_cache:
+            try:
+                params_cache[notebook] = notebook_parameters(notebooks_dir / notebook)
+            except InputError as exc:
+                params_cache[notebook] = exc
+        found = params_cache[notebook]
+        if isinstance(found, InputError):
+            raise found
+        return found
+
     for item in entries:
         i, entry = item.index, item.data
-        line = doc.line_of(("reports", i))
-        if not isinstance(entry, dict):
-            problems.append(Problem(doc.path, line, "report entry must be a mapping"))
-            continue
-        label = f"report '{entry.get('name', f'#{i + 1}')}'"
-
-        def bad(key: str | tuple, message: str) -> None:
-            key = key if isinstance(key, tuple) else (key,)
-            if item.grid and len(key) > 1 and key[0] == "parameters" and key[1] in item.grid:
-                key = ("grid", *key[1:])  # a grid parameter: point at the grid's line
-            where = ("reports", i, *key)
-            problems.append(Problem(doc.path, doc.line_of(where), f"{label}: {message}"))
-
-        for key in entry:
-            if key not in allowed:
-                bad(key, f"unknown field '{key}'")
-        name, notebook = entry.get("name"), entry.get("notebook")
-        description, params = entry.get("description"), entry.get("parameters") or {}
-        if not isinstance(name, str) or not name:
-            bad("name", "missing 'name'")
-            continue
-        if not PLAIN_NAME.match(name) or ".." in name:
-            bad("name", f"name '{name}' is not a plain file name (letters, digits, '.', '_', '-'; no '/' or '..')")
-            continue
-        if name in seen:
-            bad("name", f"duplicate report name (first at line {seen[name]})")
-            continue
-        seen[name] = line
-        if not isinstance(description, str) or not description.strip():
-            bad("description", "missing one-line 'description'")
-        if not isinstance(notebook, str) or not notebook:
-            bad("notebook", "missing 'notebook'")
-            continue
-        nb_path = notebooks_dir / notebook
-        if Path(notebook).name != notebook or not nb_path.is_file():
-            bad("notebook", f"unknown notebook '{notebook}' (not a file in {notebooks_dir.name}/)")
-            continue
-        if not isinstance(params, dict):
-            bad("parameters", "parameters must be a mapping")
-            continue
-        declared = params_cache.setdefault(notebook, notebook_parameters(nb_path))
-        for key in params:
-            if key in RUNNER_PARAMETERS:
-                bad(("parameters", key), f"parameter '{key}' is set by the runner")
-            elif key not in declared:
-                known = ", ".join(k for k in declared if k not in RUNNER_PARAMETERS)
-                bad(("parameters", key), f"unknown parameter '{key}' for notebook '{notebook}' (known: {known})")
-        specs.append(ReportSpec(name, notebook, (description or "").strip(), dict(params), str(entry.get("title") or ""),
-                                line, group=item.group, grid=dict(item.grid)))
+        lines = _GridLines(doc, i, item.grid) if item.grid else doc
+        found = report_entry_problems(entry, lines, ("reports", i), notebooks_dir, seen, declared, RUNNER_PARAMETERS)
+        problems.extend(found)
+        if not found:
+            specs.append(ReportSpec(entry["name"], entry["notebook"], entry["description"].strip(),
+                                    dict(entry.get("parameters") or {}), str(entry.get("title") or ""),
+                                    doc.line_of(("reports", i)), group=item.group, grid=dict(item.grid)))
     return specs
 
 
@@ -326,7 +329,7 @@ class Project:
 def _hash_tree(paths: Iterable[Path], root: Path, digest) -> None:
     for p in sorted(paths):
         digest.update(str(p.relative_to(root)).encode())
-        digest.update(p.read_bytes())
+        digest.update(read_bytes(p))  # an unreadable file is named, "cannot read"
 
 
 def package_versions() -> dict[str, str]:
@@ -742,11 +745,11 @@ def run_reports(
         names = {s.name for s in specs}
         unknown = [n for n in only if n not in names]
         if unknown:
-            raise InputError.single("--only", 0, f"unknown report {', '.join(map(repr, unknown))} (see reports.yaml)")
+            raise InputError.parameter("only", f"unknown report {', '.join(map(repr, unknown))} (see reports.yaml)")
         specs = [s for s in specs if s.name in only]
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
-        raise InputError.single("--jobs", 0, f"must be at least 1 (got {jobs})")
+        raise InputError.parameter("jobs", f"must be at least 1 (got {jobs})")
     lock = RunLock(project.cache / LOCK_NAME)
     lock.acquire(wait=wait, on_wait=on_wait)
     try:
@@ -873,8 +876,8 @@ def _interrupt(run: _Run, threads: list[threading.Thread], todo: list[tuple[Repo
 
 
 def _versions(project: Project) -> dict[str, str]:
-    from .dataset import load
+    from .validate import validate
 
-    ds = load(project.data)
+    ds = validate(project.data)  # every data file, weights.yaml included, before any report runs
     packages = ", ".join(f"{name} {version}" for name, version in package_versions().items())
     return {"data_version": ds.data_version, "taxonomy_version": ds.taxonomy_version, "packages": packages}

@@ -10,6 +10,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 __all__ = [
     "LEVELS",
     "PREDICATES",
+    "CARRYING_PREDICATES",
+    "PRACTICE_KINDS",
+    "LIST_SEP",
+    "DEFAULT_PEERS",
+    "DEFAULT_BASELINE",
+    "FiniteFloat",
     "is_country_code",
     "Source",
     "Item",
@@ -31,6 +37,17 @@ PREDICATES = (
     "skos:narrowMatch",
     "skos:relatedMatch",
 )
+#: Predicates by which a subject counts as carrying a concept. ``skos:relatedMatch`` is evidence
+#: of a link, not of the concept itself, so it is left out unless asked for.
+CARRYING_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch")
+PRACTICE_KINDS = ("practice", "implementation_step", "risk", "principle")
+#: Joins several values in one table cell or graph attribute (ids, codes, sources); readers
+#: split on it and strip blanks.
+LIST_SEP = ";"
+#: Peers of the seed 002 inclusive-governance model and its Kazakh baseline: parameter
+#: defaults of the recommendation (library and CLI), not findings.
+DEFAULT_PEERS: tuple[str, ...] = ("GBR", "CAN", "NZL")
+DEFAULT_BASELINE = "listening_state"
 #: Country-like codes that are not ISO countries but own frameworks.
 ORGANISATIONS = ("OECD", "EU")
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -63,16 +80,40 @@ def _country(value: str) -> str:
     return value
 
 
+def _visible(value: str) -> str:
+    # A label of zero-width spaces or a byte-order mark looks empty in every table and report.
+    from .validate import is_invisible
+
+    if value and is_invisible(value):
+        raise ValueError("must not be empty (holds only invisible characters)")
+    return value
+
+
+def _web_url(value: str) -> str:
+    from .validate import url_problem
+
+    message = url_problem(value)
+    if message:
+        raise ValueError(message)
+    return value
+
+
 NonEmpty = Field(min_length=1)
 Country = Annotated[str, AfterValidator(_country)]
+#: Text a reader sees (labels, titles, citations): not empty, not only invisible characters.
+Text = Annotated[str, Field(min_length=1), AfterValidator(_visible)]
+WebUrl = Annotated[str, AfterValidator(_web_url)]
+#: Every number in a data or settings file: infinity and NaN are refused (they would blank a
+#: score or sort a ranking alphabetically).
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class Source(Record):
     id: str = Field(pattern=CODE)
     kind: Literal["seed", "reference"]
-    citation: str = NonEmpty
+    citation: Text
     file: Optional[str] = None
-    url: Optional[str] = None
+    url: Optional[WebUrl] = None
     year: Optional[int] = Field(default=None, ge=1800, le=2100)
     licence: Optional[str] = None
 
@@ -87,7 +128,7 @@ class Source(Record):
 
 class Item(Record):
     code: str = Field(pattern=CODE)
-    label: str = NonEmpty
+    label: Text
     description: Optional[str] = None
     group: Optional[str] = None
     locator: Optional[str] = None
@@ -97,7 +138,7 @@ class Item(Record):
 class Framework(Record):
     id: str = Field(pattern=SLUG)
     country: Country
-    title: str = NonEmpty
+    title: Text
     year: int = Field(ge=1800, le=2100)
     level: Literal["all", "senior", "leaders"]
     kind: Literal["competencies", "values", "principles", "skills", "qualities", "curriculum", "elements"] = "competencies"
@@ -111,8 +152,8 @@ class Framework(Record):
 class Practice(Record):
     id: str = Field(pattern=CODE)
     country: Country
-    kind: Literal["practice", "implementation_step", "risk", "principle"]
-    label: str = NonEmpty
+    kind: Literal[PRACTICE_KINDS]  # type: ignore[valid-type]
+    label: Text
     description: Optional[str] = None
     recommended_for_kaz: bool = False
     source: str = NonEmpty
@@ -123,7 +164,7 @@ class Practice(Record):
 class Indicator(Record):
     id: str = Field(pattern=CODE)
     country: Country
-    indicator: str = NonEmpty
+    indicator: Text
     measure: str = NonEmpty
     year: Optional[int] = Field(default=None, ge=1800, le=2100)
     value: float = Field(allow_inf_nan=False)  # "nan" parses as a float but is no measurement
@@ -145,9 +186,9 @@ class Indicator(Record):
 
 
 class Labels(Record):
-    en: str = NonEmpty
-    ru: str = NonEmpty
-    kk: str = NonEmpty
+    en: Text
+    ru: Text
+    kk: Text
 
 
 class Domain(Record):
@@ -187,7 +228,7 @@ class Mapping(Record):
     predicate_id: Literal[PREDICATES]  # type: ignore[valid-type]
     object_id: str = NonEmpty
     mapping_justification: str = Field(pattern=r"^semapv:[A-Za-z]+$")
-    confidence: float = Field(ge=0, le=1)
+    confidence: FiniteFloat = Field(ge=0, le=1)
     author_id: str = NonEmpty
     comment: str = ""
 
@@ -195,11 +236,11 @@ class Mapping(Record):
 class Weights(Record):
     """Weights of the recommendation score's components (non-negative, not all zero)."""
 
-    peer_share: float = Field(ge=0)
-    oecd_alignment: float = Field(ge=0)
-    kaz_absence: float = Field(ge=0)
-    measured_need: float = Field(ge=0)
-    paper_recommended: float = Field(ge=0)
+    peer_share: FiniteFloat = Field(ge=0)
+    oecd_alignment: FiniteFloat = Field(ge=0)
+    kaz_absence: FiniteFloat = Field(ge=0)
+    measured_need: FiniteFloat = Field(ge=0)
+    paper_recommended: FiniteFloat = Field(ge=0)
 
     @model_validator(mode="after")
     def _not_all_zero(self) -> "Weights":

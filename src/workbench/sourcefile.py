@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from .errors import InputError, Problem
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "read_bytes",
     "read_text",
     "YamlDocument",
     "read_yaml",
@@ -28,20 +31,47 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def read_text(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Return the UTF-8 text of ``path``, or raise :class:`InputError` saying why not."""
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if exc.errno == errno.EACCES or isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()
+
+
+def read_bytes(path: str | os.PathLike, max_bytes: int | None = None) -> bytes:
+    """The bytes of ``path``; any failure is an :class:`InputError` saying it could not be read,
+    naming the user's path (never a traceback, never "cannot write")."""
     p = Path(path)
-    if not p.exists():
-        raise InputError.single(p, 0, "file not found")
-    if p.is_dir():
+    try:
+        info = p.stat()
+    except FileNotFoundError:
+        if p.is_symlink():
+            raise InputError.single(p, 0, "cannot read: symbolic link to a missing file") from None
+        raise InputError.single(p, 0, "file not found") from None
+    except OSError as exc:
+        raise InputError.single(p, 0, f"cannot read: {_os_reason(exc)}") from None
+    if stat.S_ISDIR(info.st_mode):
         raise InputError.single(p, 0, "is a folder, expected a file")
-    size = p.stat().st_size
-    if size > max_bytes:
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO or device would block or never end.
+        raise InputError.single(p, 0, "cannot read: not a regular file")
+    size = info.st_size
+    if max_bytes is not None and size > max_bytes:
         # Binary megabytes, as file managers and ``ls -lh`` show them: a 50 MB file reads "50.0 MB".
         raise InputError.single(
             p, 1, f"file is {size / 2**20:.1f} MB, larger than the {max_bytes / 2**20:.0f} MB limit for input files"
         )
-    raw = p.read_bytes()
+    try:
+        return p.read_bytes()
+    except OSError as exc:
+        raise InputError.single(p, 0, f"cannot read: {_os_reason(exc)}") from None
+
+
+def read_text(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Return the UTF-8 text of ``path``, or raise :class:`InputError` saying why not."""
+    p = Path(path)
+    raw = read_bytes(p, max_bytes)
     if not raw.strip():
         raise InputError.single(p, 1, "file is empty")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -130,10 +160,34 @@ def _duplicate_keys(path: Path, node: yaml.Node, problems: list[Problem]) -> Non
             _duplicate_keys(path, child, problems)
 
 
+def _refuse_aliases(path: Path, text: str) -> None:
+    """Refuse anchors (``&a``) and aliases (``*a``): data files have no use for them, and a few
+    hundred bytes of nested aliases expand to billions of nodes for any walk over the data.
+
+    Only the scanner runs (no node is built), so this is linear in the file's size.
+    """
+    if "&" not in text and "*" not in text:
+        return  # neither can occur: skip the scan
+    scanner = _Loader(text)
+    try:
+        while scanner.check_token():
+            token = scanner.get_token()
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                kind = "anchor '&" if isinstance(token, yaml.AnchorToken) else "alias '*"
+                raise InputError.single(
+                    path, token.start_mark.line + 1,
+                    f"YAML {kind}{token.value}' not allowed in data files (write the value out)")
+    except yaml.YAMLError:
+        return  # the parser below reports syntax errors with their context
+    finally:
+        scanner.dispose()
+
+
 def read_yaml(path: str | os.PathLike) -> YamlDocument:
     """Parse one YAML document, raising :class:`InputError` with the line of any mistake."""
     p = Path(path)
     text = read_text(p)
+    _refuse_aliases(p, text)
     loader = _Loader(text)
     try:
         root = loader.get_single_node()

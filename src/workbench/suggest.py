@@ -15,8 +15,7 @@ import pandas as pd
 __all__ = ["ConceptSuggester", "normalise_text", "item_text", "suggest_frame", "evaluate_leave_one_framework_out", "SUGGEST_COLUMNS"]
 
 SUGGEST_COLUMNS = ["framework_id", "item_code", "rank", "concept_id", "score", "needs_review"]
-#: Predicates strong enough for a curated item to count as an example of its concept.
-EVIDENCE_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:narrowMatch", "skos:broadMatch")
+from .schema import CARRYING_PREDICATES as EVIDENCE_PREDICATES  # a curated item is an example of what it carries
 
 
 _MIN_WORD = 4
@@ -181,6 +180,10 @@ def fit_from_dataset(ds, threshold: float | None = None, exclude_items: set[str]
         examples = examples[~examples["item_code"].isin(exclude_items)]
         held_out = ds.items[ds.items["item_code"].isin(exclude_items)]
         drop = frozenset(normalise_text(label) for label in held_out["label"])
+    if threshold is not None:
+        from .validate import check_number
+
+        check_number(threshold, "threshold")  # finite: NaN would compare false and flag nothing
     model = ConceptSuggester() if threshold is None else ConceptSuggester(threshold=threshold)
     return model.fit(ds.concepts, examples, drop_aliases=drop)
 

@@ -6,6 +6,7 @@ from typing import Sequence
 import pandas as pd
 
 from .crosswalk import indicator_concepts, item_concepts
+from .schema import LIST_SEP
 
 __all__ = ["survey_gaps", "training_supply", "training_alignment"]
 
@@ -14,7 +15,7 @@ def survey_gaps(indicators: pd.DataFrame, crosswalk: pd.DataFrame, gap_ids: Sequ
     """The survey gaps (percent of respondents) with the concepts each is mapped to, largest first."""
     gaps = indicators[indicators["id"].isin(list(gap_ids))]
     mapped = indicator_concepts(gaps, crosswalk)
-    concepts = mapped.groupby("indicator_id")["concept_id"].agg(lambda s: ";".join(sorted(set(s))))
+    concepts = mapped.groupby("indicator_id")["concept_id"].agg(lambda s: LIST_SEP.join(sorted(set(s))))
     out = gaps[["id", "indicator", "value", "source", "locator"]].rename(columns={"id": "indicator_id"})
     out = out.assign(concepts=out["indicator_id"].map(concepts).fillna(""))
     return out.sort_values(["value", "indicator_id"], ascending=[False, True]).reset_index(drop=True)
@@ -29,7 +30,7 @@ def training_supply(items: pd.DataFrame, crosswalk: pd.DataFrame, frameworks: Se
     carried = item_concepts(curriculum, crosswalk)
     return (
         carried.groupby("concept_id")
-        .agg(curriculum_items=("item_code", "nunique"), courses=("label", lambda s: "; ".join(sorted(set(s)))))
+        .agg(curriculum_items=("item_code", "nunique"), courses=("label", lambda s: LIST_SEP.join(sorted(set(s)))))
         .reset_index()
     )
 
@@ -40,7 +41,7 @@ def training_alignment(recommendations: pd.DataFrame, gaps: pd.DataFrame, supply
     ``status`` reads: ``need, no supply`` (train for it first), ``need, supplied``, ``no measured
     need, no supply`` or ``no measured need, supplied``.
     """
-    need_rows = gaps.assign(concept_id=gaps["concepts"].str.split(";")).explode("concept_id")
+    need_rows = gaps.assign(concept_id=gaps["concepts"].str.split(LIST_SEP)).explode("concept_id")
     need = need_rows[need_rows["concept_id"] != ""].groupby("concept_id")["value"].max().rename("survey_gap_percent")
     out = recommendations[["rank", "concept_id", "score"]].merge(need, left_on="concept_id", right_index=True, how="left")
     out = out.merge(supply, on="concept_id", how="left")
