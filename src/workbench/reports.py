@@ -100,21 +100,44 @@ def read_notebook(path: str | os.PathLike) -> dict:
     return nb
 
 
-def notebook_parameters(path: str | os.PathLike) -> dict[str, NotebookParameter]:
+def notebook_parameters(path: str | os.PathLike, cache_dir: str | os.PathLike | None = None) -> dict[str, NotebookParameter]:
     """Parameters declared in the notebook's cell tagged ``parameters`` (name, type, default, comment),
-    as ``papermill --help-notebook`` reads them (:func:`papermill.inspect_notebook`)."""
+    as ``papermill --help-notebook`` reads them (:func:`papermill.inspect_notebook`).
+
+    With ``cache_dir``, the answer is kept in ``parameters-<hash>.json`` there, keyed by the
+    notebook's bytes and papermill's version: importing papermill costs about a second, and a
+    rebuild with nothing changed should not pay it.
+    """
     read_notebook(path)  # a broken notebook is named here, not in papermill's traceback
+    cached = None
+    if cache_dir is not None:
+        digest = hashlib.sha256(read_bytes(Path(path)))
+        try:
+            digest.update(metadata.version("papermill").encode())
+        except metadata.PackageNotFoundError:
+            pass
+        cached = Path(cache_dir) / f"parameters-{digest.hexdigest()[:32]}.json"
+        try:
+            return {name: NotebookParameter(**fields) for name, fields in json.loads(cached.read_text(encoding="utf-8")).items()}
+        except (OSError, ValueError, TypeError):
+            pass
     import papermill  # deferred: a second of start-up, needed only by the runner
 
     try:
         found = papermill.inspect_notebook(str(path))
     except Exception as exc:  # nbformat refusing the notebook's structure
         raise InputError.single(path, 0, f"not a valid notebook: {' '.join(str(exc).split())[:200]}") from None
-    return {
+    out = {
         name: NotebookParameter(name, "" if p["inferred_type_name"] == "None" else p["inferred_type_name"],
                                 p["default"], p["help"])
         for name, p in found.items()
     }
+    if cached is not None:
+        try:
+            atomic_write(cached, json.dumps({k: vars(v) for k, v in out.items()}, ensure_ascii=False))
+        except OSError:  # a read-only checkout still works, only slower
+            pass
+    return out
 
 
 @dataclass(frozen=True)
@@ -243,15 +266,17 @@ def expand_grids(doc: Any) -> tuple[list[MatrixEntry], list[Problem]]:
     return out, problems
 
 
-def load_matrix(path: str | os.PathLike, notebooks_dir: str | os.PathLike) -> list[ReportSpec]:
+def load_matrix(path: str | os.PathLike, notebooks_dir: str | os.PathLike,
+                cache_dir: str | os.PathLike | None = None) -> list[ReportSpec]:
     """Read ``reports.yaml``, expand its grids, and check every report.
 
     Every bad entry gives one ``path:line: report 'x': ...`` problem; a report made by a grid
-    names its combination (``report 'name-ru'``) and points at the entry's lines.
+    names its combination (``report 'name-ru'``) and points at the entry's lines. ``cache_dir``
+    keeps the notebooks' parameters between runs (see :func:`notebook_parameters`).
     """
     doc = read_yaml(path)
     entries, problems = expand_grids(doc)
-    specs = check_entries(doc, entries, Path(notebooks_dir), problems)
+    specs = check_entries(doc, entries, Path(notebooks_dir), problems, cache_dir)
     if problems:
         raise InputError(problems)
     return specs
@@ -273,7 +298,8 @@ class _GridLines:
         return self.doc.line_of(loc)
 
 
-def check_entries(doc: Any, entries: list[MatrixEntry], notebooks_dir: Path, problems: list[Problem]) -> list[ReportSpec]:
+def check_entries(doc: Any, entries: list[MatrixEntry], notebooks_dir: Path, problems: list[Problem],
+                  cache_dir: str | os.PathLike | None = None) -> list[ReportSpec]:
     """Check each report (fields, name, notebook, parameters); problems are appended to ``problems``."""
     specs: list[ReportSpec] = []
     seen: dict[str, int] = {}
@@ -282,7 +308,7 @@ def check_entries(doc: Any, entries: list[MatrixEntry], notebooks_dir: Path, pro
     def declared(notebook: str) -> dict[str, NotebookParameter]:
         if notebook not in params_cache:
             try:
-                params_cache[notebook] = notebook_parameters(notebooks_dir / notebook)
+                params_cache[notebook] = notebook_parameters(notebooks_dir / notebook, cache_dir)
             except InputError as exc:
                 params_cache[notebook] = exc
         found = params_cache[notebook]
@@ -739,7 +765,7 @@ def run_reports(
     lock file. Ctrl-C raises :class:`RunInterrupted` within about a second, with the kernels shut
     down and every output the previous run left that was not replaced still in place.
     """
-    all_specs = specs = load_matrix(project.matrix, project.notebooks)
+    all_specs = specs = load_matrix(project.matrix, project.notebooks, cache_dir=project.cache)
     if only:
         only = list(only)
         names = {s.name for s in specs}
