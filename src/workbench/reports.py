@@ -132,7 +132,7 @@ def notebook_parameters(path: str | os.PathLike, cache_dir: str | os.PathLike | 
                                 p["default"], p["help"])
         for name, p in found.items()
     }
-    if cached is not None:
+    if cached is not None and cached.parent.is_dir():  # never the first file of a checkout's outputs
         try:
             atomic_write(cached, json.dumps({k: vars(v) for k, v in out.items()}, ensure_ascii=False))
         except OSError:  # a read-only checkout still works, only slower
