@@ -50,13 +50,14 @@ def report_pages(project: Project) -> list[Path]:
 
 def test_matrix_has_the_reports_the_academy_asked_for():
     specs = load_matrix(REPO / "reports.yaml", REPO / "notebooks")
-    assert len(specs) >= 8
+    assert len(specs) >= 12
     notebooks = {s.notebook for s in specs}
     assert {"taxonomy.ipynb", "compare.ipynb", "network.ipynb", "recommendations.ipynb", "training.ipynb"} <= notebooks
     peer_sets = {tuple(sorted(s.parameters.get("peers", []))) for s in specs if s.notebook == "recommendations.ipynb"}
     assert tuple(sorted(["GBR", "NZL", "CAN"])) in peer_sets
     assert tuple(sorted(["GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS"])) in peer_sets
     assert any(s.notebook == "recommendations.ipynb" and s.parameters.get("lang") == "ru" for s in specs)
+    assert any(s.notebook == "recommendations.ipynb" and s.parameters.get("lang") == "kk" for s in specs)
 
 
 def test_reports_are_self_contained_and_small(generated):
@@ -103,7 +104,7 @@ def browser():
 
 def open_offline(browser, page_path: Path):
     """Open ``page_path`` with every request other than the file itself refused and recorded."""
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     requests, errors, dialogs = [], [], []
     own = page_path.resolve().as_uri()
 
@@ -170,3 +171,113 @@ def test_markup_in_data_shows_as_text_and_runs_nothing(tmp_path, browser):
         assert dialogs == [] and errors == [] and requests == []
         assert page.eval_on_selector_all('img[src="x"]', "els => els.length") == 0
         page.close()
+
+
+# -- what a reader sees: publication tables, references, language --------------------------------
+
+CODE_HEADER = re.compile(r"^([a-z0-9]+(_[a-z0-9]+)+|OECD-PSLC\d+|seed\d{3}|ref_\w+|[A-Z]{3}|.*\.txt|Unnamed.*|\d+)$")
+RAW_CELL = {"True", "False", "nan", "NaN", "None", "NaT", "<NA>"}
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+#: Names and formats that stay in Latin letters in a Russian or Kazakh text.
+LATIN_NAMES = re.compile(r"\b(CSV|XLSX|Excel|UTF-8|workbench reports|reports\.yaml|data/weights\.yaml)\b")
+
+READ_TABLES = """() => [...document.querySelectorAll('main table')].map(t => ({
+    width: t.getBoundingClientRect().width, scroll: t.scrollWidth,
+    room: t.parentElement.getBoundingClientRect().width,
+    page: document.querySelector('main').getBoundingClientRect().right - t.getBoundingClientRect().right,
+    heads: [...t.querySelectorAll('thead th')].map(th => th.textContent.trim()),
+    rows: [...t.querySelectorAll('tbody tr')].map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent.trim())),
+}))"""
+
+INTERFACE_TEXT = """() => [...document.querySelectorAll(
+    'main h2, main h3:not(.wb-evidence h3), main thead th, .wb-evidence-title, .wb-intro, .wb-empty, .wb-download, .wb-meta dt, .wb-kicker, .wb-footer, .wb-draft, .wb-downloads p, .wb-more')]
+    .map(e => e.textContent.trim())"""
+
+
+def english_interface_strings() -> set[str]:
+    from workbench import i18n
+
+    out = set()
+    for grp, entries in i18n.catalogue().items():
+        if isinstance(entries, dict):
+            out |= {v["en"] for v in entries.values() if v["en"] != v["ru"] and v["en"] != v["kk"] and LATIN_WORD.search(v["en"])}
+    return out
+
+
+def test_reports_read_as_publications(generated, browser):
+    specs = {s.name: s for s in load_matrix(generated.matrix, generated.notebooks)}
+    english = english_interface_strings()
+    problems = []
+    for page_path in report_pages(generated):
+        page, *_ = open_offline(browser, page_path)
+        name = page_path.stem
+        for i, tab in enumerate(page.evaluate(READ_TABLES)):
+            where = f"{name} table {i + 1} {tab['heads'][:4]}"
+            if tab["scroll"] > tab["room"] + 1 or tab["page"] < -1:
+                problems.append(f"{where}: {tab['scroll']}px wide in {tab['room']}px")
+            problems += [f"{where}: header in code form {h!r}" for h in tab["heads"] if CODE_HEADER.match(h)]
+            for j, head in enumerate(tab["heads"]):
+                if tab["rows"] and all(j >= len(r) or not r[j] for r in tab["rows"]):
+                    problems.append(f"{where}: column {head!r} is empty in every row")
+            problems += [f"{where}: cell {c!r}" for r in tab["rows"] for c in r if c in RAW_CELL]
+        if name != "index":
+            # every citation in the body points at an entry of the References
+            cited = set(page.eval_on_selector_all('main a[href^="#ref-"]', "els => els.map(a => a.getAttribute('href').slice(1))"))
+            listed = set(page.eval_on_selector_all(".wb-references li[id]", "els => els.map(li => li.id)"))
+            problems += [f"{name}: cites {c} but References do not list it" for c in sorted(cited - listed)]
+            body = page.evaluate("() => [...document.querySelectorAll('main > *')].filter(e => !e.closest('.wb-references')).map(e => e.innerText).join(' ')")
+            problems += [f"{name}: raw source id {m!r} in the text" for m in sorted(set(re.findall(r"\b(seed00\d|ref_[a-z0-9_]+)\b", body)))]
+            problems += [f"{name}: {x!r} in the page" for x in ("`", "<workbench.", "{'") if x in body]
+            if page.locator("table.wb-table").count():
+                assert page.locator("a[download$='.xlsx']").count() == 1, f"{name} offers no workbook"
+        lang = specs[name].parameters.get("lang", "en") if name in specs else "en"
+        if lang in ("ru", "kk"):
+            refs = set(page.eval_on_selector_all(".wb-references li b", "els => els.map(b => b.textContent.replace(/\\.$/, ''))"))
+            for text in page.evaluate(INTERFACE_TEXT):
+                if text in english or any(e in text for e in english if len(e) > 25):
+                    problems.append(f"{name}: English interface string {text!r}")
+                elif LATIN_WORD.search(LATIN_NAMES.sub("", text)) and text.rstrip(".") not in refs:
+                    problems.append(f"{name}: Latin text in the interface {text!r}")
+            assert page.locator(".wb-draft").count() >= 1, f"{name} does not say its translation is a draft"
+        page.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_downloads_open_in_pandas(generated):
+    import base64
+    import io
+
+    import pandas as pd
+
+    link = re.compile(r'<a download="([^"]+)" href="data:([^;]+)(?:;charset=utf-8)?;base64,([^"]+)"')
+    for page_path in report_pages(generated)[:-1]:
+        text = page_path.read_text(encoding="utf-8")
+        found = link.findall(text)
+        csvs = [(n, base64.b64decode(d)) for n, mime, d in found if n.endswith(".csv")]
+        books = [(n, base64.b64decode(d)) for n, mime, d in found if n.endswith(".xlsx")]
+        n_tables = text.count('<table class="wb-table')
+        assert len(csvs) == n_tables, f"{page_path.name}: {len(csvs)} CSV links for {n_tables} tables"
+        for name, payload in csvs:
+            assert payload.startswith(b"\xef\xbb\xbf"), name
+            frame = pd.read_csv(io.BytesIO(payload), encoding="utf-8-sig")
+            assert len(frame.columns) and len(frame), f"{page_path.name}: {name} is empty"
+        if n_tables:
+            assert len(books) == 1
+            sheets = pd.read_excel(io.BytesIO(books[0][1]), sheet_name=None)
+            assert len(sheets) == n_tables, f"{page_path.name}: {len(sheets)} sheets for {n_tables} tables"
+            assert all(len(s) for s in sheets.values())
+
+
+def test_printed_reports_fit_an_a4_page(generated, browser):
+    # A4 less 15 mm margins is 180 mm, about 680 CSS pixels: every table must fit it when printed.
+    too_wide = []
+    for page_path in report_pages(generated):
+        page = browser.new_page(viewport={"width": 680, "height": 1000})
+        page.goto(page_path.resolve().as_uri())
+        page.emulate_media(media="print")
+        too_wide += [f"{page_path.name}: {w}px in {room}px ({head})" for w, room, head in page.evaluate(
+            """() => [...document.querySelectorAll('main table')].map(t => [t.scrollWidth, t.parentElement.getBoundingClientRect().width,
+                 t.querySelector('th') ? t.querySelector('th').textContent : '']).filter(([w, room]) => w > room + 1)""")]
+        assert page.pdf(format="A4")[:4] == b"%PDF"
+        page.close()
+    assert too_wide == []

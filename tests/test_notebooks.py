@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -33,6 +34,11 @@ def test_notebook_is_committed_clean_with_typed_commented_parameters(path):
     assert "figures_dir" in params
     if path.stem != "documents":
         assert "lang" in params
+    # a researcher opening it in JupyterLab first reads what it does
+    first = nb["cells"][0]
+    text = "".join(first["source"])
+    assert first["cell_type"] == "markdown" and text.startswith("# "), "the notebook opens with a titled introduction"
+    assert len(re.findall(r"[.:]\s", text)) >= 2, "the introduction says what the notebook does and how to run it"
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +71,5 @@ def test_notebook_runs_top_to_bottom_with_its_defaults(executed_with_defaults, p
     html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert "<table" in html, "a notebook shows at least one table"
     assert "References" in html, "a notebook ends with its references"
+    plain = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    assert " object at 0x" not in plain, "the library's HTML objects have a readable text form"

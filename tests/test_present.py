@@ -1,0 +1,135 @@
+"""The string catalogue and the publication formatting of tables, references and figures."""
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pytest
+
+import workbench
+from workbench import figures, i18n, present
+
+LATIN_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return workbench.load()
+
+
+def test_every_interface_string_has_all_three_languages():
+    assert i18n.missing() == []
+    groups = [g for g, v in i18n.catalogue().items() if isinstance(v, dict)]
+    assert {"ui", "sections", "columns", "evidence", "figures", "values"} <= set(groups)
+
+
+def test_a_missing_translation_is_reported(monkeypatch):
+    broken = {**i18n.catalogue(), "ui": {**i18n.catalogue()["ui"], "only_english": {"en": "Only English"}}}
+    monkeypatch.setattr(i18n, "catalogue", lambda: broken)
+    assert i18n.missing() == ["ui.only_english:ru", "ui.only_english:kk"]
+    with pytest.raises(KeyError, match="only_english"):
+        i18n.t("ui.only_english", "kk")
+
+
+def test_russian_and_kazakh_strings_are_not_english():
+    # A draft translation may keep names (OECD, Jaccard, CSV...) but never a whole English phrase.
+    for grp, entries in i18n.catalogue().items():
+        if not isinstance(entries, dict):
+            continue
+        for key, texts in entries.items():
+            for lang in ("ru", "kk"):
+                assert texts[lang] != texts["en"] or not LATIN_WORD.search(texts["en"]) or texts["en"] in ("CSV", "XLSX"), f"{grp}.{key}:{lang}"
+
+
+def test_table_reads_as_a_publication(ds):
+    present.use(ds, "en")
+    frame = pd.DataFrame({
+        "concept_id": ["merit_recruitment", "leadership"], "concept": ["Merit-based recruitment", "Leadership"],
+        "peer_share": [1.0, 2 / 3], "in_top": [True, False], "score": [0.8, 0.7333333],
+        "country": ["GBR", "KAZ"], "sources": ["seed001; seed002", "ref_oecd_2019"], "year": [None, None],
+    })
+    data, shown = present.publish(frame)
+    assert list(shown.columns) == ["Concept", "Peers carrying it", "In our list", "Score", "Country", "Sources"]
+    row = shown.iloc[1].to_dict()
+    assert row["Peers carrying it"] == "66.7%" and row["In our list"] == "–" and row["Score"] == "0.733"
+    assert row["Country"] == "Kazakhstan"
+    assert shown.iloc[0]["Sources"] == "Davletbayeva et al. 2024; Davletbayeva et al. 2025"
+    assert data.iloc[1]["Peers carrying it"] == 66.7  # the download keeps a number
+    markup = str(present.table(frame, name="ranked"))
+    assert 'href="#ref-seed001"' in markup and "True" not in markup and "concept_id" not in markup
+
+
+def test_headers_translate_and_ids_become_labels(ds):
+    present.use(ds, "kk")
+    frame = pd.DataFrame({"principle": ["OECD-PSLC1"], "GBR": [True], "KAZ": [False]})
+    _, shown = present.publish(frame)
+    assert list(shown.columns) == ["ЭЫДҰ қағидаты", "Ұлыбритания", "Қазақстан"]
+    assert shown.iloc[0, 0].startswith("1. Define the values")
+
+
+def test_an_empty_table_is_a_sentence(ds):
+    present.use(ds, "ru")
+    out = str(present.table(pd.DataFrame(columns=["concept", "label"]), empty="bridge_concepts_none"))
+    assert "<table" not in out and i18n.t("sections.bridge_concepts_none", "ru") in out
+
+
+def test_csv_and_xlsx_downloads_read_back(ds):
+    present.use(ds, "ru")
+    present.table(pd.DataFrame({"country": ["KAZ"], "stability": [0.5]}), name="ranked")
+    present.table(pd.DataFrame({"concept": ["Лидерство"], "score": [0.25]}), name="risks")
+    data = present._CTX.tables[0][1]
+    back = pd.read_csv(io.BytesIO(present.csv_bytes(data)), encoding="utf-8-sig")
+    assert present.csv_bytes(data).startswith(b"\xef\xbb\xbf")
+    assert back.iloc[0].tolist() == ["Казахстан", 50.0]
+    book = present.xlsx_bytes(present._CTX.tables)
+    sheets = pd.read_excel(io.BytesIO(book), sheet_name=None)
+    assert list(sheets) == ["1. Рекомендации по рангу", "2. Риски внедрения"]
+    assert sheets["2. Риски внедрения"].iloc[0].tolist() == ["Лидерство", 0.25]
+    assert present.xlsx_bytes(present._CTX.tables) == book  # regenerating gives the same bytes
+
+
+def test_references_list_every_cited_source_and_link_only_http(ds):
+    present.use(ds, "en")
+    present.table(pd.DataFrame({"label": ["x"], "source": ["seed004"]}))
+    sources = ds.sources.copy()
+    sources.loc[sources["id"] == "ref_oecd_2019", "url"] = "javascript:alert(1)"
+    out = str(present.references_html(sources, ["ref_oecd_2019", "javascript:alert(2)"]))
+    assert 'id="ref-seed004"' in out and 'id="ref-ref_oecd_2019"' in out
+    assert 'href="javascript' not in out.lower() and "javascript:alert(1)" in out
+    assert "Academy of Public Administration" in out
+
+
+def test_html_objects_have_a_readable_text_form():
+    obj = present.HTML("<h2>Risks</h2><table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>x &amp; y</td></tr></table>")
+    assert repr(obj) == "Risks\nA │ B\n1 │ x & y"
+    assert "workbench.present.HTML object" not in repr(obj)
+
+
+def _texts(fig):
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_text().strip()]
+
+
+def test_figures_speak_the_report_language_and_never_read_mathtext(ds):
+    from workbench import compare, network
+
+    ev = compare.evidence(ds, ["GBR", "CAN", "KAZ", "LTU"])
+    matrix = compare.framework_matrix(ev, ["GBR", "CAN", "KAZ", "LTU"], list(ds.concepts["concept_id"]))
+    groups = compare.clusters(compare.similarity(matrix), 2)
+    fig = figures.map_figure(compare.country_map(matrix), groups, lang="ru")
+    ax = fig.axes[0]
+    assert ax.get_title() and ax.get_xlabel() and ax.get_legend() is not None
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["кластер 1", "кластер 2"]
+    assert not [t.get_text() for t in _texts(fig) if LATIN_WORD.search(t.get_text())]
+    B = network.bipartite_graph(ev, nodes=["GBR", "CAN", "KAZ", "LTU"], concepts=ds.concepts)
+    overlap = network.overlap_graph(B, min_weight=0.3)
+    overlap.add_node("$x^2$ costs $5", kind="country")  # a label from data with dollar signs
+    groups = network.communities(overlap, seed=0)
+    net = figures.network_figure(overlap, "kk", communities=groups, threshold=0.3)
+    assert all(not t.get_parse_math() for t in _texts(net))
+    figures.png_bytes(net)  # draws without a mathtext error
+    labels = [t.get_text() for t in net.axes[0].get_legend().get_texts()]
+    assert labels[0] == "1-қауымдастық" and len(labels) == groups.nunique()
