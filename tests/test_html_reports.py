@@ -179,7 +179,9 @@ CODE_HEADER = re.compile(r"^([a-z0-9]+(_[a-z0-9]+)+|OECD-PSLC\d+|seed\d{3}|ref_\
 RAW_CELL = {"True", "False", "nan", "NaN", "None", "NaT", "<NA>"}
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 #: Names and formats that stay in Latin letters in a Russian or Kazakh text.
-LATIN_NAMES = re.compile(r"\b(CSV|XLSX|Excel|UTF-8|workbench reports|reports\.yaml|data/weights\.yaml)\b")
+#: The footer's package list (python, pandas, ...: workbench.reports.ANALYSIS_PACKAGES) is names too.
+LATIN_NAMES = re.compile(r"\b(CSV|XLSX|Excel|UTF-8|workbench reports|reports\.yaml|data/weights\.yaml"
+                         r"|python|pandas|numpy|matplotlib|seaborn|networkx|scikit-learn|nbconvert|papermill)\b")
 
 READ_TABLES = """() => [...document.querySelectorAll('main table')].map(t => ({
     width: t.getBoundingClientRect().width, scroll: t.scrollWidth,
