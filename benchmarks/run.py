@@ -508,6 +508,10 @@ def bench_quality(work: Path, env: dict[str, str]) -> dict[str, Any]:
          f"top-1 {r['top1_accuracy']:.3f}  top-3 {r['top3_accuracy']:.3f}  abstention {r['abstention_rate']:.3f}",
          f"top-1 primary {r['top1_primary_accuracy']:.3f}, top-1 when confident {r['top1_accuracy_when_confident']:.3f}, "
          f"{r['seconds']:.1f} s")
+    if "broad" in r:
+        b = r["broad"]
+        line("  the same at granularity broad (narrower concepts rolled up)",
+             f"top-1 {b['top1_accuracy']:.3f}  top-3 {b['top3_accuracy']:.3f}  abstention {b['abstention_rate']:.3f}")
     return r
 
 

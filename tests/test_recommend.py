@@ -1,4 +1,5 @@
-"""Recommendations for Kazakhstan: components checked by hand, score properties, evidence, errors, CLI."""
+"""Recommendations for Kazakhstan: components checked by hand, status, two lists, score properties,
+evidence, the papers as a finding, errors, CLI."""
 from __future__ import annotations
 
 import copy
@@ -12,20 +13,20 @@ import pytest
 import yaml
 
 from workbench.cli import main
-from workbench.crosswalk import CARRYING_PREDICATES, item_concepts
+from workbench.crosswalk import CARRYING_PREDICATES, item_concepts, practice_concepts
 from workbench.dataset import load
 from workbench.errors import InputError
+from workbench.papers import paper_findings, recovered_share
 from workbench.recommend import (
     COMPONENTS,
     CSV_COLUMNS,
     analyse,
     evidence,
     load_settings,
-    paper_comparison,
     rank,
+    ranked,
     recommend,
     recommendations,
-    render_comparison,
     render_markdown,
     stability,
 )
@@ -69,12 +70,14 @@ INDICATORS = [
     {"id": "other", "value": 90, "concepts": ["integrity_ethics"]},  # not a need indicator
 ]
 SETTINGS = {
-    "weights": dict.fromkeys(COMPONENTS, 1.0),
+    # as in data/weights.yaml: the papers do not score
+    "weights": dict.fromkeys(COMPONENTS, 1.0) | {"paper_recommended": 0.0},
     "baselines": {"base": ["kaz_base"], "cur": ["kaz_cur"], "both": ["kaz_base", "kaz_cur"]},
     "related_credit": 0.5,
     "oecd_framework": "oecd_rec",
     "paper_sources": ["src_test"],
     "paper_frameworks": ["kaz_adapted"],
+    "proposal_frameworks": ["kaz_adapted"],
     "curriculum_frameworks": ["kaz_cur"],
     "need_indicators": ["gap-1", "gap-2", "gap-3"],
     "implementation_sources": ["src_test"],
@@ -115,8 +118,10 @@ def test_components_match_hand_computation(tiny):
     expected = pd.DataFrame(
         #                     peer   oecd  absent need  paper
         {"leadership":          [2 / 3, 0.0, 0.0, 0.70, 0.0],   # carried by kaz_base; largest gap 70 %
-         "integrity_ethics":    [1 / 3, 0.5, 1.0, 0.00, 0.0],   # indicator 'other' is not a need indicator
-         "merit_recruitment":   [1 / 3, 1.0, 1.0, 0.00, 0.0],   # USA's practice does not count: not a peer
+         # one principle, the most any individual competency serves; 'other' is not a need indicator
+         "integrity_ethics":    [1 / 3, 1.0, 1.0, 0.00, 0.0],
+         # two principles, the most of the system concepts; the curriculum (not the baseline) carries it
+         "merit_recruitment":   [1 / 3, 1.0, 0.5, 0.00, 0.0],
          "collaboration":       [1 / 3, 0.0, 0.5, 0.40, 1.0],   # relatedMatch only; KAZ step recommended
          "cultural_competence": [0.0,   0.0, 1.0, 0.00, 1.0]},  # JPN risk is no peer practice; adapted model
         index=list(COMPONENTS),
@@ -125,11 +130,25 @@ def test_components_match_hand_computation(tiny):
 
 
 def test_ranking_and_score_by_hand(tiny):
-    ranked = rank(analyse(tiny, ["GBR", "CAN", "NZL"], "base").table, dict.fromkeys(COMPONENTS, 1.0))
-    assert list(ranked["concept_id"]) == ["merit_recruitment", "collaboration", "cultural_competence",
-                                          "integrity_ethics", "leadership"]
-    assert ranked["score"].tolist() == pytest.approx([7 / 15, 6.7 / 15, 0.4, 5.5 / 15, 4.1 / 15])
-    assert ranked["rank"].tolist() == [1, 2, 3, 4, 5]
+    table = analyse(tiny, ["GBR", "CAN", "NZL"], "base").table
+    one = rank(table, dict.fromkeys(COMPONENTS, 1.0) | {"paper_recommended": 0.0})
+    assert list(one["concept_id"]) == ["integrity_ethics", "merit_recruitment", "leadership", "collaboration",
+                                       "cultural_competence"]
+    assert one["score"].tolist() == pytest.approx([7 / 12, 5.5 / 12, 4.1 / 12, 3.7 / 12, 0.25])
+    assert one["rank"].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_competencies_and_system_reforms_are_two_lists(tiny):
+    lists = ranked(analyse(tiny, ["GBR", "CAN", "NZL"], "base"))
+    by = {name: part["concept_id"].tolist() for name, part in lists.groupby("list")}
+    assert by == {"individual": ["integrity_ethics", "leadership", "collaboration", "cultural_competence"],
+                  "system": ["merit_recruitment"]}
+    assert lists.loc[lists["concept_id"] == "merit_recruitment", "rank"].item() == 1
+    recs = recommendations(analyse(tiny, ["GBR", "CAN", "NZL"], "base"), top=2, draws=0)
+    assert recs[["scope", "rank", "concept_id"]].values.tolist() == [
+        ["individual", 1, "integrity_ethics"], ["individual", 2, "leadership"], ["system", 1, "merit_recruitment"]]
+    one = recommendations(analyse(tiny, ["GBR", "CAN", "NZL"], "base", scope="all"), top=2, draws=0)
+    assert one[["scope", "concept_id"]].values.tolist() == [["all", "integrity_ethics"], ["all", "merit_recruitment"]]
 
 
 def test_score_is_weighted_mean_that_a_reader_can_recompute(tiny):
@@ -150,35 +169,107 @@ def test_practice_only_peer_counts_and_risk_does_not(tiny):
 
 def test_baseline_choice_and_partial_absence(tiny):
     by = {b: analyse(tiny, ["GBR"], b).table.set_index("concept_id") for b in ("base", "cur", "both")}
-    assert by["base"].loc["merit_recruitment", "kaz_absence"] == 1.0
-    assert by["cur"].loc["merit_recruitment", "kaz_absence"] == 0.0
-    assert by["cur"].loc["leadership", "kaz_absence"] == 1.0
+    # a Kazakh framework that is not the baseline still shows Kazakhstan has it in part
+    assert by["base"].loc["merit_recruitment", ["kaz_status", "kaz_absence"]].tolist() == ["partial", 0.5]
+    assert by["cur"].loc["merit_recruitment", ["kaz_status", "kaz_absence"]].tolist() == ["present", 0.0]
+    assert by["cur"].loc["leadership", ["kaz_status", "kaz_absence"]].tolist() == ["partial", 0.5]
     assert by["both"].loc[["leadership", "merit_recruitment"], "kaz_absence"].tolist() == [0.0, 0.0]
-    assert by["base"].loc["collaboration", "kaz_status"] == "related"
-    assert by["cur"].loc["collaboration", "kaz_absence"] == 1.0
+    assert by["base"].loc["collaboration", "kaz_status"] == "partial"
+    assert by["cur"].loc["collaboration", "kaz_absence"] == 1.0  # a relatedMatch outside the baseline is no evidence
+    assert by["base"].loc["cultural_competence", "kaz_status"] == "absent"  # the papers' proposed model is no evidence
+
+
+def _add_kaz_practice(data: Path, concept: str, kind: str = "practice", recommended: bool = False) -> None:
+    with open(data / "practices" / "test.yaml", "a", encoding="utf-8") as fh:
+        fh.write(f"- id: pr-kaz-law\n  country: KAZ\n  kind: {kind}\n  label: A Kazakh law\n"
+                 f"  recommended_for_kaz: {str(recommended).lower()}\n  source: src_test\n  locator: art. 1\n")
+    with open(data / "crosswalk.tsv", "a", encoding="utf-8") as fh:
+        fh.write(f"pr-kaz-law\tskos:exactMatch\t{concept}\tsemapv:ManualMappingCuration\t0.9\twb:test\t\n")
+
+
+def test_a_kazakh_practice_turns_a_concept_from_absent_to_present(tmp_path):
+    data = make_data(tmp_path)
+    before = analyse(load(data), ["GBR"], "base")
+    assert before.table.set_index("concept_id").loc["integrity_ethics", "kaz_status"] == "absent"
+    assert before.actions.set_index("concept_id").loc["integrity_ethics", "verb"] == "adopt"
+    _add_kaz_practice(data, "integrity_ethics")
+    after = analyse(load(data), ["GBR"], "base")
+    row = after.table.set_index("concept_id").loc["integrity_ethics"]
+    assert (row["kaz_status"], row["kaz_absence"]) == ("present", 0.0)
+    ev = evidence(after, "integrity_ethics")
+    assert ev.verb == "strengthen"
+    assert ev.kaz_evidence[["kind", "level", "subject_id", "source", "locator"]].values.tolist() == [
+        ["practice", "present", "pr-kaz-law", "src_test", "art. 1"]]
+    assert all(a.startswith("Strengthen") for a in ev.actions["action"])
+
+
+def test_a_proposal_for_kazakhstan_is_no_evidence_that_it_has_it(tmp_path):
+    data = make_data(tmp_path)
+    _add_kaz_practice(data, "integrity_ethics", kind="principle", recommended=True)
+    assert analyse(load(data), ["GBR"], "base").table.set_index("concept_id").loc["integrity_ethics", "kaz_status"] == "absent"
+
+
+def test_a_recorded_kazakh_gap_turns_strengthen_into_enforce(tiny):
+    gaps = analyse(tiny, ["GBR", "CAN", "NZL"], "base")
+    ev = evidence(gaps, "leadership")  # present in kaz_base, and pr-kaz-risk is a Kazakh gap mapped to it
+    assert (ev.kaz_status, ev.verb) == ("present", "enforce")
+    assert ev.risks["label"].tolist() == ["Resistance to change"]
 
 
 # ------------------------------------------------------------------------------------------------
 # score properties
 
-def _carried_by(ds, frameworks) -> set[str]:
+def _kazakhstan_has(ds, frameworks) -> set[str]:
+    """Concepts our data shows Kazakhstan has: carried by a baseline item or by a Kazakh practice,
+    principle or law that is not a paper's proposal (computed here from the tables, not by the library)."""
     ic = item_concepts(ds.items, ds.crosswalk, CARRYING_PREDICATES)
-    return set(ic.loc[ic["framework_id"].isin(frameworks), "concept_id"])
+    pc = practice_concepts(ds.practices, ds.crosswalk, CARRYING_PREDICATES)
+    kaz = pc[(pc["country"] == "KAZ") & pc["kind"].isin(["practice", "principle"]) & ~pc["recommended_for_kaz"]]
+    return set(ic.loc[ic["framework_id"].isin(frameworks), "concept_id"]) | set(kaz["concept_id"])
 
 
-@pytest.mark.parametrize("baseline", ["listening_state", "curriculum", "both"])
-def test_a_concept_kazakhstan_has_is_never_reported_absent(real, baseline):
-    gaps = analyse(real, ["GBR", "CAN", "NZL"], baseline)
-    has = _carried_by(real, gaps.baseline_frameworks)
-    assert has, "the baseline carries some concepts"
+@pytest.mark.parametrize("peers, baseline", [(["GBR", "CAN", "NZL"], "listening_state"), (["GBR", "CAN", "NZL"], "curriculum"),
+                                             (["GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS"], "both")])
+def test_a_concept_kazakhstan_has_is_never_reported_absent(real, peers, baseline):
+    gaps = analyse(real, peers, baseline)
+    has = _kazakhstan_has(real, gaps.baseline_frameworks)
+    assert {"merit_recruitment", "senior_civil_service", "learning_development"} <= has  # the issue's examples
     table = gaps.table.set_index("concept_id")
+    assert (table.loc[sorted(has), "kaz_status"] == "present").all()
     assert (table.loc[sorted(has), "kaz_absence"] == 0).all()
-    assert (table.loc[sorted(has), "kaz_status"] == "carried").all()
     recs = recommendations(gaps, top=len(table), draws=0)
-    md = render_markdown(gaps, recs.head(15))
-    for concept in has & set(recs["concept_id"].head(15)):
+    shown = recs[recs["concept_id"].isin(has)]
+    assert len(shown) == len(has)
+    assert (shown["kaz_status"] == "present").all()
+    assert not shown["action"].str.startswith("Adopt").any()
+    md = render_markdown(gaps, recs[recs["rank"] <= 8])
+    for concept in has & set(recs.loc[recs["rank"] <= 8, "concept_id"]):
         section = md.split(f"(`{concept}`)")[1].split("###")[0]
-        assert "absent from the Kazakh baseline" not in section
+        assert "**absent**" not in section and "→ **adopt**" not in section
+
+
+@pytest.mark.parametrize("peers, baseline", [(["GBR", "CAN", "NZL"], "listening_state"),
+                                             (["GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS"], "both")])
+def test_every_row_has_an_action_a_status_with_evidence_model_countries_and_sources(real, peers, baseline):
+    gaps = analyse(real, peers, baseline)
+    recs = recommendations(gaps, top=10, draws=0)
+    assert set(recs["scope"]) == {"individual", "system"} and len(recs) == 20
+    known = set(real.sources["id"])
+    for _, row in recs.iterrows():
+        assert row["action"].endswith(".") and row["action"].split(":")[0] in ("Adopt", "Develop", "Strengthen", "Enforce")
+        cited = row["sources"].split(";")
+        assert cited and set(cited) <= known, row["concept_id"]
+        ev = evidence(gaps, row["concept_id"])
+        if row["kaz_status"] != "absent":
+            assert len(ev.kaz_evidence) and (ev.kaz_evidence["locator"] != "").all()
+            assert set(ev.kaz_evidence["source"]) <= set(cited)
+        acts = ev.actions
+        if (acts["basis"] == "peer_practice").any():
+            assert row["model_countries"], row["concept_id"]
+            assert set(row["model_countries"].split(";")) <= set(peers)
+        else:  # said plainly
+            assert "no peer practice" in row["action"] or acts["basis"].iloc[0] == "step"
+        assert "KAZ" in row["governance_context"] and "ref_wgi_2023_update" in row["governance_context"]
 
 
 def test_adding_a_peer_that_carries_a_concept_never_lowers_its_share(real):
@@ -238,20 +329,19 @@ def test_stability_repeats_with_the_seed_and_is_a_share(real):
 def test_without_perturbation_the_top_list_is_always_stable(tiny):
     gaps = analyse(tiny, ["GBR", "CAN", "NZL"], "base")
     s = stability(gaps.table, gaps.settings.weights, top=2, draws=50, spread=0.0).set_axis(gaps.table["concept_id"])
-    assert s[["merit_recruitment", "collaboration"]].tolist() == [1.0, 1.0]
-    assert s.drop(["merit_recruitment", "collaboration"]).eq(0).all()
+    assert s[["integrity_ethics", "merit_recruitment"]].tolist() == [1.0, 1.0]
+    assert s.drop(["integrity_ethics", "merit_recruitment"]).eq(0).all()
     assert recommendations(gaps, top=2, draws=0)["stability"].isna().all()
 
 
 def test_a_close_call_is_less_stable_than_a_clear_lead(tiny):
-    gaps = analyse(tiny, ["GBR", "CAN", "NZL"], "base")
-    # first place is a close call: merit_recruitment 0.467 against collaboration 0.447
-    first = recommendations(gaps, top=1, draws=400).set_index("concept_id")["stability"]
-    assert 0.3 < first["merit_recruitment"] < 0.8
-    # both are far ahead of leadership (0.273), so they stay in the top four in every draw
-    s4 = stability(gaps.table, gaps.settings.weights, top=4, draws=400).set_axis(gaps.table["concept_id"])
-    assert s4[["merit_recruitment", "collaboration"]].tolist() == [1.0, 1.0]
-    assert s4["leadership"] < 0.5
+    gaps = analyse(tiny, ["GBR", "CAN", "NZL"], "base", scope="all")
+    # third place is a close call: leadership 0.342 against collaboration 0.308
+    s3 = recommendations(gaps, top=3, draws=400).set_index("concept_id")["stability"]
+    assert 0.3 < s3["leadership"] < 0.95
+    # integrity_ethics (0.583) leads clearly: it is in the top three in every draw
+    assert s3["integrity_ethics"] == 1.0
+    assert stability(gaps.table, gaps.settings.weights, top=3, draws=400).set_axis(gaps.table["concept_id"])["collaboration"] < 0.5
 
 
 # ------------------------------------------------------------------------------------------------
@@ -264,7 +354,9 @@ def test_evidence_lists_each_kind_with_citations(tiny):
     assert ev.survey[["subject_id", "value"]].values.tolist() == [["gap-1", 40.0]]
     assert ev.kaz_baseline[["subject_id", "predicate"]].values.tolist() == [["kaz_base-1", "skos:relatedMatch"]]
     assert ev.steps["label"].tolist() == ["Set up interagency working groups"]
-    assert ev.risks["label"].tolist() == ["pr-jpn-risk", "Resistance to change"]  # risks apply to every concept
+    assert ev.actions["action"].tolist() == [
+        "Develop: Set up interagency working groups (implementation step proposed for Kazakhstan by src_test)."]
+    assert gaps.risks["label"].tolist() == ["pr-jpn-risk", "Resistance to change"]  # shown with every recommendation
     assert ev.citations["citation"].tolist() == ["Test source. (https://example.org/test)"]
     statements = ev.statements()
     assert (statements["source"] != "").all() and (statements["locator"] != "").all()
@@ -273,6 +365,7 @@ def test_evidence_lists_each_kind_with_citations(tiny):
 def test_every_row_cites_a_source_for_each_nonzero_component(real):
     roles = {"peer_share": ["peer_item", "peer_practice"], "oecd_alignment": ["oecd"], "measured_need": ["survey"],
              "paper_recommended": ["paper"]}
+    # kaz_absence < 1 only with Kazakh evidence rows, each cited
     for peers, baseline in ((["GBR", "NZL", "CAN"], "listening_state"), (["GBR", "USA", "JPN", "AUS"], "both")):
         gaps = analyse(real, peers, baseline)
         recs = recommendations(gaps, top=15, draws=0)
@@ -286,14 +379,22 @@ def test_every_row_cites_a_source_for_each_nonzero_component(real):
                 assert (row[component] > 0) == (len(backing) > 0), (row["concept_id"], component)
                 assert set(backing["source"]) <= set(cited)
                 assert (backing["locator"] != "").all()
+            kaz = gaps.kaz_evidence[(gaps.kaz_evidence["concept_id"] == row["concept_id"]) & (gaps.kaz_evidence["level"] != "gap")]
+            assert (row["kaz_absence"] < 1) == (len(kaz) > 0), row["concept_id"]
+            assert set(kaz["source"]) <= set(cited) and (kaz["locator"] != "").all()
 
 
 def test_markdown_has_table_sections_and_resolved_references(real):
     gaps = analyse(real, ["GBR", "CAN", "NZL"])
     recs = recommendations(gaps, top=5, draws=50)
     md = render_markdown(gaps, recs, draws=50, seed=0)
-    assert "| " + " | ".join(CSV_COLUMNS) + " |" in md
-    assert md.count("\n### ") == 5
+    assert "## Ranked: individual" in md and "## Ranked: system" in md
+    assert "| rank | scope | action | concept_id | kaz_status | model_countries |" in md
+    assert md.count("\n### ") == 10
+    # the score is explained: components, tie-break, which papers count
+    assert "## How the score is computed" in md and "ties (equal to 12 decimals) are broken by concept id" in md
+    assert "Papers in paper_sources: seed001, seed002, seed003, seed004" in md
+    assert "## Side by side with the source papers" in md and "Recovered: " in md
     refs = md.split("## References")[1]
     for source in set(";".join(recs["sources"]).split(";")):
         assert f"**{source}**" in refs
@@ -302,38 +403,66 @@ def test_markdown_has_table_sections_and_resolved_references(real):
 
 
 # ------------------------------------------------------------------------------------------------
-# the papers' own recommendations are recovered
+# the papers' own recommendations: a finding, not an input
 
-def _ranks(gaps) -> pd.Series:
-    return rank(gaps.table, gaps.settings.weights).set_index("concept_id")["rank"]
-
-
-def test_inclusive_governance_peers_recover_seed002(real):
-    ranks = _ranks(analyse(real, ["GBR", "NZL", "CAN"], "listening_state"))
-    assert ranks[["competency_framework", "performance_management", "integrity_ethics"]].max() <= 10
-    assert ranks[["cultural_competence", "collaboration", "change_leadership"]].max() <= 15
-    # among competencies (individual scope) the seed 002 areas lead
-    individual = _ranks(analyse(real, ["GBR", "NZL", "CAN"], "listening_state", scope="individual"))
-    assert individual[["cultural_competence", "integrity_ethics", "collaboration", "change_leadership"]].max() <= 6
+def _order(gaps) -> list[tuple[str, str]]:
+    return list(zip(*[ranked(gaps)[c] for c in ("list", "concept_id")]))
 
 
-def test_professionalisation_peers_recover_seed001(real):
-    gaps = analyse(real, ["GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS"], "both")
-    ranks = _ranks(gaps)
-    assert ranks[["senior_civil_service", "learning_development", "merit_recruitment", "performance_management",
-                  "workforce_mobility"]].max() <= 10
-    comparison = paper_comparison(gaps, top=10, sources=["seed001"])
-    recommended = comparison[comparison["seed001"] != ""]
-    assert recommended["in_top"].all()
-    assert "seed001: 7 of 7 recommended concepts are in our top 10." in render_comparison(comparison, 10)
+def test_changing_what_the_papers_recommend_does_not_change_the_default_ranking(tmp_path):
+    data = make_data(tmp_path)
+    before = analyse(load(data), ["GBR", "CAN", "NZL"], "base")
+    # the papers now recommend something else: another paper framework, more and fewer practices
+    text = (data / "practices" / "test.yaml").read_text(encoding="utf-8")
+    (data / "practices" / "test.yaml").write_text(text.replace("recommended_for_kaz: true", "recommended_for_kaz: false"),
+                                                  encoding="utf-8")
+    _add_kaz_practice(data, "integrity_ethics", kind="implementation_step", recommended=True)
+    settings = copy.deepcopy(SETTINGS) | {"paper_frameworks": ["gbr_fw"]}
+    (data / "weights.yaml").write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+    after = analyse(load(data), ["GBR", "CAN", "NZL"], "base")
+    assert after.table["paper_recommended"].tolist() != before.table["paper_recommended"].tolist()
+    assert _order(after) == _order(before)
+    pd.testing.assert_series_equal(ranked(after)["score"], ranked(before)["score"])
 
 
-def test_comparison_lists_what_each_paper_says(tiny):
-    comparison = paper_comparison(analyse(tiny, ["GBR", "CAN", "NZL"], "base"), top=1)
-    rows = comparison.set_index("concept_id")
-    assert list(rows.index) == ["merit_recruitment", "collaboration", "cultural_competence"]
-    assert rows.loc["collaboration", "src_test"] == "Set up interagency working groups"
-    assert rows["in_top"].tolist() == [True, False, False]
+def test_changing_what_the_papers_recommend_does_not_change_the_real_ranking(real):
+    gaps = analyse(real, ["GBR", "CAN", "NZL"])
+    none = analyse(real, ["GBR", "CAN", "NZL"], settings=gaps.settings.model_copy(
+        update={"paper_sources": ["seed001"], "paper_frameworks": []}))
+    assert _order(none) == _order(gaps)
+    assert gaps.settings.weights.paper_recommended == 0
+
+
+def test_findings_list_every_paper_recommendation_once(real):
+    for peers, baseline in ((["GBR", "CAN", "NZL"], "listening_state"), (["GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS"], "both")):
+        gaps = analyse(real, peers, baseline)
+        findings = paper_findings(gaps, top=10)
+        pr = real.practices
+        expected = set(pr.loc[pr["recommended_for_kaz"] & pr["source"].isin(["seed001", "seed002", "seed003", "seed004"]), "id"])
+        expected |= set(real.items.loc[real.items["framework_id"] == "kaz_adapted_model", "item_code"])
+        papers = findings[findings["verdict"] != "new"]
+        assert sorted(papers["subject_id"]) == sorted(expected)
+        assert set(papers["paper"]) == {"seed001", "seed002", "seed003", "seed004"}
+        assert (papers["locator"] != "").all()
+        # a recommendation is recovered exactly when its best concept is in the top ten of its list
+        mapped = papers[papers["verdict"] != "unmapped"]
+        assert ((mapped["rank"] <= 10) == (mapped["verdict"] == "recovered")).all()
+        assert mapped.loc[mapped["verdict"] == "missed", "comment"].str.contains(r"^(?:mapped by skos:relatedMatch only; )?rank ").all()
+        # seed 004's training steps are related to learning_development only, and the table says so
+        s4 = papers[papers["paper"] == "seed004"]
+        assert len(s4) == 6 and s4["comment"].str.startswith("mapped by skos:relatedMatch only").all()
+        new = findings[findings["verdict"] == "new"]
+        assert not set(new["concept_id"]) & {c for cs in papers["concepts"] for c in cs.split(";") if c}
+        got, total = recovered_share(findings)
+        assert total == len(expected) and 0 < got < total
+
+
+def test_findings_on_hand_data(tiny):
+    findings = paper_findings(analyse(tiny, ["GBR", "CAN", "NZL"], "base"), top=1).set_index("concept_id")
+    assert findings.loc["collaboration", ["recommendation", "rank", "verdict"]].tolist() == [
+        "Set up interagency working groups", 3, "missed"]
+    assert findings.loc["cultural_competence", "comment"].startswith("rank 4 in the individual list (top 1 shown); no chosen peer carries it")
+    assert findings.loc[["integrity_ethics", "merit_recruitment"], "verdict"].tolist() == ["new", "new"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -352,8 +481,15 @@ def test_cli_csv_columns_and_order(tmp_path):
     assert code == 0, err
     frame = pd.read_csv(io.StringIO(out), keep_default_na=False)
     assert list(frame.columns) == CSV_COLUMNS
-    assert frame["concept_id"].tolist() == ["merit_recruitment", "collaboration", "cultural_competence"]
-    assert frame.loc[0, "peers"] == "CAN" and frame.loc[0, "oecd_principles"] == "oecd_rec-1;oecd_rec-3"
+    assert {"rank", "scope", "action", "concept_id", "kaz_status", "model_countries", "score", "stability",
+            "governance_context", "papers", "sources"} <= set(frame.columns)
+    assert frame[["scope", "concept_id"]].values.tolist() == [
+        ["individual", "integrity_ethics"], ["individual", "leadership"], ["individual", "collaboration"],
+        ["system", "merit_recruitment"]]
+    merit = frame.set_index("concept_id").loc["merit_recruitment"]
+    assert merit["peers"] == "CAN" and merit["oecd_principles"] == "oecd_rec-1;oecd_rec-3"
+    assert merit["kaz_status"] == "partial" and merit["action"].startswith("Develop: Merit-based recruitment")
+    assert frame.set_index("concept_id").loc["collaboration", "papers"] == "src_test"
 
 
 def test_cli_markdown_to_file(tmp_path):
@@ -372,7 +508,7 @@ def test_cli_markdown_to_file(tmp_path):
         (["--peers", "KAZ"], "--peers: KAZ is the baseline, not a peer"),
         (["--baseline", "nope"], "--baseline: unknown baseline 'nope' (use one of base, cur, both)"),
         (["--top", "0"], "--top: must be at least 1 (got 0)"),
-        (["--scope", "team"], "--scope: unknown scope 'team' (use all, individual, system)"),
+        (["--scope", "team"], "--scope: unknown scope 'team' (use separate, all, individual, system)"),
     ],
 )
 def test_cli_bad_options(tmp_path, args, message):
@@ -409,6 +545,15 @@ def test_weights_file_overrides_only_what_it_gives(tmp_path):
     code, out, err = run_cli("--data", str(data), "--baseline", "base", "--weights", str(f), "--top", "1", "--draws", "0")
     assert code == 0, err
     assert pd.read_csv(io.StringIO(out)).loc[0, ["concept_id", "score"]].tolist() == ["leadership", 0.7]
+
+
+def test_help_explains_the_score(capsys):
+    with pytest.raises(SystemExit):
+        main(["recommend", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for phrase in ("peer_share", "oecd_alignment", "kaz_absence", "measured_need", "paper_recommended",
+                   "weight 0 by default", "ties", "paper_sources"):
+        assert phrase in text
 
 
 def test_data_folder_weights_are_validated_with_their_line(tmp_path):

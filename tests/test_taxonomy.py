@@ -118,7 +118,80 @@ def test_codebook_is_refi_qda_xml_holding_every_concept(exported, ds):
     parents = root.findall("qdc:Codes/qdc:Code", NS)
     assert {p.get("name") for p in parents} == set(ds.domains["label_en"])
     assert {p.get("isCodable") for p in parents} == {"false"}
-    assert sum(len(p.findall("qdc:Code", NS)) for p in parents) == len(ds.concepts)
+    assert sum(len(p.findall(".//qdc:Code", NS)) for p in parents) == len(ds.concepts)
+    # Narrower concepts (SKOS broader) are nested under their broader concept's code.
+    training = by_guid[concept_guid("learning_development")]
+    nested = {c.get("guid") for c in training.findall("qdc:Code", NS)}
+    narrower = ds.concepts.loc[ds.concepts["broader"] == "learning_development", "concept_id"]
+    assert nested == {concept_guid(c) for c in narrower} and len(nested) == 7
+
+
+#: The REFI-QDA codebook rules (REFI-QDA 1.5, section 5.2 "XML Schema for codebook exchange"):
+#: CodeBook holds one Codes (then optional Sets); a Code holds an optional Description first,
+#: then Codes; guid, name and isCodable are required, color is #RGB; nothing else is allowed.
+REFI_GUID = re.compile(r"^(\{)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?(1)\})$")
+REFI_RGB = re.compile(r"^#([A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})$")
+
+
+def _refi_problems(xml: bytes) -> list[str]:
+    q = f"{{{QDC_NAMESPACE}}}"
+    root = ET.fromstring(xml)
+    problems = []
+    if root.tag != f"{q}CodeBook" or set(root.attrib) - {"origin"}:
+        problems.append(f"root {root.tag} {sorted(root.attrib)}")
+    children = [c.tag for c in root]
+    if children[:1] != [f"{q}Codes"] or set(children[1:]) - {f"{q}Sets"}:
+        problems.append(f"CodeBook children {children}")
+
+    def check(code: ET.Element) -> None:
+        if code.tag != f"{q}Code":
+            problems.append(f"unexpected element {code.tag}")
+            return
+        attrs = set(code.attrib)
+        if not {"guid", "name", "isCodable"} <= attrs or attrs - {"guid", "name", "isCodable", "color"}:
+            problems.append(f"Code attributes {sorted(attrs)}")
+        if not REFI_GUID.match(code.get("guid", "")) or code.get("isCodable") not in ("true", "false", "1", "0"):
+            problems.append(f"Code guid/isCodable {code.attrib}")
+        if "color" in attrs and not REFI_RGB.match(code.get("color")):
+            problems.append(f"Code color {code.get('color')}")
+        tags = [c.tag for c in code]
+        descriptions = [i for i, t in enumerate(tags) if t == f"{q}Description"]
+        if descriptions not in ([], [0]):
+            problems.append(f"Description must come once, first: {tags}")
+        for child in code:
+            if child.tag != f"{q}Description":
+                check(child)
+
+    codes = root.find(f"{q}Codes")
+    if codes is None or not len(codes):
+        problems.append("Codes holds no Code")
+    for code in codes if codes is not None else []:
+        check(code)
+    return problems
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_codebook_follows_the_refi_qda_codebook_schema(lang, ds):
+    assert _refi_problems(codebook_xml(ds.concepts, ds.domains, lang=lang)) == []
+
+
+def test_refi_check_catches_a_misplaced_description():
+    xml = (f'<CodeBook xmlns="{QDC_NAMESPACE}"><Codes><Code guid="6F1C3F3E-2B1D-5B6A-9C57-7A3E0C0B1D42" name="x" '
+           'isCodable="true" color="red"><Code guid="6F1C3F3E-2B1D-5B6A-9C57-7A3E0C0B1D43" name="y" isCodable="true"/>'
+           '<Description>late</Description></Code></Codes></CodeBook>').encode()
+    assert len(_refi_problems(xml)) == 2  # colour is not #RGB, Description after a Code
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_draft_translations_are_marked_in_the_codebook(lang, ds):
+    codes = {c.get("guid"): c for c in _codes(codebook_xml(ds.concepts, ds.domains, lang=lang))}
+    drafts = set(draft_labels(ds.concepts, lang))
+    assert drafts  # every ru/kk label is still a draft
+    for concept in ds.concepts.itertuples(index=False):
+        text = codes[concept_guid(concept.concept_id)].find("qdc:Description", NS).text
+        assert text.startswith("[draft translation] ") == (concept.concept_id in drafts)
+    english = codebook_xml(ds.concepts, ds.domains, lang="en")
+    assert b"[draft translation]" not in english
 
 
 def test_codebook_guids_are_valid_and_stable_across_runs(exported, tmp_path):

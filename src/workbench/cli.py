@@ -48,7 +48,10 @@ def _csv_list(text: str) -> list[str]:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
+    from .transferability import load_transferability
+
     ds = validate(args.data)
+    load_transferability(ds)  # data/transferability.yaml, where present: sources, concepts, indicator releases
     summary = ds.summary()
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
@@ -178,6 +181,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
     from .dataset import load
     from .network import bipartite_graph, export_graph, graph_bytes, overlap_graph
     from .outputs import atomic_write
+    from .taxonomy import at_granularity
 
     # Country codes in upper case, as `recommend --peers` takes them.
     countries = [c.upper() for c in _csv_list(args.countries)] if args.countries is not None else None
@@ -187,7 +191,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
             raise InputError.single(option, 0, "empty list (give comma-separated codes)")
     if args.out.exists() and not args.out.is_dir():
         raise InputError.single(args.out, 0, "cannot write: is a file, and the output is a folder")
-    ds = load(args.data)
+    ds = at_granularity(load(args.data), args.granularity)
     names = select_countries(ds, countries, frameworks, args.include_organisations)
     ev = evidence(ds, names, frameworks, args.level)
     if ev.empty:
@@ -196,7 +200,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
     overlap = overlap_graph(carriers, min_weight=args.min_weight)
     graph = export_graph(carriers, overlap)
     graph.graph.update(data_version=ds.data_version, taxonomy_version=ds.taxonomy_version,
-                       level=args.level or "any", min_weight=float(args.min_weight))
+                       level=args.level or "any", min_weight=float(args.min_weight), granularity=args.granularity)
     matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]), binary=args.binary)
     for fmt in ("graphml", "gexf", "json"):
         atomic_write(args.out / f"overlap.{fmt}", graph_bytes(graph, fmt))
@@ -215,6 +219,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
 def _cmd_recommend(args: argparse.Namespace) -> int:
     from .dataset import load
     from .recommend import analyse, recommendations, render_markdown
+    from .taxonomy import at_granularity
 
     if args.top < 1:
         raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
@@ -223,7 +228,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     peers = _csv_list(args.peers)
     if not peers:
         raise InputError.parameter("peers", "no peer countries given")
-    gaps = analyse(load(args.data), peers, args.baseline, args.weights, scope=args.scope)
+    gaps = analyse(at_granularity(load(args.data), args.granularity), peers, args.baseline, args.weights, scope=args.scope)
     recs = recommendations(gaps, top=args.top, draws=args.draws, seed=args.seed)
     if args.format == "markdown":
         text = render_markdown(gaps, recs, draws=args.draws, seed=args.seed)
@@ -245,6 +250,7 @@ def _cmd_code(args: argparse.Namespace) -> int:
     from .dataset import load
     from .sourcefile import read_text
     from .suggest import fit_from_dataset
+    from .taxonomy import at_granularity
 
     from .validate import check_number
 
@@ -255,13 +261,18 @@ def _cmd_code(args: argparse.Namespace) -> int:
     if args.review and args.format != "csv":
         raise InputError.single("--review", 0, "a review file is CSV; drop --format table")
     text = read_text(args.file)  # a binary or non-UTF-8 file fails here, before the data is loaded
-    model = fit_from_dataset(load(args.data))
+    model = fit_from_dataset(at_granularity(load(args.data), args.granularity))
     frame = code_document(model, text, args.file.name, lang=args.lang, threshold=args.threshold, top=args.top)
     if args.review:
         frame = for_review(frame)
     if args.format == "table":
         frame = frame.assign(quote=[" ".join(q.split())[:80] for q in frame["quote"]])
+    unknown = frame.attrs.get("unknown_language", [])
     _emit(frame, args.format, args.out)
+    if unknown:
+        # Said on stderr, so the CSV on stdout stays a clean table.
+        print(f"{args.file}: {len(unknown)} passage(s) in a language the taxonomy has no words in were not coded "
+              f"(first at characters {unknown[0][0]}-{unknown[0][1]})", file=sys.stderr)
     if args.out is not None:
         passages = frame[["start", "end"]].drop_duplicates().shape[0]
         print(f"wrote {args.out} ({len(frame)} codings of {passages} passages)")
@@ -338,9 +349,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-weight", type=_finite, default=0.0, help="drop overlap edges whose Jaccard is below this (0-1)")
     p.add_argument("--binary", action="store_true", help="matrix.csv holds 0/1 instead of item counts")
     p.add_argument("--include-organisations", action="store_true", help="with no --countries, keep OECD and EU too")
+    p.add_argument("--granularity", choices=["fine", "broad"], default="fine",
+                   help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")
     p.add_argument("--data", type=Path, default=None, help="data folder")
     # -- recommend (issue 5)
-    p = sub.add_parser("recommend", help="rank cited adaptation recommendations for Kazakhstan")
+    from .settings import SCORE_EXPLANATION
+
+    p = sub.add_parser("recommend", help="rank cited adaptation recommendations for Kazakhstan",
+                       description="Rank cited recommendations for Kazakhstan: an action per concept, Kazakhstan's status "
+                                   "(absent, partial, present) with its evidence, the model countries, their governance "
+                                   "context, and agreement with the source papers as a finding. " + SCORE_EXPLANATION)
     p.add_argument("--peers", default=",".join(DEFAULT_PEERS),
                    help=f"comma-separated ISO codes of peer countries (default {','.join(DEFAULT_PEERS)})")
     p.add_argument("--baseline", default=DEFAULT_BASELINE,
@@ -350,17 +368,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "markdown"], default="csv")
     p.add_argument("--draws", type=int, default=500, help="random weight draws for the stability column (default 500; 0 skips)")
     p.add_argument("--seed", type=int, default=0, help="seed of the weight draws (default 0)")
-    p.add_argument("--scope", default=None, help="rank only 'individual' or 'system' concepts (default: all)")
+    p.add_argument("--scope", default=None,
+                   help="separate (default: individual competencies and system reforms in two lists), all (one list), "
+                        "individual or system (that list only)")
+    p.add_argument("--granularity", choices=["fine", "broad"], default="fine",
+                   help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
     # code (issue 9)
     p = sub.add_parser("code", help="code the passages of a plain-text document against the taxonomy")
     p.add_argument("file", type=Path, help="UTF-8 text file (a paper, a policy document)")
-    p.add_argument("--lang", choices=["en", "ru", "auto"], default="auto", help="language of passages (auto: per passage)")
+    p.add_argument("--lang", choices=["en", "ru", "kk", "auto"], default="auto", help="language of passages (auto: per passage)")
     p.add_argument("--threshold", type=_finite, default=None, help="score a concept needs to code a passage (default: workbench.coding.DEFAULT_THRESHOLD)")
     p.add_argument("--top", type=int, default=3, help="at most this many concepts per passage (default 3)")
     p.add_argument("--format", choices=["csv", "table"], default="csv")
     p.add_argument("--review", action="store_true", help="add empty decision and new_concept_id columns for a reviewer")
+    p.add_argument("--granularity", choices=["fine", "broad"], default="fine",
+                   help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
     return parser

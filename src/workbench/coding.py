@@ -22,7 +22,7 @@ import pandas as pd
 
 from .errors import InputError, Problem
 from .sourcefile import read_text
-from .suggest import ConceptSuggester, normalise_text
+from .suggest import UNKNOWN_LANGUAGE, ConceptSuggester, normalise_text, text_language
 from .validate import DECISIONS, check_number, review_row_problems
 
 __all__ = [
@@ -381,16 +381,12 @@ def split_passages(text: str) -> list[Passage]:
 
 
 def passage_language(text: str) -> str:
-    """``ru`` or ``kk`` when most letters are Cyrillic (``kk`` if Kazakh-only letters occur), else ``en``.
+    """``en``, ``ru``, ``kk`` or ``unknown`` (:func:`workbench.suggest.text_language`).
 
     >>> passage_language("Лидерство и этика"), passage_language("Көшбасшылық және әдеп"), passage_language("Ethics")
     ('ru', 'kk', 'en')
     """
-    letters = _letters(text)
-    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in letters)
-    if not letters or cyrillic / len(letters) <= 0.5:
-        return "en"
-    return "kk" if re.search("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]", text) else "ru"
+    return text_language(text)
 
 
 def _cyrillic_model(model: ConceptSuggester) -> ConceptSuggester:
@@ -416,8 +412,11 @@ def code_document(
     model:
         A fitted suggester (:func:`~workbench.suggest.fit_from_dataset`).
     lang:
-        ``en``, ``ru`` or ``auto`` (per passage, by its share of Cyrillic letters). Russian and
-        Kazakh passages are scored against the taxonomy's labels and aliases only.
+        ``en``, ``ru``, ``kk`` or ``auto`` (per passage, :func:`passage_language`). Russian and
+        Kazakh passages are scored against the taxonomy's labels and aliases only. A passage
+        in a language the model does not know (another script, or Latin-script text that is
+        not English) is not coded: its offsets are listed in ``attrs["unknown_language"]``
+        of the result, so a reviewer sees what was skipped.
     threshold:
         Score a concept needs to code a passage (default :data:`DEFAULT_THRESHOLD`).
     top:
@@ -435,26 +434,33 @@ def code_document(
     >>> code_document(m, "Officials must show ethical conduct at work.", "d.txt")[["start", "end", "concept_id"]].values.tolist()
     [[0, 44, 'ethics']]
     """
-    if lang not in ("en", "ru", "auto"):
-        raise ValueError(f"unknown language '{lang}' (use en, ru or auto)")
+    if lang not in ("en", "ru", "kk", "auto"):
+        raise ValueError(f"unknown language '{lang}' (use en, ru, kk or auto)")
     if top < 1:
         raise ValueError(f"top must be at least 1 (got {top})")
     threshold = DEFAULT_THRESHOLD if threshold is None else check_number(threshold, "threshold", 0, 1)
     passages = split_passages(text)
     quotes = [text[p.start : p.end] for p in passages]
-    langs = [passage_language(q) if lang == "auto" else lang for q in quotes]
-    cyrillic = np.array([g != "en" for g in langs], dtype=bool)
+    langs = [model.language(q) if lang == "auto" else lang for q in quotes]
+    unknown = np.array([g == UNKNOWN_LANGUAGE or g not in model.languages_ for g in langs], dtype=bool)
+    cyrillic = np.array([g in ("ru", "kk") for g in langs], dtype=bool) & ~unknown
+    latin = ~cyrillic & ~unknown
     scores = np.zeros((len(passages), len(model.concept_ids_)), dtype=np.float32)
-    for mask, scorer in ((~cyrillic, model), (cyrillic, _cyrillic_model(model))):
+    for mask, scorer in ((latin, model), (cyrillic, _cyrillic_model(model))):
         if mask.any():
             scores[mask] = scorer.score([normalise_text(q) for q, m in zip(quotes, mask) if m], by_coverage=False)
     rows = []
-    for p, quote, row in zip(passages, quotes, scores):
+    for p, quote, row, skip in zip(passages, quotes, scores, unknown):
+        if skip:
+            continue
         order = np.argsort(-row, kind="stable")[:top]
         for j in order:
             if row[j] >= threshold:
                 rows.append((document, p.start, p.end, model.concept_ids_[j], round(float(row[j]), 4), quote))
-    return pd.DataFrame(rows, columns=CODING_COLUMNS).astype({"start": "int64", "end": "int64", "score": "float64"})
+    out = pd.DataFrame(rows, columns=CODING_COLUMNS).astype({"start": "int64", "end": "int64", "score": "float64"})
+    # Marked, not coded: a confident-looking score on text the model cannot read would mislead.
+    out.attrs["unknown_language"] = [(p.start, p.end) for p, u in zip(passages, unknown) if u]
+    return out
 
 
 def code_file(

@@ -12,13 +12,24 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Problem
 from .schema import Framework, Indicator, Mapping, Practice, Source, Taxonomy
-from .sourcefile import YamlDocument, pydantic_problems, read_bytes, read_table, read_yaml
+from .sourcefile import YamlDocument, pydantic_problems, read_bytes, read_table, read_text, read_yaml
 from .validate import dataset_problems, framework_problems
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Dataset", "load", "default_data_dir", "read_framework", "read_crosswalk", "CROSSWALK_COLUMNS"]
+__all__ = [
+    "Dataset",
+    "load",
+    "default_data_dir",
+    "read_framework",
+    "read_crosswalk",
+    "read_crosswalk_set",
+    "CROSSWALK_COLUMNS",
+    "SSSOM_OPTIONAL_COLUMNS",
+    "SSSOM_REQUIRED_METADATA",
+]
+
 
 CROSSWALK_COLUMNS = [
     "subject_id",
@@ -29,6 +40,23 @@ CROSSWALK_COLUMNS = [
     "author_id",
     "comment",
 ]
+#: Optional per-mapping columns of the SSSOM standard (its ``mapping`` class, sssom-schema 1.1)
+#: that a crosswalk may carry beside :data:`CROSSWALK_COLUMNS`; kept as text, not interpreted.
+SSSOM_OPTIONAL_COLUMNS = (
+    "record_id", "subject_label", "subject_category", "predicate_label", "predicate_modifier", "object_label",
+    "object_category", "author_label", "reviewer_id", "reviewer_label", "creator_id", "creator_label", "license",
+    "subject_type", "subject_source", "subject_source_version", "object_type", "object_source",
+    "object_source_version", "predicate_type", "mapping_provider", "mapping_source", "mapping_cardinality",
+    "cardinality_scope", "mapping_tool", "mapping_tool_id", "mapping_tool_version", "mapping_date",
+    "publication_date", "review_date", "reviewer_agreement", "curation_rule", "curation_rule_text",
+    "subject_match_field", "object_match_field", "match_string", "subject_preprocessing",
+    "object_preprocessing", "similarity_score", "similarity_measure", "see_also", "issue_tracker_item", "other",
+)
+#: Mapping-set metadata a crosswalk's SSSOM header (``#``-prefixed YAML) must give.
+SSSOM_REQUIRED_METADATA = ("curie_map", "mapping_set_id", "license")
+#: Columns whose values are CURIEs in an SSSOM file, and those the library sees as plain ids.
+_CURIE_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification", "author_id")
+_PLAIN_ID_COLUMNS = ("subject_id", "object_id")
 INDICATOR_COLUMNS = ["id", "country", "indicator", "measure", "year", "value", "unit", "source", "locator"]
 
 
@@ -67,6 +95,10 @@ class Dataset:
     data_version: str
     unsourced_records: int = 0
     files: dict[str, str] = field(default_factory=dict)
+    #: ``fine`` as loaded; ``broad`` after :func:`workbench.taxonomy.at_granularity`.
+    granularity: str = "fine"
+    #: The crosswalk's SSSOM mapping-set metadata (``curie_map``, ``mapping_set_id``, ``license``...).
+    crosswalk_metadata: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """Counts a researcher checks first (what ``workbench validate --json`` prints)."""
@@ -132,25 +164,83 @@ def _list_file(path: Path, model: type[BaseModel], problems: list[Problem]) -> l
     return out
 
 
-def read_crosswalk(path: str | os.PathLike) -> list[tuple[Mapping, int]]:
-    """Read an SSSOM-style TSV crosswalk; each mapping with its line."""
+def _sssom_header(p: Path) -> tuple[dict[str, Any], list[Problem]]:
+    """The mapping-set metadata: the YAML of the ``#`` lines before the table header (SSSOM/TSV's
+    embedded metadata). A file whose comment is no such YAML (a plain note) has none."""
+    import yaml
+
+    block = []
+    for line in read_text(p).splitlines():
+        if not line.startswith("#"):
+            break
+        block.append(line[1:])
+    if not block:
+        return {}, []
+    try:
+        meta = yaml.safe_load("\n".join(block))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return {}, [Problem(str(p), (mark.line + 1) if mark else 1, f"SSSOM metadata header is not valid YAML: {getattr(exc, 'problem', exc)}")]
+    if not isinstance(meta, dict) or not ({"curie_map", "mapping_set_id"} & set(meta)):
+        return {}, []  # a free-text note, not SSSOM metadata: ids stay plain
+    problems = [Problem(str(p), 1, f"SSSOM metadata lacks '{key}'") for key in SSSOM_REQUIRED_METADATA if not meta.get(key)]
+    if meta.get("curie_map") is not None and not isinstance(meta.get("curie_map"), dict):
+        problems.append(Problem(str(p), 1, "SSSOM metadata 'curie_map' must map prefixes to URIs"))
+    return meta, problems
+
+
+def _uncurie(row: dict[str, str], curie_map: dict[str, str], path: str, line: int, problems: list[Problem]) -> dict[str, str]:
+    """Check every CURIE's prefix is declared; subject and object ids lose their prefix."""
+    out = dict(row)
+    for column in _CURIE_COLUMNS:
+        value = row.get(column, "")
+        prefix, sep, local = value.partition(":")
+        if not sep or not local:
+            problems.append(Problem(path, line, f"{column} '{value}' is not a CURIE (prefix:id) though the file declares a curie_map"))
+        elif prefix not in curie_map:
+            problems.append(Problem(path, line, f"{column} '{value}': prefix '{prefix}' is not declared in curie_map"))
+        elif column in _PLAIN_ID_COLUMNS:
+            out[column] = local
+    return out
+
+
+def read_crosswalk_set(path: str | os.PathLike) -> tuple[dict[str, Any], list[tuple[Mapping, int, dict[str, str]]]]:
+    """Read an SSSOM/TSV crosswalk: its mapping-set metadata and each mapping with its line and
+    its optional SSSOM columns (:data:`SSSOM_OPTIONAL_COLUMNS`).
+
+    With a ``curie_map`` in the header, subject and object ids are CURIEs (``item:UK-B1``,
+    ``wb:strategic_vision``) and come back as plain ids; every prefix must be declared. A file
+    without SSSOM metadata holds plain ids.
+    """
     p = Path(path)
+    meta, problems = _sssom_header(p)
     header, rows = read_table(p, delimiter="\t")
     missing = [c for c in CROSSWALK_COLUMNS if c not in header]
     if missing:
         raise InputError.single(p, 1, f"crosswalk header lacks column(s) {', '.join(missing)}")
-    extra = [c for c in header if c not in CROSSWALK_COLUMNS]
+    extra = [c for c in header if c not in CROSSWALK_COLUMNS and c not in SSSOM_OPTIONAL_COLUMNS]
     if extra:
-        raise InputError.single(p, 1, f"unknown column(s) {', '.join(extra)}")
-    problems: list[Problem] = []
+        raise InputError.single(p, 1, f"unknown column(s) {', '.join(extra)} (neither ours nor SSSOM's)")
+    curie_map = meta.get("curie_map") if isinstance(meta.get("curie_map"), dict) else None
     out = []
     for line, row in rows:
-        m = _validate(Mapping, row, str(p), lambda loc, line=line: line, problems)
+        if curie_map is not None:
+            before = len(problems)
+            row = _uncurie(row, curie_map, str(p), line, problems)
+            if len(problems) > before:
+                continue  # one message per mistake: the id is not checked again as a plain id
+        core = {c: row[c] for c in CROSSWALK_COLUMNS}
+        m = _validate(Mapping, core, str(p), lambda loc, line=line: line, problems)
         if m is not None:
-            out.append((m, line))
+            out.append((m, line, {c: row[c] for c in header if c in SSSOM_OPTIONAL_COLUMNS}))
     if problems:
         raise InputError(problems)
-    return out
+    return meta, out
+
+
+def read_crosswalk(path: str | os.PathLike) -> list[tuple[Mapping, int]]:
+    """Read an SSSOM-style TSV crosswalk; each mapping (plain ids) with its line."""
+    return [(m, line) for m, line, _ in read_crosswalk_set(path)[1]]
 
 
 def data_files(root: Path) -> list[Path]:
@@ -188,6 +278,8 @@ class RawData:
     taxonomy: Taxonomy | None = None
     taxonomy_doc: YamlDocument | None = None
     mappings: list = field(default_factory=list)  # (Mapping, line)
+    mapping_extras: list = field(default_factory=list)  # optional SSSOM columns of each mapping
+    crosswalk_metadata: dict = field(default_factory=dict)  # the SSSOM header
     crosswalk_path: Path = Path()
     problems: list = field(default_factory=list)
     broken: set = field(default_factory=set)
@@ -255,7 +347,9 @@ def read_data(root: Path) -> RawData:
         problems.extend(exc.problems)
 
     try:
-        raw.mappings = read_crosswalk(raw.crosswalk_path)
+        raw.crosswalk_metadata, read = read_crosswalk_set(raw.crosswalk_path)
+        raw.mappings = [(m, line) for m, line, _ in read]
+        raw.mapping_extras = [extra for _, _, extra in read]
     except InputError as exc:
         problems.extend(exc.problems)
         raw.broken.add("crosswalk")
@@ -341,6 +435,10 @@ def _frames(raw: RawData) -> Dataset:
                 "definition": c.definition,
                 "aliases_en": list(c.aliases.en),
                 "aliases_ru": list(c.aliases.ru),
+                "aliases_kk": list(c.aliases.kk),
+                "broader": c.broader or "",
+                "reviewed_by_ru": c.reviewed_by.get("ru", ""),
+                "reviewed_by_kk": c.reviewed_by.get("kk", ""),
             }
             for c in taxonomy.concepts
         ]
@@ -360,8 +458,12 @@ def _frames(raw: RawData) -> Dataset:
                                 columns=list(Indicator.model_fields) + ["line"]),
         domains=domains,
         concepts=concepts,
-        crosswalk=pd.DataFrame([{**m.model_dump(), "line": line} for m, line in mappings], columns=CROSSWALK_COLUMNS + ["line"]),
+        crosswalk=pd.DataFrame(
+            [{**m.model_dump(), **extra, "line": line} for (m, line), extra in zip(mappings, raw.mapping_extras)],
+            columns=CROSSWALK_COLUMNS + [c for c in SSSOM_OPTIONAL_COLUMNS if any(c in e for e in raw.mapping_extras)] + ["line"],
+        ),
         taxonomy_version=taxonomy.version,
         data_version=_version(all_files, root),
         files={"crosswalk": str(cw_path), "taxonomy": str(tax_path)},
+        crosswalk_metadata=raw.crosswalk_metadata,
     )

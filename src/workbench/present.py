@@ -22,10 +22,11 @@ from .schema import LIST_SEP
 from .validate import is_web_url
 from .taxonomy import concept_labels, draft_labels
 
+# The evidence of a recommendation is rendered by workbench.evidence (one model, markdown and HTML).
 __all__ = [
-    "HTML", "use", "section", "table", "publish", "figure", "evidence_html", "with_labels", "sources_of",
-    "references_html", "draft_note_html", "evidence_list_html", "downloads_html", "csv_bytes", "xlsx_bytes",
-    "cite_label", "safe_url", "link_html",
+    "HTML", "use", "section", "table", "publish", "figure", "with_labels", "sources_of",
+    "references_html", "draft_note_html", "downloads_html", "csv_bytes", "xlsx_bytes",
+    "cite_label", "cite_html", "safe_url", "link_html",
 ]
 
 
@@ -184,7 +185,7 @@ def _source_id(token: str) -> str | None:
     return str(match.iloc[0]) if len(match) else None
 
 
-def _cite_html(source: str, locator: str = "", lang: str | None = None) -> str:
+def cite_html(source: str, locator: str = "", lang: str | None = None) -> str:
     """A citation that links to its entry under References, and is remembered for that list."""
     sid = _source_id(str(source))
     if sid is None:
@@ -215,11 +216,12 @@ PERCENT_COLUMNS = frozenset({
 #: Values that are already percentages (0-100).
 PERCENT_VALUE_COLUMNS = frozenset({"survey_gap_percent", "gap"})
 #: Columns whose cells are country codes (``;``-joined lists allowed).
-COUNTRY_COLUMNS = frozenset({"country", "country_2", "carrier", "carriers", "peers", "stressed_by", "ignored_by"})
+COUNTRY_COLUMNS = frozenset({"country", "country_2", "carrier", "carriers", "peers", "stressed_by", "ignored_by",
+                             "model_countries", "model_country"})
 #: Columns whose cells are source ids (``;``-joined lists allowed).
-SOURCE_COLUMNS = frozenset({"source", "sources"})
+SOURCE_COLUMNS = frozenset({"source", "sources", "paper", "papers"})
 #: Columns whose cells are words the code writes (translated through ``values`` of the catalogue).
-VALUE_COLUMNS = frozenset({"status", "kind", "scope", "predicate_id", "kaz_status"})
+VALUE_COLUMNS = frozenset({"status", "kind", "scope", "predicate_id", "kaz_status", "list", "verdict"})
 DECIMALS = 3
 #: Measures shown with :data:`DECIMALS` decimals even where a value is whole (a 1 beside 0.500 misleads).
 FIXED_COLUMNS = frozenset({"score", "jaccard", "overlap_coefficient", "confidence", "oecd_alignment", "kaz_absence",
@@ -386,7 +388,7 @@ def table(frame: pd.DataFrame, max_rows: int | None = None, lang: str | None = N
         if str(col) in SOURCE_COLUMNS and _header(col, lang) in shown.columns:
             cells = []
             for v in frame[col].tolist():
-                cells.append("; ".join(_cite_html(x, lang=lang) for x in _split(v)))
+                cells.append("; ".join(cite_html(x, lang=lang) for x in _split(v)))
             cites[_header(col, lang)] = cells
     _CTX.tables.append((title, data))
     limit = len(shown) if max_rows is None else max_rows
@@ -515,48 +517,3 @@ def draft_note_html(concepts: pd.DataFrame, lang: str) -> HTML:
         return HTML("")
     note = html.escape(t("ui.draft_note", lang))
     return HTML(f'<p class="wb-draft">{note} ({len(drafts)}/{len(concepts)})</p>')
-
-
-# -- evidence of a recommendation ------------------------------------------------------------------------
-
-def evidence_list_html(title: str, rows: Iterable[tuple[str, str]]) -> str:
-    """An escaped ``<ul>`` of ``(text, citation)`` pairs under a bold title (empty when no rows).
-
-    A citation given as ``(source, locator)`` links to the references; a plain string is escaped.
-    """
-    rows = list(rows)
-    if not rows:
-        return ""
-
-    def cite(c: Any) -> str:
-        return _cite_html(*c) if isinstance(c, tuple) else html.escape(str(c))
-
-    lis = "".join(f'<li>{html.escape(text)} <span class="wb-cite-group">[{cite(c)}]</span></li>' for text, c in rows)
-    return f'<p class="wb-evidence-title"><b>{html.escape(title)}</b></p><ul>{lis}</ul>'
-
-
-def evidence_html(ev, lang: str | None = None, concept_label: str | None = None) -> HTML:
-    """One recommendation's evidence (a :class:`workbench.recommend.Evidence`), escaped, every line cited."""
-    lang = _lang(lang)
-    parts = [f"<h3>{html.escape(concept_label or ev.label)}</h3>"]
-    comps = ", ".join(f"{html.escape(t('columns.' + k, lang) if has('columns.' + k) else k)} = {v:.2f} (w {ev.weights[k]:g})"
-                      for k, v in ev.components.items())
-    status = t(f"values.{ev.kaz_status}", lang) if has(f"values.{ev.kaz_status}") else ev.kaz_status
-    parts.append(f"<p>{html.escape(t('evidence.score_line', lang, score=f'{ev.score:.3f}', components='{components}', status='{status}')).replace('{components}', comps).replace('{status}', f'<b>{html.escape(status)}</b>')}</p>")
-
-    def who(code: str) -> str:
-        return country_name(str(code), lang)
-
-    sections = [
-        ("peer_items", ev.peer_items, lambda r: f"{who(r.country)} · {r.framework_id} · {r.subject_id}: {r.label}"),
-        ("peer_practices", ev.peer_practices, lambda r: f"{who(r.country)}: {r.label}"),
-        ("oecd_principles", ev.oecd_principles,
-         lambda r: f"{t('ui.principle', lang)} {_CTX.principles.get(r.subject_id, r.subject_id)}: {r.label}"),
-        ("kaz_baseline", ev.kaz_baseline, lambda r: f"{r.framework_id} · {r.group}: {r.label} ({_value(r.predicate, lang)})"),
-        ("survey", ev.survey, lambda r: f"{r.label}: {r.value:g}%"),
-        ("paper", ev.paper, lambda r: f"{r.label}"),
-        ("steps", ev.steps, lambda r: f"{r.label}"),
-    ]
-    for key, frame, text in sections:
-        parts.append(evidence_list_html(t(f"evidence.{key}", lang), ((text(r), (r.source, r.locator)) for r in frame.itertuples(index=False))))
-    return HTML(f'<div class="wb-evidence">{"".join(parts)}</div>')

@@ -199,6 +199,7 @@ class Domain(Record):
 class Aliases(Record):
     en: list[str] = Field(default_factory=list)
     ru: list[str] = Field(default_factory=list)
+    kk: list[str] = Field(default_factory=list)
 
 
 class Concept(Record):
@@ -209,6 +210,22 @@ class Concept(Record):
     label_status: dict[Literal["en", "ru", "kk"], Literal["draft", "reviewed"]] = Field(default_factory=dict)
     definition: str = NonEmpty
     aliases: Aliases = Field(default_factory=Aliases)
+    #: SKOS ``broader``: the id of the concept this one is a narrower part of (taxonomy 1.1:
+    #: the Academy's kinds of training under ``learning_development``). At most two levels.
+    broader: Optional[str] = Field(default=None, pattern=SLUG)
+    #: Who signed each reviewed translation; absent until a native reviewer has.
+    reviewed_by: dict[Literal["ru", "kk"], str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _review_signed(self) -> "Concept":
+        for lang in ("ru", "kk"):
+            if self.label_status.get(lang) == "reviewed" and not self.reviewed_by.get(lang, "").strip():
+                raise ValueError(f"label_status {lang} is 'reviewed' but reviewed_by names no {lang} reviewer")
+            if self.reviewed_by.get(lang) and self.label_status.get(lang, "draft") != "reviewed":
+                raise ValueError(f"reviewed_by names a {lang} reviewer but label_status {lang} is not 'reviewed'")
+        if self.broader == self.id:
+            raise ValueError(f"concept '{self.id}' is its own broader concept")
+        return self
 
 
 class Taxonomy(Record):

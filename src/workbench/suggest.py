@@ -1,6 +1,6 @@
 """Suggest taxonomy concepts for framework items the workbench has never seen.
 
-The evidence is the taxonomy itself (labels, definitions, English and Russian aliases) and the
+The evidence is the taxonomy itself (labels, definitions, English, Russian and Kazakh aliases) and the
 curated crosswalk (items already mapped to each concept). Texts are compared as TF-IDF vectors
 of character n-grams, which copes with English and Russian word forms alike without a stemmer.
 """
@@ -12,7 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["ConceptSuggester", "normalise_text", "item_text", "suggest_frame", "evaluate_leave_one_framework_out", "SUGGEST_COLUMNS"]
+__all__ = [
+    "ConceptSuggester",
+    "normalise_text",
+    "item_text",
+    "text_language",
+    "suggest_frame",
+    "evaluate_leave_one_framework_out",
+    "SUGGEST_COLUMNS",
+    "UNKNOWN_LANGUAGE",
+]
 
 SUGGEST_COLUMNS = ["framework_id", "item_code", "rank", "concept_id", "score", "needs_review"]
 from .schema import CARRYING_PREDICATES as EVIDENCE_PREDICATES  # a curated item is an example of what it carries
@@ -20,6 +29,29 @@ from .schema import CARRYING_PREDICATES as EVIDENCE_PREDICATES  # a curated item
 
 _MIN_WORD = 4
 _STEM = 5
+#: What :func:`text_language` answers for a text in none of the taxonomy's languages.
+UNKNOWN_LANGUAGE = "unknown"
+#: Letters of the Kazakh Cyrillic alphabet that Russian lacks: their presence tells kk from ru.
+_KAZAKH_LETTERS = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+#: Frequent English function words, and those of other languages written in Latin script
+#: (French, German, Spanish, Italian, Portuguese, Latin-script Kazakh) that are not English
+#: words too: a stop-word vote tells English from the rest, the usual cheap language check.
+_ENGLISH_WORDS = frozenset(
+    "the of and to in for on with by as at from is are be was were been has have had or an a that "
+    "this these those which its their our his her they we it who what how will would should must "
+    "can could may not but if than also only into about after before between under over such all "
+    "any each other more most many some no new two one".split()
+)
+_OTHER_WORDS = frozenset(
+    "le la les des du et est une un dans pour sur par qui que au aux ces sont avec "  # French
+    "der das und ist ein eine nicht mit den dem zu auf sich von im "  # German
+    "el los las del y es por una con para como se al "  # Spanish
+    "il di che della per sono nel alla gli "  # Italian
+    "os da em uma com não "  # Portuguese
+    "jane zhane ushin bul osy boiynsha".split()  # Kazakh in Latin script
+)
+#: Latin-script texts shorter than this many words (item labels) are taken as English.
+_ENGLISH_CHECK_WORDS = 5
 
 
 def _stem(word: str) -> str:
@@ -29,6 +61,33 @@ def _stem(word: str) -> str:
     (True, True)
     """
     return word[:_STEM]
+
+
+def text_language(text: str) -> str:
+    """``en``, ``ru``, ``kk`` or :data:`UNKNOWN_LANGUAGE`, from the letters of ``text``.
+
+    Mostly Cyrillic letters: ``kk`` when a Kazakh-only letter occurs, else ``ru``. Mostly Latin
+    letters: ``en`` when English function words outnumber those of other Latin-script languages
+    and there is at least one (or the text has fewer than five words), else unknown. Any other
+    script, or no letters at all, is unknown.
+
+    >>> [text_language(t) for t in ("Лидерство и этика", "Көшбасшылық және әдеп", "Ethics", "Les agents publics doivent servir l'intérêt général", "公务员")]
+    ['ru', 'kk', 'en', 'unknown', 'unknown']
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return UNKNOWN_LANGUAGE
+    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in letters)
+    latin = sum(ch.isascii() for ch in letters)
+    if cyrillic / len(letters) > 0.5:
+        return "kk" if _KAZAKH_LETTERS.search(text) else "ru"
+    if latin / len(letters) > 0.5:
+        words = re.findall(r"[^\W\d_]+", text.lower())
+        english = sum(w in _ENGLISH_WORDS for w in words)
+        other = sum(w in _OTHER_WORDS for w in words)
+        if english >= other and (english or len(words) < _ENGLISH_CHECK_WORDS):
+            return "en"
+    return UNKNOWN_LANGUAGE
 
 
 def normalise_text(text: str) -> str:
@@ -47,12 +106,26 @@ def item_text(label: str, description: str | None = "") -> str:
     return normalise_text(f"{label}. {label}. {description or ''}")
 
 
+def _known_languages(concepts: pd.DataFrame) -> frozenset[str]:
+    """The languages the taxonomy gives words in: English always (definitions), Russian and
+    Kazakh when there are labels or aliases in them."""
+    known = {"en"}
+    for lang in ("ru", "kk"):
+        if f"label_{lang}" in concepts or f"aliases_{lang}" in concepts:
+            known.add(lang)
+    return frozenset(known)
+
+
 def _concept_documents(concepts: pd.DataFrame, drop_texts: frozenset[str] = frozenset()) -> pd.DataFrame:
     rows = []
     for c in concepts.itertuples(index=False):
         rows.append((c.concept_id, normalise_text(f"{c.label_en}. {c.label_en}. {c.definition}")))
-        rows.append((c.concept_id, normalise_text(f"{c.label_ru}. {c.label_ru}")))
-        for alias in list(c.aliases_en) + list(c.aliases_ru):
+        for lang in ("ru", "kk"):
+            label = getattr(c, f"label_{lang}", "")
+            if label:
+                rows.append((c.concept_id, normalise_text(f"{label}. {label}")))
+        aliases = [a for lang in ("en", "ru", "kk") for a in getattr(c, f"aliases_{lang}", [])]
+        for alias in aliases:
             text = normalise_text(alias)
             if text not in drop_texts:
                 rows.append((c.concept_id, text))
@@ -86,6 +159,7 @@ class ConceptSuggester:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.concept_ids_ = concepts["concept_id"].tolist()
+        self.languages_ = _known_languages(concepts)
         index = {cid: i for i, cid in enumerate(self.concept_ids_)}
         docs = _concept_documents(concepts, frozenset(drop_aliases))
         examples = examples if examples is not None else pd.DataFrame(columns=["concept_id", "text"])
@@ -144,14 +218,33 @@ class ConceptSuggester:
         # Rankings are unchanged (one factor per text); only confidence drops for unfamiliar text.
         return out * self.coverage(texts)[:, None] if by_coverage else out
 
+    def language(self, text: str) -> str:
+        """The language of ``text`` if the model knows it, else :data:`UNKNOWN_LANGUAGE`.
+
+        :func:`text_language` decides; a Latin-script text with no function word of any
+        language (a list of names, a table row) still counts as English when the model has
+        seen at least half of its words.
+        """
+        lang = text_language(text)
+        words = set(re.findall(r"[^\W\d_]+", text.lower()))
+        if lang == UNKNOWN_LANGUAGE and sum(ch.isascii() and ch.isalpha() for ch in text) > len(text) / 3 and not words & _OTHER_WORDS:
+            if self.coverage([normalise_text(text)])[0] >= 0.5:
+                lang = "en"
+        return lang if lang in self.languages_ else UNKNOWN_LANGUAGE
+
     def suggest(self, texts: list[str], top: int = 3) -> list[list[tuple[str, float, bool]]]:
-        """For each text, the ``top`` best ``(concept_id, score, needs_review)``, best first."""
+        """For each text, the ``top`` best ``(concept_id, score, needs_review)``, best first.
+
+        A text in a language the model does not know is always ``needs_review``: its character
+        n-grams may still match something, but that score is no evidence.
+        """
         scores = self.score(texts)
         top = max(1, min(top, scores.shape[1] if scores.size else top))
         out = []
-        for row in scores:
+        for text, row in zip(texts, scores):
             order = np.argsort(-row, kind="stable")[:top]
-            out.append([(self.concept_ids_[j], round(float(row[j]), 4), bool(row[j] < self.threshold)) for j in order])
+            known = self.language(text) != UNKNOWN_LANGUAGE
+            out.append([(self.concept_ids_[j], round(float(row[j]), 4), bool(row[j] < self.threshold or not known)) for j in order])
         return out
 
 

@@ -171,6 +171,32 @@ def document_problems(root: Path) -> list[Problem]:
     return problems
 
 
+def broader_problems(taxonomy: "Taxonomy", doc: "YamlDocument") -> list[Problem]:
+    """SKOS ``broader`` links: known ids, same domain, at most two levels (so no cycles)."""
+    by_id = {c.id: c for c in taxonomy.concepts}
+    out = []
+    for i, c in enumerate(taxonomy.concepts):
+        if c.broader is None or c.broader == c.id:  # a self-link is refused by the schema
+            continue
+        line = doc.line_of(("concepts", i, "broader"))
+        parent = by_id.get(c.broader)
+        if parent is None:
+            out.append(Problem(doc.path, line, f"concept '{c.id}': unknown broader concept '{c.broader}'"))
+            continue
+        # Walk up: a link back to c is a cycle; any grandparent is a third level.
+        seen, node = [c.id], parent
+        while node is not None and node.id not in seen:
+            seen.append(node.id)
+            node = by_id.get(node.broader) if node.broader else None
+        if node is not None:
+            out.append(Problem(doc.path, line, f"concept '{c.id}': broader links form a cycle ({' -> '.join(seen + [node.id])})"))
+        elif parent.broader is not None:
+            out.append(Problem(doc.path, line, f"concept '{c.id}': broader concept '{parent.id}' has a broader concept itself (at most two levels)"))
+        elif parent.domain != c.domain:
+            out.append(Problem(doc.path, line, f"concept '{c.id}': domain '{c.domain}' differs from its broader concept's domain '{parent.domain}'"))
+    return out
+
+
 def dataset_problems(raw: "RawData") -> list[Problem]:
     """Checks across the records of a data folder: ids unique (ignoring case), file names match,
     sources, concepts, domains and subjects resolve, every item and practice is mapped.
@@ -222,6 +248,7 @@ def dataset_problems(raw: "RawData") -> list[Problem]:
             if c.domain not in domain_ids:
                 problems.append(Problem(tdoc.path, tdoc.line_of(("concepts", i, "domain")), f"concept '{c.id}': unknown domain '{c.domain}'"))
         concept_ids = {c.id for c in tax.concepts}
+        problems.extend(broader_problems(tax, tdoc))
 
     cw = str(raw.crosswalk_path)
     subjects = {code for code, _, _ in items} | {p.id for p, _, _ in raw.practices} | {x.id for x, _, _ in raw.indicators}
@@ -277,7 +304,8 @@ def settings_reference_problems(ds: "Dataset", settings: Any, doc: "YamlDocument
             check("framework", fw, ("baselines", name, i))
     if getattr(settings, "oecd_framework", None) is not None:
         check("framework", settings.oecd_framework, ("oecd_framework",))
-    for key, what in (("paper_frameworks", "framework"), ("curriculum_frameworks", "framework"), ("paper_sources", "source"),
+    for key, what in (("paper_frameworks", "framework"), ("proposal_frameworks", "framework"),
+                      ("curriculum_frameworks", "framework"), ("paper_sources", "source"),
                       ("implementation_sources", "source"), ("need_indicators", "indicator")):
         for i, value in enumerate(getattr(settings, key, None) or []):
             check(what, value, (key, i))
