@@ -1,29 +1,50 @@
 # The two commands of the README. Each creates .venv on first use, so a fresh machine
-# with Python 3.11 needs nothing else.
+# with Python 3.11 needs nothing else. Versions come from the lock files in requirements/
+# (exact versions for Python 3.11 on Linux); `make lock` refreshes them from pyproject.toml.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The lock tool lives in its own virtualenv, never in .venv (it is not a dependency).
+LOCK_VENV := build/lock-venv
+UV := $(LOCK_VENV)/bin/uv
+UV_VERSION := 0.13.9
+LOCK_OPTIONS := --python-version 3.11 --python-platform linux --quiet $(LOCK_ARGS)
 
-.PHONY: reports test validate clean-venv
+.PHONY: reports test validate lock clean-venv
 
-$(BIN)/workbench: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# make reports needs only the main dependencies (no pytest, no playwright and its browser driver).
+$(VENV)/.main-installed: requirements/main.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "the lock files are for Python 3.11; run make PYTHON=python3.11 ...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements/main.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
+# make test adds the test extras (main.lock plus pytest, playwright).
+$(VENV)/.test-installed: $(VENV)/.main-installed requirements/test.lock
+	$(BIN)/python -m pip install --quiet -r requirements/test.lock
+	touch $@
+
 ## make reports: validate the data, then regenerate every report (the main job)
-reports: $(BIN)/workbench
+reports: $(VENV)/.main-installed
 	$(BIN)/workbench validate
 	$(BIN)/workbench reports $(ARGS)
 
 ## make test: run the whole test suite
-test: $(BIN)/workbench
+test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest $(ARGS)
 
-validate: $(BIN)/workbench
+validate: $(VENV)/.main-installed
 	$(BIN)/workbench validate
+
+## make lock: write requirements/main.lock and requirements/test.lock from pyproject.toml.
+## Versions already locked are kept where they still fit; make lock LOCK_ARGS=--upgrade takes
+## the newest of everything.
+lock:
+	test -x $(UV) || ($(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv==$(UV_VERSION))
+	$(UV) pip compile pyproject.toml $(LOCK_OPTIONS) -o requirements/main.lock
+	$(UV) pip compile pyproject.toml --extra test --constraint requirements/main.lock $(LOCK_OPTIONS) -o requirements/test.lock
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,4 +1,4 @@
-"""The two environment descriptions agree, and the ``workbench`` command is declared and installed."""
+"""pyproject.toml, the lock files, the Makefile and environment.yml agree; the ``workbench`` command is installed."""
 from __future__ import annotations
 
 import re
@@ -8,10 +8,6 @@ from importlib.metadata import entry_points
 import yaml
 
 from conftest import REPO, run_workbench
-
-#: Conda-only entries of environment.yml that are not Python package dependencies.
-CONDA_ONLY = {"python", "pip"}
-
 
 def _requirement(text: str) -> tuple[str, str]:
     """``"scikit-learn >= 1.4"`` -> ``("scikit-learn", ">=1.4")``, name normalised as pip does."""
@@ -34,27 +30,60 @@ def test_requirement_parser():
     assert _requirement("PyYAML>=6.0") == ("pyyaml", ">=6.0")
 
 
-def test_environment_lists_the_same_dependencies_as_pyproject():
-    # The conda environment is for running and testing: dependencies plus every extra.
+def _lock(name: str) -> dict[str, str]:
+    """``requirements/<name>.lock`` as {normalised name: exact version}."""
+    pins = {}
+    for text in (REPO / "requirements" / f"{name}.lock").read_text(encoding="utf-8").splitlines():
+        if text and not text[0].isspace() and not text.startswith("#"):
+            package, sep, version = text.partition("==")
+            assert sep, f"{name}.lock: not an exact pin: {text!r}"
+            pins[_requirement(package)[0]] = version.strip()
+    return pins
+
+
+def test_lock_files_pin_every_dependency_within_pyprojects_ranges():
+    from packaging.specifiers import SpecifierSet
+
     project = _pyproject()["project"]
-    extras = [r for group in project.get("optional-dependencies", {}).values() for r in group]
-    pyproject = dict(_requirement(r) for r in project["dependencies"] + extras)
-    conda_entries = [d for d in _environment()["dependencies"] if isinstance(d, str)]
-    conda = dict(_requirement(d) for d in conda_entries)
-    for name in CONDA_ONLY:
-        conda.pop(name, None)
-    assert conda == pyproject
+    main, test = _lock("main"), _lock("test")
+    groups = {"main": (main, project["dependencies"]),
+              "test": (test, project["dependencies"] + [r for g in project["optional-dependencies"].values() for r in g])}
+    for lock_name, (pins, requirements) in groups.items():
+        for requirement in requirements:
+            name, spec = _requirement(requirement)
+            assert name in pins, f"{lock_name}.lock lacks {name}: run `make lock`"
+            assert pins[name] in SpecifierSet(spec), f"{lock_name}.lock pins {name}=={pins[name]}, outside {spec}: run `make lock`"
 
 
-def test_environment_python_satisfies_requires_python():
-    pins = [d for d in _environment()["dependencies"] if isinstance(d, str) and d.startswith("python")]
-    assert pins == ["python=3.11"]
+def test_test_lock_is_main_lock_plus_the_test_extras():
+    main, test = _lock("main"), _lock("test")
+    assert {name: test.get(name) for name in main} == main
+    extras = {_requirement(r)[0] for g in _pyproject()["project"]["optional-dependencies"].values() for r in g}
+    assert extras <= set(test) and not extras & set(main), "make reports must not install the test extras"
+
+
+def test_lock_files_are_for_python_311_on_linux():
+    for name in ("main", "test"):
+        header = (REPO / "requirements" / f"{name}.lock").read_text(encoding="utf-8").split("\n", 3)[1]
+        assert "--python-version 3.11" in header and "--python-platform linux" in header and f"requirements/{name}.lock" in header
+
+
+def test_the_makefile_installs_from_the_locks():
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert "pip install --quiet -r requirements/main.lock" in makefile
+    assert "pip install --quiet --no-deps -e ." in makefile
+    assert "pip install --quiet -r requirements/test.lock" in makefile
+    assert "[test]" not in makefile  # no unpinned install of the extras
+
+
+def test_environment_installs_python_311_and_the_test_lock():
+    env = _environment()
+    assert env["channels"] == ["conda-forge"]
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    assert conda == ["python=3.11", "pip"]
     assert _pyproject()["project"]["requires-python"] == ">=3.11"
-
-
-def test_environment_installs_this_package_with_pip():
-    pip_sections = [d["pip"] for d in _environment()["dependencies"] if isinstance(d, dict) and "pip" in d]
-    assert pip_sections == [["-e ."]]
+    pip_sections = [d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d]
+    assert pip_sections == [["-r requirements/test.lock", "-e ."]]
 
 
 def test_pyproject_declares_the_workbench_console_script():

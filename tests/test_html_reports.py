@@ -159,7 +159,7 @@ def test_markup_in_data_shows_as_text_and_runs_nothing(tmp_path, browser):
     text = framework.read_text(encoding="utf-8")
     assert "label: Seeing the big picture" in text
     framework.write_text(text.replace("label: Seeing the big picture", f"label: '{INJECTION}'"), encoding="utf-8")
-    names = ["compare-inclusive-governance", "recommendations-inclusive-governance"]
+    names = ["compare-inclusive-governance", "recommendations-inclusive-governance-en"]
     results = run_reports(project, only=names, jobs=2, progress=False)
     assert [r.status for r in results] == ["ok", "ok"], [r.error for r in results]
     page_text = (project.reports / f"{names[0]}.html").read_text(encoding="utf-8")
@@ -179,7 +179,9 @@ CODE_HEADER = re.compile(r"^([a-z0-9]+(_[a-z0-9]+)+|OECD-PSLC\d+|seed\d{3}|ref_\
 RAW_CELL = {"True", "False", "nan", "NaN", "None", "NaT", "<NA>"}
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 #: Names and formats that stay in Latin letters in a Russian or Kazakh text.
-LATIN_NAMES = re.compile(r"\b(CSV|XLSX|Excel|UTF-8|workbench reports|reports\.yaml|data/weights\.yaml)\b")
+#: The footer's package list (python, pandas, ...: workbench.reports.ANALYSIS_PACKAGES) is names too.
+LATIN_NAMES = re.compile(r"\b(CSV|XLSX|Excel|UTF-8|workbench reports|reports\.yaml|data/weights\.yaml"
+                         r"|python|pandas|numpy|matplotlib|seaborn|networkx|scikit-learn|nbconvert|papermill)\b")
 
 READ_TABLES = """() => [...document.querySelectorAll('main table')].map(t => ({
     width: t.getBoundingClientRect().width, scroll: t.scrollWidth,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable
@@ -134,7 +135,7 @@ def _cmd_export_codebook(args: argparse.Namespace) -> int:
 
 
 def _cmd_reports(args: argparse.Namespace) -> int:
-    from .reports import Project, run_reports
+    from .reports import Project, RunInterrupted, run_reports
 
     project = Project.find()
     echo = lambda result: print(result.summary_line(), flush=True)  # noqa: E731
@@ -142,13 +143,34 @@ def _cmd_reports(args: argparse.Namespace) -> int:
         from tqdm import tqdm
 
         echo = lambda result: tqdm.write(result.summary_line())  # noqa: E731
-    results = run_reports(project, only=args.only, jobs=args.jobs, force=args.force, on_result=echo, progress=not args.no_progress)
+    waiting = lambda message: print(f"{message} (Ctrl-C to stop waiting; --no-wait to exit at once)", file=sys.stderr, flush=True)  # noqa: E731
+    try:
+        results = run_reports(project, only=args.only, jobs=args.jobs, force=args.force, on_result=echo,
+                              progress=not args.no_progress, fresh_kernels=args.fresh_kernels, wait=not args.no_wait,
+                              on_wait=waiting)
+    except RunInterrupted as stop:
+        groups = {status: [r.name for r in stop.results if r.status == status] for status in ("ok", "skipped", "interrupted", "not started", "failed")}
+        print("interrupted (Ctrl-C): outputs of reports that did not finish are those of the previous run", file=sys.stderr)
+        for label, status in (("done", "ok"), ("unchanged", "skipped"), ("failed", "failed"), ("interrupted", "interrupted"), ("never started", "not started")):
+            if groups[status]:
+                print(f"  {label:<13} {', '.join(groups[status])}", file=sys.stderr)
+        if groups["interrupted"] or groups["not started"]:
+            print("the next `workbench reports` runs the interrupted and never-started reports", file=sys.stderr)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        # Leave now: the outputs are consistent (the runner waited for any report being put in
+        # place) and the kernels are dead, but the killed kernels' client sockets, still held by
+        # the worker threads, can keep the interpreter's shutdown waiting for many seconds.
+        os._exit(130)
     failed = [r for r in results if r.status == "failed"]
     ran = sum(r.status == "ok" for r in results)
     skipped = sum(r.status == "skipped" for r in results)
     print(f"{ran} regenerated, {skipped} unchanged, {len(failed)} failed; index: reports/index.html")
     if failed:
-        print(f"failed notebooks are kept in reports/.failed/ for debugging: {', '.join(r.name for r in failed)}", file=sys.stderr)
+        # Only the notebooks that are there: a report can fail before its notebook ran (export, disk).
+        kept = [r.name for r in failed if (project.failed / f"{r.name}.ipynb").exists()]
+        if kept:
+            print(f"failed notebooks are kept in reports/.failed/ for debugging: {', '.join(kept)}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
 
@@ -296,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="reports run at once (default: cores, at most 4)")
     p.add_argument("--force", action="store_true", help="rerun reports whose inputs have not changed")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (logs, CI)")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="start a new kernel for every report (default: each worker reuses one, reset between reports)")
+    p.add_argument("--no-wait", action="store_true", help="if another run is in progress in this checkout, exit at once (status 2) instead of waiting")
 
     p = sub.add_parser("suggest", help="propose taxonomy concepts for the items of a new framework file")
     p.add_argument("file", type=Path, help="framework YAML (see README, 'Adding a framework')")

@@ -131,21 +131,37 @@ def _show(value: Any) -> str:
 
 
 def write_index(project: Any, specs: Iterable[Any], lang: str = "en") -> Path:
-    """``reports/index.html``: every report with its description and parameters, linking to each."""
+    """``reports/index.html``: every report with its description and parameters, linking to each.
+
+    The reports of one grid entry of ``reports.yaml`` are listed together under the entry: one
+    heading, then a link per combination labelled with the grid's values.
+    """
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html", "j2"]))
-    reports = [
-        {
+    reports: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for s in specs:
+        item = {
             "name": s.name,
             "title": s.display_title(),
             "description": s.description,
             "parameters": {k: _show(v) for k, v in s.parameters.items()},
             "href": f"{s.name}.html",
             "exists": (project.reports / f"{s.name}.html").exists(),
+            "combination": {k: _show(v) for k, v in getattr(s, "grid", {}).items()},
+            "members": [],
         }
-        for s in specs
-    ]
+        group = getattr(s, "group", "")
+        if not group:
+            reports.append(item)
+            continue
+        if group not in groups:
+            # The group shows the first combination's title and text and the parameters all share.
+            shared = {k: v for k, v in item["parameters"].items() if k not in item["combination"]}
+            groups[group] = {**item, "name": group, "parameters": shared, "href": "", "grid": list(item["combination"])}
+            reports.append(groups[group])
+        groups[group]["members"].append(item)
     css = (TEMPLATE_DIR / "report.css").read_text(encoding="utf-8")
     page = env.get_template("index_page.html.j2").render(reports=reports, ui=ui_strings(lang), css=css, lang=lang)
     target = project.reports / "index.html"

@@ -1,0 +1,55 @@
+"""The benchmark's own inputs stay valid: its synthetic dataset must load and analyse like real data.
+
+``python benchmarks/run.py`` once broke silently when data/weights.yaml gained a key its synthetic
+copy lacked; this builds that synthetic data folder (small) and runs the commands it is timed with.
+"""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_run", REPO / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_run"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_synthetic_weights_handle_every_key_of_the_real_weights_file(bench):
+    real = yaml.safe_load((REPO / "data" / "weights.yaml").read_text(encoding="utf-8"))
+    frameworks = ["fw_aaa", "fw_bbb", "fw_ccc", "fw_kaz"]
+    weights = bench.synthetic_weights(real, frameworks, ["src-1"], ["AAA"])
+    assert set(weights) == set(real)
+    # a key the benchmark does not know about stops it with a message instead of a broken dataset
+    with pytest.raises(SystemExit, match="new_key"):
+        bench.synthetic_weights({**real, "new_key": 1}, frameworks, ["src-1"], ["AAA"])
+
+
+def test_the_benchmarks_synthetic_dataset_validates_and_analyses(bench, tmp_path):
+    work, env = bench.make_workdir(REPO)
+    try:
+        syn = work / "synthetic"
+        _, frameworks, peers = bench.write_synthetic(work, syn, 12, 8, env)
+        assert len(frameworks) == 13 and "fw_kaz" in frameworks and peers
+        workbench = str(Path(sys.executable).parent / "workbench")
+        validate = subprocess.run([workbench, "validate", "--data", syn], cwd=work, env=env, capture_output=True, text=True)
+        assert validate.returncode == 0, validate.stdout + validate.stderr
+        assert validate.stdout.startswith("ok: 13 frameworks")
+        out = tmp_path / "recs.csv"
+        recommend = subprocess.run([workbench, "recommend", "--data", syn, "--peers", ",".join(peers), "--draws", "20", "--out", out],
+                                   cwd=work, env=env, capture_output=True, text=True)
+        assert recommend.returncode == 0, recommend.stdout + recommend.stderr
+        assert out.read_text(encoding="utf-8").startswith("rank,concept_id")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
