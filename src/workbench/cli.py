@@ -293,14 +293,27 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 class _Parser(argparse.ArgumentParser):
-    """Usage mistakes get one line and exit 2, like every other bad input."""
+    """Usage mistakes get one line and exit 2, like every other bad input.
+
+    ``describe`` (a callable) writes the description only when help is shown, so that building the
+    parser imports nothing heavy.
+    """
+
+    def __init__(self, *args, describe: Callable[[], str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._describe = describe
+
+    def format_help(self) -> str:
+        if self._describe is not None:
+            self.description, self._describe = self._describe(), None
+        return super().format_help()
 
     def error(self, message: str):  # type: ignore[override]
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .schema import DEFAULT_BASELINE, DEFAULT_PEERS
+    from .defaults import DEFAULT_BASELINE, DEFAULT_PEERS
 
     parser = _Parser(
         prog="workbench",
@@ -353,12 +366,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")
     p.add_argument("--data", type=Path, default=None, help="data folder")
     # -- recommend (issue 5)
-    from .settings import SCORE_EXPLANATION
+    def describe_recommend() -> str:
+        from .settings import SCORE_EXPLANATION
 
-    p = sub.add_parser("recommend", help="rank cited adaptation recommendations for Kazakhstan",
-                       description="Rank cited recommendations for Kazakhstan: an action per concept, Kazakhstan's status "
-                                   "(absent, partial, present) with its evidence, the model countries, their governance "
-                                   "context, and agreement with the source papers as a finding. " + SCORE_EXPLANATION)
+        return ("Rank cited recommendations for Kazakhstan: an action per concept, Kazakhstan's status "
+                "(absent, partial, present) with its evidence, the model countries, their governance "
+                "context, and agreement with the source papers as a finding. " + SCORE_EXPLANATION)
+
+    p = sub.add_parser("recommend", help="rank cited adaptation recommendations for Kazakhstan", describe=describe_recommend)
     p.add_argument("--peers", default=",".join(DEFAULT_PEERS),
                    help=f"comma-separated ISO codes of peer countries (default {','.join(DEFAULT_PEERS)})")
     p.add_argument("--baseline", default=DEFAULT_BASELINE,

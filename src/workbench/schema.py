@@ -7,6 +7,8 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .defaults import DEFAULT_BASELINE, DEFAULT_PEERS  # parameter defaults, not findings; light for the CLI
+
 __all__ = [
     "LEVELS",
     "PREDICATES",
@@ -44,10 +46,6 @@ PRACTICE_KINDS = ("practice", "implementation_step", "risk", "principle")
 #: Joins several values in one table cell or graph attribute (ids, codes, sources); readers
 #: split on it and strip blanks.
 LIST_SEP = ";"
-#: Peers of the seed 002 inclusive-governance model and its Kazakh baseline: parameter
-#: defaults of the recommendation (library and CLI), not findings.
-DEFAULT_PEERS: tuple[str, ...] = ("GBR", "CAN", "NZL")
-DEFAULT_BASELINE = "listening_state"
 #: Country-like codes that are not ISO countries but own frameworks.
 ORGANISATIONS = ("OECD", "EU")
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
