@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from workbench.recommend import CSV_COLUMNS
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -50,6 +52,6 @@ def test_the_benchmarks_synthetic_dataset_validates_and_analyses(bench, tmp_path
         recommend = subprocess.run([workbench, "recommend", "--data", syn, "--peers", ",".join(peers), "--draws", "20", "--out", out],
                                    cwd=work, env=env, capture_output=True, text=True)
         assert recommend.returncode == 0, recommend.stdout + recommend.stderr
-        assert out.read_text(encoding="utf-8").startswith("rank,concept_id")
+        assert out.read_text(encoding="utf-8").startswith(",".join(CSV_COLUMNS) + "\n")
     finally:
         shutil.rmtree(work, ignore_errors=True)
