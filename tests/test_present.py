@@ -39,7 +39,8 @@ def test_russian_and_kazakh_strings_are_not_english():
             continue
         for key, texts in entries.items():
             for lang in ("ru", "kk"):
-                assert texts[lang] != texts["en"] or not LATIN_WORD.search(texts["en"]) or texts["en"] in ("CSV", "XLSX"), f"{grp}.{key}:{lang}"
+                words = re.sub(r"\{[a-z_]+\}", "", texts["en"])  # {placeholders} are filled with data, not English
+                assert texts[lang] != texts["en"] or not LATIN_WORD.search(words) or words in ("CSV", "XLSX"), f"{grp}.{key}:{lang}"
 
 
 def test_table_reads_as_a_publication(ds):
