@@ -355,7 +355,7 @@ def test_evidence_lists_each_kind_with_citations(tiny):
     assert ev.kaz_baseline[["subject_id", "predicate"]].values.tolist() == [["kaz_base-1", "skos:relatedMatch"]]
     assert ev.steps["label"].tolist() == ["Set up interagency working groups"]
     assert ev.actions["action"].tolist() == [
-        "Develop: Set up interagency working groups (implementation step proposed for Kazakhstan by src_test)."]
+        "Develop: Set up interagency working groups (implementation step a source paper proposes for Kazakhstan)."]
     assert gaps.risks["label"].tolist() == ["pr-jpn-risk", "Resistance to change"]  # shown with every recommendation
     assert ev.citations["citation"].tolist() == ["Test source. (https://example.org/test)"]
     statements = ev.statements()

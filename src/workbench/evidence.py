@@ -63,10 +63,10 @@ def md_escape(text) -> str:
 
 @dataclass(frozen=True)
 class Block:
-    """A titled list of ``(text, source, locator)`` rows; ``source`` is '' for an uncited line."""
+    """A titled list of ``(text, citations)`` rows; ``citations`` are ``(source, locator)`` pairs (none for an uncited line)."""
 
     key: str
-    rows: list[tuple[str, str, str]]
+    rows: list[tuple[str, tuple[tuple[str, str], ...]]]
 
 
 def _ref(source: str, locator: str) -> str:
@@ -125,17 +125,17 @@ class Evidence:
         """The evidence as titled, cited lists, in the order a reader checks them."""
         s = evidence_strings(lang)
 
-        def c(r) -> tuple[str, str]:
-            return str(r.get("source") or ""), str(r.get("locator") or "")
+        def c(r) -> tuple[tuple[str, str], ...]:
+            return ((str(r["source"]), str(r.get("locator") or "")),) if r.get("source") else ()
 
-        def rows(frame: pd.DataFrame, text) -> list[tuple[str, str, str]]:
-            return [(text(r), *c(r)) for _, r in frame.iterrows()]
+        def rows(frame: pd.DataFrame, text) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+            return [(text(r), c(r)) for _, r in frame.iterrows()]
 
         out = [Block("actions", [(f"{a['action']}"
                                   + (f" {s['for_whom']}: {a['audience']}." if a["audience"] else "")
                                   + (f" {s['step']}: {a['step']}." if a["step"] and a["basis"] != "step" else "")
                                   + (f" {s['risk']}: {a['risk']}." if a["risk"] else ""),
-                                  *(c(a) if a["source"] else ("", ""))) for _, a in self.actions.iterrows()])]
+                                  tuple(a["citations"])) for _, a in self.actions.iterrows()])]
         fws = ", ".join(self.baseline_frameworks["framework_id"])
         status_rows = rows(self.kaz_evidence, lambda r: f"{s['kind_' + r['kind']]} ({_word(r['level'], lang)}): "
                                                            f"{r['framework_id'] + ' ' if r['framework_id'] else ''}{r['subject_id']} \"{r['label']}\""
@@ -153,15 +153,15 @@ class Evidence:
         for (factor, ind, measure, year), g in self.governance.groupby(["factor", "indicator", "measure", "year"], sort=False):
             vals = ", ".join(f"{k} " + f"{v:.1f}".rstrip("0").rstrip(".") for k, v in zip(g["country"], g["value"]))
             yr = int(year) if year == year else ""
-            gov.append((f"{ind} ({measure}, {yr}): {vals}", str(g["source"].iloc[0]), str(g["locator"].iloc[0])))
+            gov.append((f"{ind} ({measure}, {yr}): {vals}", ((str(g["source"].iloc[0]), str(g["locator"].iloc[0])),)))
         for f in self.factors:
             if not f.indicators:
-                gov.append((f"{f.label}: {s['no_indicator']}", f.source, f.locator))
+                gov.append((f"{f.label}: {s['no_indicator']}", ((f.source, f.locator),)))
         # The argument for looking at governance at all, once per citation that makes it.
         cited: dict[tuple[str, str], list[str]] = {}
         for f in self.factors:
             cited.setdefault((f.source, f.locator), []).append(f.argument)
-        gov[:0] = [(" ".join(dict.fromkeys(args)), src, loc) for (src, loc), args in cited.items()]
+        gov[:0] = [(" ".join(dict.fromkeys(args)), ((src, loc),)) for (src, loc), args in cited.items()]
         out.append(Block("governance", gov))
         out.append(Block("paper", rows(self.paper, lambda r: (f"{r['framework_id']} {r['subject_id']}: \"{r['label']}\"" if r["framework_id"]
                                                            else f"{r['country']}: {r['label']}"))))
@@ -190,7 +190,8 @@ def to_markdown(ev: Evidence, lang: str = "en") -> str:
              f"{s['kazakhstan']}: **{_word(ev.kaz_status, lang)}** → **{_word(ev.verb, lang)}**. {md_escape(ev.score_line(lang))}.", ""]
     for b in ev.blocks(lang):
         lines.append(f"**{s[b.key]}**")
-        lines += [f"- {md_escape(text)}" + (f" [{md_escape(_ref(src, loc))}]" if src else "") for text, src, loc in b.rows]
+        lines += [f"- {md_escape(text)}" + (f" [{md_escape('; '.join(_ref(src, loc) for src, loc in cites))}]" if cites else "")
+                  for text, cites in b.rows]
         lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -205,8 +206,9 @@ def to_html(ev: Evidence, lang: str = "en", concept_label: str | None = None) ->
              f"<b>{html.escape(_word(ev.verb, lang))}</b>. {html.escape(ev.score_line(lang))}.</p>"]
     for b in ev.blocks(lang):
         # Citations link to the report's References (present.cite_html also records them there).
-        lis = "".join(f"<li>{html.escape(text)}" + (f' <span class="wb-cite">[{cite_html(src, loc, lang)}]</span>' if src else "") + "</li>"
-                      for text, src, loc in b.rows)
+        lis = "".join(f"<li>{html.escape(text)}"
+                      + (f' <span class="wb-cite">[{"; ".join(cite_html(src, loc, lang) for src, loc in cites)}]</span>' if cites else "")
+                      + "</li>" for text, cites in b.rows)
         parts.append(f"<p><b>{html.escape(s[b.key])}</b></p><ul>{lis}</ul>")
     parts.append("</div>")
     return "".join(parts)

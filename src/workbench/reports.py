@@ -802,7 +802,10 @@ def _run_locked(project, specs, all_specs, jobs, force, on_result, progress, fre
             todo.append((spec, key))
     if todo:
         shutil.rmtree(project.cache / "run", ignore_errors=True)  # leftovers of an interrupted run (we hold the lock)
-        # Kernels inherit the environment: make every notebook read this project's data.
+        # Kernels inherit the environment: make every notebook read this project's data. The
+        # variable is put back after the run, so that it never leaks into a later run (or
+        # Project) of the same process.
+        data_before = os.environ.get("WORKBENCH_DATA")
         os.environ["WORKBENCH_DATA"] = str(project.data.resolve())
         run = _Run(project, todo, {}, fresh_kernels, max(1, kernel_reuse))
         in_main = threading.current_thread() is threading.main_thread()
@@ -839,6 +842,10 @@ def _run_locked(project, specs, all_specs, jobs, force, on_result, progress, fre
         finally:
             if previous_term is not None:
                 signal.signal(signal.SIGTERM, previous_term)
+            if data_before is None:
+                os.environ.pop("WORKBENCH_DATA", None)
+            else:
+                os.environ["WORKBENCH_DATA"] = data_before
         if bar is not None:
             bar.close()
         finished = {r.name for r in results}
