@@ -18,7 +18,7 @@ from .taxonomy import concept_labels
 __all__ = ["ACTION_COLUMNS", "audience", "build_actions"]
 
 ACTION_COLUMNS = ["concept_id", "basis", "verb", "action", "model_countries", "audience", "step", "risk",
-                  "subject_ids", "source", "locator", "citations"]
+                  "subject_ids", "citations"]
 
 _CORPS_A = re.compile(r"corps\s*['\"‘’«]?A\b|senior (civil|executive) serv|political and corps", re.I)
 _CORPS_B = re.compile(r"corps\s*['\"‘’«]?B\b", re.I)
@@ -43,7 +43,7 @@ def _sentence(v: str, what: str, countries: list[str], lang: str = "en") -> str:
 
 
 def _citations(records: list[dict]) -> tuple[tuple[str, str], ...]:
-    """Each record's (source, locator), once: the joined ``source``/``locator`` columns lose the pairing."""
+    """Each record's (source, locator), once, in order: the citations of an action."""
     return tuple(dict.fromkeys((str(r["source"]), str(r["locator"] or "")) for r in records))
 
 
@@ -94,14 +94,13 @@ def build_actions(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series
                          "action": _sentence(v, text, countries, lang), "model_countries": ";".join(countries),
                          "audience": audience(" ".join([text, *(str(r["description"] or "") for r in grp)])),
                          "step": steps, "risk": risk, "subject_ids": join(r["subject_id"] for r in grp),
-                         "source": join(r["source"] for r in grp), "locator": join((r["locator"] for r in grp), "; "),
                          "citations": _citations(grp)})
         for r in step_rows:
             rows.append({"concept_id": cid, "basis": "step", "verb": v,
                          "action": _sentence(v, t("actions.step", lang, label=r["label"]), [], lang),
                          "model_countries": "", "audience": audience(f"{r['label']} {r['description'] or ''}"),
                          "step": r["label"], "risk": risk, "subject_ids": r["subject_id"],
-                         "source": r["source"], "locator": r["locator"], "citations": _citations([r])})
+                         "citations": _citations([r])})
         if not practices and not step_rows:
             items = unique([r for r in mine if r["role"] == "peer_item"])
             if items:
@@ -110,13 +109,11 @@ def build_actions(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series
                 what = t("actions.items", lang, label=label, named=named)
                 rows.append({"concept_id": cid, "basis": "peer_item", "verb": v, "action": _sentence(v, what, [], lang),
                              "model_countries": ";".join(countries), "audience": "", "step": "", "risk": risk,
-                             "subject_ids": join(r["subject_id"] for r in items), "source": join(r["source"] for r in items),
-                             "locator": join((r["locator"] for r in items), "; "), "citations": _citations(items)})
+                             "subject_ids": join(r["subject_id"] for r in items), "citations": _citations(items)})
             else:
                 rows.append({"concept_id": cid, "basis": "none", "verb": v,
                              "action": _sentence(v, t("actions.none", lang, label=label), [], lang),
-                             "model_countries": "", "audience": "", "step": "", "risk": risk, "subject_ids": "",
-                             "source": "", "locator": "", "citations": ()})
+                             "model_countries": "", "audience": "", "step": "", "risk": risk, "subject_ids": "", "citations": ()})
     out = pd.DataFrame(rows, columns=ACTION_COLUMNS)
     # more model countries first: a practice several peers share is better evidence
     n = out["model_countries"].map(lambda s: len([c for c in s.split(";") if c]))

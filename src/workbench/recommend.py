@@ -228,7 +228,7 @@ def _row_sources(gaps: GapAnalysis, cid: str, actions: pd.DataFrame, governance:
     found = set(gaps.links.loc[gaps.links["concept_id"] == cid, "source"])
     found |= set(gaps.kaz_evidence.loc[gaps.kaz_evidence["concept_id"] == cid, "source"])
     found |= set(gaps.frameworks["source"])  # "absent from X" is a statement about X
-    found |= {s for cell in actions["source"] for s in cell.split(";") if s}
+    found |= {src for cites in actions["citations"] for src, _ in cites}
     found |= set(governance["source"])
     if gaps.transferability is not None:
         found |= {f.source for f in gaps.transferability.factors}
