@@ -75,12 +75,12 @@ def task_floor(notebook: str, outdir: str, repeats: str) -> dict:
 
 # -- export: the runner's HTML export of already executed notebooks ---------------------------------
 def task_export(project_root: str) -> dict:
-    from workbench.reports import Project, load_matrix
+    from workbench.run.runner import Project, load_matrix
 
     project = Project(Path(project_root))
     specs = {s.name: s for s in load_matrix(project.matrix, project.notebooks)}
     t0 = time.perf_counter()
-    from workbench.htmlreport import _exporter, export_html
+    from workbench.present.export import _exporter, export_html
 
     _exporter()  # what the first export of a run pays once: nbconvert import and template compile
     setup = time.perf_counter() - t0
@@ -118,7 +118,7 @@ def synthetic_items(items, n: int, seed: int = 0) -> list[tuple[str, str, str]]:
 
 def task_suggest(n: str, repeats: str) -> dict:
     from workbench import load
-    from workbench.suggest import fit_from_dataset, item_text, suggest_frame
+    from workbench.analysis.suggest import fit_from_dataset, item_text, suggest_frame
 
     n, repeats = int(n), int(repeats)
     ds = load()
@@ -148,10 +148,10 @@ def task_suggest(n: str, repeats: str) -> dict:
 # -- analytics: load, network and recommend on a (synthetic) data folder -----------------------------
 def task_analytics(data_dir: str, peers: str, repeats: str) -> dict:
     t0 = time.perf_counter()
-    import workbench.compare as compare
-    import workbench.network as network
-    import workbench.recommend as recommend
-    from workbench.dataset import load
+    import workbench.analysis.compare as compare
+    import workbench.analysis.network as network
+    import workbench.analysis.recommend as recommend
+    from workbench.model.dataset import load
 
     import_s = time.perf_counter() - t0
     repeats = int(repeats)
@@ -200,9 +200,9 @@ def task_analytics(data_dir: str, peers: str, repeats: str) -> dict:
 # -- quality: leave-one-framework-out accuracy of the suggester --------------------------------------
 def task_quality() -> dict:
     from workbench import load
-    from workbench.suggest import evaluate_leave_one_framework_out
+    from workbench.analysis.suggest import evaluate_leave_one_framework_out
 
-    from workbench.taxonomy import at_granularity
+    from workbench.model.taxonomy import at_granularity
 
     ds = load()
     start = time.perf_counter()

@@ -35,7 +35,7 @@ __all__ = ["main", "Measured", "run_measured", "researcher_commands", "synthetic
 REPO = Path(__file__).resolve().parents[1]
 INPROC = Path(__file__).resolve().with_name("inproc.py")
 BIN = Path(sys.executable).parent
-#: The runner's own cap on parallel kernels (workbench.reports.MAX_JOBS).
+#: The runner's own cap on parallel kernels (workbench.run.runner.MAX_JOBS).
 MAX_JOBS = 4
 SECTIONS = ("imports", "floor", "matrix", "rebuild", "breakdown", "warm", "suggest", "analytics", "quality")
 PACKAGES = ["papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pyzmq", "pandas", "numpy",
@@ -172,7 +172,7 @@ def read_matrix(path: Path) -> list[dict[str, Any]]:
     """The reports of a ``reports.yaml`` as the runner sees them (grids expanded): name, notebook, parameters."""
     if str(REPO / "src") not in sys.path:
         sys.path.insert(0, str(REPO / "src"))
-    from workbench.reports import load_matrix
+    from workbench.run.runner import load_matrix
 
     return [{"name": s.name, "notebook": s.notebook, "parameters": s.parameters}
             for s in load_matrix(path, path.parent / "notebooks")]
@@ -263,10 +263,10 @@ def synthetic_weights(real: dict[str, Any], frameworks: Sequence[str], sources: 
 def write_synthetic(work: Path, syn: Path, n_countries: int, n_items: int, env: dict[str, str]) -> tuple[Measured, list[str], list[str]]:
     """The synthetic data folder of the analytics benchmark: its writing time, frameworks and peers.
 
-    ``workbench.synthetic.random_dataset`` with the real taxonomy, and ``data/weights.yaml``
+    ``workbench.model.synthetic.random_dataset`` with the real taxonomy, and ``data/weights.yaml``
     re-pointed at the synthetic frameworks (:func:`synthetic_weights`).
     """
-    code = ("import sys, yaml; from workbench.synthetic import random_dataset; "
+    code = ("import sys, yaml; from workbench.model.synthetic import random_dataset; "
             "random_dataset(sys.argv[1], yaml.safe_load(open(sys.argv[2], encoding='utf-8')), int(sys.argv[3]), int(sys.argv[4]))")
     made = run_measured([sys.executable, "-c", code, syn, work / "data" / "taxonomy.yaml", n_countries, n_items], work, env)
     frameworks = sorted(p.stem for p in (syn / "frameworks").glob("*.yaml"))

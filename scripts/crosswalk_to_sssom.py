@@ -18,7 +18,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from workbench.dataset import CROSSWALK_COLUMNS  # noqa: E402
+from workbench.model.dataset import CROSSWALK_COLUMNS  # noqa: E402
 
 #: Our namespace. No persistent (w3id) address is registered for the project yet, so ids are
 #: URNs: valid URIs that claim no web address we do not own.

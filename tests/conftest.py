@@ -10,7 +10,7 @@ from typing import Callable
 
 import pytest
 
-from workbench.synthetic import write_dataset
+from workbench.model.synthetic import write_dataset
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"

@@ -23,8 +23,8 @@ import pandas as pd
 import pytest
 
 from conftest import FIXTURES, REPO, run_workbench, workbench_executable, write_tiny_data
-from workbench.cli import COMMANDS, main
-from workbench.dataset import load
+from workbench.run.cli import COMMANDS, main
+from workbench.model.dataset import load
 
 BAD = FIXTURES / "bad"
 #: Where each kind of data file goes in the tiny data folder (the file name's first word is its kind).
@@ -361,7 +361,7 @@ def test_dollar_signs_in_a_label_are_accepted_and_kept_literally(tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    from workbench import figures
+    from workbench.present import figures
 
     data = write_tiny_data(tmp_path / "data")
     shutil.copyfile(BAD / "framework_label_dollar.yaml", data / DESTINATION["framework"])

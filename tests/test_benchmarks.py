@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workbench.recommend import CSV_COLUMNS
+from workbench.analysis.recommend import CSV_COLUMNS
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.cli import main
-from workbench.coding import (
+from workbench.run.cli import main
+from workbench.analysis.coding import (
     CODING_COLUMNS,
     NO_CODE,
     REVIEW_COLUMNS,
@@ -24,9 +24,9 @@ from workbench.coding import (
     read_review,
     split_passages,
 )
-from workbench.errors import InputError
-from workbench.suggest import fit_from_dataset
-from workbench.synthetic import TINY_TAXONOMY, write_dataset
+from workbench.model.errors import InputError
+from workbench.analysis.suggest import fit_from_dataset
+from workbench.model.synthetic import TINY_TAXONOMY, write_dataset
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coding"
 REPO = Path(__file__).resolve().parents[1]
@@ -46,7 +46,7 @@ def tiny(tmp_path_factory):
                   "labels": {"leadership": "Leading people", "integrity_ethics": "Acting with integrity",
                              "merit_recruitment": "Recruitment on merit"}}},
     )
-    from workbench.dataset import load
+    from workbench.model.dataset import load
 
     return root, fit_from_dataset(load(root))
 
@@ -256,7 +256,7 @@ needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed papers not fo
 
 @pytest.fixture(scope="module")
 def real():
-    from workbench.dataset import load
+    from workbench.model.dataset import load
 
     ds = load()
     return ds, fit_from_dataset(ds)
@@ -297,7 +297,7 @@ def test_reference_lists_and_author_blocks_are_not_coded():
 def test_seed_002_table_1_areas_get_their_curated_concepts(real):
     """Each area row of Table 1 is coded with a concept the crosswalk maps that area's items to,
     by a model that never saw those items (they were curated from this very table)."""
-    from workbench.crosswalk import item_concepts
+    from workbench.analysis.crosswalk import item_concepts
 
     ds, _ = real
     items = ds.items[ds.items["framework_id"] == "kaz_listening_state"]

@@ -1,13 +1,13 @@
-"""workbench.compare on small synthetic datasets whose numbers can be checked by hand."""
+"""workbench.analysis.compare on small synthetic datasets whose numbers can be checked by hand."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from workbench import compare as C
-from workbench.dataset import load
-from workbench.errors import InputError
-from workbench.synthetic import letter_taxonomy, write_dataset
+from workbench.analysis import compare as C
+from workbench.model.dataset import load
+from workbench.model.errors import InputError
+from workbench.model.synthetic import letter_taxonomy, write_dataset
 
 LETTERS = "abcdefg"
 TAXONOMY = letter_taxonomy(LETTERS)

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from conftest import REPO, run_workbench
-from workbench.crosswalk import item_concepts
-from workbench.dataset import CROSSWALK_COLUMNS, Dataset, load
+from workbench.analysis.crosswalk import item_concepts
+from workbench.model.dataset import CROSSWALK_COLUMNS, Dataset, load
 
 DATA = REPO / "data"
 #: The five seed papers the project started from (../shared/seeds/), kept in sources.yaml by file name.
@@ -138,7 +138,7 @@ def test_item_lines_point_at_the_item(ds):
 
 
 def test_data_version_changes_with_the_data(tmp_path):
-    from workbench.synthetic import write_dataset
+    from workbench.model.synthetic import write_dataset
 
     spec = {"gbr_fw": {"country": "GBR", "concepts": ["leadership"]}}
     first = load(write_dataset(tmp_path / "a", spec)).data_version

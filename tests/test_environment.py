@@ -87,9 +87,9 @@ def test_environment_installs_python_311_and_the_test_lock():
 
 
 def test_pyproject_declares_the_workbench_console_script():
-    assert _pyproject()["project"]["scripts"] == {"workbench": "workbench.cli:main"}
+    assert _pyproject()["project"]["scripts"] == {"workbench": "workbench.run.cli:main"}
     [entry] = [e for e in entry_points(group="console_scripts") if e.name == "workbench"]
-    from workbench.cli import main
+    from workbench.run.cli import main
 
     assert entry.load() is main
 

@@ -1,4 +1,4 @@
-"""workbench.figures: names that say what made a figure, languages, and byte-identical files."""
+"""workbench.present.figures: names that say what made a figure, languages, and byte-identical files."""
 from __future__ import annotations
 
 import os
@@ -11,10 +11,10 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from workbench import compare as C  # noqa: E402
-from workbench import figures as F  # noqa: E402
-from workbench.dataset import load  # noqa: E402
-from workbench.synthetic import letter_taxonomy, write_dataset  # noqa: E402
+from workbench.analysis import compare as C  # noqa: E402
+from workbench.present import figures as F  # noqa: E402
+from workbench.model.dataset import load  # noqa: E402
+from workbench.model.synthetic import letter_taxonomy, write_dataset  # noqa: E402
 
 TAXONOMY = letter_taxonomy("abcdef")
 FRAMEWORKS = {
@@ -28,7 +28,7 @@ STEMS = [
     "network_countries-CAN-GBR-KAZ-NZL_level-any_lang-{lang}_seed-0",
     "map_countries-CAN-GBR-KAZ-NZL_level-any_lang-{lang}_method-mds",
 ]
-SCRIPT = "import sys; from workbench.dataset import load; from workbench.figures import write_figures; " \
+SCRIPT = "import sys; from workbench.model.dataset import load; from workbench.present.figures import write_figures; " \
          "write_figures(load(sys.argv[1]), sys.argv[2], lang=sys.argv[3])"
 
 
@@ -77,7 +77,7 @@ def test_heatmap_labels_follow_the_language(root):
 
 
 def test_network_figure_labels_concepts_in_the_language(root):
-    from workbench.network import bipartite_graph, export_graph, overlap_graph
+    from workbench.analysis.network import bipartite_graph, export_graph, overlap_graph
 
     ds = load(root)
     B = bipartite_graph(C.evidence(ds), concepts=ds.concepts)

@@ -1,4 +1,4 @@
-"""workbench.network and `workbench network`: graphs checked by hand on small synthetic datasets."""
+"""workbench.analysis.network and `workbench network`: graphs checked by hand on small synthetic datasets."""
 from __future__ import annotations
 
 import json
@@ -11,11 +11,11 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from workbench import cli
-from workbench import compare as C
-from workbench import network as N
-from workbench.dataset import load
-from workbench.synthetic import letter_taxonomy, write_dataset
+from workbench.run import cli
+from workbench.analysis import compare as C
+from workbench.analysis import network as N
+from workbench.model.dataset import load
+from workbench.model.synthetic import letter_taxonomy, write_dataset
 
 TAXONOMY = letter_taxonomy("abcdefg")
 BASE = {

@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 import workbench
-from workbench import figures, i18n, present
+from workbench.present import figures
+from workbench.model import i18n
+from workbench import present
 
 LATIN_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
 
@@ -79,15 +81,15 @@ def test_csv_and_xlsx_downloads_read_back(ds):
     present.use(ds, "ru")
     present.table(pd.DataFrame({"country": ["KAZ"], "stability": [0.5]}), name="ranked")
     present.table(pd.DataFrame({"concept": ["Лидерство"], "score": [0.25]}), name="risks")
-    data = present._CTX.tables[0][1]
+    data = present.page._CTX.tables[0][1]
     back = pd.read_csv(io.BytesIO(present.csv_bytes(data)), encoding="utf-8-sig")
     assert present.csv_bytes(data).startswith(b"\xef\xbb\xbf")
     assert back.iloc[0].tolist() == ["Казахстан", 50.0]
-    book = present.xlsx_bytes(present._CTX.tables)
+    book = present.xlsx_bytes(present.page._CTX.tables)
     sheets = pd.read_excel(io.BytesIO(book), sheet_name=None)
     assert list(sheets) == ["1. Рекомендации по рангу", "2. Риски внедрения"]
     assert sheets["2. Риски внедрения"].iloc[0].tolist() == ["Лидерство", 0.25]
-    assert present.xlsx_bytes(present._CTX.tables) == book  # regenerating gives the same bytes
+    assert present.xlsx_bytes(present.page._CTX.tables) == book  # regenerating gives the same bytes
 
 
 def test_references_list_every_cited_source_and_link_only_http(ds):
@@ -104,7 +106,7 @@ def test_references_list_every_cited_source_and_link_only_http(ds):
 def test_html_objects_have_a_readable_text_form():
     obj = present.HTML("<h2>Risks</h2><table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>x &amp; y</td></tr></table>")
     assert repr(obj) == "Risks\nA │ B\n1 │ x & y"
-    assert "workbench.present.HTML object" not in repr(obj)
+    assert "workbench.present.page.HTML object" not in repr(obj)
 
 
 def _texts(fig):
@@ -114,7 +116,8 @@ def _texts(fig):
 
 
 def test_figures_speak_the_report_language_and_never_read_mathtext(ds):
-    from workbench import compare, network
+    from workbench.analysis import compare
+    from workbench.analysis import network
 
     ev = compare.evidence(ds, ["GBR", "CAN", "KAZ", "LTU"])
     matrix = compare.framework_matrix(ev, ["GBR", "CAN", "KAZ", "LTU"], list(ds.concepts["concept_id"]))

@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from workbench.cli import main
-from workbench.crosswalk import CARRYING_PREDICATES, item_concepts, practice_concepts
-from workbench.dataset import load
-from workbench.errors import InputError
-from workbench.papers import paper_findings, recovered_share
-from workbench.recommend import (
+from workbench.run.cli import main
+from workbench.analysis.crosswalk import CARRYING_PREDICATES, item_concepts, practice_concepts
+from workbench.model.dataset import load
+from workbench.model.errors import InputError
+from workbench.analysis.papers import paper_findings, recovered_share
+from workbench.analysis.recommend import (
     COMPONENTS,
     CSV_COLUMNS,
     analyse,
@@ -27,10 +27,10 @@ from workbench.recommend import (
     ranked,
     recommend,
     recommendations,
-    render_markdown,
     stability,
 )
-from workbench.synthetic import TINY_TAXONOMY, write_dataset
+from workbench.present.markdown import render_markdown
+from workbench.model.synthetic import TINY_TAXONOMY, write_dataset
 
 # ------------------------------------------------------------------------------------------------
 # A synthetic dataset whose every component can be computed by hand (see the table in

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workbench import reports as runner
-from workbench.errors import InputError
-from workbench.htmlreport import write_index
-from workbench.reports import Project, RunLock, load_matrix, run_reports
+from workbench.run import runner as runner
+from workbench.model.errors import InputError
+from workbench.present.export import write_index
+from workbench.run.runner import Project, RunLock, load_matrix, run_reports
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests" / "fixtures" / "notebooks" / "tiny.ipynb"

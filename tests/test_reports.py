@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workbench.errors import InputError
-from workbench.reports import Project, load_matrix, notebook_parameters, run_reports
+from workbench.model.errors import InputError
+from workbench.run.runner import Project, load_matrix, notebook_parameters, run_reports
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests" / "fixtures" / "notebooks" / "tiny.ipynb"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.dataset import load, read_crosswalk_set
-from workbench.errors import InputError
+from workbench.model.dataset import load, read_crosswalk_set
+from workbench.model.errors import InputError
 
 from conftest import REPO
 

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from conftest import FIXTURES, REPO, run_workbench
-from workbench import suggest as suggest_module
-from workbench.cli import main
-from workbench.dataset import load, read_framework
-from workbench.suggest import SUGGEST_COLUMNS, evaluate_leave_one_framework_out, fit_from_dataset, item_text, suggest_frame
-from workbench.synthetic import write_dataset
+from workbench.analysis import suggest as suggest_module
+from workbench.run.cli import main
+from workbench.model.dataset import load, read_framework
+from workbench.analysis.suggest import SUGGEST_COLUMNS, evaluate_leave_one_framework_out, fit_from_dataset, item_text, suggest_frame
+from workbench.model.synthetic import write_dataset
 
 NEW = FIXTURES / "new_frameworks"
 UNRELATED = "zzqx banana weather forecast"

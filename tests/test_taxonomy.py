@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from conftest import REPO, run_workbench
-from workbench.agreement import agreement, primary_codes
-from workbench.dataset import load
-from workbench.suggest import normalise_text
-from workbench.taxonomy import QDC_NAMESPACE, codebook_xml, concept_guid, draft_labels
+from workbench.analysis.agreement import agreement, primary_codes
+from workbench.model.dataset import load
+from workbench.analysis.suggest import normalise_text
+from workbench.model.taxonomy import QDC_NAMESPACE, codebook_xml, concept_guid, draft_labels
 
 NS = {"qdc": QDC_NAMESPACE}
 GUID = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$")
@@ -279,7 +279,7 @@ def test_primary_code_is_the_most_confident_mapping():
 
 
 def test_agreement_without_common_subjects_is_bad_input(tmp_path, monkeypatch, capsys):
-    from workbench.cli import main
+    from workbench.run.cli import main
 
     _crosswalk_file(tmp_path / "a.tsv", {"s1": "L"})
     _crosswalk_file(tmp_path / "b.tsv", {"s2": "L"})

@@ -7,13 +7,13 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from workbench.coding import code_document
-from workbench.compare import evidence
-from workbench.dataset import load
-from workbench.errors import InputError
-from workbench.network import bipartite_graph, overlap_graph
-from workbench.suggest import UNKNOWN_LANGUAGE, ConceptSuggester, fit_from_dataset, text_language
-from workbench.taxonomy import at_granularity, broader_of, roll_up
+from workbench.analysis.coding import code_document
+from workbench.analysis.compare import evidence
+from workbench.model.dataset import load
+from workbench.model.errors import InputError
+from workbench.analysis.network import bipartite_graph, overlap_graph
+from workbench.analysis.suggest import UNKNOWN_LANGUAGE, ConceptSuggester, fit_from_dataset, text_language
+from workbench.model.taxonomy import at_granularity, broader_of, roll_up
 
 from conftest import run_workbench
 
@@ -161,7 +161,7 @@ def test_code_command_reports_unknown_language_passages(tmp_path):
 
 
 def test_suggester_accuracy_at_the_broad_level_holds(ds):
-    from workbench.suggest import evaluate_leave_one_framework_out
+    from workbench.analysis.suggest import evaluate_leave_one_framework_out
 
     # 0.753: leave-one-framework-out top-1 accuracy of taxonomy 1.0 (benchmarks, before the split)
     assert evaluate_leave_one_framework_out(at_granularity(ds, "broad"))["top1_accuracy"] >= 0.753

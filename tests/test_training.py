@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 import workbench
-from workbench import recommend, training
+from workbench.analysis import recommend
+from workbench.analysis import training
 
 
 @pytest.fixture(scope="module")

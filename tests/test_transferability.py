@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from workbench.cli import main
-from workbench.dataset import load
-from workbench.errors import InputError
-from workbench.recommend import analyse, evidence, recommendations
-from workbench.transferability import read_transferability
+from workbench.run.cli import main
+from workbench.model.dataset import load
+from workbench.model.errors import InputError
+from workbench.analysis.recommend import analyse, evidence, recommendations
+from workbench.analysis.transferability import read_transferability
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

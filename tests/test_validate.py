@@ -14,10 +14,10 @@ from typing import Callable
 
 import pytest
 
-from workbench.cli import main
-from workbench.dataset import load
-from workbench.errors import InputError
-from workbench.sourcefile import MAX_FILE_BYTES
+from workbench.run.cli import main
+from workbench.model.dataset import load
+from workbench.model.errors import InputError
+from workbench.model.sourcefile import MAX_FILE_BYTES
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -231,7 +231,7 @@ def test_line_numbers_survive_comments_and_multiline_fields(tiny_data):
 def test_validate_checks_the_recommendation_weights(tmp_path, capsys):
     import shutil
 
-    from workbench.cli import main
+    from workbench.run.cli import main
 
     data = tmp_path / "data"
     shutil.copytree(Path(__file__).resolve().parents[1] / "data", data)

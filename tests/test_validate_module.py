@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO
-from workbench import validate as V
-from workbench.cli import main
-from workbench.dataset import load
-from workbench.errors import InputError
-from workbench.present import link_html
-from workbench.sourcefile import read_text, read_yaml
+from workbench.model import validate as V
+from workbench.run.cli import main
+from workbench.model.dataset import load
+from workbench.model.errors import InputError
+from workbench.present.page import link_html
+from workbench.model.sourcefile import read_text, read_yaml
 
 SRC = REPO / "src" / "workbench"
 
@@ -33,7 +33,7 @@ def test_non_finite_numbers_are_refused_by_the_one_rule(value):
 
 
 def test_library_errors_name_parameters_and_the_cli_names_flags(tiny_data, capsys):
-    from workbench.network import overlap_graph
+    from workbench.analysis.network import overlap_graph
     import networkx as nx
 
     with pytest.raises(InputError) as exc:
@@ -145,7 +145,7 @@ def test_identity_ignores_case():
 
 
 def test_non_finite_numbers_inside_matrix_values_are_refused(tmp_path):
-    from workbench.reports import load_matrix
+    from workbench.run.runner import load_matrix
 
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "tiny.ipynb").write_bytes((FIXTURES / "notebooks" / "tiny.ipynb").read_bytes())
@@ -161,8 +161,8 @@ def test_non_finite_numbers_inside_matrix_values_are_refused(tmp_path):
 def test_notebook_defaults_repeat_the_library_defaults():
     # A notebook's parameters cell must hold literal values (papermill rewrites it), so the
     # defaults are written there again; this keeps the copy equal to the one definition.
-    from workbench.reports import notebook_parameters
-    from workbench.schema import DEFAULT_BASELINE, DEFAULT_PEERS
+    from workbench.run.runner import notebook_parameters
+    from workbench.model.schema import DEFAULT_BASELINE, DEFAULT_PEERS
 
     params = notebook_parameters(REPO / "notebooks" / "recommendations.ipynb")
     assert ast.literal_eval(params["peers"].default) == list(DEFAULT_PEERS)

@@ -4,13 +4,13 @@ from __future__ import annotations
 __version__ = "0.1.0"
 __all__ = ["load", "Dataset", "InputError", "__version__"]
 
-from .errors import InputError
+from workbench.model.errors import InputError
 
 
 def __getattr__(name: str):
     # Deferred so that `workbench --help` and small commands do not pay for pandas/pydantic.
     if name in ("load", "Dataset"):
-        from . import dataset
+        from workbench.model import dataset
 
         return getattr(dataset, name)
     raise AttributeError(name)

@@ -1,0 +1,166 @@
+"""The evidence behind one recommendation, as data: one model that every output lays out.
+
+:class:`Evidence` holds the cited rows; :meth:`Evidence.blocks` turns them into titled lists of
+``(text, citation)`` pairs, which :mod:`workbench.present.evidence` lays out as markdown and HTML,
+so the two outputs always say the same thing. Titles come from the report strings
+(``templates/report/strings.yaml``, key ``evidence``), in en, ru or kk (ru and kk are drafts).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from workbench.model.i18n import country_name, group, has, t, value_word
+from workbench.model.settings import COMPONENTS
+
+__all__ = ["Evidence", "Block", "cite", "fmt"]
+
+
+
+
+
+
+def _component(name: str, lang: str) -> str:
+    return t(f"columns.{name}", lang) if has(f"columns.{name}") else name
+
+
+def cite(sources: pd.DataFrame, source: str) -> str:
+    """The full reference of a source id (citation plus seed file or URL); a URL source is itself.
+
+    >>> from workbench.model.dataset import load
+    >>> cite(load().sources, "seed002").startswith("Davletbayeva")
+    True
+    """
+    if source.startswith(("http://", "https://")):
+        return source
+    row = sources.set_index("id").loc[source]
+    where = f"seed file {row['file']}" if row.get("kind") == "seed" and isinstance(row.get("file"), str) else row.get("url")
+    return f"{row['citation']} ({where})" if isinstance(where, str) and where else str(row["citation"])
+
+
+
+
+def fmt(x: float) -> str:
+    """Three decimals at most, no trailing zeros; empty for NaN."""
+    return f"{x:.3f}".rstrip("0").rstrip(".") if x == x else ""
+
+
+
+
+@dataclass(frozen=True)
+class Block:
+    """A titled list of ``(text, citations)`` rows; ``citations`` are ``(source, locator)`` pairs (none for an uncited line)."""
+
+    key: str
+    rows: list[tuple[str, tuple[tuple[str, str], ...]]]
+
+
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything behind one recommendation; every frame has ``source`` and ``locator`` columns."""
+
+    concept_id: str
+    label: str
+    scope: str
+    components: dict[str, float]
+    weights: dict[str, float]
+    score: float
+    kaz_status: str  # absent | partial | present
+    verb: str  # adopt | develop | strengthen | enforce
+    kaz_evidence: pd.DataFrame  # kind, level, framework_id, subject_id, label, predicate, source, locator
+    baseline_frameworks: pd.DataFrame
+    actions: pd.DataFrame  # workbench.analysis.actions.ACTION_COLUMNS
+    peer_items: pd.DataFrame
+    peer_practices: pd.DataFrame
+    oecd_principles: pd.DataFrame
+    survey: pd.DataFrame
+    paper: pd.DataFrame
+    steps: pd.DataFrame
+    risks: pd.DataFrame  # risks mapped to this concept
+    governance: pd.DataFrame  # transferability context: factor, indicator, country, value, source, locator
+    factors: list = field(default_factory=list)  # transferability factors applying to the concept
+    citations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source", "citation"]))
+    rank: int = 0
+    list_name: str = ""
+    stability: float = float("nan")
+
+    @property
+    def kaz_baseline(self) -> pd.DataFrame:
+        """The baseline rows of the Kazakh evidence (earlier name of this field)."""
+        return self.kaz_evidence[self.kaz_evidence["kind"] == "baseline"]
+
+    def statements(self) -> pd.DataFrame:
+        """Every cited statement of this evidence in one frame (kind, label, source, locator)."""
+        parts = [
+            frame.assign(kind=kind)[["kind", "label", "source", "locator"]]
+            for kind, frame in (
+                ("peer_item", self.peer_items), ("peer_practice", self.peer_practices),
+                ("oecd", self.oecd_principles), ("kazakhstan", self.kaz_evidence),
+                ("baseline_framework", self.baseline_frameworks.rename(columns={"title": "label"})),
+                ("survey", self.survey), ("paper", self.paper), ("step", self.steps), ("risk", self.risks),
+            )
+        ]
+        return pd.concat(parts, ignore_index=True)
+
+    def blocks(self, lang: str = "en") -> list[Block]:
+        """The evidence as titled, cited lists, in the order a reader checks them."""
+        s = group("evidence", lang)
+
+        def c(r) -> tuple[tuple[str, str], ...]:
+            return ((str(r["source"]), str(r.get("locator") or "")),) if r.get("source") else ()
+
+        def rows(frame: pd.DataFrame, text) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+            return [(text(r), c(r)) for _, r in frame.iterrows()]
+
+        out = [Block("actions", [(f"{a['action']}"
+                                  + (f" {s['for_whom']}: {a['audience']}." if a["audience"] else "")
+                                  + (f" {s['step']}: {a['step']}." if a["step"] and a["basis"] != "step" else "")
+                                  + (f" {s['risk']}: {a['risk']}." if a["risk"] else ""),
+                                  tuple(a["citations"])) for _, a in self.actions.iterrows()])]
+        fws = ", ".join(self.baseline_frameworks["framework_id"])
+        status_rows = rows(self.kaz_evidence, lambda r: f"{s['kind_' + r['kind']]} ({value_word(r['level'], lang)}): "
+                                                           f"{r['framework_id'] + ' ' if r['framework_id'] else ''}{r['subject_id']} \"{r['label']}\""
+                                                           + (f" ({value_word(r['predicate'], lang)})" if r["predicate"] else ""))
+        if self.kaz_status == "absent":
+            status_rows += rows(self.baseline_frameworks, lambda r: f"{s['absent_from']} {r['framework_id']}: {r['title']}")
+        out.append(Block("kaz_status", status_rows))
+        out.append(Block("peer_practices", rows(self.peer_practices, lambda r: f"{country_name(r['country'], lang)}: {r['label']}")))
+        out.append(Block("peer_items", rows(self.peer_items, lambda r: f"{country_name(r['country'], lang)}, {r['framework_id']} {r['subject_id']}: \"{r['label']}\"")))
+        out.append(Block("oecd", rows(self.oecd_principles, lambda r: f"{r['subject_id']}: {r['label']}")))
+        out.append(Block("survey", rows(self.survey, lambda r: f"{r['label']}: {r['value']:g}%")))
+        out.append(Block("steps", rows(self.steps, lambda r: f"{r['label']}")))
+        out.append(Block("risks", rows(self.risks, lambda r: f"{country_name(r['country'], lang)}: {r['label']}")))
+        gov = []
+        for (factor, ind, measure, year), g in self.governance.groupby(["factor", "indicator", "measure", "year"], sort=False):
+            vals = ", ".join(f"{k} " + f"{v:.1f}".rstrip("0").rstrip(".") for k, v in zip(g["country"], g["value"]))
+            yr = int(year) if year == year else ""
+            gov.append((f"{ind} ({measure}, {yr}): {vals}", ((str(g["source"].iloc[0]), str(g["locator"].iloc[0])),)))
+        for f in self.factors:
+            if not f.indicators:
+                gov.append((f"{f.label}: {s['no_indicator']}", ((f.source, f.locator),)))
+        # The argument for looking at governance at all, once per citation that makes it.
+        cited: dict[tuple[str, str], list[str]] = {}
+        for f in self.factors:
+            cited.setdefault((f.source, f.locator), []).append(f.argument)
+        gov[:0] = [(" ".join(dict.fromkeys(args)), ((src, loc),)) for (src, loc), args in cited.items()]
+        out.append(Block("governance", gov))
+        out.append(Block("paper", rows(self.paper, lambda r: (f"{r['framework_id']} {r['subject_id']}: \"{r['label']}\"" if r["framework_id"]
+                                                           else f"{r['country']}: {r['label']}"))))
+        return [b for b in out if b.rows]
+
+    def score_line(self, lang: str = "en") -> str:
+        w, c = self.weights, self.components
+        terms = " + ".join(f"{fmt(w[k])}×{fmt(c[k])}" for k in COMPONENTS)
+        stab = (f"; {t('evidence.stability_line', lang, share=f'{self.stability:.0%}')}"
+                if self.stability == self.stability else "")
+        return (t("evidence.score_formula", lang, score=f"{self.score:.3f}", terms=terms, total=fmt(sum(w.values()))) + "; "
+                + ", ".join(f"{_component(k, lang)} {fmt(c[k])}" for k in COMPONENTS) + stab)
+
+
+
+
+
+

@@ -1,0 +1,143 @@
+"""Agreement with the source papers, reported as a finding: recovered, missed or new, with the reason.
+
+Every recommendation the papers make for Kazakhstan is data: practices with
+``recommended_for_kaz: true`` from the ``paper_sources`` of ``data/weights.yaml`` and the items of
+its ``paper_frameworks`` (seed 002's adapted model). Each is set beside the rank its concepts get
+in the ranking (with the papers' weight as configured: 0 by default, so the comparison is not
+circular). A recommendation is *recovered* when one of the concepts it carries (by a carrying
+predicate) is in the top ``top`` of its list, *missed* otherwise; where the crosswalk only relates it
+to concepts (``skos:relatedMatch``) it is compared on those and the comment says so; *unmapped* when
+the crosswalk maps it to no concept at all. Our top concepts no paper recommends are *new*.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import pandas as pd
+
+from workbench.model.i18n import t
+
+from workbench.analysis.crosswalk import CARRYING_PREDICATES, item_concepts, practice_concepts
+from workbench.analysis.recommend import ranked
+
+__all__ = ["FINDING_COLUMNS", "paper_recommendations", "paper_findings", "recovered_share", "summary"]
+
+FINDING_COLUMNS = ["paper", "recommendation", "subject_id", "model_country", "concepts", "concept_id", "list",
+                   "rank", "kaz_status", "verdict", "comment", "source", "locator"]
+
+
+def paper_recommendations(gaps, sources: Iterable[str] | None = None) -> pd.DataFrame:
+    """Every recommendation of the papers: subject, label, model country, carried concepts, citation."""
+    s = gaps.settings
+    papers = list(sources) if sources is not None else list(s.paper_sources or [])
+    pr = gaps.practices
+    recs = pr[pr["source"].isin(papers) & pr["recommended_for_kaz"].astype(bool)]
+    recs = recs.rename(columns={"id": "subject_id"})[["subject_id", "country", "label", "source", "locator"]]
+    items = gaps.items[gaps.items["framework_id"].isin(s.paper_frameworks or [])]
+    items = items[items["source"].isin(papers)] if sources is not None else items
+    items = items.rename(columns={"item_code": "subject_id"})[["subject_id", "country", "label", "source", "locator"]]
+    out = pd.concat([recs, items], ignore_index=True)
+    def concepts_by(predicates) -> pd.Series:
+        cw = gaps_crosswalk(gaps, predicates)
+        by = cw.groupby("subject")["concept_id"].agg(lambda v: tuple(dict.fromkeys(v)))
+        return out["subject_id"].map(by).apply(lambda v: v if isinstance(v, tuple) else ())
+
+    carried, related = concepts_by(CARRYING_PREDICATES), concepts_by(("skos:relatedMatch",))
+    # a recommendation the crosswalk only relates to concepts is compared on those, and says so
+    out["related_only"] = [not c and bool(r) for c, r in zip(carried, related)]
+    out["concepts"] = [c or r for c, r in zip(carried, related)]
+    return out.rename(columns={"country": "model_country"})
+
+
+def gaps_crosswalk(gaps, predicates: Iterable[str] = CARRYING_PREDICATES) -> pd.DataFrame:
+    """Mappings of practices and items by ``predicates`` (subject, concept_id)."""
+    pc = practice_concepts(gaps.practices, _cw(gaps), predicates)[["practice_id", "concept_id"]]
+    ic = item_concepts(gaps.items, _cw(gaps), predicates)[["item_code", "concept_id"]]
+    return pd.concat([pc.rename(columns={"practice_id": "subject"}), ic.rename(columns={"item_code": "subject"})],
+                     ignore_index=True)
+
+
+def _cw(gaps) -> pd.DataFrame:
+    return gaps.crosswalk
+
+
+def _why_missed(r: pd.Series, top: int, lang: str = "en") -> str:
+    reasons = [t("findings.rank_in_list", lang, rank=int(r["rank"]), list=t(f"values.{r['list']}", lang), top=top)]
+    if r["kaz_status"] == "present":
+        reasons.append(t("findings.kaz_has_it", lang))
+    elif r["kaz_status"] == "partial":
+        reasons.append(t("findings.kaz_has_part", lang))
+    if r["peer_share"] == 0:
+        reasons.append(t("findings.no_peer", lang))
+    if r["oecd_alignment"] == 0:
+        reasons.append(t("findings.no_oecd", lang))
+    if r["measured_need"] == 0:
+        reasons.append(t("findings.no_need", lang))
+    return "; ".join(reasons)
+
+
+def _why_new(r: pd.Series, lang: str = "en") -> str:
+    parts = [f"{t('columns.peer_share', lang)} {r['peer_share']:.2f}", f"{t('columns.oecd_alignment', lang)} {r['oecd_alignment']:.2f}",
+             f"{t('evidence.kazakhstan', lang)}: {t('values.' + r['kaz_status'], lang)}",
+             f"{t('columns.measured_need', lang)} {r['measured_need']:.2f}"]
+    return t("findings.new_ranks_on", lang, parts=", ".join(parts))
+
+
+def paper_findings(gaps, top: int = 10, sources: Iterable[str] | None = None, lang: str = "en") -> pd.DataFrame:
+    """One row per paper recommendation (:data:`FINDING_COLUMNS`), then one per *new* concept.
+
+    ``comment`` gives the reason in ``lang`` (en, ru or kk; ru and kk are drafts).
+    """
+    lists = ranked(gaps).set_index("concept_id")
+    recs = paper_recommendations(gaps, sources)
+    rows = []
+    for _, r in recs.iterrows():
+        cands = [c for c in r["concepts"] if c in lists.index]
+        base = {"paper": r["source"], "recommendation": r["label"], "subject_id": r["subject_id"],
+                "model_country": r["model_country"], "concepts": ";".join(r["concepts"]),
+                "source": r["source"], "locator": r["locator"]}
+        if not cands:
+            why = (t("findings.unmapped", lang) if not r["concepts"]
+                   else t("findings.not_ranked", lang, concepts=", ".join(r["concepts"])))
+            rows.append({**base, "concept_id": "", "list": "", "rank": None, "kaz_status": "", "verdict": "unmapped", "comment": why})
+            continue
+        best = min(cands, key=lambda c: (lists.loc[c, "rank"], c))
+        b = lists.loc[best]
+        recovered = b["rank"] <= top
+        comment = (t("findings.recovered_at", lang, concept=best, rank=int(b["rank"]), list=t(f"values.{b['list']}", lang))
+                   if recovered else _why_missed(b, top, lang))
+        if r["related_only"]:
+            comment = t("findings.related_only", lang) + "; " + comment
+        if r["model_country"] not in (*gaps.peers, "KAZ", ""):
+            comment += "; " + t("findings.model_not_peer", lang, country=r["model_country"])
+        rows.append({**base, "concept_id": best, "list": b["list"], "rank": int(b["rank"]), "kaz_status": b["kaz_status"],
+                     "verdict": "recovered" if recovered else "missed", "comment": comment})
+    recommended = {c for cs in recs["concepts"] for c in cs}
+    top_rows = lists[lists["rank"] <= top].reset_index().sort_values(["list", "rank"])
+    for _, b in top_rows.iterrows():
+        if b["concept_id"] in recommended:
+            continue
+        rows.append({"paper": "", "recommendation": "", "subject_id": "", "model_country": "", "concepts": b["concept_id"],
+                     "concept_id": b["concept_id"], "list": b["list"], "rank": int(b["rank"]), "kaz_status": b["kaz_status"],
+                     "verdict": "new", "comment": _why_new(b, lang), "source": "", "locator": ""})
+    out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
+    out["rank"] = out["rank"].astype("Int64")
+    out.attrs["list_sizes"] = lists.groupby("list").size().to_dict()
+    out.attrs["top"] = top
+    return out
+
+
+def recovered_share(findings: pd.DataFrame) -> tuple[int, int]:
+    """(recovered, all paper recommendations) of a findings table."""
+    mine = findings[findings["verdict"] != "new"]
+    return int((mine["verdict"] == "recovered").sum()), int(len(mine))
+
+
+
+
+def summary(findings: pd.DataFrame, lang: str = "en") -> str:
+    """One sentence: how many of the papers' recommendations are recovered, and how many concepts are new."""
+    got, total = recovered_share(findings)
+    new = int((findings["verdict"] == "new").sum())
+    share = f" ({got / total:.0%})" if total else ""
+    return t("findings.summary", lang, got=got, total=total, share=share, new=new)

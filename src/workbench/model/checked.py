@@ -1,0 +1,26 @@
+"""The whole data folder, loaded and every file checked (``workbench validate``)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from workbench.model.dataset import Dataset, load
+from workbench.model.settings import load_settings
+
+__all__ = ["validate"]
+
+
+def validate(data_dir: str | os.PathLike | None = None) -> Dataset:
+    """Check the whole data folder (every file an analysis reads, ``weights.yaml`` included).
+
+    Returns the loaded dataset; raises :class:`~workbench.model.errors.InputError` listing every problem.
+
+    Examples
+    --------
+    >>> validate().summary()["frameworks"] > 0
+    True
+    """
+    ds = load(data_dir)
+    if (Path(ds.path) / "weights.yaml").exists():
+        load_settings(ds)  # weights, and the frameworks, sources and indicators it names
+    return ds

@@ -1,0 +1,141 @@
+"""Load and check the curated dataset in ``data/`` into pandas DataFrames: read, check, tabulate.
+
+Reading is :mod:`workbench.model.reading`, the checks :mod:`workbench.model.validate`, the
+containers :mod:`workbench.model.records`; this module joins them and builds the tables.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench.model.errors import InputError
+from workbench.model.reading import (CROSSWALK_COLUMNS, SSSOM_OPTIONAL_COLUMNS, SSSOM_REQUIRED_METADATA, data_files, data_version,
+                                     read_crosswalk, read_crosswalk_set, read_data, read_framework)
+from workbench.model.records import Dataset, RawData
+from workbench.model.schema import Indicator, Practice, Taxonomy
+from workbench.model.validate.data import dataset_problems
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "Dataset",
+    "load",
+    "default_data_dir",
+    "read_framework",
+    "read_crosswalk",
+    "read_crosswalk_set",
+    "CROSSWALK_COLUMNS",
+    "SSSOM_OPTIONAL_COLUMNS",
+    "SSSOM_REQUIRED_METADATA",
+]
+
+
+def default_data_dir() -> Path:
+    """``$WORKBENCH_DATA``, else ``data/`` in the working folder or a parent of it (a notebook
+    runs in ``notebooks/``), else the ``data/`` folder of this checkout."""
+    env = os.environ.get("WORKBENCH_DATA")
+    if env:
+        return Path(env)
+    here = Path.cwd().resolve()
+    for folder in (here, *list(here.parents)[:2]):
+        if (folder / "data" / "sources.yaml").exists():
+            return folder / "data"
+    return Path(__file__).resolve().parents[3] / "data"
+
+
+def load(data_dir: str | os.PathLike | None = None) -> Dataset:
+    """Read the data folder and check it (:func:`workbench.model.validate.dataset_problems`).
+
+    Raises :class:`~workbench.model.errors.InputError` listing every problem (``path:line: message``).
+
+    >>> ds = load()
+    >>> {"frameworks", "items", "sources"} <= set(ds.summary())
+    True
+    """
+    root = Path(data_dir) if data_dir is not None else default_data_dir()
+    if not root.is_dir():
+        raise InputError.single(root, 0, "data folder not found")
+    raw = read_data(root)
+    problems = raw.problems + dataset_problems(raw)
+    if problems:
+        raise InputError(problems)
+    return _frames(raw)
+
+
+def _item_row(fw: Any, doc: Any, i: int, item: Any) -> dict[str, Any]:
+    return {
+        "item_code": item.code, "framework_id": fw.id, "country": fw.country, "level": fw.level, "year": fw.year,
+        "kind": fw.kind, "label": item.label, "description": item.description or "", "group": item.group or "",
+        "source": item.source or fw.source, "locator": item.locator or fw.locator or "",
+        "file": doc.path, "line": doc.line_of(("items", i)),
+    }
+
+
+def _framework_row(fw: Any, doc: Any) -> dict[str, Any]:
+    return {
+        "framework_id": fw.id, "country": fw.country, "title": fw.title, "year": fw.year, "level": fw.level,
+        "kind": fw.kind, "source": fw.source, "locator": fw.locator or "", "description": fw.description or "",
+        "n_items": len(fw.items), "file": doc.path,
+    }
+
+
+def _concept_row(c: Any) -> dict[str, Any]:
+    return {
+        "concept_id": c.id, "domain": c.domain, "scope": c.scope,
+        "label_en": c.label.en, "label_ru": c.label.ru, "label_kk": c.label.kk,
+        "label_status_ru": c.label_status.get("ru", "draft"), "label_status_kk": c.label_status.get("kk", "draft"),
+        "definition": c.definition,
+        "aliases_en": list(c.aliases.en), "aliases_ru": list(c.aliases.ru), "aliases_kk": list(c.aliases.kk),
+        "broader": c.broader or "",
+        "reviewed_by_ru": c.reviewed_by.get("ru", ""), "reviewed_by_kk": c.reviewed_by.get("kk", ""),
+    }
+
+
+def _taxonomy_frames(taxonomy: Taxonomy) -> tuple["pd.DataFrame", "pd.DataFrame"]:
+    """Concepts and domains as tables."""
+    import pandas as pd  # deferred: a data mistake is reported without pandas' start-up time
+
+    concepts = pd.DataFrame([_concept_row(c) for c in taxonomy.concepts])
+    domains = pd.DataFrame(
+        [{"domain": d.id, "label_en": d.label.en, "label_ru": d.label.ru, "label_kk": d.label.kk} for d in taxonomy.domains]
+    )
+    return concepts, domains
+
+
+def _crosswalk_frame(raw: RawData) -> "pd.DataFrame":
+    """The mappings with the SSSOM optional columns some mapping uses."""
+    import pandas as pd  # deferred: a data mistake is reported without pandas' start-up time
+
+    extras = raw.mapping_extras
+    return pd.DataFrame(
+        [{**m.model_dump(), **extra, "line": line} for (m, line), extra in zip(raw.mappings, extras)],
+        columns=CROSSWALK_COLUMNS + [c for c in SSSOM_OPTIONAL_COLUMNS if any(c in e for e in extras)] + ["line"],
+    )
+
+
+def _frames(raw: RawData) -> Dataset:
+    """The checked records as DataFrames."""
+    import pandas as pd  # deferred: a data mistake is reported without pandas' start-up time
+
+    root, taxonomy = raw.root, raw.taxonomy
+    assert taxonomy is not None
+    concepts, domains = _taxonomy_frames(taxonomy)
+    return Dataset(
+        path=root,
+        sources=pd.DataFrame([{**s.model_dump(), "line": line} for s, line, _ in raw.sources]),
+        frameworks=pd.DataFrame([_framework_row(fw, doc) for fw, doc, _ in raw.frameworks]),
+        items=pd.DataFrame([_item_row(fw, doc, i, item) for fw, doc, _ in raw.frameworks for i, item in enumerate(fw.items)]),
+        practices=pd.DataFrame([{**p.model_dump(), "file": path, "line": line} for p, line, path in raw.practices],
+                               columns=list(Practice.model_fields) + ["file", "line"]),
+        indicators=pd.DataFrame([{**x.model_dump(), "line": line} for x, line, _ in raw.indicators],
+                                columns=list(Indicator.model_fields) + ["line"]),
+        domains=domains,
+        concepts=concepts,
+        crosswalk=_crosswalk_frame(raw),
+        taxonomy_version=taxonomy.version,
+        data_version=data_version(data_files(root), root),
+        files={"crosswalk": str(raw.crosswalk_path), "taxonomy": str(root / "taxonomy.yaml")},
+        crosswalk_metadata=raw.crosswalk_metadata,
+    )

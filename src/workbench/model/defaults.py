@@ -1,0 +1,13 @@
+"""Defaults of the recommendation analysis, in a module light enough for ``workbench --help``.
+
+The command line shows them in its help without importing pandas or pydantic (a nothing-changed
+``workbench reports`` must start in well under a second); :mod:`workbench.model.schema` re-exports them.
+"""
+from __future__ import annotations
+
+__all__ = ["DEFAULT_PEERS", "DEFAULT_BASELINE"]
+
+#: Peer countries when none are chosen: the inclusive-governance peers of seed 002.
+DEFAULT_PEERS: tuple[str, ...] = ("GBR", "CAN", "NZL")
+#: Kazakh baseline when none is chosen (a name under ``baselines`` in ``data/weights.yaml``).
+DEFAULT_BASELINE = "listening_state"

@@ -1,0 +1,265 @@
+"""Pydantic models of every record in ``data/``: one definition per field, unknown fields refused."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Annotated, Literal, Optional
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from workbench.model.validate.values import is_invisible, url_problem
+from workbench.model.defaults import DEFAULT_BASELINE, DEFAULT_PEERS  # parameter defaults, not findings; light for the CLI
+
+__all__ = [
+    "LEVELS",
+    "PREDICATES",
+    "CARRYING_PREDICATES",
+    "PRACTICE_KINDS",
+    "LIST_SEP",
+    "DEFAULT_PEERS",
+    "DEFAULT_BASELINE",
+    "FiniteFloat",
+    "is_country_code",
+    "Source",
+    "Item",
+    "Framework",
+    "Practice",
+    "Indicator",
+    "Domain",
+    "Concept",
+    "Taxonomy",
+    "Mapping",
+    "Weights",
+]
+
+LEVELS = ("all", "senior", "leaders")
+PREDICATES = (
+    "skos:exactMatch",
+    "skos:closeMatch",
+    "skos:broadMatch",
+    "skos:narrowMatch",
+    "skos:relatedMatch",
+)
+#: Predicates by which a subject counts as carrying a concept. ``skos:relatedMatch`` is evidence
+#: of a link, not of the concept itself, so it is left out unless asked for.
+CARRYING_PREDICATES = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch", "skos:narrowMatch")
+PRACTICE_KINDS = ("practice", "implementation_step", "risk", "principle")
+#: Joins several values in one table cell or graph attribute (ids, codes, sources); readers
+#: split on it and strip blanks.
+LIST_SEP = ";"
+#: Country-like codes that are not ISO countries but own frameworks.
+ORGANISATIONS = ("OECD", "EU")
+CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+SLUG = r"^[a-z][a-z0-9_]*$"
+
+
+@lru_cache(maxsize=1)
+def _iso3() -> frozenset[str]:
+    import pycountry  # deferred: its database costs a few ms to load
+
+    return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+def is_country_code(code: str) -> bool:
+    """True for an ISO 3166-1 alpha-3 code or an organisation code (``OECD``, ``EU``).
+
+    >>> is_country_code("KAZ"), is_country_code("OECD"), is_country_code("UK")
+    (True, True, False)
+    """
+    return code in ORGANISATIONS or code in _iso3()
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _country(value: str) -> str:
+    if not is_country_code(value):
+        raise ValueError(f"unknown country code '{value}' (use ISO 3166-1 alpha-3, or OECD / EU)")
+    return value
+
+
+def _visible(value: str) -> str:
+    # A label of zero-width spaces or a byte-order mark looks empty in every table and report.
+    if value and is_invisible(value):
+        raise ValueError("must not be empty (holds only invisible characters)")
+    return value
+
+
+def _web_url(value: str) -> str:
+    message = url_problem(value)
+    if message:
+        raise ValueError(message)
+    return value
+
+
+NonEmpty = Field(min_length=1)
+Country = Annotated[str, AfterValidator(_country)]
+#: Text a reader sees (labels, titles, citations): not empty, not only invisible characters.
+Text = Annotated[str, Field(min_length=1), AfterValidator(_visible)]
+WebUrl = Annotated[str, AfterValidator(_web_url)]
+#: Every number in a data or settings file: infinity and NaN are refused (they would blank a
+#: score or sort a ranking alphabetically).
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Source(Record):
+    id: str = Field(pattern=CODE)
+    kind: Literal["seed", "reference"]
+    citation: Text
+    file: Optional[str] = None
+    url: Optional[WebUrl] = None
+    year: Optional[int] = Field(default=None, ge=1800, le=2100)
+    licence: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _where(self) -> "Source":
+        if self.kind == "seed" and not self.file:
+            raise ValueError("a seed source needs 'file' (the seed's file name)")
+        if self.kind == "reference" and not self.url:
+            raise ValueError("a reference source needs 'url'")
+        return self
+
+
+class Item(Record):
+    code: str = Field(pattern=CODE)
+    label: Text
+    description: Optional[str] = None
+    group: Optional[str] = None
+    locator: Optional[str] = None
+    source: Optional[str] = None
+
+
+class Framework(Record):
+    id: str = Field(pattern=SLUG)
+    country: Country
+    title: Text
+    year: int = Field(ge=1800, le=2100)
+    level: Literal["all", "senior", "leaders"]
+    kind: Literal["competencies", "values", "principles", "skills", "qualities", "curriculum", "elements"] = "competencies"
+    source: str = NonEmpty
+    locator: Optional[str] = None
+    description: Optional[str] = None
+    items: list[Item] = Field(min_length=1)
+
+
+
+class Practice(Record):
+    id: str = Field(pattern=CODE)
+    country: Country
+    kind: Literal[PRACTICE_KINDS]  # type: ignore[valid-type]
+    label: Text
+    description: Optional[str] = None
+    recommended_for_kaz: bool = False
+    source: str = NonEmpty
+    locator: str = NonEmpty
+
+
+
+class Indicator(Record):
+    id: str = Field(pattern=CODE)
+    country: Country
+    indicator: Text
+    measure: str = NonEmpty
+    year: Optional[int] = Field(default=None, ge=1800, le=2100)
+    value: float = Field(allow_inf_nan=False)  # "nan" parses as a float but is no measurement
+    unit: Literal["percent", "percentile_rank", "estimate", "score", "rank", "count"]
+    source: str = NonEmpty
+    locator: str = NonEmpty
+
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _empty_year(cls, v):
+        return None if v == "" else v
+
+    @model_validator(mode="after")
+    def _range(self) -> "Indicator":
+        if self.unit in ("percent", "percentile_rank") and not 0 <= self.value <= 100:
+            raise ValueError(f"value {self.value:g} is a {self.unit} outside 0-100")
+        return self
+
+
+class Labels(Record):
+    en: Text
+    ru: Text
+    kk: Text
+
+
+class Domain(Record):
+    id: str = Field(pattern=SLUG)
+    label: Labels
+
+
+class Aliases(Record):
+    en: list[str] = Field(default_factory=list)
+    ru: list[str] = Field(default_factory=list)
+    kk: list[str] = Field(default_factory=list)
+
+
+class Concept(Record):
+    id: str = Field(pattern=SLUG)
+    domain: str
+    scope: Literal["individual", "system"]
+    label: Labels
+    label_status: dict[Literal["en", "ru", "kk"], Literal["draft", "reviewed"]] = Field(default_factory=dict)
+    definition: str = NonEmpty
+    aliases: Aliases = Field(default_factory=Aliases)
+    #: SKOS ``broader``: the id of the concept this one is a narrower part of (taxonomy 1.1:
+    #: the Academy's kinds of training under ``learning_development``). At most two levels.
+    broader: Optional[str] = Field(default=None, pattern=SLUG)
+    #: Who signed each reviewed translation; absent until a native reviewer has.
+    reviewed_by: dict[Literal["ru", "kk"], str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _review_signed(self) -> "Concept":
+        for lang in ("ru", "kk"):
+            if self.label_status.get(lang) == "reviewed" and not self.reviewed_by.get(lang, "").strip():
+                raise ValueError(f"label_status {lang} is 'reviewed' but reviewed_by names no {lang} reviewer")
+            if self.reviewed_by.get(lang) and self.label_status.get(lang, "draft") != "reviewed":
+                raise ValueError(f"reviewed_by names a {lang} reviewer but label_status {lang} is not 'reviewed'")
+        if self.broader == self.id:
+            raise ValueError(f"concept '{self.id}' is its own broader concept")
+        return self
+
+
+class Taxonomy(Record):
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    released: Optional[str] = None
+    domains: list[Domain] = Field(min_length=1)
+    concepts: list[Concept] = Field(min_length=1)
+
+    @field_validator("released", mode="before")
+    @classmethod
+    def _date_text(cls, v):
+        return None if v is None else str(v)
+
+
+class Mapping(Record):
+    subject_id: str = Field(pattern=CODE)
+    predicate_id: Literal[PREDICATES]  # type: ignore[valid-type]
+    object_id: str = NonEmpty
+    mapping_justification: str = Field(pattern=r"^semapv:[A-Za-z]+$")
+    confidence: FiniteFloat = Field(ge=0, le=1)
+    author_id: str = NonEmpty
+    comment: str = ""
+
+
+class Weights(Record):
+    """Weights of the recommendation score's components (non-negative, not all zero)."""
+
+    peer_share: FiniteFloat = Field(ge=0)
+    oecd_alignment: FiniteFloat = Field(ge=0)
+    kaz_absence: FiniteFloat = Field(ge=0)
+    measured_need: FiniteFloat = Field(ge=0)
+    paper_recommended: FiniteFloat = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _not_all_zero(self) -> "Weights":
+        if not any(self.model_dump().values()):
+            raise ValueError("all weights are zero")
+        return self
+
+
+def slug_ok(value: str) -> bool:
+    return re.match(SLUG, value) is not None

@@ -1,0 +1,125 @@
+"""The recommendation settings (``data/weights.yaml``): reading, validation against the data, peers, baselines."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Iterable, Literal, Mapping, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from workbench.model.i18n import t
+from workbench.model.dataset import Dataset
+from workbench.model.errors import PARAMETER, InputError
+from workbench.model.schema import DEFAULT_BASELINE, DEFAULT_PEERS, ORGANISATIONS, PRACTICE_KINDS, SLUG, FiniteFloat, Weights
+from workbench.model.sourcefile import YamlDocument, pydantic_problems, read_yaml
+from workbench.model.validate import settings_problems, settings_reference_problems
+
+__all__ = ["COMPONENTS", "DEFAULT_PEERS", "DEFAULT_BASELINE", "SCORE_EXPLANATION", "Settings", "read_settings", "load_settings", "check_references",
+           "check_peers", "baseline_frameworks"]
+
+#: The score's components, in the order of the ``Weights`` model (and of the CSV columns).
+COMPONENTS: tuple[str, ...] = tuple(Weights.model_fields)
+#: How the score is built; shown by ``workbench recommend --help``, the markdown output and the report.
+SCORE_EXPLANATION = t("sections.how_scored_text", "en")  # one text, translated in the report catalogue
+
+
+
+class Settings(BaseModel):
+    """The contents of ``data/weights.yaml`` (see the comments there).
+
+    Every section but ``weights`` may be left out of a file given with ``--weights``; the data
+    folder's file must have them all.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    weights: Weights
+    baselines: Optional[dict[Annotated[str, Field(pattern=SLUG)], Annotated[list[str], Field(min_length=1)]]] = None
+    related_credit: Optional[FiniteFloat] = Field(default=None, ge=0, le=1)
+    oecd_framework: Optional[str] = None
+    paper_sources: Optional[list[str]] = None
+    paper_frameworks: Optional[list[str]] = None
+    #: Kazakh frameworks that a paper proposes (not in force): never evidence of Kazakhstan's status,
+    #: whatever ``paper_frameworks`` says, so changing what counts as the papers' view changes no status.
+    proposal_frameworks: list[str] = Field(default_factory=list)
+    curriculum_frameworks: Optional[list[str]] = None
+    need_indicators: Optional[list[str]] = None
+    implementation_sources: Optional[list[str]] = None
+    peer_practice_kinds: Optional[list[Literal[PRACTICE_KINDS]]] = None  # type: ignore[valid-type]
+    perturbation: Optional[FiniteFloat] = Field(default=None, ge=0, lt=1)
+
+
+def read_settings(path: str | os.PathLike) -> tuple[Settings, YamlDocument]:
+    """Read and validate one weights file; problems name the file and line."""
+    doc = read_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise InputError.single(doc.path, 1, "expected a mapping with a 'weights' section (see data/weights.yaml)")
+    try:
+        return Settings.model_validate(doc.data), doc
+    except ValidationError as exc:
+        raise InputError(pydantic_problems(doc.path, exc, doc.line_of)) from None
+
+
+def check_references(ds: Dataset, settings: Settings, doc: YamlDocument, complete: bool = False) -> None:
+    """A settings file checked on its own (``complete``: every section given) and against the data
+    (the checks live in :mod:`workbench.model.validate`)."""
+    problems = settings_problems(settings, doc, complete) or settings_reference_problems(ds, settings, doc)
+    if problems:
+        raise InputError(problems)
+
+
+def load_settings(ds: Dataset, weights: str | os.PathLike | Mapping[str, float] | None = None) -> Settings:
+    """The data folder's ``weights.yaml``, overridden by a weights file or a dict of weights.
+
+    A dict may give some weights only (the others keep their value); a file must give all five.
+
+    >>> from workbench.model.dataset import load
+    >>> load_settings(load(), {"measured_need": 2}).weights.measured_need
+    2.0
+    """
+    base, doc = read_settings(Path(ds.path) / "weights.yaml")
+    check_references(ds, base, doc, complete=True)
+    if weights is None:
+        return base
+    if isinstance(weights, Mapping):
+        try:
+            new = Weights.model_validate({**base.weights.model_dump(), **dict(weights)})
+        except ValidationError as exc:
+            raise InputError(pydantic_problems("weights", exc, lambda loc: PARAMETER)) from None
+        return base.model_copy(update={"weights": new})
+    override, odoc = read_settings(weights)
+    check_references(ds, override, odoc)
+    given = {name: getattr(override, name) for name in Settings.model_fields if getattr(override, name) is not None}
+    return base.model_copy(update=given)
+
+
+def check_peers(ds: Dataset, peers: Iterable[str]) -> list[str]:
+    """Peer codes upper-cased, de-duplicated and checked against the countries in the data.
+
+    Kazakhstan is the baseline, and organisations (OECD, EU) are scored separately, so
+    neither can be a peer.
+
+    >>> from workbench.model.dataset import load
+    >>> check_peers(load(), ["gbr", "CAN", "GBR"])
+    ['GBR', 'CAN']
+    """
+    codes = list(dict.fromkeys(p.strip().upper() for p in peers if p.strip()))
+    if not codes:
+        raise InputError.parameter("peers", "no peer countries given")
+    known = (set(ds.items["country"]) | set(ds.practices["country"])) - {"KAZ", *ORGANISATIONS}
+    if "KAZ" in codes:
+        raise InputError.parameter("peers", "KAZ is the baseline, not a peer")
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InputError.parameter(
+            "peers", f"unknown peer {', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})"
+        )
+    return codes
+
+
+def baseline_frameworks(settings: Settings, baseline: str) -> list[str]:
+    """Framework ids of a named Kazakh baseline (``baselines`` in ``weights.yaml``)."""
+    names = settings.baselines or {}
+    if baseline not in names:
+        raise InputError.parameter("baseline", f"unknown baseline '{baseline}' (use one of {', '.join(names)})")
+    return list(names[baseline])

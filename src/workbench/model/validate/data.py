@@ -1,0 +1,141 @@
+"""Checks of the data folder: frameworks, documents, the taxonomy's broader links, and every record together."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from workbench.model.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from workbench.model.records import RawData
+    from workbench.model.schema import Framework, Taxonomy
+    from workbench.model.sourcefile import YamlDocument
+
+from workbench.model.validate.values import _check_unique, is_web_url, url_problem
+
+
+def framework_problems(fw: "Framework", doc: "YamlDocument") -> list[Problem]:
+    """Checks of one framework file on its own (also a new file given to ``suggest``)."""
+    problems: list[Problem] = []
+    _check_unique(((item.code, doc.line_of(("items", i)), doc.path) for i, item in enumerate(fw.items)),
+                  "item code", problems)
+    return problems
+
+
+def document_problems(root: Path) -> list[Problem]:
+    """``documents/*.txt`` are read by the documents report: each must be readable UTF-8 text."""
+    from workbench.model.sourcefile import read_text
+
+    problems: list[Problem] = []
+    folder = root / "documents"
+    if not folder.is_dir():
+        return problems
+    for path in sorted(folder.glob("*.txt")):
+        try:
+            read_text(path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def broader_problems(taxonomy: "Taxonomy", doc: "YamlDocument") -> list[Problem]:
+    """SKOS ``broader`` links: known ids, same domain, at most two levels (so no cycles)."""
+    by_id = {c.id: c for c in taxonomy.concepts}
+    out = []
+    for i, c in enumerate(taxonomy.concepts):
+        if c.broader is None or c.broader == c.id:  # a self-link is refused by the schema
+            continue
+        line = doc.line_of(("concepts", i, "broader"))
+        parent = by_id.get(c.broader)
+        if parent is None:
+            out.append(Problem(doc.path, line, f"concept '{c.id}': unknown broader concept '{c.broader}'"))
+            continue
+        # Walk up: a link back to c is a cycle; any grandparent is a third level.
+        seen, node = [c.id], parent
+        while node is not None and node.id not in seen:
+            seen.append(node.id)
+            node = by_id.get(node.broader) if node.broader else None
+        if node is not None:
+            out.append(Problem(doc.path, line, f"concept '{c.id}': broader links form a cycle ({' -> '.join(seen + [node.id])})"))
+        elif parent.broader is not None:
+            out.append(Problem(doc.path, line, f"concept '{c.id}': broader concept '{parent.id}' has a broader concept itself (at most two levels)"))
+        elif parent.domain != c.domain:
+            out.append(Problem(doc.path, line, f"concept '{c.id}': domain '{c.domain}' differs from its broader concept's domain '{parent.domain}'"))
+    return out
+
+
+def dataset_problems(raw: "RawData") -> list[Problem]:
+    """Checks across the records of a data folder: ids unique (ignoring case), file names match,
+    sources, concepts, domains and subjects resolve, every item and practice is mapped.
+
+    One mistake should give one message: checks that need a whole table are skipped when that
+    table could not be read in full (``raw.broken``).
+    """
+    problems: list[Problem] = []
+    broken = raw.broken
+    source_ids = {s.id for s, _, _ in raw.sources}
+    _check_unique(((s.id, line, path) for s, line, path in raw.sources), "source id", problems)
+
+    def resolve(source: str | None, path: str, line: int) -> None:
+        if source is None or source.startswith(("http://", "https://")) or source in source_ids or "sources" in broken:
+            if source is not None and source.startswith(("http://", "https://")) and not is_web_url(source):
+                problems.append(Problem(path, line, f"source {url_problem(source)}"))
+            return
+        problems.append(Problem(path, line, f"unknown source '{source}' (not an id in sources.yaml)"))
+
+    for fw, doc, path in raw.frameworks:
+        problems.extend(framework_problems(fw, doc))
+        if fw.id != path.stem:
+            problems.append(Problem(doc.path, doc.line_of(("id",)), f"framework id '{fw.id}' differs from the file name '{path.stem}'"))
+        resolve(fw.source, doc.path, doc.line_of(("source",)))
+        for i, item in enumerate(fw.items):
+            if item.source:
+                resolve(item.source, doc.path, doc.line_of(("items", i, "source")))
+            if not (item.locator or fw.locator):
+                problems.append(Problem(doc.path, doc.line_of(("items", i)),
+                                        f"item '{item.code}' has no locator (set one on the item or the framework)"))
+    items = [(item.code, doc.line_of(("items", i)), doc.path) for fw, doc, _ in raw.frameworks for i, item in enumerate(fw.items)]
+    # Duplicates within one file were found above too; InputError keeps one copy of each.
+    _check_unique(items, "item code", problems)
+
+    _check_unique(((p.id, line, path) for p, line, path in raw.practices), "practice id", problems)
+    for p, line, path in raw.practices:
+        resolve(p.source, path, line)
+    _check_unique(((x.id, line, path) for x, line, path in raw.indicators), "indicator id", problems)
+    for x, line, path in raw.indicators:
+        resolve(x.source, path, line)
+
+    concept_ids: set[str] = set()
+    if raw.taxonomy is not None:
+        tax, tdoc = raw.taxonomy, raw.taxonomy_doc
+        domain_ids = {d.id for d in tax.domains}
+        _check_unique(((d.id, tdoc.line_of(("domains", i)), tdoc.path) for i, d in enumerate(tax.domains)), "domain id", problems)
+        _check_unique(((c.id, tdoc.line_of(("concepts", i)), tdoc.path) for i, c in enumerate(tax.concepts)), "concept id", problems)
+        for i, c in enumerate(tax.concepts):
+            if c.domain not in domain_ids:
+                problems.append(Problem(tdoc.path, tdoc.line_of(("concepts", i, "domain")), f"concept '{c.id}': unknown domain '{c.domain}'"))
+        concept_ids = {c.id for c in tax.concepts}
+        problems.extend(broader_problems(tax, tdoc))
+
+    cw = str(raw.crosswalk_path)
+    subjects = {code for code, _, _ in items} | {p.id for p, _, _ in raw.practices} | {x.id for x, _, _ in raw.indicators}
+    seen_pairs: dict[tuple[str, str], int] = {}
+    for m, line in raw.mappings:
+        if raw.taxonomy is not None and m.object_id not in concept_ids:
+            problems.append(Problem(cw, line, f"unknown concept '{m.object_id}'"))
+        if m.subject_id not in subjects and "subjects" not in broken:
+            problems.append(Problem(cw, line, f"unknown subject '{m.subject_id}' (no item, practice or indicator has this id)"))
+        pair = (m.subject_id, m.object_id)
+        if pair in seen_pairs:
+            problems.append(Problem(cw, line, f"duplicate mapping {m.subject_id} -> {m.object_id} (first at line {seen_pairs[pair]})"))
+        seen_pairs.setdefault(pair, line)
+    if "crosswalk" not in broken:
+        mapped = {m.subject_id for m, _ in raw.mappings}
+        for code, line, path in items:
+            if code not in mapped:
+                problems.append(Problem(path, line, f"item '{code}' has no mapping in crosswalk.tsv"))
+        for p, line, path in raw.practices:
+            if p.id not in mapped:
+                problems.append(Problem(path, line, f"practice '{p.id}' has no mapping in crosswalk.tsv"))
+    problems.extend(document_problems(raw.root))
+    return problems

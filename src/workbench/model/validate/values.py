@@ -1,0 +1,102 @@
+"""Checks of single values: numbers, URLs, invisible text, identifiers."""
+from __future__ import annotations
+
+import math
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import urlsplit
+
+from workbench.model.errors import InputError, Problem
+
+
+def number_problem(value: Any, low: float | None = None, high: float | None = None, *,
+                   low_open: bool = False, high_open: bool = False) -> str | None:
+    """Why ``value`` is not an acceptable number (``None`` when it is): the one rule for every
+    number from a file or a function argument. Infinity and NaN are refused everywhere: NaN
+    compares false with every bound, so it would pass a range check and blank a score.
+
+    >>> number_problem(float("nan"), 0, 1), number_problem(1.5, 0, 1), number_problem(0.5, 0, 1)
+    ('must be a finite number (got nan)', 'must be between 0 and 1 (got 1.5)', None)
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"must be a number (got {value!r})"
+    if not math.isfinite(value):
+        return f"must be a finite number (got {value})"
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        if low is not None and high is not None:
+            return f"must be between {low:g} and {high:g} (got {value:g})"
+        if low is not None:
+            return f"must be {'above' if low_open else 'at least'} {low:g} (got {value:g})"
+        return f"must be {'below' if high_open else 'at most'} {high:g} (got {value:g})"
+    return None
+
+
+def check_number(value: Any, name: str, low: float | None = None, high: float | None = None, **kw) -> float:
+    """``value`` as a float, or :meth:`InputError.parameter` naming the argument ``name``."""
+    message = number_problem(value, low, high, **kw)
+    if message:
+        raise InputError.parameter(name, message)
+    return float(value)
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not a web address a report may link to (``None`` when it is).
+
+    Only ``http`` and ``https`` with a host: ``javascript:`` or ``data:`` URLs would run script
+    or hide content in a report that a reader clicks.
+
+    >>> url_problem("https://oecd.org/x"), url_problem("javascript:alert(5)")
+    (None, 'must be an http:// or https:// address')
+    """
+    if any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in url):
+        return "must be an http:// or https:// address without spaces or control characters"
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        return f"is not a valid URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "must be an http:// or https:// address"
+    if not parts.hostname:
+        return "must be an http:// or https:// address with a host name"
+    return None
+
+
+def is_web_url(url: object) -> bool:
+    """True for an ``http(s)://host...`` address: the only kind ever rendered as a link."""
+    return isinstance(url, str) and url_problem(url) is None
+
+
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Co", "Cn"}
+
+
+def is_invisible(text: str) -> bool:
+    """True when ``text`` holds no visible character (zero-width spaces, joiners, BOMs, blanks).
+
+    >>> is_invisible("\\u200b\\u200d\\ufeff"), is_invisible(" a ")
+    (True, False)
+    """
+    return all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES or ch.isspace() for ch in text)
+
+
+def identity_key(code: str) -> str:
+    """What makes two codes the same for a curator: ``GBR-1`` and ``gbr-1`` name one item.
+
+    Spreadsheets, file systems and people do not keep case reliably.
+    """
+    return unicodedata.normalize("NFKC", code).casefold()
+
+
+def _check_unique(records: Iterable[tuple[str, int, str]], what: str, problems: list[Problem]) -> None:
+    first: dict[str, tuple[str, int, str]] = {}
+    for key, line, path in records:
+        ident = identity_key(key)
+        if ident in first:
+            fpath, fline, fkey = first[ident]
+            where = f"line {fline}" if fpath == path else f"{Path(fpath).name}:{fline}"
+            same = "" if fkey == key else f" ('{fkey}' differs only in case)"
+            problems.append(Problem(path, line, f"duplicate {what} '{key}' (first at {where}){same}"))
+        else:
+            first[ident] = (path, line, key)

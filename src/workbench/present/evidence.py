@@ -1,0 +1,72 @@
+"""The evidence behind a recommendation laid out as markdown and as HTML.
+
+:meth:`workbench.analysis.evidence.Evidence.blocks` says what the evidence is; this module only
+lays those blocks out, so the two outputs always say the same thing.
+"""
+from __future__ import annotations
+
+import html
+
+from workbench.analysis.evidence import Evidence
+from workbench.model.i18n import group, t, value_word
+from workbench.present.page import cite_html
+
+__all__ = ["evidence_strings", "score_explanation_html", "md_escape", "evidence_markdown", "evidence_html"]
+
+
+def evidence_strings(lang: str = "en") -> dict[str, str]:
+    """Titles and phrases of the evidence blocks in ``lang`` (group ``evidence`` of the catalogue)."""
+    return group("evidence", lang)
+
+
+
+def score_explanation_html(lang: str = "en") -> str:
+    """How the score is computed (``sections.how_scored_text`` of the catalogue) as an escaped paragraph."""
+    return f"<p>{html.escape(t('sections.how_scored_text', lang))}</p>"
+
+
+def md_escape(text) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _ref(source: str, locator: str) -> str:
+    """The plain-text citation of a row (markdown): ``source: locator``."""
+    return f"{source}: {locator}" if source and locator else str(source or "")
+
+
+def _heading(ev: Evidence, lang: str) -> str:
+    s = evidence_strings(lang)
+    n = f"{ev.rank}. " if ev.rank else ""
+    scope = f" [{s['list_' + ev.list_name]}]" if ev.list_name and f"list_{ev.list_name}" in s else ""
+    return f"{n}{ev.label}{scope}"
+
+
+def evidence_markdown(ev: Evidence, lang: str = "en") -> str:
+    """The evidence as a markdown section (``###`` heading, score, status, cited lists)."""
+    s = evidence_strings(lang)
+    lines = [f"### {md_escape(_heading(ev, lang))} (`{ev.concept_id}`)", "",
+             f"{s['kazakhstan']}: **{value_word(ev.kaz_status, lang)}** → **{value_word(ev.verb, lang)}**. {md_escape(ev.score_line(lang))}.", ""]
+    for b in ev.blocks(lang):
+        lines.append(f"**{s[b.key]}**")
+        lines += [f"- {md_escape(text)}" + (f" [{md_escape('; '.join(_ref(src, loc) for src, loc in cites))}]" if cites else "")
+                  for text, cites in b.rows]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def evidence_html(ev: Evidence, lang: str = "en", concept_label: str | None = None) -> str:
+    """The same evidence as an escaped HTML fragment (every line with its citation)."""
+    s = evidence_strings(lang)
+    title = concept_label or ev.label
+    head = f"{ev.rank}. {title}" if ev.rank else title
+    parts = [f'<div class="wb-evidence"><h3>{html.escape(head)}</h3>',
+             f"<p>{html.escape(s['kazakhstan'])}: <b>{html.escape(value_word(ev.kaz_status, lang))}</b> → "
+             f"<b>{html.escape(value_word(ev.verb, lang))}</b>. {html.escape(ev.score_line(lang))}.</p>"]
+    for b in ev.blocks(lang):
+        # Citations link to the report's References (present.cite_html also records them there).
+        lis = "".join(f"<li>{html.escape(text)}"
+                      + (f' <span class="wb-cite">[{"; ".join(cite_html(src, loc, lang) for src, loc in cites)}]</span>' if cites else "")
+                      + "</li>" for text, cites in b.rows)
+        parts.append(f"<p><b>{html.escape(s[b.key])}</b></p><ul>{lis}</ul>")
+    parts.append("</div>")
+    return "".join(parts)

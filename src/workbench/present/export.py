@@ -1,0 +1,171 @@
+"""Self-contained HTML for the Academy: executed notebooks exported with the workbench template."""
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from workbench.model.i18n import DRAFT_LANGUAGES
+from workbench.model.outputs import atomic_write
+
+__all__ = ["TEMPLATE_DIR", "ui_strings", "export_html", "add_toc", "write_index"]
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates" / "report"
+_HEADING = re.compile(r"<(h[23])(\s[^>]*)?>(.*?)</\1>", re.S)
+_ID = re.compile(r'\sid="([^"]+)"')
+_TAG = re.compile(r"<[^>]+>")
+
+
+def ui_strings(lang: str = "en") -> dict[str, str]:
+    """The page's interface strings in ``lang`` (the ``ui`` group of :mod:`workbench.model.i18n`'s catalogue)."""
+    from workbench.model.i18n import group
+
+    return group("ui", lang)
+
+
+def add_toc(page: str) -> str:
+    """Give every h2/h3 after the table of contents an id and list them where ``<!--WB-TOC-->`` stands.
+
+    >>> out = add_toc('<nav><!--WB-TOC--></nav><h2>One</h2><h3 id="x">Two</h3>')
+    >>> '<a href="#sec-1">One</a>' in out and '<a href="#x">Two</a>' in out
+    True
+    """
+    marker = "<!--WB-TOC-->"
+    head, sep, body = page.partition(marker)
+    if not sep:
+        return page
+    entries: list[str] = []
+    counter = 0
+
+    def visit(match: re.Match) -> str:
+        nonlocal counter
+        tag, attrs, inner = match.group(1), match.group(2) or "", match.group(3)
+        found = _ID.search(attrs)
+        if found:
+            anchor = found.group(1)
+        else:
+            counter += 1
+            anchor = f"sec-{counter}"
+            attrs = f' id="{anchor}"{attrs}'
+        text = html.escape(html.unescape(_TAG.sub("", inner)).replace("¶", "").strip())
+        entries.append(f'<li class="wb-toc-{tag}"><a href="#{html.escape(anchor, quote=True)}">{text}</a></li>')
+        return f"<{tag}{attrs}>{inner}</{tag}>"
+
+    body = _HEADING.sub(visit, body)
+    return head + _nested_list(entries) + body
+
+
+def _nested_list(entries: list[str]) -> str:
+    """h2 entries as a numbered list, each followed by its h3 entries as a sub-list."""
+    out, open_sub = ["<ol>"], False
+    for entry in entries:
+        is_sub = 'class="wb-toc-h3"' in entry
+        if is_sub and not open_sub:
+            out.append("<ol>")
+            open_sub = True
+        elif not is_sub and open_sub:
+            out.append("</ol></li>")
+            open_sub = False
+        elif not is_sub and len(out) > 1:
+            out.append("</li>")
+        out.append(entry[: -len("</li>")] if not is_sub else entry)
+    out.append("</ol></li>" if open_sub else ("</li>" if len(out) > 1 else ""))
+    out.append("</ol>")
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _exporter():
+    # Built once per process: compiling the template dominates a small report's export time.
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATE_DIR.parent)],
+        template_name="report",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={"injected-parameters", "parameters", "remove-cell"}, enabled=True), enabled=True
+    )
+    return exporter
+
+
+def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, str]) -> bytes:
+    """HTML bytes of an executed notebook, with the report's header, contents and style."""
+    import nbformat
+
+    nb = nbformat.read(str(executed_notebook), as_version=4)
+    lang = str(spec.parameters.get("lang", "en"))
+    nb.metadata["workbench"] = {
+        "name": spec.name,
+        "title": spec.display_title(),
+        "description": spec.description,
+        "parameters": {k: _show(v) for k, v in spec.parameters.items()},
+        "lang": lang,
+        "draft_translation": lang in DRAFT_LANGUAGES,
+        "ui": ui_strings(lang),
+        **versions,
+    }
+    nb.metadata["title"] = spec.display_title()  # the page's <title>
+    nb.metadata.pop("papermill", None)  # timings and paths: they would make every export differ
+    body, _ = _exporter().from_notebook_node(nb, resources={"language_code": lang})
+    return add_toc(body).encode("utf-8")
+
+
+def _show(value: Any) -> str:
+    """A parameter as a reader writes it: ``GBR, NZL``, ``measured_need = 3``, not Python's repr.
+
+    >>> _show(["GBR", "NZL"]), _show({"measured_need": 3.0}), _show({})
+    ('GBR, NZL', 'measured_need = 3', '—')
+    """
+    if isinstance(value, dict):
+        return "; ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {_show(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) or "—"
+    return str(value)
+
+
+def write_index(project: Any, specs: Iterable[Any], lang: str = "en") -> Path:
+    """``reports/index.html``: every report with its description and parameters, linking to each.
+
+    The reports of one grid entry of ``reports.yaml`` are listed together under the entry: one
+    heading, then a link per combination labelled with the grid's values.
+    """
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html", "j2"]))
+    reports: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for s in specs:
+        item = {
+            "name": s.name,
+            "title": s.display_title(),
+            "description": s.description,
+            "parameters": {k: _show(v) for k, v in s.parameters.items()},
+            "href": f"{s.name}.html",
+            "exists": (project.reports / f"{s.name}.html").exists(),
+            "combination": {k: _show(v) for k, v in getattr(s, "grid", {}).items()},
+            "members": [],
+        }
+        group = getattr(s, "group", "")
+        if not group:
+            reports.append(item)
+            continue
+        if group not in groups:
+            # The group shows the first combination's title and text and the parameters all share.
+            shared = {k: v for k, v in item["parameters"].items() if k not in item["combination"]}
+            groups[group] = {**item, "name": group, "parameters": shared, "href": "", "grid": list(item["combination"])}
+            reports.append(groups[group])
+        groups[group]["members"].append(item)
+    css = (TEMPLATE_DIR / "report.css").read_text(encoding="utf-8")
+    page = env.get_template("index_page.html.j2").render(reports=reports, ui=ui_strings(lang), css=css, lang=lang)
+    target = project.reports / "index.html"
+    payload = page.encode("utf-8")
+    if not target.exists() or target.read_bytes() != payload:
+        atomic_write(target, payload)
+    return target

@@ -1,0 +1,341 @@
+"""Figures of the country comparison (clustered heatmap, overlap network, country map), saved reproducibly as SVG and PNG."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import os
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import matplotlib
+import networkx as nx
+import pandas as pd
+from matplotlib.figure import Figure
+
+from workbench.model.i18n import t
+
+# Labels come from the data: "$5 budget" is text, never mathematics, and an odd "$" must not fail
+# a figure. Every figure is built with mathtext off (texts take the setting when created, so it
+# holds through layout and saving) and _plain() catches texts added later (seaborn ticks).
+_LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def _literal_text(build):
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(_LITERAL_TEXT):
+            return build(*args, **kwargs)
+
+    return wrapper
+from workbench.model.outputs import atomic_write
+from workbench.model.taxonomy import LANGUAGES as LANGS, check_language as _check_lang
+from workbench.model.taxonomy import concept_labels as _label_series
+
+__all__ = [
+    "LANGS",
+    "figure_stem",
+    "concept_labels",
+    "heatmap",
+    "network_figure",
+    "map_figure",
+    "save_figure",
+    "write_figures",
+    "score_components",
+    "need_and_supply",
+    "png_bytes",
+]
+
+#: Fixed so the ids matplotlib writes into SVG files are the same on every run.
+SVG_HASHSALT = "workbench"
+_METADATA = {"svg": {"Date": None, "Creator": None}, "png": {"Software": None}}
+_MAX_NAMED = 8  # beyond this many countries a file name lists a digest instead
+
+
+def figure_stem(kind: str, countries: Sequence[str], level: str | None = None, lang: str = "en", **extra) -> str:
+    """A file name (without extension) that says what made the figure.
+
+    >>> figure_stem("heatmap", ["NZL", "CAN", "GBR", "KAZ"])
+    'heatmap_countries-CAN-GBR-KAZ-NZL_level-any_lang-en'
+    >>> figure_stem("map", ["CAN", "GBR"], level="senior", lang="ru", method="mds")
+    'map_countries-CAN-GBR_level-senior_lang-ru_method-mds'
+    """
+    names = sorted(set(countries))
+    if len(names) > _MAX_NAMED:
+        digest = hashlib.sha256(",".join(names).encode()).hexdigest()[:8]
+        who = f"countries-{len(names)}-{digest}"
+    else:
+        who = "countries-" + "-".join(names) if names else "countries-none"
+    parts = [kind, who, f"level-{level or 'any'}", f"lang-{_check_lang(lang)}"]
+    parts += [f"{k}-{v}" for k, v in extra.items()]
+    return "_".join(parts)
+
+
+def concept_labels(concepts: pd.DataFrame, lang: str = "en") -> dict[str, str]:
+    """Concept id -> taxonomy label in ``lang`` (``en``, ``ru`` or ``kk``), as a dict for plotting."""
+    return _label_series(concepts, lang).to_dict()
+
+
+@_literal_text
+def heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, drop_empty: bool = True, fmt: str = "d", value_label: str = "items"):
+    """Seaborn clustermap of a country x concept matrix (drawn with concepts as rows); returns the ``ClusterGrid``.
+
+    Countries and concepts are ordered by average-linkage trees on the Jaccard distance (as
+    :func:`workbench.analysis.compare.linkage`, so deterministic); concepts nobody carries are dropped
+    when ``drop_empty``. ``labels`` names the concepts (see :func:`concept_labels`); cells
+    show item counts (``fmt`` and ``value_label`` change that, e.g. ``".2f"`` and ``"share"``).
+    """
+    import seaborn as sns
+
+    from workbench.analysis.compare import linkage, similarity
+
+    data = matrix.loc[:, matrix.sum(axis=0) > 0] if drop_empty else matrix
+    if data.empty:
+        raise ValueError("the matrix has nothing to draw (no country carries any concept)")
+    # Concepts as rows: their (long) labels then read horizontally.
+    shown = data.T.rename(index=labels or {})
+    n_concepts, n_countries = shown.shape
+    concept_tree = linkage(similarity(data.T)) if n_concepts > 1 else None
+    country_tree = linkage(similarity(data)) if n_countries > 1 else None
+    longest = max(len(str(x)) for x in shown.index)
+    grid = sns.clustermap(
+        shown, row_cluster=concept_tree is not None, col_cluster=country_tree is not None,
+        row_linkage=concept_tree, col_linkage=country_tree, cmap="Blues", linewidths=0.5, linecolor="white",
+        annot=True, fmt=fmt, figsize=(4 + 0.6 * n_countries + 0.09 * longest, 2.5 + 0.3 * n_concepts),
+        dendrogram_ratio=(0.12, 0.08), xticklabels=True, yticklabels=True,
+        cbar_pos=(0.02, 0.965, 0.1, 0.012), cbar_kws={"label": value_label, "orientation": "horizontal"},
+    )
+    grid.ax_heatmap.set_xlabel("")
+    grid.ax_heatmap.set_ylabel("")
+    _plain(grid.figure)
+    return grid
+
+
+def _node_label(G: nx.Graph, n, lang: str) -> str:
+    d = G.nodes[n]
+    return str(d.get(f"label_{lang}") or d.get("label") or n)
+
+
+@_literal_text
+def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8.0,
+                   communities: pd.Series | None = None, threshold: float | None = None) -> Figure:
+    """Draw a graph (the country overlap graph, or the export graph with concepts) with a seeded layout.
+
+    Edge width follows ``weight`` (printed on the edges of a graph of countries only). Nodes
+    are coloured by ``communities`` (node -> community number, with a legend) when given, else
+    by ``kind``; node labels use ``label_<lang>`` when nodes have it (concepts), else ``label``
+    or the id. Connected nodes use the whole drawing (Kamada-Kawai layout, then a seeded spring
+    layout); nodes without edges are set apart in a row at the bottom, labelled as such.
+    ``threshold`` (the weakest overlap kept) goes into the title.
+    """
+    from matplotlib.lines import Line2D
+
+    _check_lang(lang)
+    fig = Figure(figsize=(size, size * 0.8))
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    if threshold is not None:
+        ax.set_title(t("figures.network_title", lang, threshold=f"{threshold:g}"), fontsize=11)
+    if not len(G):
+        return _plain(fig)
+    isolated = sorted((n for n in G if G.degree(n) == 0), key=str)
+    linked = G.subgraph([n for n in G if G.degree(n) > 0])
+    pos: dict = {}
+    if len(linked):
+        start = nx.kamada_kawai_layout(linked, weight=None) if len(linked) > 2 else None
+        pos = nx.spring_layout(linked, seed=seed, weight="weight", pos=start, iterations=50 if start else 50)
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+        # scale into the unit square; with isolated nodes the bottom quarter is kept for them
+        floor = 0.25 if isolated else 0.0
+        pos = {n: ((x - min(xs)) / span, floor + (1 - floor) * (y - min(ys)) / span) for n, (x, y) in pos.items()}
+    for i, n in enumerate(isolated):
+        pos[n] = ((i + 0.5) / max(len(isolated), 1), 0.0)
+    kinds = [G.nodes[n].get("kind", "") for n in G]
+    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+    if communities is not None:
+        colour = [palette[int(communities.get(n, 0)) % len(palette)] for n in G]
+    else:
+        kind_colours = {"country": "#1f4e79", "framework": "#2e75b6", "concept": "#f4b183"}
+        colour = [kind_colours.get(k, "#7f7f7f") for k in kinds]
+    widths = [0.5 + 4.0 * float(d.get("weight", 1.0)) for _, _, d in G.edges(data=True)]
+    nx.draw_networkx_edges(G, pos, ax=ax, width=widths, edge_color="#9e9e9e", alpha=0.7)
+    nx.draw_networkx_nodes(G, pos, ax=ax, node_color=colour, node_size=[900 if k != "concept" else 250 for k in kinds])
+    nx.draw_networkx_labels(G, pos, ax=ax, labels={n: _node_label(G, n, lang) for n in G}, font_size=8,
+                            font_color="black" if "concept" in kinds else "white")
+    if G.number_of_edges() <= 60 and "concept" not in kinds:  # label overlap weights while readable
+        weights = {(u, v): f"{d['weight']:.2f}" for u, v, d in G.edges(data=True) if "weight" in d}
+        nx.draw_networkx_edge_labels(G, pos, ax=ax, edge_labels=weights, font_size=7)
+    if isolated:
+        ax.axhline(0.125, color="#d0d0d0", linewidth=0.8, linestyle="--")
+        ax.text(0.0, 0.09, t("figures.isolated", lang), fontsize=8, color="#555555", transform=ax.transData)
+    if communities is not None:
+        shown = sorted({int(communities.get(n, 0)) for n in G})
+        handles = [Line2D([], [], marker="o", linestyle="", markersize=9, color=palette[c % len(palette)],
+                          label=t("figures.community", lang, n=c + 1)) for c in shown]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    ax.set_xlim(-0.12, 1.12)
+    ax.set_ylim(-0.12 if isolated else -0.08, 1.08)
+    fig.tight_layout()
+    return _plain(fig)
+
+
+@_literal_text
+def map_figure(coords: pd.DataFrame, groups: pd.Series | None = None, size: float = 6.0, lang: str = "en") -> Figure:
+    """Scatter the ``x``/``y`` coordinates of :func:`workbench.analysis.compare.country_map`, one labelled point per country.
+
+    ``groups`` (e.g. :func:`workbench.analysis.compare.clusters`) colours the points; the legend names
+    each colour's cluster by its number (as :func:`~workbench.analysis.compare.clusters` numbers them, from 1). Title and axis
+    labels are in ``lang``.
+    """
+    from workbench.model.i18n import country_name
+
+    _check_lang(lang)
+    fig = Figure(figsize=(size, size))
+    ax = fig.add_subplot()
+    cmap = matplotlib.colormaps["tab10"]
+    if groups is not None:
+        for g in sorted({int(groups.get(n, 0)) for n in coords.index}):
+            members = [n for n in coords.index if int(groups.get(n, 0)) == g]
+            ax.scatter(coords.loc[members, "x"], coords.loc[members, "y"], color=cmap(g % 10), s=90,
+                       label=t("figures.cluster", lang, n=g))
+        ax.legend(loc="best", frameon=False, fontsize=9)
+    else:
+        ax.scatter(coords["x"], coords["y"], s=90)
+    for name, row in coords.iterrows():
+        ax.annotate(country_name(str(name), lang), (row["x"], row["y"]), textcoords="offset points", xytext=(6, 6), fontsize=9)
+    ax.set_title(t("figures.map_title", lang), fontsize=11)
+    ax.set_xlabel(t("figures.map_x", lang))
+    ax.set_ylabel(t("figures.map_y", lang))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.margins(0.2)
+    fig.tight_layout()
+    return _plain(fig)
+
+
+@_literal_text
+def score_components(recs: pd.DataFrame, labels: Sequence[str], weights: dict[str, float], size: float = 8.0,
+                     lang: str = "en") -> Figure:
+    """Stacked horizontal bars: each recommendation's score split into its weighted components.
+
+    ``recs`` is :func:`workbench.analysis.recommend.recommendations` output and ``weights`` the weights it
+    was ranked with; each bar adds up to the row's ``score`` (``sum(w*c) / sum(w)``). Title,
+    axis and legend are in ``lang``.
+    """
+    _check_lang(lang)
+    fig = Figure(figsize=(size, 0.45 * len(recs) + 2.0))
+    ax = fig.add_subplot()
+    y = list(range(len(recs)))[::-1]
+    left = [0.0] * len(recs)
+    total = sum(weights.values())
+    for name, weight in weights.items():
+        widths = [weight / total * float(v) for v in recs[name]]
+        ax.barh(y, widths, left=left, label=t(f"columns.{name}", lang), height=0.7)
+        left = [a + b for a, b in zip(left, widths)]
+    ax.set_yticks(y, [str(x) for x in labels])
+    ax.set_xlim(0, 1)
+    ax.set_title(t("figures.components_title", lang), fontsize=11)
+    ax.set_xlabel(t("figures.components_x", lang))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.4 / max(len(recs), 1)), ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout()
+    return _plain(fig)
+
+
+@_literal_text
+def need_and_supply(aligned: pd.DataFrame, label_column: str = "concept", size: float = 8.0, lang: str = "en") -> Figure:
+    """Survey gap (percent of respondents) beside the number of curriculum items, per recommended concept.
+
+    A concept the survey did not measure is marked as such rather than drawn as a zero bar.
+    """
+    _check_lang(lang)
+    fig = Figure(figsize=(size, 0.45 * len(aligned) + 1.8))
+    ax_need, ax_supply = fig.subplots(1, 2, sharey=True)
+    y = list(range(len(aligned)))[::-1]
+    need = aligned["survey_gap_percent"]
+    ax_need.barh(y, need.fillna(0), color="#D55E00")
+    for yy, v in zip(y, need):
+        if v != v:  # not measured
+            ax_need.text(1, yy, t("figures.no_need", lang), va="center", fontsize=7, color="#777777")
+    ax_need.set_xlabel(t("figures.need_x", lang))
+    ax_need.set_xlim(0, 100)
+    ax_need.set_yticks(y, [str(x) for x in aligned[label_column]])
+    ax_supply.barh(y, aligned["curriculum_items"], color="#0072B2")
+    ax_supply.set_xlabel(t("figures.supply_x", lang))
+    fig.suptitle(t("figures.need_title", lang), fontsize=11)
+    fig.tight_layout()
+    return _plain(fig)
+
+
+def _plain(fig: Figure) -> Figure:
+    """Every text of ``fig`` drawn as written: a ``$`` in data is a dollar sign, never mathematics."""
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
+    return fig
+
+
+def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
+    """The figure as PNG bytes with no software or date metadata (repeatable)."""
+    _plain(fig)  # texts added after the figure was built (seaborn ticks) are plain too
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata=_METADATA["png"], bbox_inches="tight")
+    return buf.getvalue()
+
+
+def save_figure(fig: Figure, folder: str | os.PathLike, stem: str, formats: Iterable[str] = ("svg", "png"), dpi: int = 150) -> list[Path]:
+    """Write ``fig`` as ``folder/stem.<format>``, atomically and byte-for-byte repeatable.
+
+    No dates or software versions go into the files, and SVG ids come from a fixed salt.
+    """
+    _plain(fig)
+    out = []
+    for fmt in formats:
+        buf = io.BytesIO()
+        with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT}):
+            fig.savefig(buf, format=fmt, dpi=dpi, metadata=_METADATA.get(fmt, {}), bbox_inches="tight")
+        out.append(atomic_write(Path(folder) / f"{stem}.{fmt}", buf.getvalue()))
+    return out
+
+
+def write_figures(
+    ds,
+    folder: str | os.PathLike = "figures",
+    countries: Iterable[str] | None = None,
+    level: str | None = None,
+    lang: str = "en",
+    include_organisations: bool = False,
+    min_weight: float = 0.0,
+    n_clusters: int = 3,
+    seed: int = 0,
+) -> list[Path]:
+    """Build and save the heatmap, the overlap network and the country map of a selection.
+
+    ``ds`` is a :class:`~workbench.model.dataset.Dataset`; the selection is as in
+    :func:`workbench.analysis.compare.evidence`. Returns the paths written (SVG and PNG of each figure).
+    """
+    import matplotlib.pyplot as plt
+
+    from workbench.analysis.compare import clusters, country_map, evidence, framework_matrix, select_countries, similarity
+    from workbench.analysis.network import bipartite_graph, overlap_graph
+
+    names = select_countries(ds, countries, None, include_organisations)
+    ev = evidence(ds, names, None, level)
+    matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]))
+    labels = concept_labels(ds.concepts, lang)
+    written = []
+    grid = heatmap(matrix, labels)
+    try:
+        written += save_figure(grid.figure, folder, figure_stem("heatmap", names, level, lang))
+    finally:
+        plt.close(grid.figure)  # seaborn draws through pyplot, which keeps figures alive
+    overlap = overlap_graph(bipartite_graph(ev, nodes=names, concepts=ds.concepts), min_weight=min_weight)
+    written += save_figure(network_figure(overlap, lang, seed), folder,
+                           figure_stem("network", names, level, lang, seed=seed))
+    coords = country_map(matrix, "mds", random_state=seed)
+    groups = clusters(similarity(matrix), n_clusters) if len(matrix) > 1 else None
+    written += save_figure(map_figure(coords, groups, lang=lang), folder, figure_stem("map", names, level, lang, method="mds"))
+    return written

@@ -1,0 +1,83 @@
+"""The recommendations as one markdown document (``workbench recommend --format markdown``).
+
+The ranked lists, the score explained, one cited evidence section per recommendation, the
+side-by-side table with the papers and the references: laid out here, computed in
+:mod:`workbench.analysis`.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.analysis.evidence import cite, fmt
+from workbench.analysis.papers import paper_findings, recovered_share
+from workbench.analysis.recommend import GapAnalysis, evidence
+from workbench.model.settings import SCORE_EXPLANATION
+from workbench.present.evidence import md_escape, evidence_markdown
+
+__all__ = ["render_markdown", "render_findings"]
+
+
+def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = None, seed: int | None = None,
+                    lang: str = "en") -> str:
+    """The ranked lists, the score explained, one cited evidence section per recommendation, the
+    side-by-side table with the papers, and the references."""
+    w = gaps.settings.weights.model_dump()
+    lines = ["# Recommendations for Kazakhstan's civil service", ""]
+    lines.append(f"Peers: {', '.join(gaps.peers)}. Baseline: {gaps.baseline} ({', '.join(gaps.baseline_frameworks)}). "
+                 f"Lists: {gaps.scope}. Data {gaps.data_version}, taxonomy {gaps.taxonomy_version}.")
+    lines += ["", "## How the score is computed", "", SCORE_EXPLANATION, "",
+              "Weights: " + ", ".join(f"{k} {fmt(v)}" for k, v in w.items())
+              + f". Papers in paper_sources: {', '.join(gaps.settings.paper_sources or [])}; "
+              f"paper frameworks: {', '.join(gaps.settings.paper_frameworks or [])}."]
+    if draws:
+        p = gaps.settings.perturbation
+        lines.append(f"Stability: share of {draws} draws (each weight × uniform({1 - p:g}, {1 + p:g})"
+                     + (f", seed {seed}" if seed is not None else "") + ") in which the concept stays in its top list.")
+    shown = ["rank", "scope", "action", "concept_id", "kaz_status", "model_countries", "score", "stability", "governance_context", "papers"]
+    for name, part in recs.groupby("scope", sort=False):
+        lines += ["", f"## Ranked: {name}", "", "| " + " | ".join(shown) + " |", "|" + "---|" * len(shown)]
+        for _, r in part.iterrows():
+            cells = [fmt(r[c]) if isinstance(r[c], float) else md_escape(r[c]) for c in shown]
+            lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "## Evidence", ""]
+    cited: set[str] = set()
+    for _, r in recs.iterrows():
+        ev = evidence(gaps, r["concept_id"], int(r["rank"]), r["scope"], float(r["stability"]))
+        lines.append(evidence_markdown(ev, lang))
+        cited |= set(ev.citations["source"])
+    if len(gaps.risks):
+        lines += ["## Risks (apply to every recommendation)", ""]
+        lines += [f"- {md_escape(r['label'])} [{r['source']}: {md_escape(r['locator'])}]" for _, r in gaps.risks.iterrows()]
+        lines.append("")
+    findings = paper_findings(gaps, top=int(recs.groupby("scope")["rank"].max().max()))
+    lines += ["## Side by side with the source papers", "", render_findings(findings), ""]
+    cited |= set(findings["source"]) - {""}
+    lines += ["## References", ""]
+    lines += [f"- **{s}**: {md_escape(cite(gaps.sources, s))}" for s in sorted(cited)]
+    return "\n".join(lines) + "\n"
+
+
+
+
+def render_findings(findings: pd.DataFrame) -> str:
+    """The findings as a markdown table, with the recovered share overall and per paper."""
+    cols = ["paper", "recommendation", "concept_id", "list", "rank", "kaz_status", "verdict", "comment"]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, r in findings.iterrows():
+        rec = f"{r['recommendation']} [{r['source']}: {r['locator']}]" if r["source"] else ""
+        cells = [r["paper"], rec, r["concept_id"], r["list"], "" if pd.isna(r["rank"]) else str(r["rank"]),
+                 r["kaz_status"], r["verdict"], r["comment"]]
+        lines.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
+    got, total = recovered_share(findings)
+    lines.append("")
+    lines.append(f"Recovered: {got} of {total} paper recommendations ({got / total:.0%})." if total else "No paper recommendations.")
+    for paper, g in findings[findings["verdict"] != "new"].groupby("paper"):
+        k, n = recovered_share(g)
+        lines.append(f"- {paper}: {k} of {n} recovered.")
+    lines.append(f"New (in our top lists, recommended by no paper): {int((findings['verdict'] == 'new').sum())}.")
+    sizes = findings.attrs.get("list_sizes", {})
+    if sizes:
+        # a top 10 out of 11 system concepts recovers almost anything: the reader needs the list sizes
+        lines.append("List sizes: " + ", ".join(f"{k} {v} concepts" for k, v in sizes.items())
+                     + f"; top {findings.attrs.get('top')} of each list counts as recovered.")
+    return "\n".join(lines) + "\n"
