@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from workbench.model.validate.values import is_invisible, url_problem
+from workbench.model.values import is_invisible, url_problem
 from workbench.model.defaults import DEFAULT_BASELINE, DEFAULT_PEERS  # parameter defaults, not findings; light for the CLI
 
 __all__ = [

@@ -17,7 +17,7 @@ from workbench.model.validate.matrix import (REPORT_FIELDS, REPORT_NAME_MAX, RES
                                              parameter_value_problem, report_entry_problems)
 from workbench.model.validate.reviews import DECISIONS, review_row_problems
 from workbench.model.validate.settings import settings_problems, settings_reference_problems
-from workbench.model.validate.values import check_number, identity_key, is_invisible, is_web_url, number_problem, url_problem
+from workbench.model.values import check_number, identity_key, is_invisible, is_web_url, number_problem, url_problem
 
 __all__ = [
     "number_problem", "check_number", "url_problem", "is_web_url", "is_invisible", "identity_key",

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from workbench.model.schema import Framework, Taxonomy
     from workbench.model.sourcefile import YamlDocument
 
-from workbench.model.validate.values import _check_unique, is_web_url, url_problem
+from workbench.model.values import _check_unique, is_web_url, url_problem
 
 
 def framework_problems(fw: "Framework", doc: "YamlDocument") -> list[Problem]:
