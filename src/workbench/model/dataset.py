@@ -45,23 +45,64 @@ def default_data_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "data"
 
 
+#: The checked records of the data folder loaded last, with the fingerprint of its files: a warm
+#: kernel (the report runner reuses one for several reports) reads and validates the data once, and
+#: any change to any file of the folder (a new fingerprint) makes the next load read it again.
+_CHECKED: dict[str, tuple[str, RawData]] = {}
+
+
+def _fingerprint(root: Path) -> str | None:
+    """The content hash of every file of the folder (``Dataset.data_version``); ``None`` when a file
+    cannot be read, so that reading names it."""
+    try:
+        return data_version(data_files(root), root)
+    except InputError:
+        return None
+
+
 def load(data_dir: str | os.PathLike | None = None) -> Dataset:
     """Read the data folder and check it (:func:`workbench.model.validate.dataset_problems`).
 
-    Raises :class:`~workbench.model.errors.InputError` listing every problem (``path:line: message``).
+    The checked records are kept for the next call while no file of the folder changes (compared
+    by content); every call returns new tables, so a caller may change them freely.
 
+    Parameters
+    ----------
+    data_dir : the data folder; by default :func:`default_data_dir`.
+
+    Returns
+    -------
+    Dataset
+        One DataFrame per table.
+
+    Raises
+    ------
+    InputError
+        Listing every problem (``path:line: message``).
+
+    Examples
+    --------
     >>> ds = load()
     >>> {"frameworks", "items", "sources"} <= set(ds.summary())
     True
+    >>> load().items is ds.items
+    False
     """
     root = Path(data_dir) if data_dir is not None else default_data_dir()
     if not root.is_dir():
         raise InputError.single(root, 0, "data folder not found")
+    key, fingerprint = str(root.resolve()), _fingerprint(root)
+    cached = _CHECKED.get(key)
+    if fingerprint is not None and cached is not None and cached[0] == fingerprint:
+        return _frames(cached[1], fingerprint)
     raw = read_data(root)
     problems = raw.problems + dataset_problems(raw)
     if problems:
         raise InputError(problems)
-    return _frames(raw)
+    _CHECKED.clear()
+    if fingerprint is not None:
+        _CHECKED[key] = (fingerprint, raw)
+    return _frames(raw, fingerprint)
 
 
 def _item_row(fw: Any, doc: Any, i: int, item: Any) -> dict[str, Any]:
@@ -115,8 +156,8 @@ def _crosswalk_frame(raw: RawData) -> "pd.DataFrame":
     )
 
 
-def _frames(raw: RawData) -> Dataset:
-    """The checked records as DataFrames."""
+def _frames(raw: RawData, version: str | None = None) -> Dataset:
+    """The checked records as new DataFrames (``version``: the folder's fingerprint, when known)."""
     import pandas as pd  # deferred: a data mistake is reported without pandas' start-up time
 
     root, taxonomy = raw.root, raw.taxonomy
@@ -135,7 +176,7 @@ def _frames(raw: RawData) -> Dataset:
         concepts=concepts,
         crosswalk=_crosswalk_frame(raw),
         taxonomy_version=taxonomy.version,
-        data_version=data_version(data_files(root), root),
+        data_version=version or data_version(data_files(root), root),
         files={"crosswalk": str(raw.crosswalk_path), "taxonomy": str(root / "taxonomy.yaml")},
         crosswalk_metadata=raw.crosswalk_metadata,
     )
