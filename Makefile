@@ -31,9 +31,10 @@ reports: $(VENV)/.main-installed
 	$(BIN)/workbench validate
 	$(BIN)/workbench reports $(ARGS)
 
-## make test: run the whole test suite
+## make test: run the whole test suite, on both cores (TEST_WORKERS=0 runs it in one process)
+TEST_WORKERS ?= 2
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(ARGS)
 
 validate: $(VENV)/.main-installed
 	$(BIN)/workbench validate
