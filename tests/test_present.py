@@ -92,6 +92,17 @@ def test_csv_and_xlsx_downloads_read_back(ds):
     assert present.xlsx_bytes(present.page._CTX.tables) == book  # regenerating gives the same bytes
 
 
+def test_every_module_shares_the_one_notebook_context(ds):
+    from workbench.present import citations, page, tables, workbook
+
+    before = page._CTX
+    present.use(ds, "en")
+    present.table(pd.DataFrame({"label": ["x"], "source": ["seed004"]}))
+    assert page._CTX is before  # restarted in place, never replaced
+    assert citations._CTX is tables._CTX is workbook._CTX is page._CTX
+    assert len(page._CTX.tables) == 1 and page._CTX.cited == {"seed004"}
+
+
 def test_references_list_every_cited_source_and_link_only_http(ds):
     present.use(ds, "en")
     present.table(pd.DataFrame({"label": ["x"], "source": ["seed004"]}))

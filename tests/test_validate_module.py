@@ -18,7 +18,7 @@ from workbench.model import validate as V
 from workbench.run.cli import main
 from workbench.model.dataset import load
 from workbench.model.errors import InputError
-from workbench.present.page import link_html
+from workbench.present.citations import link_html
 from workbench.model.sourcefile import read_text, read_yaml
 
 SRC = REPO / "src" / "workbench"

@@ -1,18 +1,22 @@
 """Presentation: publication tables, figures, evidence and markdown, and the HTML export of a report.
 
 What a reader sees is laid out here from what :mod:`workbench.analysis` computed; the words come
-from :mod:`workbench.model.i18n`. A notebook calls ``present.use(ds, lang)`` once, then
-``present.table``, ``present.figure``, ``present.section`` ... (from :mod:`workbench.present.page`).
+from :mod:`workbench.model.i18n`. A notebook calls ``present.use(ds, lang)`` once (from
+:mod:`workbench.present.page`), then ``present.table`` (:mod:`~workbench.present.tables`),
+``present.figure``, ``present.section`` ..., ``present.references_html``
+(:mod:`~workbench.present.citations`) and ``present.downloads_html`` (:mod:`~workbench.present.workbook`).
 """
 from __future__ import annotations
 
 from workbench._exports import lazy_exports
 
-_PAGE = ("HTML", "use", "section", "safe_url", "link_html", "cite_label", "cite_html", "sources_of", "publish",
-         "csv_bytes", "table", "xlsx_bytes", "downloads_html", "figure", "with_labels", "references_html", "draft_note_html")
+_MODULES = ("page", "citations", "tables", "workbook", "figures", "evidence", "markdown", "export")
 _WHERE = {
-    **{name: "page" for name in _PAGE},
-    **{name: name for name in ("page", "figures", "evidence", "markdown", "export")},
+    **{name: name for name in _MODULES},
+    **{name: "page" for name in ("HTML", "use", "section", "figure", "with_labels", "draft_note_html")},
+    **{name: "citations" for name in ("safe_url", "link_html", "cite_label", "cite_html", "sources_of", "references_html")},
+    **{name: "tables" for name in ("publish", "table", "csv_bytes")},
+    **{name: "workbook" for name in ("xlsx_bytes", "downloads_html")},
     "score_explanation_html": "evidence", "evidence_html": "evidence", "evidence_markdown": "evidence",
     "render_markdown": "markdown",
 }

@@ -9,7 +9,7 @@ import html
 
 from workbench.analysis.evidence import Evidence
 from workbench.model.i18n import group, t, value_word
-from workbench.present.page import cite_html
+from workbench.present.citations import cite_html
 
 __all__ = ["evidence_strings", "score_explanation_html", "md_escape", "evidence_markdown", "evidence_html"]
 

@@ -7,7 +7,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from workbench.model.i18n import DRAFT_LANGUAGES
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from workbench.model.i18n import DRAFT_LANGUAGES, group
 from workbench.model.outputs import atomic_write
 
 __all__ = ["TEMPLATE_DIR", "ui_strings", "export_html", "add_toc", "write_index"]
@@ -20,8 +22,6 @@ _TAG = re.compile(r"<[^>]+>")
 
 def ui_strings(lang: str = "en") -> dict[str, str]:
     """The page's interface strings in ``lang`` (the ``ui`` group of :mod:`workbench.model.i18n`'s catalogue)."""
-    from workbench.model.i18n import group
-
     return group("ui", lang)
 
 
@@ -79,6 +79,7 @@ def _nested_list(entries: list[str]) -> str:
 @lru_cache(maxsize=1)
 def _exporter():
     # Built once per process: compiling the template dominates a small report's export time.
+    # deferred: nbconvert takes nearly half a second to import, and writing the index does without it
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -97,6 +98,7 @@ def _exporter():
 
 def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, str]) -> bytes:
     """HTML bytes of an executed notebook, with the report's header, contents and style."""
+    # deferred: nbformat can take over a second to import (jsonschema's format checkers), and writing the index reads no notebook
     import nbformat
 
     nb = nbformat.read(str(executed_notebook), as_version=4)
@@ -136,8 +138,6 @@ def write_index(project: Any, specs: Iterable[Any], lang: str = "en") -> Path:
     The reports of one grid entry of ``reports.yaml`` are listed together under the entry: one
     heading, then a link per combination labelled with the grid's values.
     """
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
-
     env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html", "j2"]))
     reports: list[dict[str, Any]] = []
     groups: dict[str, dict[str, Any]] = {}

@@ -12,8 +12,15 @@ import matplotlib
 import networkx as nx
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
-from workbench.model.i18n import t
+from workbench.analysis.compare import clusters, country_map, evidence, framework_matrix, linkage, select_countries, similarity
+from workbench.analysis.network import bipartite_graph, overlap_graph
+from workbench.model.i18n import country_name, t
+from workbench.model.outputs import atomic_write
+from workbench.model.taxonomy import LANGUAGES as LANGS, check_language as _check_lang
+from workbench.model.taxonomy import concept_labels as _label_series
 
 # Labels come from the data: "$5 budget" is text, never mathematics, and an odd "$" must not fail
 # a figure. Every figure is built with mathtext off (texts take the setting when created, so it
@@ -28,9 +35,7 @@ def _literal_text(build):
             return build(*args, **kwargs)
 
     return wrapper
-from workbench.model.outputs import atomic_write
-from workbench.model.taxonomy import LANGUAGES as LANGS, check_language as _check_lang
-from workbench.model.taxonomy import concept_labels as _label_series
+
 
 __all__ = [
     "LANGS",
@@ -85,9 +90,8 @@ def heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, drop_emp
     when ``drop_empty``. ``labels`` names the concepts (see :func:`concept_labels`); cells
     show item counts (``fmt`` and ``value_label`` change that, e.g. ``".2f"`` and ``"share"``).
     """
+    # deferred: seaborn takes a second to import, and only the heatmap draws with it
     import seaborn as sns
-
-    from workbench.analysis.compare import linkage, similarity
 
     data = matrix.loc[:, matrix.sum(axis=0) > 0] if drop_empty else matrix
     if data.empty:
@@ -116,28 +120,26 @@ def _node_label(G: nx.Graph, n, lang: str) -> str:
     return str(d.get(f"label_{lang}") or d.get("label") or n)
 
 
-@_literal_text
-def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8.0,
-                   communities: pd.Series | None = None, threshold: float | None = None) -> Figure:
-    """Draw a graph (the country overlap graph, or the export graph with concepts) with a seeded layout.
+def _network_layout(G: nx.Graph, seed: int) -> tuple[dict, list]:
+    """Where each node of ``G`` is drawn, in the unit square, and which nodes have no edge.
 
-    Edge width follows ``weight`` (printed on the edges of a graph of countries only). Nodes
-    are coloured by ``communities`` (node -> community number, with a legend) when given, else
-    by ``kind``; node labels use ``label_<lang>`` when nodes have it (concepts), else ``label``
-    or the id. Connected nodes use the whole drawing (Kamada-Kawai layout, then a seeded spring
-    layout); nodes without edges are set apart in a row at the bottom, labelled as such.
-    ``threshold`` (the weakest overlap kept) goes into the title.
+    Parameters
+    ----------
+    G : the graph to draw.
+    seed : the seed of the spring layout, so a graph is always laid out the same way.
+
+    Returns
+    -------
+    ``(positions, isolated)``: node -> ``(x, y)``, and the nodes without edges (sorted), which are
+    set apart in a row at the bottom while the connected nodes share the rest of the square
+    (Kamada-Kawai layout, then a seeded spring layout).
+
+    Examples
+    --------
+    >>> pos, isolated = _network_layout(nx.Graph([("A", "B")]), seed=0)
+    >>> sorted(pos), isolated
+    (['A', 'B'], [])
     """
-    from matplotlib.lines import Line2D
-
-    _check_lang(lang)
-    fig = Figure(figsize=(size, size * 0.8))
-    ax = fig.add_subplot()
-    ax.set_axis_off()
-    if threshold is not None:
-        ax.set_title(t("figures.network_title", lang, threshold=f"{threshold:g}"), fontsize=11)
-    if not len(G):
-        return _plain(fig)
     isolated = sorted((n for n in G if G.degree(n) == 0), key=str)
     linked = G.subgraph([n for n in G if G.degree(n) > 0])
     pos: dict = {}
@@ -152,6 +154,30 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
         pos = {n: ((x - min(xs)) / span, floor + (1 - floor) * (y - min(ys)) / span) for n, (x, y) in pos.items()}
     for i, n in enumerate(isolated):
         pos[n] = ((i + 0.5) / max(len(isolated), 1), 0.0)
+    return pos, isolated
+
+
+@_literal_text
+def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8.0,
+                   communities: pd.Series | None = None, threshold: float | None = None) -> Figure:
+    """Draw a graph (the country overlap graph, or the export graph with concepts) with a seeded layout.
+
+    Edge width follows ``weight`` (printed on the edges of a graph of countries only). Nodes
+    are coloured by ``communities`` (node -> community number, with a legend) when given, else
+    by ``kind``; node labels use ``label_<lang>`` when nodes have it (concepts), else ``label``
+    or the id. Connected nodes use the whole drawing (Kamada-Kawai layout, then a seeded spring
+    layout); nodes without edges are set apart in a row at the bottom, labelled as such.
+    ``threshold`` (the weakest overlap kept) goes into the title.
+    """
+    _check_lang(lang)
+    fig = Figure(figsize=(size, size * 0.8))
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    if threshold is not None:
+        ax.set_title(t("figures.network_title", lang, threshold=f"{threshold:g}"), fontsize=11)
+    if not len(G):
+        return _plain(fig)
+    pos, isolated = _network_layout(G, seed)
     kinds = [G.nodes[n].get("kind", "") for n in G]
     palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
     if communities is not None:
@@ -189,8 +215,6 @@ def map_figure(coords: pd.DataFrame, groups: pd.Series | None = None, size: floa
     each colour's cluster by its number (as :func:`~workbench.analysis.compare.clusters` numbers them, from 1). Title and axis
     labels are in ``lang``.
     """
-    from workbench.model.i18n import country_name
-
     _check_lang(lang)
     fig = Figure(figsize=(size, size))
     ax = fig.add_subplot()
@@ -270,8 +294,6 @@ def need_and_supply(aligned: pd.DataFrame, label_column: str = "concept", size: 
 
 def _plain(fig: Figure) -> Figure:
     """Every text of ``fig`` drawn as written: a ``$`` in data is a dollar sign, never mathematics."""
-    from matplotlib.text import Text
-
     for text in fig.findobj(Text):
         text.set_parse_math(False)
         text.set_usetex(False)
@@ -317,10 +339,8 @@ def write_figures(
     ``ds`` is a :class:`~workbench.model.dataset.Dataset`; the selection is as in
     :func:`workbench.analysis.compare.evidence`. Returns the paths written (SVG and PNG of each figure).
     """
+    # deferred: pyplot picks a backend when imported; only the seaborn heatmap is drawn through it, to be closed here
     import matplotlib.pyplot as plt
-
-    from workbench.analysis.compare import clusters, country_map, evidence, framework_matrix, select_countries, similarity
-    from workbench.analysis.network import bipartite_graph, overlap_graph
 
     names = select_countries(ds, countries, None, include_organisations)
     ev = evidence(ds, names, None, level)

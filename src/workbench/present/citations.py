@@ -1,0 +1,124 @@
+"""Sources cited in a report: safe links, author-year labels, citations that link to the References, and that list."""
+from __future__ import annotations
+
+import html
+from typing import Any, Iterable
+
+import pandas as pd
+
+from workbench.model.i18n import author_year, t
+from workbench.model.schema import LIST_SEP
+from workbench.model.validate import is_web_url
+from workbench.present.page import _CTX, HTML, _lang
+
+__all__ = ["safe_url", "link_html", "cite_label", "cite_html", "sources_of", "references_html"]
+
+
+def safe_url(url: Any) -> str | None:
+    """``url`` when it is an http(s) address a reader may follow; ``None`` for anything else (``javascript:``, ``data:``...).
+
+    The rule is :func:`workbench.model.validate.is_web_url`, the one that decides which sources are valid.
+
+    >>> safe_url("https://oecd.org/x"), safe_url("javascript:alert(1)"), safe_url(" HTTP://a.b ")
+    ('https://oecd.org/x', None, 'HTTP://a.b')
+    """
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    return url if is_web_url(url) else None
+
+
+def link_html(url: Any, text: str | None = None) -> str:
+    """``url`` as an HTML link only when :func:`safe_url` accepts it; anything else (``javascript:``,
+    ``data:``) is shown as escaped text that no click can run."""
+    target = safe_url(url)
+    shown = html.escape(str(url).strip() if text is None else text)
+    return f'<a href="{html.escape(target, quote=True)}">{shown}</a>' if target else shown
+
+
+def _labels_by_source(lang: str) -> dict[str, str]:
+    """Source id (and seed file name) -> author-year, with a/b suffixes where two would read alike."""
+    if _CTX.sources is None:
+        return {}
+    rows = [(str(r["id"]), author_year(r["citation"], r.get("year"), lang), r.get("file")) for _, r in _CTX.sources.iterrows()]
+    counts: dict[str, int] = {}
+    for _, label, _ in rows:
+        counts[label] = counts.get(label, 0) + 1
+    seen: dict[str, int] = {}
+    out = {}
+    for sid, label, file in rows:
+        if counts[label] > 1:
+            seen[label] = seen.get(label, 0) + 1
+            label = f"{label}{'abcdefghij'[seen[label] - 1]}"
+        out[sid] = label
+        if isinstance(file, str) and file:
+            out[file] = label
+    return out
+
+
+def cite_label(source: str, lang: str | None = None) -> str:
+    """How a source id (or seed file name) is cited in the text: author-year; the id itself when unknown."""
+    return _labels_by_source(_lang(lang)).get(str(source), str(source))
+
+
+def _source_id(token: str) -> str | None:
+    if _CTX.sources is None:
+        return None
+    ids = set(_CTX.sources["id"].astype(str))
+    if token in ids:
+        return token
+    files = _CTX.sources.dropna(subset=["file"]) if "file" in _CTX.sources else _CTX.sources.iloc[0:0]
+    match = files.loc[files["file"].astype(str) == token, "id"]
+    return str(match.iloc[0]) if len(match) else None
+
+
+def cite_html(source: str, locator: str = "", lang: str | None = None) -> str:
+    """A citation that links to its entry under References, and is remembered for that list."""
+    sid = _source_id(str(source))
+    if sid is None:
+        return html.escape(f"{source}, {locator}" if locator else str(source))
+    _CTX.cited.add(sid)
+    link = f'<a class="wb-cite" href="#ref-{html.escape(sid, quote=True)}">{html.escape(cite_label(sid, lang))}</a>'
+    return f"{link}, {html.escape(locator)}" if locator else link
+
+
+def sources_of(*frames: pd.DataFrame, column: str = "source") -> list[str]:
+    """Every source id cited in ``column`` of ``frames`` (``;``-joined cells split), sorted."""
+    found: set[str] = set()
+    for frame in frames:
+        if frame is None or column not in frame:
+            continue
+        for cell in frame[column].dropna().astype(str):
+            found.update(part.strip() for part in cell.split(LIST_SEP) if part.strip())
+    return sorted(found)
+
+
+# -- references ----------------------------------------------------------------------------------------
+
+def references_html(sources: pd.DataFrame, cited: Iterable[str] = (), lang: str | None = None) -> HTML:
+    """The references: every source in ``cited`` and every source a table or evidence of this report cited.
+
+    Each entry: author-year, the full citation (authors, year, title), and the seed file or the
+    address (a link only for http/https addresses; anything else is shown as text).
+    """
+    lang = _lang(lang)
+    if _CTX.sources is None:
+        _CTX.sources = sources
+    labels = _labels_by_source(lang)
+    by_id = sources.set_index("id")
+    wanted = {str(s) for s in cited if not pd.isna(s)} | _CTX.cited
+    items = []
+    for sid in sorted(wanted, key=lambda s: (labels.get(s, s).lower(), s)):
+        anchor = html.escape(f"ref-{sid}", quote=True)
+        if sid.startswith(("http://", "https://")) or sid not in by_id.index:
+            items.append(f'<li id="{anchor}">{link_html(sid)}</li>')
+            continue
+        row = by_id.loc[sid]
+        if row.get("kind") == "seed" and isinstance(row.get("file"), str):
+            where = f'{html.escape(t("ui.seed_file", lang))} <span class="wb-file">{html.escape(str(row["file"]))}</span>'
+        else:
+            where = link_html(row.get("url") or "")
+        label = labels.get(sid, sid)
+        items.append(f'<li id="{anchor}"><b>{html.escape(label if label.endswith(".") else label + ".")}</b> {html.escape(" ".join(str(row["citation"]).split()))} {where}</li>')
+    title = html.escape(t("ui.references", lang))
+    return HTML(f'<section class="wb-references"><h2>{title}</h2><ul>{"".join(items)}</ul></section>')

@@ -1,0 +1,209 @@
+"""Publication tables: cells formatted for print, headers in the report's language, each table with its CSV link."""
+from __future__ import annotations
+
+import base64
+import html
+import re
+from typing import Any, Iterable
+
+import pandas as pd
+
+from workbench.model.i18n import country_name, has, t
+from workbench.present.citations import _source_id, cite_html, cite_label
+from workbench.present.page import _CTX, HTML, _lang
+
+__all__ = ["publish", "table", "csv_bytes"]
+
+
+#: Shares (0-1) shown as percentages.
+PERCENT_COLUMNS = frozenset({
+    "peer_share", "stability", "share_covered", "abstention_rate", "top1_accuracy", "top3_accuracy",
+    "top1_primary_accuracy", "top1_accuracy_when_confident",
+})
+#: Values that are already percentages (0-100).
+PERCENT_VALUE_COLUMNS = frozenset({"survey_gap_percent", "gap"})
+#: Columns whose cells are country codes (``;``-joined lists allowed).
+COUNTRY_COLUMNS = frozenset({"country", "country_2", "carrier", "carriers", "peers", "stressed_by", "ignored_by",
+                             "model_countries", "model_country"})
+#: Columns whose cells are source ids (``;``-joined lists allowed).
+SOURCE_COLUMNS = frozenset({"source", "sources", "paper", "papers"})
+#: Columns whose cells are words the code writes (translated through ``values`` of the catalogue).
+VALUE_COLUMNS = frozenset({"status", "kind", "scope", "predicate_id", "kaz_status", "list", "verdict"})
+DECIMALS = 3
+#: Measures shown with :data:`DECIMALS` decimals even where a value is whole (a 1 beside 0.500 misleads).
+FIXED_COLUMNS = frozenset({"score", "jaccard", "overlap_coefficient", "confidence", "oecd_alignment", "kaz_absence",
+                           "measured_need", "paper_recommended", "degree", "betweenness", "strength", "spread"})
+
+
+def _is_empty(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip()) or v is pd.NA or v is pd.NaT
+
+
+def _split(cell: Any) -> list[str]:
+    return [p.strip() for p in re.split(r"[;,]", str(cell)) if p.strip()] if not _is_empty(cell) else []
+
+
+def _header(column: Any, lang: str) -> str:
+    name = str(column)
+    if has(f"columns.{name}"):
+        return t(f"columns.{name}", lang)
+    if name in _CTX.principles:
+        return f"{t('ui.principle', lang)} {_CTX.principles[name]}"
+    if _source_id(name) is not None:
+        return cite_label(_source_id(name), lang)
+    if re.fullmatch(r"[A-Z]{3}", name):
+        return country_name(name, lang)
+    return name.strip().replace("_", " ")
+
+
+def _value(v: Any, lang: str) -> Any:
+    if isinstance(v, str) and has(f"values.{v}"):
+        return t(f"values.{v}", lang)
+    return v
+
+
+def publish(frame: pd.DataFrame, lang: str | None = None, percent: Iterable[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``frame`` made fit to print: ``(data, shown)``, both with headers in ``lang``.
+
+    ``data`` keeps numbers as numbers (for CSV/XLSX); ``shown`` holds the text of every cell as
+    printed: ids replaced by labels (countries by name, sources by author-year, OECD principles by
+    number), booleans by marks, shares as percentages (``percent`` adds columns to
+    :data:`PERCENT_COLUMNS`), other numbers with fixed decimals. A column empty in every row is
+    dropped, and so are id columns a label column already names.
+    """
+    lang = _lang(lang)
+    data = frame.copy()
+    if isinstance(data.columns, pd.MultiIndex):
+        data.columns = [" ".join(map(str, c)) for c in data.columns]
+    data.columns = [str(c) for c in data.columns]
+    data = data.loc[:, ~data.columns.duplicated()]
+    if "concept" in data:
+        data = data.drop(columns=[c for c in ("concept_id", "object_id", "label") if c in data])
+    keep = [c for c in data.columns if not all(_is_empty(v) for v in data[c])]
+    data = data[keep]
+    shares = PERCENT_COLUMNS | set(percent)
+    shown = pd.DataFrame(index=data.index)
+    out = pd.DataFrame(index=data.index)
+    for col in data.columns:
+        series = data[col]
+        if col in COUNTRY_COLUMNS:
+            series = series.map(lambda v: "; ".join(_who(x, lang) for x in _split(v)) if isinstance(v, str) and v.strip() else v)
+        if col == "principle":
+            series = series.map(lambda v: f"{_CTX.principles.get(v, v)}. {_CTX.principle_titles.get(v, '')}".strip(" .") if isinstance(v, str) else v)
+        if col in SOURCE_COLUMNS:
+            series = series.map(lambda v: "; ".join(cite_label(x, lang) for x in _split(v)) if not _is_empty(v) else v)
+        if col == "oecd_principles":
+            series = series.map(lambda v: ", ".join(_CTX.principles.get(x, x) for x in _split(v)) if not _is_empty(v) else v)
+        if col == "document" or col in SOURCE_COLUMNS:
+            series = series.map(lambda v: cite_label(v, lang) if isinstance(v, str) and _source_id(v) else v)
+        if col == "domain":
+            series = series.map(lambda v: _CTX.domains.get(v, v))
+        if col in VALUE_COLUMNS:
+            series = series.map(lambda v: _value(v, lang))
+        if series.dtype == bool or series.map(lambda v: isinstance(v, bool)).all():
+            series = series.map(lambda v: "✓" if v is True or v == True else "–")  # noqa: E712
+        out[col] = series
+        decimals = _decimals(series, col)
+        shown[col] = [_cell_text(v, col, shares, decimals) for v in series]
+    header = {c: _header(c, lang) for c in data.columns}
+    for c in data.columns:
+        if c in shares:
+            out[c] = pd.to_numeric(out[c], errors="coerce").mul(100).round(1)
+    return out.rename(columns=header), shown.rename(columns=header)
+
+
+def _who(token: str, lang: str) -> str:
+    """A country code as the country's name, a source id or seed file as author-year, anything else as is."""
+    if re.fullmatch(r"[A-Z]{3}", token):
+        return country_name(token, lang)
+    return cite_label(token, lang) if _source_id(token) else token
+
+
+def _decimals(series: pd.Series, col: str) -> int:
+    """One number of decimals per column: none when every value is whole, else :data:`DECIMALS`."""
+    values = [v for v in series if isinstance(v, float) and v == v]
+    if col in PERCENT_COLUMNS:
+        return 0 if all(abs(100 * v - round(100 * v)) < 1e-9 for v in values) else 1
+    if col not in FIXED_COLUMNS and all(v.is_integer() for v in values):
+        return 0
+    return DECIMALS
+
+
+def _cell_text(v: Any, col: str, shares: set[str], decimals: int = DECIMALS) -> str:
+    if _is_empty(v):
+        return ""
+    if isinstance(v, bool):
+        return "✓" if v else "–"
+    if isinstance(v, (int,)) and not isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float):
+        if col in shares:
+            return f"{100 * v:.{min(decimals, 1)}f}%"
+        if col in PERCENT_VALUE_COLUMNS:
+            return f"{v:.1f}%"
+        return f"{v:.{decimals}f}"
+    if hasattr(v, "item") and not isinstance(v, str):  # numpy scalars
+        return _cell_text(v.item(), col, shares, decimals)
+    return str(v)
+
+
+def _table_html(frame: pd.DataFrame, shown: pd.DataFrame, cites: dict[str, list[str]]) -> str:
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
+    num = ' class="num"'
+    head = "".join(f'<th scope="col"{num if c in numeric else ""}>{html.escape(str(c))}</th>' for c in shown.columns)
+    rows = []
+    for i in range(len(shown)):
+        cells = []
+        for j, c in enumerate(shown.columns):
+            text = cites[c][i] if c in cites else html.escape(str(shown.iat[i, j]))
+            cells.append(f'<td class="num">{text}</td>' if c in numeric else f"<td>{text}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    wide = " wb-wide" if len(shown.columns) > 7 else ""
+    return f'<table class="wb-table{wide}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """``frame`` as CSV in UTF-8 with a byte-order mark, so Excel opens Cyrillic and Kazakh letters correctly."""
+    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _data_uri(payload: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(payload).decode('ascii')}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-").lower() or "table"
+
+
+def table(frame: pd.DataFrame, max_rows: int | None = None, lang: str | None = None, *, name: str | None = None,
+          empty: str | None = None, percent: Iterable[str] = ()) -> HTML:
+    """``frame`` as a publication table (see :func:`publish`), every cell escaped, with a CSV download link.
+
+    ``name`` (a section key) titles the table in the XLSX workbook and names its CSV file;
+    ``empty`` (a ``sections`` key) is the sentence shown instead of a table without rows.
+    ``max_rows`` limits the rows shown (the downloads keep them all).
+    """
+    lang = _lang(lang)
+    number = len(_CTX.tables) + 1
+    title = t(f"sections.{name}", lang) if name and has(f"sections.{name}") else f"{t('ui.table', lang)} {number}"
+    if frame.empty:
+        text = t(f"sections.{empty}", lang) if empty else t("ui.empty_table", lang)
+        return HTML(f'<p class="wb-empty">{html.escape(text)}</p>')
+    data, shown = publish(frame, lang, percent)
+    cites = {}
+    for col in frame.columns:
+        if str(col) in SOURCE_COLUMNS and _header(col, lang) in shown.columns:
+            cells = []
+            for v in frame[col].tolist():
+                cells.append("; ".join(cite_html(x, lang=lang) for x in _split(v)))
+            cites[_header(col, lang)] = cells
+    _CTX.tables.append((title, data))
+    limit = len(shown) if max_rows is None else max_rows
+    note = ""
+    if limit < len(shown):
+        note = f'<p class="wb-more">{html.escape(t("ui.more_rows", lang, shown=limit, total=len(shown)))}</p>'
+        shown, cites = shown.head(limit), {k: v[:limit] for k, v in cites.items()}
+    filename = f"{number:02d}-{_slug(name or 'table')}.csv"
+    link = (f'<p class="wb-download"><a download="{html.escape(filename, quote=True)}" '
+            f'href="{_data_uri(csv_bytes(data), "text/csv;charset=utf-8")}">{html.escape(t("ui.download_csv", lang))}</a></p>')
+    return HTML(f'<div class="wb-table-wrap">{_table_html(data.head(limit), shown, cites)}</div>{note}{link}')
