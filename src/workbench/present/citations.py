@@ -40,7 +40,15 @@ def _labels_by_source(lang: str) -> dict[str, str]:
     """Source id (and seed file name) -> author-year, with a/b suffixes where two would read alike."""
     if _CTX.sources is None:
         return {}
-    rows = [(str(r["id"]), author_year(r["citation"], r.get("year"), lang), r.get("file")) for _, r in _CTX.sources.iterrows()]
+    key = ("labels", lang, id(_CTX.sources))
+    if key not in _CTX.derived:
+        _CTX.derived[key] = _source_labels(_CTX.sources, lang)
+    return _CTX.derived[key]
+
+
+def _source_labels(sources: pd.DataFrame, lang: str) -> dict[str, str]:
+    """The labels of :func:`_labels_by_source`, computed from ``sources``."""
+    rows = [(str(r["id"]), author_year(r["citation"], r.get("year"), lang), r.get("file")) for _, r in sources.iterrows()]
     counts: dict[str, int] = {}
     for _, label, _ in rows:
         counts[label] = counts.get(label, 0) + 1
@@ -62,14 +70,20 @@ def cite_label(source: str, lang: str | None = None) -> str:
 
 
 def _source_id(token: str) -> str | None:
+    """The source id a token names: an id itself, else the first source whose seed file it is."""
     if _CTX.sources is None:
         return None
-    ids = set(_CTX.sources["id"].astype(str))
-    if token in ids:
-        return token
-    files = _CTX.sources.dropna(subset=["file"]) if "file" in _CTX.sources else _CTX.sources.iloc[0:0]
-    match = files.loc[files["file"].astype(str) == token, "id"]
-    return str(match.iloc[0]) if len(match) else None
+    key = ("ids", id(_CTX.sources))
+    if key not in _CTX.derived:
+        sources = _CTX.sources
+        by_token: dict[str, str] = {}
+        if "file" in sources:
+            for sid, file in zip(sources["id"], sources["file"]):
+                if not pd.isna(file):
+                    by_token.setdefault(str(file), str(sid))
+        by_token.update((str(sid), str(sid)) for sid in sources["id"])  # an id wins over a file name
+        _CTX.derived[key] = by_token
+    return _CTX.derived[key].get(token)
 
 
 def cite_html(source: str, locator: str = "", lang: str | None = None) -> str:

@@ -73,6 +73,9 @@ class _Context:
     domains: dict[str, str] = field(default_factory=dict)  # taxonomy domain id -> label in the report's language
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     cited: set[str] = field(default_factory=set)
+    #: What is derived from ``sources`` once per report (citation labels by language, ids by token):
+    #: a recommendations report cites a source several hundred times.
+    derived: dict[Any, Any] = field(default_factory=dict)
 
     def restart(self, **values: Any) -> None:
         """Forget everything and hold ``values`` instead, changing this object in place.
