@@ -19,11 +19,10 @@ from workbench.analysis.coding import (
     compare_profiles,
     concept_profile,
     for_review,
-    passage_language,
     read_codings,
     read_review,
-    split_passages,
 )
+from workbench.analysis.passages import passage_language, split_passages
 from workbench.model.errors import InputError
 from workbench.analysis.suggest import fit_from_dataset
 from workbench.model.synthetic import TINY_TAXONOMY, write_dataset

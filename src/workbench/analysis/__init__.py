@@ -1,5 +1,5 @@
-"""The analyses: crosswalk and suggester, coded quotes, the country x concept matrix, the overlap
-network, Kazakhstan's status, the recommendation score, the papers' agreement.
+"""The analyses: crosswalk and suggester, document passages and coded quotes, the country x concept
+matrix, the overlap network, Kazakhstan's status, the recommendation score, the papers' agreement.
 
 Each module takes data-model frames and returns new frames or graphs; none renders, writes a
 report or reads a setting from above. Notebooks import the modules from here
@@ -10,7 +10,7 @@ from __future__ import annotations
 from workbench._exports import lazy_exports
 
 _MODULES = ("actions", "agreement", "coding", "compare", "crosswalk", "evidence", "kaz_status", "network", "papers",
-            "recommend", "scoring", "suggest", "training", "transferability")
+            "passages", "recommend", "scoring", "suggest", "training", "transferability")
 _WHERE = {
     **{name: name for name in _MODULES},
     "analyse": "recommend", "recommendations": "recommend", "GapAnalysis": "recommend",

@@ -47,6 +47,90 @@ def _citations(records: list[dict]) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys((str(r["source"]), str(r["locator"] or "")) for r in records))
 
 
+def _by_concept(records: pd.DataFrame) -> dict[str, list[dict]]:
+    """The rows as plain records grouped by ``concept_id``: a pandas filter per concept is slow on 50 concepts."""
+    out: dict[str, list[dict]] = {}
+    for rec in records.to_dict("records"):
+        out.setdefault(rec["concept_id"], []).append(rec)
+    return out
+
+
+def _unique(recs: list[dict], key: str = "subject_id") -> list[dict]:
+    """The first record of each ``key``, in order."""
+    seen: dict = {}
+    for r in recs:
+        seen.setdefault(r[key], r)
+    return list(seen.values())
+
+
+def _join(values, sep: str = ";") -> str:
+    """The non-empty values, each once, in order, joined by ``sep``."""
+    return sep.join(dict.fromkeys(v for v in values if v))
+
+
+def _concept_actions(cid: str, label: str, v: str, mine: list[dict], risk: str, lang: str) -> list[dict]:
+    """The actions for one concept: one per distinct peer practice and one per step, or else one
+    built from the peers' framework items, or else one saying that nothing stands behind it.
+
+    Parameters
+    ----------
+    cid, label:
+        The concept's id and its label in ``lang``.
+    v:
+        The verb of Kazakhstan's status (:func:`~workbench.analysis.kaz_status.verb`).
+    mine:
+        The concept's evidence records (roles ``step``, ``peer_practice``, ``peer_item``).
+    risk:
+        The risks recorded for the concept, joined.
+    lang:
+        Language of the action sentences.
+
+    Returns
+    -------
+    Rows with :data:`ACTION_COLUMNS`, practices first, then steps.
+    """
+    rows = []
+    step_rows = _unique([r for r in mine if r["role"] == "step"])
+    steps = _join((r["label"] for r in step_rows), "; ")
+    practices: dict[str, list[dict]] = {}
+    for r in mine:
+        if r["role"] == "peer_practice":
+            practices.setdefault(r["label"], []).append(r)
+    # one action per distinct practice label: "peer evaluation" by USA and CAN is one action
+    for text, grp in practices.items():
+        grp = _unique(grp)
+        countries = list(dict.fromkeys(r["country"] for r in grp))
+        rows.append({"concept_id": cid, "basis": "peer_practice", "verb": v,
+                     "action": _sentence(v, text, countries, lang), "model_countries": ";".join(countries),
+                     "audience": audience(" ".join([text, *(str(r["description"] or "") for r in grp)])),
+                     "step": steps, "risk": risk, "subject_ids": _join(r["subject_id"] for r in grp),
+                     "citations": _citations(grp)})
+    for r in step_rows:
+        rows.append({"concept_id": cid, "basis": "step", "verb": v,
+                     "action": _sentence(v, t("actions.step", lang, label=r["label"]), [], lang),
+                     "model_countries": "", "audience": audience(f"{r['label']} {r['description'] or ''}"),
+                     "step": r["label"], "risk": risk, "subject_ids": r["subject_id"],
+                     "citations": _citations([r])})
+    if not practices and not step_rows:
+        rows.append(_fallback_action(cid, label, v, mine, risk, lang))
+    return rows
+
+
+def _fallback_action(cid: str, label: str, v: str, mine: list[dict], risk: str, lang: str) -> dict:
+    """The one action of a concept no peer practice or step stands behind: from the peers' items, or none."""
+    items = _unique([r for r in mine if r["role"] == "peer_item"])
+    if not items:
+        return {"concept_id": cid, "basis": "none", "verb": v,
+                "action": _sentence(v, t("actions.none", lang, label=label), [], lang),
+                "model_countries": "", "audience": "", "step": "", "risk": risk, "subject_ids": "", "citations": ()}
+    countries = list(dict.fromkeys(r["country"] for r in items))
+    named = "; ".join(f"{country_name(r['country'], lang)} {r['subject_id']} \"{r['label']}\"" for r in items[:3])
+    what = t("actions.items", lang, label=label, named=named)
+    return {"concept_id": cid, "basis": "peer_item", "verb": v, "action": _sentence(v, what, [], lang),
+            "model_countries": ";".join(countries), "audience": "", "step": "", "risk": risk,
+            "subject_ids": _join(r["subject_id"] for r in items), "citations": _citations(items)}
+
+
 def build_actions(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series, gaps_by_concept: set[str],
                   risks: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     """One row per action (:data:`ACTION_COLUMNS`), grouped by concept, best-supported first.
@@ -58,62 +142,13 @@ def build_actions(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series
     ``step``); ``status`` Kazakhstan's status per concept; ``gaps_by_concept`` the concepts a
     Kazakh gap is recorded for; ``risks`` the risk practices mapped to concepts (``concept_id``).
     """
-    # plain records grouped by concept: a pandas filter per concept is slow on 50 concepts
-    by_concept: dict[str, list[dict]] = {}
-    for rec in links[links["role"].isin(["step", "peer_practice", "peer_item"])].to_dict("records"):
-        by_concept.setdefault(rec["concept_id"], []).append(rec)
-    risks_by: dict[str, list[dict]] = {}
-    for rec in risks.to_dict("records"):
-        risks_by.setdefault(rec["concept_id"], []).append(rec)
-
-    def unique(recs: list[dict], key: str = "subject_id") -> list[dict]:
-        seen: dict = {}
-        for r in recs:
-            seen.setdefault(r[key], r)
-        return list(seen.values())
-
-    def join(values, sep: str = ";") -> str:
-        return sep.join(dict.fromkeys(v for v in values if v))
-
+    by_concept = _by_concept(links[links["role"].isin(["step", "peer_practice", "peer_item"])])
+    risks_by = _by_concept(risks)
     rows = []
     for cid, label in concept_labels(concepts, lang).items():
         v = verb(status.get(cid, "absent"), cid in gaps_by_concept)
-        mine = by_concept.get(cid, [])
-        step_rows = unique([r for r in mine if r["role"] == "step"])
-        steps = join((r["label"] for r in step_rows), "; ")
-        risk = join((r["label"] for r in unique(risks_by.get(cid, []), "practice_id")), "; ")
-        practices: dict[str, list[dict]] = {}
-        for r in mine:
-            if r["role"] == "peer_practice":
-                practices.setdefault(r["label"], []).append(r)
-        # one action per distinct practice label: "peer evaluation" by USA and CAN is one action
-        for text, grp in practices.items():
-            grp = unique(grp)
-            countries = list(dict.fromkeys(r["country"] for r in grp))
-            rows.append({"concept_id": cid, "basis": "peer_practice", "verb": v,
-                         "action": _sentence(v, text, countries, lang), "model_countries": ";".join(countries),
-                         "audience": audience(" ".join([text, *(str(r["description"] or "") for r in grp)])),
-                         "step": steps, "risk": risk, "subject_ids": join(r["subject_id"] for r in grp),
-                         "citations": _citations(grp)})
-        for r in step_rows:
-            rows.append({"concept_id": cid, "basis": "step", "verb": v,
-                         "action": _sentence(v, t("actions.step", lang, label=r["label"]), [], lang),
-                         "model_countries": "", "audience": audience(f"{r['label']} {r['description'] or ''}"),
-                         "step": r["label"], "risk": risk, "subject_ids": r["subject_id"],
-                         "citations": _citations([r])})
-        if not practices and not step_rows:
-            items = unique([r for r in mine if r["role"] == "peer_item"])
-            if items:
-                countries = list(dict.fromkeys(r["country"] for r in items))
-                named = "; ".join(f"{country_name(r['country'], lang)} {r['subject_id']} \"{r['label']}\"" for r in items[:3])
-                what = t("actions.items", lang, label=label, named=named)
-                rows.append({"concept_id": cid, "basis": "peer_item", "verb": v, "action": _sentence(v, what, [], lang),
-                             "model_countries": ";".join(countries), "audience": "", "step": "", "risk": risk,
-                             "subject_ids": join(r["subject_id"] for r in items), "citations": _citations(items)})
-            else:
-                rows.append({"concept_id": cid, "basis": "none", "verb": v,
-                             "action": _sentence(v, t("actions.none", lang, label=label), [], lang),
-                             "model_countries": "", "audience": "", "step": "", "risk": risk, "subject_ids": "", "citations": ()})
+        risk = _join((r["label"] for r in _unique(risks_by.get(cid, []), "practice_id")), "; ")
+        rows += _concept_actions(cid, label, v, by_concept.get(cid, []), risk, lang)
     out = pd.DataFrame(rows, columns=ACTION_COLUMNS)
     # more model countries first: a practice several peers share is better evidence
     n = out["model_countries"].map(lambda s: len([c for c in s.split(";") if c]))

@@ -42,6 +42,9 @@ class Agreement:
 
 def agreement(codes_a: pd.Series, codes_b: pd.Series) -> Agreement:
     """Cohen's kappa between two coders' codes (Series subject -> code) on their common subjects."""
+    # The suggester and `workbench agreement`'s file reader import this module for primary_codes alone,
+    # so a bad codings file is reported before scikit-learn is loaded.
+    # deferred: scikit-learn's metrics cost about 0.6 s to import; only the kappa needs them
     from sklearn.metrics import cohen_kappa_score
 
     common = codes_a.index.intersection(codes_b.index).sort_values()

@@ -155,6 +155,7 @@ def similarity(matrix: pd.DataFrame, metric: str = "jaccard") -> pd.DataFrame:
         union = size[:, None] + size[None, :] - inter
         sim = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
     elif metric == "cosine":
+        # deferred: scikit-learn's pairwise metrics cost about 1 s to import; only the cosine metric needs them
         from sklearn.metrics.pairwise import cosine_similarity
 
         sim = cosine_similarity(x) if len(x) else np.zeros((0, 0))
@@ -176,6 +177,7 @@ def linkage(sim: pd.DataFrame, method: str = "average") -> np.ndarray:
 
     Deterministic: the same matrix gives the same tree. Needs at least two rows.
     """
+    # deferred: SciPy's clustering costs about 0.3 s to import; `workbench network` uses this module but never clusters
     from scipy.cluster.hierarchy import linkage as _linkage
     from scipy.spatial.distance import squareform
 
@@ -193,6 +195,7 @@ def clusters(sim: pd.DataFrame, n_clusters: int = 2, method: str = "average") ->
     >>> clusters(similarity(m), n_clusters=2).to_dict()
     {'A': 1, 'B': 1, 'C': 2}
     """
+    # deferred: SciPy's clustering costs about 0.3 s to import; `workbench network` uses this module but never clusters
     from scipy.cluster.hierarchy import fcluster
 
     if len(sim) < 2:
@@ -203,6 +206,7 @@ def clusters(sim: pd.DataFrame, n_clusters: int = 2, method: str = "average") ->
 
 
 def _mds(random_state: int):
+    # deferred: scikit-learn's manifold module costs about 0.8 s to import; only the country map needs it
     from sklearn.manifold import MDS
 
     params = inspect.signature(MDS).parameters
@@ -221,6 +225,7 @@ def country_map(matrix: pd.DataFrame, method: str = "mds", random_state: int = 0
     if n >= 2 and method == "mds":
         xy = _mds(random_state).fit_transform(_distances(similarity(matrix, "jaccard")))
     elif n >= 2 and method == "pca":
+        # deferred: scikit-learn's decomposition costs about 0.6 s to import; only the pca map needs it
         from sklearn.decomposition import PCA
 
         x = matrix.to_numpy(dtype=float)

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.analysis.agreement import primary_codes
+from workbench.model.schema import CARRYING_PREDICATES as EVIDENCE_PREDICATES  # a curated item is an example of what it carries
+from workbench.model.validate import check_number
+
 __all__ = [
     "ConceptSuggester",
     "normalise_text",
@@ -24,9 +28,6 @@ __all__ = [
 ]
 
 SUGGEST_COLUMNS = ["framework_id", "item_code", "rank", "concept_id", "score", "needs_review"]
-from workbench.model.validate import check_number
-from workbench.model.schema import CARRYING_PREDICATES as EVIDENCE_PREDICATES  # a curated item is an example of what it carries
-
 
 _MIN_WORD = 4
 _STEM = 5
@@ -157,6 +158,9 @@ class ConceptSuggester:
 
         ``drop_aliases`` (normalised texts) leaves out aliases that merely repeat held-out items.
         """
+        # The passage splitter and coding's review reader (`workbench agreement`) import this module
+        # and never fit a model.
+        # deferred: scikit-learn's text features cost about 0.6 s to import; only fitting needs them
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.concept_ids_ = concepts["concept_id"].tolist()
@@ -299,8 +303,6 @@ def evaluate_leave_one_framework_out(ds, threshold: float | None = None) -> dict
     the item's primary (highest-confidence) mapping.
     """
     gold = ds.crosswalk.groupby("subject_id")["object_id"].agg(set)
-    from workbench.analysis.agreement import primary_codes
-
     primary = primary_codes(ds.crosswalk)
     hits1 = hits3 = abstained = total = primary_hits = confident_hits = 0
     for fw_id, fw_items in ds.items.groupby("framework_id"):

@@ -7,23 +7,33 @@ drafts for a native reviewer (``DRAFT_LANGUAGES``); reports in them say so.
 """
 from __future__ import annotations
 
+import gettext
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from workbench.model.taxonomy import LANGUAGES, check_language
+import yaml
 
-__all__ = ["CATALOGUE", "LANGUAGES", "DRAFT_LANGUAGES", "catalogue", "t", "has", "group", "missing", "country_name", "author_year", "value_word"]
+__all__ = ["CATALOGUE", "LANGUAGES", "DRAFT_LANGUAGES", "check_language", "catalogue", "t", "has", "group", "missing",
+           "country_name", "author_year", "value_word"]
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "templates" / "report" / "strings.yaml"
+#: The workbench's languages: of the taxonomy's labels, the interface strings and the reports.
+#: Defined here, not in :mod:`workbench.model.taxonomy`, so that the settings' messages need no pandas.
+LANGUAGES = ("en", "ru", "kk")
+
+
+def check_language(lang: str) -> str:
+    """``lang`` if it is one of :data:`LANGUAGES`, else a ValueError naming the choices."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language '{lang}' (use one of {', '.join(LANGUAGES)})")
+    return lang
 
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, dict[str, str]]]:
     """The catalogue as loaded: group -> key -> language -> text (plus ``draft_languages``)."""
-    import yaml
-
     return yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
 
 
@@ -87,8 +97,8 @@ def country_name(code: str, lang: str = "en") -> str:
     >>> country_name("KAZ"), country_name("KAZ", "ru"), country_name("OECD")
     ('Kazakhstan', 'Казахстан', 'OECD')
     """
-    import gettext
-
+    # `workbench validate` loads this module (through the settings' messages) and never names a country.
+    # deferred: pycountry costs about 40 ms to import; only country names need it
     import pycountry
 
     check_language(lang)

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from workbench.model.errors import InputError, Problem
@@ -102,8 +103,6 @@ def _list_file(path: Path, model: type[BaseModel], problems: list[Problem]) -> l
 def _sssom_header(p: Path) -> tuple[dict[str, Any], list[Problem]]:
     """The mapping-set metadata: the YAML of the ``#`` lines before the table header (SSSOM/TSV's
     embedded metadata). A file whose comment is no such YAML (a plain note) has none."""
-    import yaml
-
     block = []
     for line in read_text(p).splitlines():
         if not line.startswith("#"):

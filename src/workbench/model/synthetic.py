@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 from typing import Mapping as TMapping, Sequence
 
+import pycountry
 import yaml
 
 __all__ = ["write_dataset", "random_dataset", "letter_taxonomy", "TINY_TAXONOMY"]
@@ -121,8 +122,6 @@ def write_dataset(
 
 def random_dataset(root: str | Path, taxonomy: TMapping, n_countries: int = 200, items_per_country: int = 60, seed: int = 0) -> Path:
     """A large synthetic dataset (for benchmarks): ``n_countries`` frameworks over ``taxonomy``'s concepts."""
-    import pycountry
-
     rng = random.Random(seed)
     codes = sorted(c.alpha_3 for c in pycountry.countries)
     if n_countries > len(codes):

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from workbench.model.i18n import LANGUAGES, check_language
+
 if TYPE_CHECKING:
     from workbench.model.dataset import Dataset
 
@@ -30,19 +32,11 @@ __all__ = [
 #: ``fine``: every concept as curated; ``broad``: narrower concepts rolled up to their broader one.
 GRANULARITIES = ("fine", "broad")
 
-LANGUAGES = ("en", "ru", "kk")
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 #: Fixed namespace: a concept's GUID is derived from its id, so it never changes between runs.
 _GUID_NAMESPACE = uuid.UUID("6f1c3f3e-2b1d-5b6a-9c57-7a3e0c0b1d42")
 #: One colour per domain (colour-blind-safe Okabe-Ito palette), so codes group visibly in QDA tools.
 _DOMAIN_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442"]
-
-
-def check_language(lang: str) -> str:
-    """``lang`` if it is one of :data:`LANGUAGES`, else a ValueError naming the choices."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language '{lang}' (use one of {', '.join(LANGUAGES)})")
-    return lang
 
 
 def check_granularity(granularity: str) -> str:

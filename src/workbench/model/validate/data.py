@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from workbench.model.errors import InputError, Problem
+from workbench.model.sourcefile import read_text
+from workbench.model.values import _check_unique, is_web_url, url_problem
 
 if TYPE_CHECKING:
     from workbench.model.records import RawData
     from workbench.model.schema import Framework, Taxonomy
     from workbench.model.sourcefile import YamlDocument
-
-from workbench.model.values import _check_unique, is_web_url, url_problem
 
 
 def framework_problems(fw: "Framework", doc: "YamlDocument") -> list[Problem]:
@@ -24,8 +24,6 @@ def framework_problems(fw: "Framework", doc: "YamlDocument") -> list[Problem]:
 
 def document_problems(root: Path) -> list[Problem]:
     """``documents/*.txt`` are read by the documents report: each must be readable UTF-8 text."""
-    from workbench.model.sourcefile import read_text
-
     problems: list[Problem] = []
     folder = root / "documents"
     if not folder.is_dir():
@@ -64,25 +62,23 @@ def broader_problems(taxonomy: "Taxonomy", doc: "YamlDocument") -> list[Problem]
     return out
 
 
-def dataset_problems(raw: "RawData") -> list[Problem]:
-    """Checks across the records of a data folder: ids unique (ignoring case), file names match,
-    sources, concepts, domains and subjects resolve, every item and practice is mapped.
-
-    One mistake should give one message: checks that need a whole table are skipped when that
-    table could not be read in full (``raw.broken``).
-    """
-    problems: list[Problem] = []
-    broken = raw.broken
-    source_ids = {s.id for s, _, _ in raw.sources}
-    _check_unique(((s.id, line, path) for s, line, path in raw.sources), "source id", problems)
+def _source_resolver(source_ids: set[str], sources_broken: bool, problems: list[Problem]) -> Callable[[str | None, str, int], None]:
+    """A check of one cited source, adding to ``problems``: a web address must be a valid one, any
+    other source an id of ``sources.yaml`` (unchecked when that file could not be read in full)."""
 
     def resolve(source: str | None, path: str, line: int) -> None:
-        if source is None or source.startswith(("http://", "https://")) or source in source_ids or "sources" in broken:
+        if source is None or source.startswith(("http://", "https://")) or source in source_ids or sources_broken:
             if source is not None and source.startswith(("http://", "https://")) and not is_web_url(source):
                 problems.append(Problem(path, line, f"source {url_problem(source)}"))
             return
         problems.append(Problem(path, line, f"unknown source '{source}' (not an id in sources.yaml)"))
 
+    return resolve
+
+
+def _framework_records_problems(raw: "RawData", resolve: Callable[[str | None, str, int], None],
+                                problems: list[Problem]) -> list[tuple[str, int, str]]:
+    """Checks of the frameworks across files, adding to ``problems``; returns every item as ``(code, line, path)``."""
     for fw, doc, path in raw.frameworks:
         problems.extend(framework_problems(fw, doc))
         if fw.id != path.stem:
@@ -97,27 +93,29 @@ def dataset_problems(raw: "RawData") -> list[Problem]:
     items = [(item.code, doc.line_of(("items", i)), doc.path) for fw, doc, _ in raw.frameworks for i, item in enumerate(fw.items)]
     # Duplicates within one file were found above too; InputError keeps one copy of each.
     _check_unique(items, "item code", problems)
+    return items
 
-    _check_unique(((p.id, line, path) for p, line, path in raw.practices), "practice id", problems)
-    for p, line, path in raw.practices:
-        resolve(p.source, path, line)
-    _check_unique(((x.id, line, path) for x, line, path in raw.indicators), "indicator id", problems)
-    for x, line, path in raw.indicators:
-        resolve(x.source, path, line)
 
-    concept_ids: set[str] = set()
-    if raw.taxonomy is not None:
-        tax, tdoc = raw.taxonomy, raw.taxonomy_doc
-        domain_ids = {d.id for d in tax.domains}
-        _check_unique(((d.id, tdoc.line_of(("domains", i)), tdoc.path) for i, d in enumerate(tax.domains)), "domain id", problems)
-        _check_unique(((c.id, tdoc.line_of(("concepts", i)), tdoc.path) for i, c in enumerate(tax.concepts)), "concept id", problems)
-        for i, c in enumerate(tax.concepts):
-            if c.domain not in domain_ids:
-                problems.append(Problem(tdoc.path, tdoc.line_of(("concepts", i, "domain")), f"concept '{c.id}': unknown domain '{c.domain}'"))
-        concept_ids = {c.id for c in tax.concepts}
-        problems.extend(broader_problems(tax, tdoc))
+def _taxonomy_records_problems(raw: "RawData", problems: list[Problem]) -> set[str]:
+    """Checks of the taxonomy's domains and concepts, adding to ``problems``; returns the concept ids."""
+    if raw.taxonomy is None:
+        return set()
+    tax, tdoc = raw.taxonomy, raw.taxonomy_doc
+    domain_ids = {d.id for d in tax.domains}
+    _check_unique(((d.id, tdoc.line_of(("domains", i)), tdoc.path) for i, d in enumerate(tax.domains)), "domain id", problems)
+    _check_unique(((c.id, tdoc.line_of(("concepts", i)), tdoc.path) for i, c in enumerate(tax.concepts)), "concept id", problems)
+    for i, c in enumerate(tax.concepts):
+        if c.domain not in domain_ids:
+            problems.append(Problem(tdoc.path, tdoc.line_of(("concepts", i, "domain")), f"concept '{c.id}': unknown domain '{c.domain}'"))
+    problems.extend(broader_problems(tax, tdoc))
+    return {c.id for c in tax.concepts}
 
+
+def _mapping_problems(raw: "RawData", items: list[tuple[str, int, str]], concept_ids: set[str], problems: list[Problem]) -> None:
+    """Checks of the crosswalk's mappings (known concept and subject, no duplicate) and that every
+    item and practice is mapped, adding to ``problems``."""
     cw = str(raw.crosswalk_path)
+    broken = raw.broken
     subjects = {code for code, _, _ in items} | {p.id for p, _, _ in raw.practices} | {x.id for x, _, _ in raw.indicators}
     seen_pairs: dict[tuple[str, str], int] = {}
     for m, line in raw.mappings:
@@ -137,5 +135,37 @@ def dataset_problems(raw: "RawData") -> list[Problem]:
         for p, line, path in raw.practices:
             if p.id not in mapped:
                 problems.append(Problem(path, line, f"practice '{p.id}' has no mapping in crosswalk.tsv"))
+
+
+def dataset_problems(raw: "RawData") -> list[Problem]:
+    """Checks across the records of a data folder: ids unique (ignoring case), file names match,
+    sources, concepts, domains and subjects resolve, every item and practice is mapped.
+
+    One mistake should give one message: checks that need a whole table are skipped when that
+    table could not be read in full (``raw.broken``).
+
+    Parameters
+    ----------
+    raw:
+        The data folder's records as read, with their files and lines.
+
+    Returns
+    -------
+    Every problem found, in the order of the checks (sources, frameworks, practices, indicators,
+    taxonomy, crosswalk, documents).
+    """
+    problems: list[Problem] = []
+    source_ids = {s.id for s, _, _ in raw.sources}
+    _check_unique(((s.id, line, path) for s, line, path in raw.sources), "source id", problems)
+    resolve = _source_resolver(source_ids, "sources" in raw.broken, problems)
+    items = _framework_records_problems(raw, resolve, problems)
+    _check_unique(((p.id, line, path) for p, line, path in raw.practices), "practice id", problems)
+    for p, line, path in raw.practices:
+        resolve(p.source, path, line)
+    _check_unique(((x.id, line, path) for x, line, path in raw.indicators), "indicator id", problems)
+    for x, line, path in raw.indicators:
+        resolve(x.source, path, line)
+    concept_ids = _taxonomy_records_problems(raw, problems)
+    _mapping_problems(raw, items, concept_ids, problems)
     problems.extend(document_problems(raw.root))
     return problems
