@@ -75,7 +75,7 @@ def task_floor(notebook: str, outdir: str, repeats: str) -> dict:
 
 # -- export: the runner's HTML export of already executed notebooks ---------------------------------
 def task_export(project_root: str) -> dict:
-    from workbench.run.runner import Project, load_matrix
+    from workbench.run import Project, load_matrix
 
     project = Project(Path(project_root))
     specs = {s.name: s for s in load_matrix(project.matrix, project.notebooks)}

@@ -172,7 +172,7 @@ def read_matrix(path: Path) -> list[dict[str, Any]]:
     """The reports of a ``reports.yaml`` as the runner sees them (grids expanded): name, notebook, parameters."""
     if str(REPO / "src") not in sys.path:
         sys.path.insert(0, str(REPO / "src"))
-    from workbench.run.runner import load_matrix
+    from workbench.run import load_matrix
 
     return [{"name": s.name, "notebook": s.notebook, "parameters": s.parameters}
             for s in load_matrix(path, path.parent / "notebooks")]

@@ -23,7 +23,8 @@ import pandas as pd
 import pytest
 
 from conftest import FIXTURES, REPO, run_workbench, workbench_executable, write_tiny_data
-from workbench.run.cli import COMMANDS, main
+from workbench.run.cli import main
+from workbench.run.commands import COMMANDS
 from workbench.model.dataset import load
 
 BAD = FIXTURES / "bad"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.run.runner import Project, load_matrix, run_reports
+from workbench.run import Project, load_matrix, run_reports
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -179,7 +179,7 @@ CODE_HEADER = re.compile(r"^([a-z0-9]+(_[a-z0-9]+)+|OECD-PSLC\d+|seed\d{3}|ref_\
 RAW_CELL = {"True", "False", "nan", "NaN", "None", "NaT", "<NA>"}
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 #: Names and formats that stay in Latin letters in a Russian or Kazakh text.
-#: The footer's package list (python, pandas, ...: workbench.run.runner.ANALYSIS_PACKAGES) is names too.
+#: The footer's package list (python, pandas, ...: workbench.run.fingerprint.ANALYSIS_PACKAGES) is names too.
 LATIN_NAMES = re.compile(r"\b(CSV|XLSX|Excel|UTF-8|workbench reports|reports\.yaml|data/weights\.yaml"
                          r"|python|pandas|numpy|matplotlib|seaborn|networkx|scikit-learn|nbconvert|papermill)\b")
 

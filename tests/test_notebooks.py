@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.run.runner import notebook_parameters
+from workbench.run import notebook_parameters
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workbench.run import runner as runner
+from workbench.run import fingerprint, kernels, matrix
 from workbench.model.errors import InputError
 from workbench.present.export import write_index
-from workbench.run.runner import Project, RunLock, load_matrix, run_reports
+from workbench.run import Project, RunLock, load_matrix, run_reports
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests" / "fixtures" / "notebooks" / "tiny.ipynb"
@@ -148,20 +148,20 @@ def test_the_real_matrix_uses_a_grid():
     grouped = [s for s in specs if s.group]
     assert grouped, "reports.yaml has no grid entry"
     for s in grouped:
-        assert s.name == runner.grid_name(s.group, s.grid.values())
+        assert s.name == matrix.grid_name(s.group, s.grid.values())
 
 
 # -- package versions ----------------------------------------------------------------------------
 def test_package_versions_name_the_analysis_stack_and_enter_the_cache_key(tmp_path, monkeypatch):
-    versions = runner.package_versions()
+    versions = fingerprint.package_versions()
     assert set(versions) >= {"python", "pandas", "numpy", "matplotlib", "seaborn", "networkx", "scikit-learn", "nbconvert", "papermill"}
     from importlib.metadata import version
 
     assert versions["pandas"] == version("pandas") and versions["python"] == ".".join(map(str, sys.version_info[:3]))
     project = make_project(tmp_path, [entry("one")])
-    before = runner.inputs_fingerprint(project)
-    monkeypatch.setattr(runner, "package_versions", lambda: {**versions, "pandas": "0.0.1"})
-    assert runner.inputs_fingerprint(project) != before
+    before = fingerprint.inputs_fingerprint(project)
+    monkeypatch.setattr(fingerprint, "package_versions", lambda: {**versions, "pandas": "0.0.1"})
+    assert fingerprint.inputs_fingerprint(project) != before
 
 
 # -- the lock ------------------------------------------------------------------------------------
@@ -319,19 +319,19 @@ def test_reused_kernels_give_the_same_bytes_as_fresh_kernels_and_notebooks_do_no
 @pytest.mark.integration
 def test_kernels_are_reused_replaced_after_a_failure_and_after_n_reports(tmp_path, monkeypatch):
     starts = []
-    original = runner._Run.start_kernel
+    original = kernels.KernelPool.start
 
     def counting(self, worker):
         starts.append(worker)
         return original(self, worker)
 
-    monkeypatch.setattr(runner._Run, "start_kernel", counting)
+    monkeypatch.setattr(kernels.KernelPool, "start", counting)
     project = make_project(tmp_path, [entry("one"), entry("broken", fail=True), entry("two", label="clean"), entry("three")])
     results = run_reports(project, jobs=1, progress=False)
     assert {r.name: r.status for r in results} == {"one": "ok", "broken": "failed", "two": "ok", "three": "ok"}
     assert len(starts) == 2  # one kernel for 'one' and 'broken', a new one after the failure for the rest
     assert "clean" in (project.reports / "two.html").read_text(encoding="utf-8")
-    assert runner.RESET_TAG not in (project.failed / "broken.ipynb").read_text(encoding="utf-8")
+    assert kernels.RESET_TAG not in (project.failed / "broken.ipynb").read_text(encoding="utf-8")
 
     starts.clear()
     assert {r.status for r in run_reports(project, only=["one", "two", "three"], jobs=1, progress=False, force=True, kernel_reuse=2)} == {"ok"}

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from workbench.model.errors import InputError
-from workbench.run.runner import Project, load_matrix, notebook_parameters, run_reports
+from workbench.run import Project, load_matrix, notebook_parameters, run_reports
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests" / "fixtures" / "notebooks" / "tiny.ipynb"

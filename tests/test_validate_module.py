@@ -145,7 +145,7 @@ def test_identity_ignores_case():
 
 
 def test_non_finite_numbers_inside_matrix_values_are_refused(tmp_path):
-    from workbench.run.runner import load_matrix
+    from workbench.run import load_matrix
 
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "tiny.ipynb").write_bytes((FIXTURES / "notebooks" / "tiny.ipynb").read_bytes())
@@ -161,7 +161,7 @@ def test_non_finite_numbers_inside_matrix_values_are_refused(tmp_path):
 def test_notebook_defaults_repeat_the_library_defaults():
     # A notebook's parameters cell must hold literal values (papermill rewrites it), so the
     # defaults are written there again; this keeps the copy equal to the one definition.
-    from workbench.run.runner import notebook_parameters
+    from workbench.run import notebook_parameters
     from workbench.model.schema import DEFAULT_BASELINE, DEFAULT_PEERS
 
     params = notebook_parameters(REPO / "notebooks" / "recommendations.ipynb")

@@ -8,8 +8,8 @@ from workbench.model.errors import InputError
 
 
 def __getattr__(name: str):
-    # Deferred so that `workbench --help` and small commands do not pay for pandas/pydantic.
     if name in ("load", "Dataset"):
+        # deferred: so that `workbench --help` and small commands do not pay for pandas/pydantic.
         from workbench.model import dataset
 
         return getattr(dataset, name)

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from workbench._exports import lazy_exports
 
-_WHERE = {"main": "cli", "run_reports": "runner", "load_matrix": "runner", "Project": "runner", "RunLock": "runner"}
+_WHERE = {
+    "main": "cli",
+    "run_reports": "runner", "RunResult": "results", "RunInterrupted": "results",
+    "load_matrix": "matrix", "ReportSpec": "matrix", "notebook_parameters": "parameters",
+    "Project": "project", "RunLock": "lock",
+}
 __all__ = sorted(_WHERE)
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -6,17 +6,15 @@ that failed (a report that raised).
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 from pathlib import Path
 from typing import Callable
 
-from workbench.model.errors import InputError
+from workbench.model.defaults import DEFAULT_BASELINE, DEFAULT_PEERS
+from workbench.model.errors import InputError, display_path
+from workbench.run.commands import COMMANDS, EXIT_BAD_INPUT
 
 __all__ = ["main", "build_parser"]
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 #: Library functions name their parameters; the user typed these flags.
@@ -29,7 +27,7 @@ FLAGS = {
 
 def _finite(text: str) -> float:
     """argparse type of every number flag: ``nan`` and ``inf`` parse as floats but mean nothing here."""
-    from workbench.model.validate import number_problem
+    from workbench.model.validate import number_problem  # deferred: the checks load only when a number flag is given
 
     try:
         value = float(text)
@@ -39,258 +37,6 @@ def _finite(text: str) -> float:
     if message:
         raise argparse.ArgumentTypeError(message)
     return value
-
-
-def _csv_list(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _cmd_validate(args: argparse.Namespace) -> int:
-    from workbench.model.checked import validate
-
-    from workbench.analysis.transferability import load_transferability
-
-    ds = validate(args.data)
-    load_transferability(ds)  # data/transferability.yaml, where present: sources, concepts, indicator releases
-    summary = ds.summary()
-    if args.json:
-        print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
-    else:
-        print(
-            f"ok: {summary['frameworks']} frameworks, {summary['items']} items from "
-            f"{len(summary['countries'])} countries, {summary['practices']} practices, "
-            f"{summary['indicators']} indicators, {summary['sources']} sources, "
-            f"{summary['concepts']} concepts, {summary['mappings']} mappings "
-            f"(taxonomy {summary['taxonomy_version']}, data {summary['data_version']})"
-        )
-    return EXIT_OK
-
-
-def _emit(frame, fmt: str, out: Path | None) -> None:
-    """Print ``frame`` as CSV or an aligned table, or write it atomically to ``out``."""
-    text = frame.to_csv(index=False) if fmt == "csv" else frame.to_string(index=False) + "\n"
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        from workbench.model.outputs import atomic_write
-
-        atomic_write(out, text)
-
-
-def _cmd_suggest(args: argparse.Namespace) -> int:
-    from workbench.model.dataset import load, read_framework
-    from workbench.analysis.suggest import fit_from_dataset, suggest_frame
-
-    from workbench.model.validate import check_number
-
-    if args.top < 1:
-        raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
-    if args.threshold is not None:
-        check_number(args.threshold, "threshold")  # finite; above the best score it flags every suggestion
-    framework, _ = read_framework(args.file)
-    model = fit_from_dataset(load(args.data), threshold=args.threshold)
-    frame = suggest_frame(model, framework.id, [(i.code, i.label, i.description) for i in framework.items], top=args.top)
-    _emit(frame, args.format, args.out)
-    return EXIT_OK
-
-
-def _read_codes(path: Path):
-    """Primary codes of a crosswalk TSV, or of a codings CSV (see ``workbench code``)."""
-    import pandas as pd
-
-    from workbench.analysis.agreement import primary_codes
-    from workbench.model.dataset import read_crosswalk
-
-    if path.suffix.lower() == ".csv":
-        from workbench.analysis.coding import read_codings
-
-        return read_codings(path)
-    rows = read_crosswalk(path)
-    return primary_codes(pd.DataFrame([{**m.model_dump()} for m, _ in rows]))
-
-
-def _cmd_agreement(args: argparse.Namespace) -> int:
-    from workbench.analysis.agreement import agreement
-
-    result = agreement(_read_codes(args.a), _read_codes(args.b))
-    if result.n_common == 0:
-        raise InputError.single(args.b, 0, f"no subject is coded in both {args.a} and {args.b}")
-    print(result.report())
-    return EXIT_OK
-
-
-def _cmd_export_codebook(args: argparse.Namespace) -> int:
-    from workbench.model.dataset import load
-    from workbench.model.outputs import atomic_write
-    from workbench.model.taxonomy import codebook_xml
-
-    ds = load(args.data)
-    xml = codebook_xml(ds.concepts, ds.domains, lang=args.lang, origin=f"workbench taxonomy {ds.taxonomy_version}")
-    if args.out is None:
-        sys.stdout.write(xml.decode("utf-8"))
-    else:
-        atomic_write(args.out, xml)
-        print(f"wrote {args.out} ({len(ds.concepts)} codes in {len(ds.domains)} domains)")
-    return EXIT_OK
-
-
-def _cmd_reports(args: argparse.Namespace) -> int:
-    from workbench.run.runner import Project, RunInterrupted, run_reports
-
-    project = Project.find()
-    echo = lambda result: print(result.summary_line(), flush=True)  # noqa: E731
-    if not args.no_progress:
-        from tqdm import tqdm
-
-        echo = lambda result: tqdm.write(result.summary_line())  # noqa: E731
-    waiting = lambda message: print(f"{message} (Ctrl-C to stop waiting; --no-wait to exit at once)", file=sys.stderr, flush=True)  # noqa: E731
-    try:
-        results = run_reports(project, only=args.only, jobs=args.jobs, force=args.force, on_result=echo,
-                              progress=not args.no_progress, fresh_kernels=args.fresh_kernels, wait=not args.no_wait,
-                              on_wait=waiting)
-    except RunInterrupted as stop:
-        groups = {status: [r.name for r in stop.results if r.status == status] for status in ("ok", "skipped", "interrupted", "not started", "failed")}
-        print("interrupted (Ctrl-C): outputs of reports that did not finish are those of the previous run", file=sys.stderr)
-        for label, status in (("done", "ok"), ("unchanged", "skipped"), ("failed", "failed"), ("interrupted", "interrupted"), ("never started", "not started")):
-            if groups[status]:
-                print(f"  {label:<13} {', '.join(groups[status])}", file=sys.stderr)
-        if groups["interrupted"] or groups["not started"]:
-            print("the next `workbench reports` runs the interrupted and never-started reports", file=sys.stderr)
-        sys.stderr.flush()
-        sys.stdout.flush()
-        # Leave now: the outputs are consistent (the runner waited for any report being put in
-        # place) and the kernels are dead, but the killed kernels' client sockets, still held by
-        # the worker threads, can keep the interpreter's shutdown waiting for many seconds.
-        os._exit(130)
-    failed = [r for r in results if r.status == "failed"]
-    ran = sum(r.status == "ok" for r in results)
-    skipped = sum(r.status == "skipped" for r in results)
-    print(f"{ran} regenerated, {skipped} unchanged, {len(failed)} failed; index: reports/index.html")
-    if failed:
-        # Only the notebooks that are there: a report can fail before its notebook ran (export, disk).
-        kept = [r.name for r in failed if (project.failed / f"{r.name}.ipynb").exists()]
-        if kept:
-            print(f"failed notebooks are kept in reports/.failed/ for debugging: {', '.join(kept)}", file=sys.stderr)
-        return EXIT_FAILED
-    return EXIT_OK
-
-
-# -- network (issue 4) ---------------------------------------------------------------------------
-def _cmd_network(args: argparse.Namespace) -> int:
-    from workbench.analysis.compare import cells, evidence, framework_matrix, select_countries
-    from workbench.model.dataset import load
-    from workbench.analysis.network import bipartite_graph, export_graph, graph_bytes, overlap_graph
-    from workbench.model.outputs import atomic_write
-    from workbench.model.taxonomy import at_granularity
-
-    # Country codes in upper case, as `recommend --peers` takes them.
-    countries = [c.upper() for c in _csv_list(args.countries)] if args.countries is not None else None
-    frameworks = _csv_list(args.frameworks) if args.frameworks is not None else None
-    for option, given in (("--countries", countries), ("--frameworks", frameworks)):
-        if given is not None and not given:
-            raise InputError.single(option, 0, "empty list (give comma-separated codes)")
-    if args.out.exists() and not args.out.is_dir():
-        raise InputError.single(args.out, 0, "cannot write: is a file, and the output is a folder")
-    ds = at_granularity(load(args.data), args.granularity)
-    names = select_countries(ds, countries, frameworks, args.include_organisations)
-    ev = evidence(ds, names, frameworks, args.level)
-    if ev.empty:
-        raise InputError.single("--countries", 0, "the selection holds no mapped item (check --countries, --frameworks and --level together)")
-    carriers = bipartite_graph(ev, nodes=names, concepts=ds.concepts)
-    overlap = overlap_graph(carriers, min_weight=args.min_weight)
-    graph = export_graph(carriers, overlap)
-    graph.graph.update(data_version=ds.data_version, taxonomy_version=ds.taxonomy_version,
-                       level=args.level or "any", min_weight=float(args.min_weight), granularity=args.granularity)
-    matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]), binary=args.binary)
-    for fmt in ("graphml", "gexf", "json"):
-        atomic_write(args.out / f"overlap.{fmt}", graph_bytes(graph, fmt))
-    atomic_write(args.out / "matrix.csv", matrix.to_csv())
-    atomic_write(args.out / "matrix_cells.csv", cells(ev).to_csv(index=False))
-    print(
-        f"wrote {args.out}/: overlap.graphml, overlap.gexf, overlap.json, matrix.csv, matrix_cells.csv "
-        f"({len(names)} countries, {carriers.number_of_nodes() - len(names)} concepts, "
-        f"{overlap.number_of_edges()} overlap edges)"
-    )
-    return EXIT_OK
-# -- end network -----------------------------------------------------------------------------------
-
-
-# -- recommend (issue 5) -------------------------------------------------------------------------
-def _cmd_recommend(args: argparse.Namespace) -> int:
-    from workbench.model.dataset import load
-    from workbench.analysis.recommend import analyse, recommendations
-    from workbench.present.markdown import render_markdown
-    from workbench.model.taxonomy import at_granularity
-
-    if args.top < 1:
-        raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
-    if args.draws < 0:
-        raise InputError.parameter("draws", f"must be 0 or more (got {args.draws})")
-    peers = _csv_list(args.peers)
-    if not peers:
-        raise InputError.parameter("peers", "no peer countries given")
-    gaps = analyse(at_granularity(load(args.data), args.granularity), peers, args.baseline, args.weights, scope=args.scope)
-    recs = recommendations(gaps, top=args.top, draws=args.draws, seed=args.seed)
-    if args.format == "markdown":
-        text = render_markdown(gaps, recs, draws=args.draws, seed=args.seed)
-    else:
-        text = recs.to_csv(index=False, float_format="%.4g")
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        from workbench.model.outputs import atomic_write
-
-        atomic_write(args.out, text)
-    return EXIT_OK
-# -- end recommend ---------------------------------------------------------------------------------
-
-
-# -- code (issue 9) -------------------------------------------------------------------------------
-def _cmd_code(args: argparse.Namespace) -> int:
-    from workbench.analysis.coding import code_document, for_review
-    from workbench.model.dataset import load
-    from workbench.model.sourcefile import read_text
-    from workbench.analysis.suggest import fit_from_dataset
-    from workbench.model.taxonomy import at_granularity
-
-    from workbench.model.validate import check_number
-
-    if args.top < 1:
-        raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
-    if args.threshold is not None:
-        check_number(args.threshold, "threshold", 0, 1)
-    if args.review and args.format != "csv":
-        raise InputError.single("--review", 0, "a review file is CSV; drop --format table")
-    text = read_text(args.file)  # a binary or non-UTF-8 file fails here, before the data is loaded
-    model = fit_from_dataset(at_granularity(load(args.data), args.granularity))
-    frame = code_document(model, text, args.file.name, lang=args.lang, threshold=args.threshold, top=args.top)
-    if args.review:
-        frame = for_review(frame)
-    if args.format == "table":
-        frame = frame.assign(quote=[" ".join(q.split())[:80] for q in frame["quote"]])
-    unknown = frame.attrs.get("unknown_language", [])
-    _emit(frame, args.format, args.out)
-    if unknown:
-        # Said on stderr, so the CSV on stdout stays a clean table.
-        print(f"{args.file}: {len(unknown)} passage(s) in a language the taxonomy has no words in were not coded "
-              f"(first at characters {unknown[0][0]}-{unknown[0][1]})", file=sys.stderr)
-    if args.out is not None:
-        passages = frame[["start", "end"]].drop_duplicates().shape[0]
-        print(f"wrote {args.out} ({len(frame)} codings of {passages} passages)")
-    return EXIT_OK
-# -- end code ---------------------------------------------------------------------------------------
-
-
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "reports": _cmd_reports,
-    "validate": _cmd_validate,
-    "suggest": _cmd_suggest,
-    "agreement": _cmd_agreement,
-    "export-codebook": _cmd_export_codebook,
-    "network": _cmd_network,
-    "recommend": _cmd_recommend,  # issue 5
-    "code": _cmd_code,  # issue 9
-}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -314,19 +60,37 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from workbench.model.defaults import DEFAULT_BASELINE, DEFAULT_PEERS
+    """The ``workbench`` argument parser, one sub-parser per command.
 
+    Returns
+    -------
+    The parser; building it imports nothing heavy (a description that would is written only
+    when help is shown).
+    """
     parser = _Parser(
         prog="workbench",
         description="Compare civil-service competency frameworks and derive cited recommendations for Kazakhstan.",
     )
     parser.add_argument("--version", action="version", version=f"workbench {__import__('workbench').__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    _add_validate(sub)
+    _add_reports(sub)
+    _add_suggest(sub)
+    _add_agreement(sub)
+    _add_export_codebook(sub)
+    _add_network(sub)
+    _add_recommend(sub)
+    _add_code(sub)
+    return parser
 
+
+def _add_validate(sub) -> None:
     p = sub.add_parser("validate", help="load and check every file in data/")
     p.add_argument("--data", type=Path, default=None, help="data folder (default: ./data or the checkout's data/)")
     p.add_argument("--json", action="store_true", help="print one JSON object of counts")
 
+
+def _add_reports(sub) -> None:
     p = sub.add_parser("reports", help="regenerate the report matrix (reports.yaml) with papermill and nbconvert")
     p.add_argument("--only", nargs="+", metavar="NAME", help="only these reports")
     p.add_argument("--jobs", type=int, default=None, help="reports run at once (default: cores, at most 4)")
@@ -336,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="start a new kernel for every report (default: each worker reuses one, reset between reports)")
     p.add_argument("--no-wait", action="store_true", help="if another run is in progress in this checkout, exit at once (status 2) instead of waiting")
 
+
+def _add_suggest(sub) -> None:
     p = sub.add_parser("suggest", help="propose taxonomy concepts for the items of a new framework file")
     p.add_argument("file", type=Path, help="framework YAML (see README, 'Adding a framework')")
     p.add_argument("--top", type=int, default=3, help="concepts per item (default 3)")
@@ -344,16 +110,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 
+
+def _add_agreement(sub) -> None:
     p = sub.add_parser("agreement", help="Cohen's kappa between two coders' crosswalks (.tsv) or codings (.csv)")
     p.add_argument("a", type=Path)
     p.add_argument("b", type=Path)
 
+
+def _add_export_codebook(sub) -> None:
     p = sub.add_parser("export-codebook", help="write the taxonomy as a REFI-QDA codebook for NVivo, ATLAS.ti, MAXQDA")
     p.add_argument("--format", choices=["qdc"], default="qdc")
     p.add_argument("--lang", choices=["en", "ru", "kk"], default="en", help="language of code names")
     p.add_argument("--out", type=Path, default=None, help="output .qdc file (default: standard output)")
     p.add_argument("--data", type=Path, default=None, help="data folder")
-    # -- network (issue 4)
+
+
+# -- network (issue 4)
+def _add_network(sub) -> None:
     p = sub.add_parser("network", help="export the country-concept overlap network (GraphML, GEXF, JSON) and the framework matrix")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--countries", default=None, help="comma-separated country codes (default: every country, without OECD/EU)")
@@ -366,15 +139,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--granularity", choices=["fine", "broad"], default="fine",
                    help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")
     p.add_argument("--data", type=Path, default=None, help="data folder")
-    # -- recommend (issue 5)
-    def describe_recommend() -> str:
-        from workbench.model.settings import SCORE_EXPLANATION
 
-        return ("Rank cited recommendations for Kazakhstan: an action per concept, Kazakhstan's status "
-                "(absent, partial, present) with its evidence, the model countries, their governance "
-                "context, and agreement with the source papers as a finding. " + SCORE_EXPLANATION)
 
-    p = sub.add_parser("recommend", help="rank cited adaptation recommendations for Kazakhstan", describe=describe_recommend)
+# -- recommend (issue 5)
+def _describe_recommend() -> str:
+    from workbench.model.settings import SCORE_EXPLANATION  # deferred: the settings load pydantic; only help shows this
+
+    return ("Rank cited recommendations for Kazakhstan: an action per concept, Kazakhstan's status "
+            "(absent, partial, present) with its evidence, the model countries, their governance "
+            "context, and agreement with the source papers as a finding. " + SCORE_EXPLANATION)
+
+
+def _add_recommend(sub) -> None:
+    p = sub.add_parser("recommend", help="rank cited adaptation recommendations for Kazakhstan", describe=_describe_recommend)
     p.add_argument("--peers", default=",".join(DEFAULT_PEERS),
                    help=f"comma-separated ISO codes of peer countries (default {','.join(DEFAULT_PEERS)})")
     p.add_argument("--baseline", default=DEFAULT_BASELINE,
@@ -391,7 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
-    # code (issue 9)
+
+
+# -- code (issue 9)
+def _add_code(sub) -> None:
     p = sub.add_parser("code", help="code the passages of a plain-text document against the taxonomy")
     p.add_argument("file", type=Path, help="UTF-8 text file (a paper, a policy document)")
     p.add_argument("--lang", choices=["en", "ru", "kk", "auto"], default="auto", help="language of passages (auto: per passage)")
@@ -403,10 +183,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``workbench`` command with ``argv`` (default: the command line's arguments).
+
+    Returns
+    -------
+    The exit status: 0 success, 1 a run with a failing report, 2 bad input, 130 interrupted.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -418,8 +203,6 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         # Readers and atomic_write say "cannot read" / "cannot write" themselves; anything else
         # reaching here names the file the system names, without guessing which it was.
-        from workbench.model.errors import display_path
-
         where = display_path(exc.filename) if exc.filename else "workbench"
         print(f"{where}: {(exc.strerror or str(exc)).lower()}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -11,6 +12,8 @@ from workbench.model.errors import InputError, Problem
 if TYPE_CHECKING:
     from workbench.model.sourcefile import YamlDocument
 
+__all__ = ["REPORT_NAME_MAX", "RESERVED_REPORT_NAMES", "REPORT_FIELDS", "check_name", "report_entry_problems",
+           "parameter_value_problem"]
 
 
 #: Longest report name: it becomes ``<name>.html``, ``<name>.ipynb`` and a figures folder, and
@@ -24,8 +27,6 @@ RESERVED_REPORT_NAMES = ("index",)
 
 def check_name(name: object) -> str | None:
     """Why ``name`` cannot be a report name (``None`` when it can)."""
-    import re
-
     if not isinstance(name, str) or not name:
         return "missing 'name'"
     if len(name.encode("utf-8")) > REPORT_NAME_MAX:
@@ -91,20 +92,26 @@ def report_entry_problems(entry: Any, doc: "YamlDocument", loc: tuple, notebooks
         where = f" (line {first.line})" if first.line > 0 else ""
         return bad("notebook", f"notebook '{notebook}'{where}: {first.message}")
     for key, value in params.items():
-        odd = _non_finite(value)
-        if odd is not None:
-            bad(("parameters", key), f"parameter '{key}': must be a finite number (got {odd})")
-            continue
-        if key in runner_parameters:
-            bad(("parameters", key), f"parameter '{key}' is set by the runner")
-        elif key not in known:
-            names = ", ".join(k for k in known if k not in runner_parameters)
-            bad(("parameters", key), f"unknown parameter '{key}' for notebook '{notebook}' (known: {names})")
-        else:
-            message = parameter_value_problem(value, known[key].type)
-            if message:
-                bad(("parameters", key), f"parameter '{key}': {message} (the notebook declares {known[key].type})")
+        message = _parameter_problem(key, value, known, notebook, runner_parameters)
+        if message:
+            bad(("parameters", key), message)
     return problems
+
+
+def _parameter_problem(key: str, value: Any, known: Any, notebook: str, runner_parameters: Sequence[str]) -> str | None:
+    """What is wrong with the parameter ``key: value`` of a report of ``notebook`` (``None`` when nothing)."""
+    odd = _non_finite(value)
+    if odd is not None:
+        return f"parameter '{key}': must be a finite number (got {odd})"
+    if key in runner_parameters:
+        return f"parameter '{key}' is set by the runner"
+    if key not in known:
+        names = ", ".join(k for k in known if k not in runner_parameters)
+        return f"unknown parameter '{key}' for notebook '{notebook}' (known: {names})"
+    message = parameter_value_problem(value, known[key].type)
+    if message:
+        return f"parameter '{key}': {message} (the notebook declares {known[key].type})"
+    return None
 
 
 def _non_finite(value: Any) -> float | None:

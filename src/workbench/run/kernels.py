@@ -1,0 +1,92 @@
+"""The kernels of a run: one per worker, reused and reset between reports, killed at once on Ctrl-C."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+__all__ = ["KERNEL_REUSE", "RESET_TAG", "RESET_CELL", "KernelPool", "kill_kernel"]
+
+#: A reused kernel is replaced after this many reports, so that memory a notebook leaves behind
+#: (caches in imported modules, matplotlib's font cache) cannot grow without bound.
+KERNEL_REUSE = 8
+
+#: Runs first in every report on a reused kernel: a clean namespace and no figure left open by the
+#: previous report. Modules stay imported (the saving); matplotlib's settings go back to defaults.
+RESET_TAG = "workbench-reset"
+RESET_CELL = (
+    "get_ipython().run_line_magic('reset', '-f')\n"
+    "import matplotlib, matplotlib.pyplot\n"
+    "matplotlib.pyplot.close('all')\n"
+    "del matplotlib"
+)
+
+
+class KernelPool:
+    """The live kernel of each worker of a run, so that an interrupted run can kill them all.
+
+    ``guard`` is the run's lock (held while the pool changes) and ``stop`` its event set on Ctrl-C;
+    kernels start in ``cwd``, the notebooks' folder.
+    """
+
+    def __init__(self, cwd: Path, guard: threading.Lock, stop: threading.Event):
+        self.cwd, self.guard, self.stop = cwd, guard, stop
+        self.kernels: dict[int, Any] = {}
+
+    def start(self, worker: int) -> Any:
+        """Start a kernel for ``worker`` and return its manager (killed at once if the run is stopping)."""
+        # deferred: jupyter_client (zmq, tornado) loads only when a report is run, not for a nothing-changed rebuild
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        km = AsyncKernelManager(kernel_name="python3")
+        # The kernel's own log (a plain-TCP notice at every start) is noise in a summary;
+        # cell errors still reach us through the notebook's outputs.
+        run_sync(km.start_kernel)(cwd=str(self.cwd), extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        with self.guard:
+            self.kernels[worker] = km
+            stopped = self.stop.is_set()
+        if stopped:  # interrupted while it started: the main thread's sweep may have missed it
+            kill_kernel(km)
+        return km
+
+    def shut_down(self, worker: int, km: Any, now: bool) -> None:
+        """Shut ``worker``'s kernel ``km`` down (``now``: without asking it first); kill it if that fails."""
+        # deferred: as in start(), jupyter's modules load only when a report is run
+        from jupyter_core.utils import run_sync
+
+        with self.guard:
+            self.kernels.pop(worker, None)
+        try:
+            run_sync(km.shutdown_kernel)(now=now)
+        except Exception:  # noqa: BLE001 - already dead: make sure, then go on
+            kill_kernel(km)
+
+    def kill_all(self) -> None:
+        """Kill every live kernel of the run."""
+        with self.guard:
+            kernels = list(self.kernels.values())
+        for km in kernels:
+            kill_kernel(km)
+
+
+def kill_kernel(km: Any) -> None:
+    """Kill a kernel's process group at once (kernels run in their own session, so Ctrl-C misses them)."""
+    provisioner = getattr(km, "provisioner", None)
+    process = getattr(provisioner, "process", None)
+    pid = getattr(process, "pid", None)
+    if pid is None:
+        return
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    try:  # reap it, so that not even a zombie outlives the run
+        process.wait(timeout=1)
+    except Exception:  # noqa: BLE001 - another thread reaped it first, or it is stuck in the kernel
+        pass
