@@ -25,11 +25,11 @@ def _csv_list(text: str) -> list[str]:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    # deferred: the checked data model and the analyses load pydantic and pandas
-    from workbench.model.checked import validate
-    from workbench.analysis.transferability import load_transferability
+    from workbench.model.checked import validate  # deferred: pydantic; a bad input is reported before pandas loads
 
     ds = validate(args.data)
+    from workbench.analysis.transferability import load_transferability  # deferred: pandas, for valid data only
+
     load_transferability(ds)  # data/transferability.yaml, where present: sources, concepts, indicator releases
     summary = ds.summary()
     if args.json:

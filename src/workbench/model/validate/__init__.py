@@ -1,7 +1,7 @@
 """Every check of the workbench's inputs, in one package: one module per kind of input.
 
-Readers (:mod:`workbench.model.dataset`, :mod:`workbench.analysis.recommend`'s settings, :mod:`workbench.run.runner`'
-matrix, :mod:`workbench.analysis.coding`'s review files) parse a file into records with line numbers; the
+Readers (:mod:`workbench.model.reading`, :mod:`workbench.model.settings`, :mod:`workbench.run.matrix`,
+:mod:`workbench.analysis.coding`'s review files) parse a file into records with line numbers; the
 functions here say what is wrong with them, as :class:`~workbench.model.errors.Problem` lists
 (``path:line: message``). A new rule is written once, here. Messages name files and fields,
 never a command-line flag: a bad function argument is an :meth:`InputError.parameter`, which the
