@@ -1,7 +1,7 @@
 """In-process measurements for ``benchmarks/run.py``, one fresh interpreter per task (clean peak memory).
 
 Usage: ``python benchmarks/inproc.py TASK [ARGS...]``; prints one JSON object on the last line of stdout.
-Tasks: ``floor``, ``export``, ``suggest``, ``analytics``, ``quality``. Not meant to be run by hand,
+Tasks: ``floor``, ``export``, ``phases``, ``suggest``, ``analytics``, ``quality``. Not meant to be run by hand,
 but it can be, from a folder whose ``data/`` (or ``$WORKBENCH_DATA``) holds the data.
 """
 from __future__ import annotations
@@ -91,6 +91,93 @@ def task_export(project_root: str) -> dict:
             export_html(path, specs[path.stem], {"data_version": "x", "taxonomy_version": "x"})
             per_report[path.stem] = time.perf_counter() - t
     return {"setup_s": setup, "per_report_s": per_report}
+
+
+# -- phases: where one report's time goes, every report in one warm interpreter ----------------------
+#: A statement of a notebook counts in the first phase whose marker it contains (imports by AST node).
+PHASE_MARKERS = (("data", ("load(", "at_granularity(", "present.use(")),
+                 ("figures", ("figures.", "present.figure(")),
+                 ("tables and text", ("present.",)))
+PHASES = ("imports", "data", "analysis", "figures", "tables and text", "export")
+
+
+def statement_phase(node: Any, source: str) -> str:
+    r"""The phase of one top-level notebook statement: its imports, or the first marker it contains.
+
+    >>> import ast
+    >>> [statement_phase(n, ast.unparse(n)) for n in ast.parse("import pandas\nds = load()\nx = f(ds)\npresent.table(x)").body]
+    ['imports', 'data', 'analysis', 'tables and text']
+    """
+    import ast
+
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return "imports"
+    for phase, markers in PHASE_MARKERS:
+        if any(m in source for m in markers):
+            return phase
+    return "analysis"
+
+
+def run_notebook_phases(path: Path, parameters: dict, figures_dir: Path) -> dict[str, float]:
+    """Execute a notebook's code cells in this interpreter, statement by statement, timing each phase.
+
+    The parameters cell runs first, then ``parameters`` override it, as papermill injects them.
+    A fresh namespace per report, modules kept: what the runner's reset between reports does.
+    """
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    namespace: dict[str, Any] = {}
+    out = dict.fromkeys(PHASES[:-1], 0.0)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "parameters" in cell.metadata.get("tags", []):
+            exec(compile(cell.source, str(path), "exec"), namespace)  # noqa: S102 - our own notebook
+            namespace.update(parameters, figures_dir=str(figures_dir))
+            continue
+        for node in ast.parse(cell.source).body:
+            code = compile(ast.Module(body=[node], type_ignores=[]), str(path), "exec")
+            start = time.perf_counter()
+            exec(code, namespace)  # noqa: S102
+            out[statement_phase(node, ast.unparse(node))] += time.perf_counter() - start
+    return out
+
+
+def task_phases(project_root: str, names: str) -> dict:
+    """Per report: imports, data loading, analysis, figures, tables and text (statements of its
+    notebook run in one warm interpreter, matrix order), then the HTML export of the runner's
+    executed notebook (the exporter built once, before the first report)."""
+    import os
+    import tempfile
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from workbench.present.export import _exporter, export_html
+    from workbench.run import Project, load_matrix
+
+    project = Project(Path(project_root))
+    specs = {s.name: s for s in load_matrix(project.matrix, project.notebooks)}
+    t0 = time.perf_counter()
+    _exporter()
+    exporter_s = time.perf_counter() - t0
+    os.chdir(project.notebooks)  # where the runner's kernels run
+    per_report = {}
+    for name in names.split(","):
+        spec = specs[name]
+        with tempfile.TemporaryDirectory() as figures:
+            phases = run_notebook_phases(project.notebooks / spec.notebook, dict(spec.parameters), Path(figures))
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+        t = time.perf_counter()
+        export_html(project.reports / "notebooks" / f"{name}.ipynb", spec, {"data_version": "x", "taxonomy_version": "x"})
+        phases["export"] = time.perf_counter() - t
+        per_report[name] = phases
+    return {"exporter_setup_s": exporter_s, "per_report_s": per_report}
 
 
 # -- suggest: throughput and memory on synthetic item texts ------------------------------------------
@@ -216,6 +303,7 @@ def task_quality() -> dict:
 TASKS: dict[str, Callable[..., dict]] = {
     "floor": task_floor,
     "export": task_export,
+    "phases": task_phases,
     "suggest": task_suggest,
     "analytics": task_analytics,
     "quality": task_quality,

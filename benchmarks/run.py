@@ -405,7 +405,31 @@ def bench_breakdown(work: Path, env: dict[str, str], names: list[str], matrix: d
          f"measured {matrix['regen_s'][-1]:.1f} s; heaviest first would take {makespan(sorted(order, reverse=True), jobs):.1f} s")
     heavy = sorted(cells.items(), key=lambda kv: -kv[1]["cells"])[:3]
     line("  slowest notebooks (cells)", ", ".join(f"{k} {v['cells']:.1f} s" for k, v in heavy))
-    return {"cells": cells, "export": export}
+    phases, _ = inproc("phases", work, ",".join(names), cwd=work, env=env)
+    per_report_table(phases, last, median(floor["kernel_s"]), jobs)
+    return {"cells": cells, "export": export, "phases": phases}
+
+
+PHASE_COLUMNS = ("imports", "data", "analysis", "figures", "tables and text", "export")
+
+
+def per_report_table(phases: dict[str, Any], runner_s: dict[str, float], kernel_s: float, jobs: int) -> None:
+    """Print where each report's time goes: its notebook's statements by phase, in one warm
+    interpreter in matrix order (imports are paid by the first report, as by a warm kernel), its
+    HTML export, and the runner's own time for it (the difference is papermill and file work)."""
+    per = phases["per_report_s"]
+    print(f"\nper-report breakdown, seconds (kernel start+stop {kernel_s:.2f} s once per kernel, {jobs} kernels; "
+          f"exporter built once: {phases['exporter_setup_s']:.2f} s)")
+    head = f"  {'report':44}" + "".join(f"{c[:9]:>10}" for c in PHASE_COLUMNS) + f"{'sum':>8}{'runner':>8}"
+    print(head)
+    totals = dict.fromkeys(PHASE_COLUMNS, 0.0)
+    for name, row in per.items():
+        for c in PHASE_COLUMNS:
+            totals[c] += row[c]
+        print(f"  {name[:44]:44}" + "".join(f"{row[c]:10.2f}" for c in PHASE_COLUMNS)
+              + f"{sum(row.values()):8.2f}{runner_s.get(name, float('nan')):8.2f}")
+    print(f"  {'all reports':44}" + "".join(f"{totals[c]:10.2f}" for c in PHASE_COLUMNS)
+          + f"{sum(totals.values()):8.2f}{sum(runner_s.values()):8.2f}", flush=True)
 
 
 def makespan(durations: Sequence[float], jobs: int) -> float:

@@ -55,3 +55,20 @@ def test_the_benchmarks_synthetic_dataset_validates_and_analyses(bench, tmp_path
         assert out.read_text(encoding="utf-8").startswith(",".join(CSV_COLUMNS) + "\n")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_the_per_report_breakdown_runs_and_sees_every_phase(bench, tmp_path):
+    # One small report through the runner, then the breakdown task on it: every phase measured.
+    work, env = bench.make_workdir(REPO)
+    try:
+        name = "network-senior-level"
+        done = subprocess.run([str(Path(sys.executable).parent / "workbench"), "reports", "--only", name, "--no-progress"],
+                              cwd=work, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        phases, _ = bench.inproc("phases", work, name, cwd=work, env=env)
+        row = phases["per_report_s"][name]
+        assert set(row) == set(bench.PHASE_COLUMNS)
+        for phase in ("imports", "data", "figures", "tables and text", "export"):
+            assert row[phase] > 0, phase
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
