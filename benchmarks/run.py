@@ -50,7 +50,7 @@ IMPORTS = {
     "import matplotlib.pyplot": "import matplotlib.pyplot",
     "import sklearn TfidfVectorizer": "from sklearn.feature_extraction.text import TfidfVectorizer",
     "import ipykernel.kernelapp": "import ipykernel.kernelapp",
-    "notebooks' workbench imports": "import workbench; from workbench import compare, figures, present, recommend, network, coding, suggest, training",
+    "notebooks' workbench imports": "import workbench; from workbench import present; from workbench.analysis import compare, recommend, network, coding, suggest, training; from workbench.present import figures",
 }
 
 

@@ -57,8 +57,12 @@ class KernelPool:
         # deferred: as in start(), jupyter's modules load only when a report is run
         from jupyter_core.utils import run_sync
 
+        # deferred: papermill, loaded already by the report that ran on this kernel
+        from workbench.run.engine import release_client
+
         with self.guard:
             self.kernels.pop(worker, None)
+        release_client(km)
         try:
             run_sync(km.shutdown_kernel)(now=now)
         except Exception:  # noqa: BLE001 - already dead: make sure, then go on

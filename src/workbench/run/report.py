@@ -37,6 +37,7 @@ def run_report(spec: ReportSpec, project: Project, key: str, versions: dict[str,
     import nbformat
     import papermill
     from workbench.present.export import export_html
+    from workbench.run.engine import ENGINE
 
     paths = output_paths(project, spec.name)
     # One run at a time (the lock), so a report's work folder can have a fixed name.
@@ -54,7 +55,7 @@ def run_report(spec: ReportSpec, project: Project, key: str, versions: dict[str,
         try:
             papermill.execute_notebook(nb, str(executed), parameters={**spec.parameters, "figures_dir": str(staging_figures)},
                                        kernel_name="python3", progress_bar=False, log_output=False, report_mode=False,
-                                       km=km)  # our kernel: papermill runs the cells and leaves it running
+                                       engine_name=ENGINE, km=km)  # our kernel and its kept client; left running
         except Exception as exc:  # the notebook raised, or its kernel died (or was killed by Ctrl-C)
             if stop.is_set():
                 return RunResult(spec.name, "interrupted", time.perf_counter() - start)
