@@ -19,6 +19,7 @@ import time
 from typing import Any, Callable, Iterable
 
 from workbench.model.errors import InputError
+from workbench.run.durations import DURATIONS_NAME, longest_first, read_durations, write_durations
 from workbench.run.fingerprint import input_key, inputs_fingerprint, package_versions
 from workbench.run.kernels import KERNEL_REUSE, KernelPool
 from workbench.run.lock import LOCK_NAME, RunLock
@@ -55,11 +56,24 @@ class _Run:
         self.commit = threading.Lock()  # held while a report's outputs are put in place
         self.kernels = KernelPool(project.notebooks, self.guard, self.stop)
         self.running: dict[str, float] = {}
+        #: Set once the data is checked: the workers start their kernels meanwhile, then wait for it.
+        self.ready = threading.Event()
+
+    def _start_early(self, worker: int) -> Any:
+        """The worker's first kernel, started while the main thread checks the data (``None`` if it fails:
+        the first report then tries again and reports the failure)."""
+        try:
+            return self.kernels.start(worker)
+        except Exception:  # noqa: BLE001 - reported by the first report's own attempt
+            return None
 
     def work(self, worker: int) -> None:
         """One worker: take reports from the queue and run them on its kernel until none is left or the run stops."""
-        km, used = None, 0
+        km, used = self._start_early(worker), 0
         try:
+            while not self.ready.wait(0.1):
+                if self.stop.is_set():
+                    return
             while not self.stop.is_set():
                 try:
                     spec, key = self.tasks.get_nowait()
@@ -69,7 +83,7 @@ class _Run:
                     if self.stop.is_set():
                         return
                     self.running[spec.name] = time.perf_counter()
-                if km is not None and (self.fresh or used >= self.reuse):
+                if km is not None and used and (self.fresh or used >= self.reuse):  # the early kernel is fresh
                     self.kernels.shut_down(worker, km, now=False)
                     km = None
                 try:
@@ -177,13 +191,14 @@ def _run_todo(project, specs, todo, results, jobs, on_result, progress, fresh_ke
     # Project) of the same process.
     data_before = os.environ.get("WORKBENCH_DATA")
     os.environ["WORKBENCH_DATA"] = str(project.data.resolve())
-    run = _Run(project, todo, {}, fresh_kernels, max(1, kernel_reuse))
+    timings = project.cache / DURATIONS_NAME
+    run = _Run(project, longest_first(todo, [spec.name for spec, _ in todo], read_durations(timings)), {},
+               fresh_kernels, max(1, kernel_reuse))
     in_main = threading.current_thread() is threading.main_thread()
     previous_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
     bar = None
     threads: list[threading.Thread] = []  # none yet, should Ctrl-C come before they start
     try:
-        run.versions.update(_versions(project))
         if progress:
             from tqdm import tqdm  # deferred: only a run that executes reports shows a progress bar
 
@@ -191,7 +206,13 @@ def _run_todo(project, specs, todo, results, jobs, on_result, progress, fresh_ke
         threads = [threading.Thread(target=run.work, args=(w,), name=f"report-worker-{w}", daemon=True)
                    for w in range(min(jobs, len(todo)))]
         for t in threads:
-            t.start()
+            t.start()  # the kernels start while the data is checked
+        try:
+            run.versions.update(_versions(project))
+        except Exception:
+            _abandon(run, threads)
+            raise
+        run.ready.set()
         _collect(run, threads, len(todo), results, bar, on_result)
     except KeyboardInterrupt:
         results += _interrupt(run, threads, todo, results)
@@ -212,6 +233,7 @@ def _run_todo(project, specs, todo, results, jobs, on_result, progress, fresh_ke
     for spec, _ in todo:  # a worker that died without a word (it should not happen): say so
         if spec.name not in finished:
             results.append(RunResult(spec.name, "failed", error="the report's worker stopped before it finished"))
+    write_durations(timings, {r.name: r.seconds for r in results if r.status == "ok"})
     shutil.rmtree(project.cache / "run", ignore_errors=True)
 
 
@@ -230,6 +252,14 @@ def _collect(run: _Run, threads: list[threading.Thread], total: int, results: li
             bar.update(1)
         if on_result:
             on_result(result)
+
+
+def _abandon(run: _Run, threads: list[threading.Thread]) -> None:
+    """Stop a run before any report started (the data did not pass): kill the early kernels."""
+    run.stop.set()
+    run.kernels.kill_all()
+    for t in threads:
+        t.join(timeout=5)
 
 
 def _raise_interrupt(signum, frame) -> None:
