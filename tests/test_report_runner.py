@@ -339,3 +339,22 @@ def test_kernels_are_reused_replaced_after_a_failure_and_after_n_reports(tmp_pat
     starts.clear()
     assert {r.status for r in run_reports(project, only=["one", "two", "three"], jobs=1, progress=False, force=True, fresh_kernels=True)} == {"ok"}
     assert len(starts) == 3
+
+
+CONTEXT = REPO / "tests" / "fixtures" / "notebooks" / "context.ipynb"
+
+
+@pytest.mark.integration
+def test_a_reused_kernel_forgets_the_previous_reports_presentation_context(tmp_path):
+    # 'russian' starts a context in Russian; 'plain' starts none: on the same kernel right after,
+    # it must show what a fresh kernel shows (the default language), not the previous report's.
+    reports = [{"name": "russian", "notebook": "context.ipynb", "description": "starts a context", "parameters": {"start": True, "lang": "ru"}},
+               {"name": "plain", "notebook": "context.ipynb", "description": "starts none", "parameters": {"start": False}}]
+    project = make_project(tmp_path, reports, notebooks=(CONTEXT,))
+    (project.cache).mkdir(parents=True, exist_ok=True)
+    (project.cache / "durations.json").write_text('{"russian": 9.0, "plain": 1.0}', encoding="utf-8")  # russian first
+    assert [r.status for r in run_reports(project, jobs=1, progress=False)] == ["ok", "ok"]
+    warm = (project.reports / "plain.html").read_text(encoding="utf-8")
+    assert [r.status for r in run_reports(project, only=["plain"], jobs=1, progress=False, force=True, fresh_kernels=True)] == ["ok"]
+    assert (project.reports / "plain.html").read_text(encoding="utf-8") == warm
+    assert "Ranked recommendations" in warm and "Рекомендации по рангу" not in warm

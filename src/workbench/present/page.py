@@ -118,6 +118,15 @@ def use(ds: Any, lang: str = "en") -> None:
                  principles=principles, principle_titles=titles, domains=domain_labels)
 
 
+def forget() -> None:
+    """Forget the report started before, as a fresh kernel would (no data, English, no tables).
+
+    The report runner calls it between reports on a reused kernel, so that a notebook that does
+    not call :func:`use` never shows the previous report's language or labels.
+    """
+    _CTX.restart()
+
+
 def _lang(lang: str | None) -> str:
     return lang or _CTX.lang
 

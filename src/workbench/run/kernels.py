@@ -13,14 +13,17 @@ __all__ = ["KERNEL_REUSE", "RESET_TAG", "RESET_CELL", "KernelPool", "kill_kernel
 #: (caches in imported modules, matplotlib's font cache) cannot grow without bound.
 KERNEL_REUSE = 8
 
-#: Runs first in every report on a reused kernel: a clean namespace and no figure left open by the
-#: previous report. Modules stay imported (the saving); matplotlib's settings go back to defaults.
+#: Runs first in every report on a reused kernel: a clean namespace, no figure left open and no
+#: presentation context (language, labels, tables) left by the previous report. Modules stay
+#: imported (the saving); matplotlib's settings go back to defaults.
 RESET_TAG = "workbench-reset"
 RESET_CELL = (
     "get_ipython().run_line_magic('reset', '-f')\n"
-    "import matplotlib, matplotlib.pyplot\n"
+    "import sys, matplotlib, matplotlib.pyplot\n"
     "matplotlib.pyplot.close('all')\n"
-    "del matplotlib"
+    "if 'workbench.present.page' in sys.modules:\n"
+    "    sys.modules['workbench.present.page'].forget()\n"
+    "del sys, matplotlib"
 )
 
 
