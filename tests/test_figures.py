@@ -91,3 +91,32 @@ def test_long_country_lists_get_a_short_digest_name():
     stem = F.figure_stem("heatmap", many)
     assert stem.startswith("heatmap_countries-20-") and len(stem) < 60
     assert stem == F.figure_stem("heatmap", list(reversed(many)))
+
+
+def test_a_saved_figure_is_embedded_as_its_png_file_and_drawn_once(tmp_path, monkeypatch):
+    import base64
+    import re
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from workbench import present
+
+    fig = Figure(figsize=(4, 3))
+    fig.add_subplot().plot([0, 1], [1, 0])
+    png_file = next(p for p in F.save_figure(fig, tmp_path, "line") if p.suffix == ".png")
+    drawn = []
+    monkeypatch.setattr(F, "png_bytes", lambda *a, **k: drawn.append(a) or b"")
+    markup = present.figure(fig, "a line").markup
+    assert drawn == []  # not drawn again
+    embedded = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", markup).group(1))
+    assert embedded == png_file.read_bytes()
+    width = F.png_size(embedded)[0]
+    assert f'width="{round(width * F.SCREEN_DPI / 150)}"' in markup  # shown at the size of a screen drawing
+    monkeypatch.undo()
+    other = Figure(figsize=(4, 3))
+    other.add_subplot().plot([0, 1], [0, 1])
+    plain = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", present.figure(other).markup).group(1))
+    assert F.png_size(plain)[0] < width  # never saved: drawn at screen resolution

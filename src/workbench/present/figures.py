@@ -300,7 +300,22 @@ def _plain(fig: Figure) -> Figure:
     return fig
 
 
-def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
+#: Resolution of a figure drawn for a report page only (no ``figures_dir``): its size on screen.
+SCREEN_DPI = 110
+#: Where :func:`save_figure` leaves the PNG it wrote, for :func:`workbench.present.page.figure`.
+SAVED_PNG = "_workbench_saved_png"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height in pixels of PNG bytes (from the IHDR chunk).
+
+    >>> png_size(bytes.fromhex("89504e470d0a1a0a0000000d49484452") + (300).to_bytes(4, "big") + (200).to_bytes(4, "big"))
+    (300, 200)
+    """
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def png_bytes(fig: Figure, dpi: int = SCREEN_DPI) -> bytes:
     """The figure as PNG bytes with no software or date metadata (repeatable)."""
     _plain(fig)  # texts added after the figure was built (seaborn ticks) are plain too
     buf = io.BytesIO()
@@ -311,7 +326,9 @@ def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
 def save_figure(fig: Figure, folder: str | os.PathLike, stem: str, formats: Iterable[str] = ("svg", "png"), dpi: int = 150) -> list[Path]:
     """Write ``fig`` as ``folder/stem.<format>``, atomically and byte-for-byte repeatable.
 
-    No dates or software versions go into the files, and SVG ids come from a fixed salt.
+    No dates or software versions go into the files, and SVG ids come from a fixed salt. The PNG
+    stays with the figure (:data:`SAVED_PNG`): the report page embeds those very bytes instead of
+    drawing the figure again.
     """
     _plain(fig)
     out = []
@@ -320,6 +337,8 @@ def save_figure(fig: Figure, folder: str | os.PathLike, stem: str, formats: Iter
         with matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT}):
             fig.savefig(buf, format=fmt, dpi=dpi, metadata=_METADATA.get(fmt, {}), bbox_inches="tight")
         out.append(atomic_write(Path(folder) / f"{stem}.{fmt}", buf.getvalue()))
+        if fmt == "png":
+            setattr(fig, SAVED_PNG, (buf.getvalue(), dpi))
     return out
 
 

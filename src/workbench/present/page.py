@@ -147,12 +147,23 @@ def section(key: str, lang: str | None = None, level: int = 2) -> HTML:
 # -- figures and labels ----------------------------------------------------------------------------
 
 def figure(fig, alt: str = "figure", width: int | None = None) -> HTML:
-    """A matplotlib figure as an embedded PNG: the same bytes every run, whatever the notebook backend."""
+    """A matplotlib figure as an embedded PNG: the same bytes every run, whatever the notebook backend.
+
+    A figure just written by :func:`workbench.present.figures.save_figure` is embedded as the PNG
+    file it wrote (drawn once; sharper on paper), shown at the size of a screen drawing; any
+    other figure is drawn here at :data:`~workbench.present.figures.SCREEN_DPI`.
+    """
     # deferred: figures imports matplotlib and networkx (half a second); the citations, evidence and markdown renderings build on this module and draw nothing
-    from workbench.present.figures import png_bytes
+    from workbench.present.figures import SAVED_PNG, SCREEN_DPI, png_bytes, png_size
 
     fig = getattr(fig, "figure", fig)  # a seaborn grid carries its figure
-    data = base64.b64encode(png_bytes(fig)).decode("ascii")
+    saved = getattr(fig, SAVED_PNG, None)
+    if saved is not None:
+        png, dpi = saved
+        width = width or round(png_size(png)[0] * SCREEN_DPI / dpi)
+    else:
+        png = png_bytes(fig)
+    data = base64.b64encode(png).decode("ascii")
     if getattr(fig.canvas, "manager", None) is not None:
         # Drawn through pyplot (seaborn does): close it, or the notebook would show it twice.
         # deferred: pyplot is loaded already when a figure was drawn through it; for any other figure it would pick a backend for nothing
