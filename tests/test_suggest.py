@@ -171,9 +171,9 @@ def test_evaluation_never_trains_on_the_framework_it_scores(tmp_path, monkeypatc
     calls: list[set[str]] = []
     real_fit = suggest_module.fit_from_dataset
 
-    def spy(ds, threshold=None, exclude_items=None):
+    def spy(ds, threshold=None, exclude_items=None, ngrams=None):
         calls.append(set(exclude_items or ()))
-        return real_fit(ds, threshold, exclude_items)
+        return real_fit(ds, threshold, exclude_items, ngrams=ngrams)
 
     monkeypatch.setattr(suggest_module, "fit_from_dataset", spy)
     result = evaluate_leave_one_framework_out(data)

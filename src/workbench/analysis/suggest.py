@@ -153,10 +153,12 @@ class ConceptSuggester:
     example_weight: float = 0.5
     ngram_range: tuple[int, int] = (3, 5)
 
-    def fit(self, concepts: pd.DataFrame, examples: pd.DataFrame | None = None, drop_aliases: frozenset[str] = frozenset()) -> "ConceptSuggester":
+    def fit(self, concepts: pd.DataFrame, examples: pd.DataFrame | None = None, drop_aliases: frozenset[str] = frozenset(),
+            ngrams: "NgramMemo | None" = None) -> "ConceptSuggester":
         """Learn from the taxonomy's concepts and optional ``examples`` (columns ``concept_id``, ``text``).
 
         ``drop_aliases`` (normalised texts) leaves out aliases that merely repeat held-out items.
+        ``ngrams``: n-grams already analysed by other fits on overlapping texts (an evaluation's folds).
         """
         # The passage splitter and coding's review reader (`workbench agreement`) import this module
         # and never fit a model.
@@ -170,7 +172,8 @@ class ConceptSuggester:
         examples = examples if examples is not None else pd.DataFrame(columns=["concept_id", "text"])
         examples = examples[examples["concept_id"].isin(index)]
         corpus = pd.concat([docs.assign(kind="concept"), examples.assign(kind="example")], ignore_index=True)
-        self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.ngram_range, sublinear_tf=True, dtype=np.float32)
+        features = {"analyzer": ngrams} if ngrams is not None else {"analyzer": "char_wb", "ngram_range": self.ngram_range}
+        self.vectorizer_ = TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **features)
         matrix = self.vectorizer_.fit_transform(corpus["text"])
         self.doc_concept_ = corpus["concept_id"].map(index).to_numpy()
         self.doc_is_example_ = (corpus["kind"] == "example").to_numpy()
@@ -266,11 +269,39 @@ def curated_examples(items: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFra
     )
 
 
-def fit_from_dataset(ds, threshold: float | None = None, exclude_items: set[str] | None = None) -> ConceptSuggester:
+class NgramMemo:
+    """The character n-grams of each text, analysed once and shared by several fits.
+
+    A leave-one-framework-out evaluation fits one model per framework on nearly the same texts;
+    the features are those of ``TfidfVectorizer(analyzer="char_wb", ngram_range=...)``, so every
+    fit gives the same model as without the memo.
+
+    >>> memo = NgramMemo((3, 3))
+    >>> memo("Ab c")[:3], len(memo._seen)
+    ([' ab', 'ab ', ' c '], 1)
+    """
+
+    def __init__(self, ngram_range: tuple[int, int] = ConceptSuggester.ngram_range):
+        # deferred: scikit-learn's text features, as in ConceptSuggester.fit
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self._analyse = TfidfVectorizer(analyzer="char_wb", ngram_range=ngram_range).build_analyzer()
+        self._seen: dict[str, list[str]] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        found = self._seen.get(text)
+        if found is None:
+            found = self._seen[text] = self._analyse(text)
+        return found
+
+
+def fit_from_dataset(ds, threshold: float | None = None, exclude_items: set[str] | None = None,
+                     ngrams: NgramMemo | None = None) -> ConceptSuggester:
     """A suggester trained on a loaded :class:`~workbench.model.dataset.Dataset`.
 
     ``exclude_items`` are held out entirely: their crosswalk rows, and any taxonomy alias that
     is just one of their labels (so an evaluation cannot find the answer written in the taxonomy).
+    ``ngrams`` is shared by the fits of an evaluation (see :class:`NgramMemo`).
     """
     examples = curated_examples(ds.items, ds.crosswalk)
     drop: frozenset[str] = frozenset()
@@ -281,7 +312,7 @@ def fit_from_dataset(ds, threshold: float | None = None, exclude_items: set[str]
     if threshold is not None:
         check_number(threshold, "threshold")  # finite: NaN would compare false and flag nothing
     model = ConceptSuggester() if threshold is None else ConceptSuggester(threshold=threshold)
-    return model.fit(ds.concepts, examples, drop_aliases=drop)
+    return model.fit(ds.concepts, examples, drop_aliases=drop, ngrams=ngrams)
 
 
 def suggest_frame(model: ConceptSuggester, framework_id: str, items: list[tuple[str, str, str | None]], top: int = 3) -> pd.DataFrame:
@@ -305,8 +336,9 @@ def evaluate_leave_one_framework_out(ds, threshold: float | None = None) -> dict
     gold = ds.crosswalk.groupby("subject_id")["object_id"].agg(set)
     primary = primary_codes(ds.crosswalk)
     hits1 = hits3 = abstained = total = primary_hits = confident_hits = 0
+    ngrams = NgramMemo()  # the folds share nearly all their texts
     for fw_id, fw_items in ds.items.groupby("framework_id"):
-        model = fit_from_dataset(ds, threshold, exclude_items=set(fw_items["item_code"]))
+        model = fit_from_dataset(ds, threshold, exclude_items=set(fw_items["item_code"]), ngrams=ngrams)
         ranked = model.suggest([item_text(l, d) for l, d in zip(fw_items["label"], fw_items["description"])], top=3)
         for code, suggestions in zip(fw_items["item_code"], ranked):
             truth = gold.get(code, set())
