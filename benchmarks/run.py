@@ -401,8 +401,9 @@ def bench_breakdown(work: Path, env: dict[str, str], names: list[str], matrix: d
     line("  the rest: kernel start/stop, papermill, writing files", f"{total - cell_s - export_s:.1f} s",
          f"kernel start+stop alone: {median(floor['kernel_s']) * len(names):.1f} s")
     order = [last[n] for n in names if n in last]
-    line(f"  pool of {jobs} in matrix order, simulated from the per-report times", f"{makespan(order, jobs):.1f} s",
-         f"measured {matrix['regen_s'][-1]:.1f} s; heaviest first would take {makespan(sorted(order, reverse=True), jobs):.1f} s")
+    line(f"  pool of {jobs}, simulated from the per-report times: heaviest first (the runner's order)",
+         f"{makespan(sorted(order, reverse=True), jobs):.1f} s",
+         f"measured {matrix['regen_s'][-1]:.1f} s; in matrix order it would take {makespan(order, jobs):.1f} s")
     heavy = sorted(cells.items(), key=lambda kv: -kv[1]["cells"])[:3]
     line("  slowest notebooks (cells)", ", ".join(f"{k} {v['cells']:.1f} s" for k, v in heavy))
     phases, _ = inproc("phases", work, ",".join(names), cwd=work, env=env)
