@@ -55,6 +55,9 @@ def run_report(spec: ReportSpec, project: Project, key: str, versions: dict[str,
         try:
             papermill.execute_notebook(nb, str(executed), parameters={**spec.parameters, "figures_dir": str(staging_figures)},
                                        kernel_name="python3", progress_bar=False, log_output=False, report_mode=False,
+                                       # no save of the whole notebook before and after every cell (papermill's default):
+                                       # the executed notebook is written once, at the end
+                                       request_save_on_cell_execute=False,
                                        engine_name=ENGINE, km=km)  # our kernel and its kept client; left running
         except Exception as exc:  # the notebook raised, or its kernel died (or was killed by Ctrl-C)
             if stop.is_set():
