@@ -1,11 +1,12 @@
-"""Problems found in user input, reported as ``path:line: message``."""
+"""Problems found in user input, reported as ``path:line: message``; a failing file operation in one line."""
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Problem", "InputError", "display_path", "PARAMETER"]
+__all__ = ["Problem", "InputError", "display_path", "os_cause", "os_error_text", "PARAMETER"]
 
 #: The ``line`` of a problem with a parameter (a function argument) rather than a file: the
 #: ``path`` then holds the parameter's name, which a front end (the CLI) may show as its flag.
@@ -27,6 +28,54 @@ def display_path(path: str | os.PathLike) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
         return str(p)
+
+
+#: The causes a user can act on, in their words: a full disk is not a broken notebook.
+_OS_CAUSES = {
+    errno.ENOSPC: "no space left on device (the disk is full)",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "read-only file system",
+    errno.EXDEV: "cannot move across file systems (cross-device link)",
+    errno.ELOOP: "symbolic link loop",
+    errno.ENOENT: "no such file or folder",
+}
+
+
+def os_cause(exc: OSError) -> str:
+    """What went wrong in ``exc``, in a few words: ``no space left on device (the disk is full)``,
+    ``permission denied``, ``read-only file system``, ``cannot move across file systems ...``; else the system's words."""
+    if exc.errno in _OS_CAUSES:
+        return _OS_CAUSES[exc.errno]
+    if isinstance(exc, PermissionError):
+        return _OS_CAUSES[errno.EACCES]
+    if isinstance(exc, FileNotFoundError) and exc.errno is None:  # raised by a library, without a number
+        return _OS_CAUSES[errno.ENOENT]
+    return " ".join((exc.strerror or str(exc) or type(exc).__name__).split()).lower()
+
+
+def os_error_text(exc: OSError, path: str | os.PathLike | None = None, doing: str = "") -> str:
+    """A failed file operation in one line: the file, what was being done, the cause.
+
+    Parameters
+    ----------
+    exc : the error.
+    path : the file to name, when ``exc`` names none (a failed ``write`` on an open file does not).
+    doing : what was being done (``"cannot write"``), if known.
+
+    Returns
+    -------
+    ``reports/x.html: cannot write: no space left on device (the disk is full)``; a rename names
+    both of its files (``a -> b: ...``).
+    """
+    cause = f"{doing}: {os_cause(exc)}" if doing else os_cause(exc)
+    where = exc.filename if path is None else path
+    if where is None or where == "":
+        return cause
+    if path is None and exc.filename2:
+        return f"{display_path(where)} -> {display_path(exc.filename2)}: {cause}"
+    return f"{display_path(where)}: {cause}"
 
 
 @dataclass(frozen=True, order=True)

@@ -5,7 +5,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from workbench.model.errors import InputError
+from workbench.model.errors import InputError, os_cause
 
 __all__ = ["atomic_write"]
 
@@ -33,7 +33,7 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
         os.replace(tmp, target)
     except OSError as exc:
         # The message names the user's path: the temporary file is ours, not theirs.
-        reason = "is a folder, expected a file name" if isinstance(exc, IsADirectoryError) else (exc.strerror or str(exc)).lower()
+        reason = "is a folder, expected a file name" if isinstance(exc, IsADirectoryError) else os_cause(exc)
         raise InputError.single(target, 0, f"cannot write: {reason}") from None
     finally:
         if tmp is not None and Path(tmp).exists():

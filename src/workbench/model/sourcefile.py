@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import os
 import stat
@@ -12,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from workbench.model.errors import InputError, Problem
+from workbench.model.errors import InputError, Problem, os_cause
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -31,14 +30,6 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _os_reason(exc: OSError) -> str:
-    if exc.errno == errno.ELOOP:
-        return "symbolic link loop"
-    if exc.errno == errno.EACCES or isinstance(exc, PermissionError):
-        return "permission denied"
-    return (exc.strerror or str(exc)).lower()
-
-
 def read_bytes(path: str | os.PathLike, max_bytes: int | None = None) -> bytes:
     """The bytes of ``path``; any failure is an :class:`InputError` saying it could not be read,
     naming the user's path (never a traceback, never "cannot write")."""
@@ -50,7 +41,7 @@ def read_bytes(path: str | os.PathLike, max_bytes: int | None = None) -> bytes:
             raise InputError.single(p, 0, "cannot read: symbolic link to a missing file") from None
         raise InputError.single(p, 0, "file not found") from None
     except OSError as exc:
-        raise InputError.single(p, 0, f"cannot read: {_os_reason(exc)}") from None
+        raise InputError.single(p, 0, f"cannot read: {os_cause(exc)}") from None
     if stat.S_ISDIR(info.st_mode):
         raise InputError.single(p, 0, "is a folder, expected a file")
     if not stat.S_ISREG(info.st_mode):
@@ -65,7 +56,7 @@ def read_bytes(path: str | os.PathLike, max_bytes: int | None = None) -> bytes:
     try:
         return p.read_bytes()
     except OSError as exc:
-        raise InputError.single(p, 0, f"cannot read: {_os_reason(exc)}") from None
+        raise InputError.single(p, 0, f"cannot read: {os_cause(exc)}") from None
 
 
 def read_text(path: str | os.PathLike, max_bytes: int = MAX_FILE_BYTES) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from workbench.model.defaults import DEFAULT_BASELINE, DEFAULT_PEERS
-from workbench.model.errors import InputError, display_path
+from workbench.model.errors import InputError, os_error_text
 from workbench.run.commands import COMMANDS, EXIT_BAD_INPUT
 
 __all__ = ["main", "build_parser"]
@@ -203,8 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         # Readers and atomic_write say "cannot read" / "cannot write" themselves; anything else
         # reaching here names the file the system names, without guessing which it was.
-        where = display_path(exc.filename) if exc.filename else "workbench"
-        print(f"{where}: {(exc.strerror or str(exc)).lower()}", file=sys.stderr)
+        print(os_error_text(exc) if exc.filename else f"workbench: {os_error_text(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("workbench: interrupted", file=sys.stderr)

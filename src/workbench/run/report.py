@@ -1,6 +1,15 @@
-"""One report: executed on a worker's kernel, exported to HTML, and only then put in place."""
+"""One report: executed on a worker's kernel, exported to HTML, and only then put in place.
+
+Each output is staged beside its destination, on the same file system: the figures in a hidden
+folder of ``figures/`` (``figures/.<name>.new``), the executed notebook and the HTML in hidden
+files beside theirs (``reports/.<name>.html.new``). Putting them in place is then a rename inside
+one folder (a copy first, should the system still refuse a rename across file systems). The
+previous outputs are kept aside (``.<name>.old``) until every new one is in place, and are put
+back if any step fails: a failed attempt never loses the last good output.
+"""
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import threading
@@ -8,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from workbench.model.errors import InputError, display_path, os_cause, os_error_text
 from workbench.model.outputs import atomic_write
 from workbench.run.executed import normalise_executed
 from workbench.run.kernels import RESET_CELL, RESET_TAG
@@ -16,6 +26,9 @@ from workbench.run.project import Project, output_paths
 from workbench.run.results import RunResult, error_text
 
 __all__ = ["run_report"]
+
+#: A report's outputs, in the order they are put in place (the folder, the one step that moves more than a name, first).
+OUTPUTS = ("figures", "notebook", "html")
 
 
 def run_report(spec: ReportSpec, project: Project, key: str, versions: dict[str, str], km: Any, reset: bool,
@@ -40,83 +53,236 @@ def run_report(spec: ReportSpec, project: Project, key: str, versions: dict[str,
     from workbench.run.engine import ENGINE
 
     paths = output_paths(project, spec.name)
-    # One run at a time (the lock), so a report's work folder can have a fixed name.
+    # One run at a time (the lock), so a report's work folder and staged outputs can have fixed names.
+    staged = {kind: _beside(paths[kind], "new") for kind in OUTPUTS}
     work = project.cache / "run" / spec.name
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    executed = work / f"{spec.name}.ipynb"
-    staging_figures = work / "figures"
-    staging_figures.mkdir()
+    executed = work / f"{spec.name}.ipynb"  # papermill's, saved after each cell
+    _prepare(work, staged, paths)
     start = time.perf_counter()
     try:
         nb = nbformat.read(str(project.notebooks / spec.notebook), as_version=4)
         if reset:
             nb.cells.insert(0, nbformat.v4.new_code_cell(RESET_CELL, metadata={"tags": [RESET_TAG, "remove-cell"]}))
         try:
-            papermill.execute_notebook(nb, str(executed), parameters={**spec.parameters, "figures_dir": str(staging_figures)},
+            papermill.execute_notebook(nb, str(executed), parameters={**spec.parameters, "figures_dir": str(staged["figures"])},
                                        kernel_name="python3", progress_bar=False, log_output=False, report_mode=False,
                                        # no save of the whole notebook before and after every cell (papermill's default):
                                        # the executed notebook is written once, at the end
                                        request_save_on_cell_execute=False,
                                        engine_name=ENGINE, km=km)  # our kernel and its kept client; left running
-        except Exception as exc:  # the notebook raised, or its kernel died (or was killed by Ctrl-C)
+        except Exception as exc:  # the notebook raised, its kernel died (or was killed by Ctrl-C), or the disk failed
             if stop.is_set():
                 return RunResult(spec.name, "interrupted", time.perf_counter() - start)
-            error = _keep_failed(exc, spec, project, executed, staging_figures, paths)
+            error = _keep_failed(exc, spec, project, executed, staged["figures"], paths)
             return RunResult(spec.name, "failed", time.perf_counter() - start, error=error)
-        done = normalise_executed(nbformat.read(str(executed), as_version=4), spec, staging_figures, paths["figures"], project.notebooks)
-        executed.write_text(nbformat.writes(done), encoding="utf-8")
-        html = export_html(executed, spec, versions)
-        staged_html = work / f"{spec.name}.html"
-        staged_html.write_bytes(html)
+        done = normalise_executed(nbformat.read(str(executed), as_version=4), spec, staged["figures"], paths["figures"], project.notebooks)
+        _stage(staged["notebook"], nbformat.writes(done).encode("utf-8"), paths["notebook"])
+        _stage(staged["html"], export_html(staged["notebook"], spec, versions), paths["html"])
         with commit:
             if stop.is_set():
                 return RunResult(spec.name, "interrupted", time.perf_counter() - start)
             # Everything is complete on disk; only now replace the previous outputs.
-            _put_in_place(executed, staging_figures, staged_html, key, paths)
+            _put_in_place(staged, key, paths)
         return RunResult(spec.name, "ok", time.perf_counter() - start, html=str(paths["html"].relative_to(project.root)))
     finally:
         if not stop.is_set():
             shutil.rmtree(work, ignore_errors=True)
+            for kind in OUTPUTS:
+                _clear(staged[kind], quiet=True)  # what a failure left staged
+
+
+def _prepare(work: Path, staged: dict[str, Path], paths: dict[str, Path]) -> None:
+    """An empty work folder for papermill, and an empty staging folder beside the report's figures.
+
+    What a killed run left goes first: its staged outputs, and any previous output it had set aside
+    (back in place). A failure names the report's output, not its staged twin.
+    """
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    for kind in OUTPUTS:
+        try:
+            _recover(paths[kind])
+            _clear(staged[kind])
+            if kind == "figures":
+                staged[kind].mkdir(parents=True)
+        except OSError as exc:
+            raise InputError.single(paths[kind], 0, f"cannot write: {os_cause(exc)}") from exc
 
 
 def _keep_failed(exc: Exception, spec: ReportSpec, project: Project, executed: Path, staging_figures: Path,
                  paths: dict[str, Path]) -> str:
-    """Keep a failed report's executed notebook in ``reports/.failed/``; the error as one line, naming its cell."""
+    """Keep a failed report's executed notebook in ``reports/.failed/``; the error as one line, naming its cell.
+
+    An OSError is papermill failing to save the executed notebook (a full disk, a missing
+    permission): that is the error to tell, and the notebook it cut short is not kept.
+    """
     import nbformat  # deferred: as in run_report, loaded only when a report is run
 
+    if isinstance(exc, OSError):
+        return os_error_text(exc, exc.filename or executed, "cannot write")[:300]
     error = error_text(exc)
-    if executed.exists():
+    if not executed.exists():
+        return error
+    try:
         failed_nb = normalise_executed(nbformat.read(str(executed), as_version=4), spec, staging_figures,
                                        paths["figures"], project.notebooks)
         atomic_write(paths["failed"], nbformat.writes(failed_nb))
-        # A reused kernel counts on from the previous report: name the cell by its number
-        # in this notebook, as a fresh kernel would.
-        count = next((c.get("execution_count") for c in failed_nb.cells if c.get("cell_type") == "code"
-                      and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
-        if count and getattr(exc, "exec_count", None):
-            error = error_text(exc, count)
+    except Exception:  # noqa: BLE001 - a notebook that cannot be kept (cut short, no space): the report's own error is the one to tell
+        return error
+    # A reused kernel counts on from the previous report: name the cell by its number
+    # in this notebook, as a fresh kernel would.
+    count = next((c.get("execution_count") for c in failed_nb.cells if c.get("cell_type") == "code"
+                  and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+    if count and getattr(exc, "exec_count", None):
+        error = error_text(exc, count)
     return error
 
 
-def _put_in_place(executed: Path, staging_figures: Path, staged_html: Path, key: str, paths: dict[str, Path]) -> None:
-    """Replace a report's previous outputs with the staged ones, the cache key last."""
-    paths["notebook"].parent.mkdir(parents=True, exist_ok=True)
-    os.replace(executed, paths["notebook"])
-    _swap_dir(staging_figures, paths["figures"])
-    paths["html"].parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staged_html, paths["html"])
+# -- putting outputs in place ----------------------------------------------------------------------
+def _beside(target: Path, what: str) -> Path:
+    """The hidden twin of ``target`` in its folder: ``figures/.name.new``, ``reports/.name.html.old``."""
+    return target.with_name(f".{target.name}.{what}")
+
+
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()  # a dangling link is something in the way too
+
+
+def _is_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _clear(path: Path, quiet: bool = False) -> None:
+    """Remove whatever is at ``path``: a folder with its files, a file, a symbolic link (never what it points to)."""
+    try:
+        if _is_folder(path):
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        if not quiet:
+            raise
+
+
+def _stage(staged: Path, data: bytes, target: Path) -> None:
+    """Write ``data`` to ``staged``, beside ``target``; a failure names ``target`` (the staged file is ours) and leaves nothing."""
+    if staged.parent.exists() and not staged.parent.is_dir():
+        raise InputError.single(target, 0, f"cannot write: '{display_path(staged.parent)}' is a file, not a folder")
+    try:
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        with open(staged, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        _clear(staged, quiet=True)
+        raise InputError.single(target, 0, f"cannot write: {os_cause(exc)}") from exc
+
+
+def _put_in_place(staged: dict[str, Path], key: str, paths: dict[str, Path]) -> None:
+    """Replace a report's previous outputs with the staged ones, the cache key last.
+
+    The key goes first, so that a report whose outputs are not all new is run again, never called
+    unchanged. The previous outputs are kept aside until the new ones are all in place; if a step
+    fails they are put back and the error names the output that could not be replaced.
+    """
+    paths["key"].unlink(missing_ok=True)
+    kept: list[tuple[Path, Path]] = []
+    for kind in OUTPUTS:
+        try:
+            previous = _set_aside(paths[kind], folder=kind == "figures")
+            if previous is not None:
+                kept.append((paths[kind], previous))
+            _move(staged[kind], paths[kind])
+        except OSError as exc:
+            restored = _put_back(kept)
+            kept_as = "the previous outputs are kept" if restored else "the previous output is kept as .old beside it"
+            raise InputError.single(paths[kind], 0, f"cannot put in place: {os_cause(exc)}; {kept_as}") from exc
+        except BaseException:
+            _put_back(kept)
+            raise
+    for _, previous in kept:
+        _clear(previous, quiet=True)
     atomic_write(paths["key"], key)
     paths["failed"].unlink(missing_ok=True)
 
 
-def _swap_dir(staging: Path, target: Path) -> None:
-    """Put ``staging`` at ``target``: the old folder is moved aside first, then removed."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staging, target)
-    shutil.rmtree(old, ignore_errors=True)
+def _set_aside(target: Path, folder: bool) -> Path | None:
+    """Keep the output at ``target`` as ``.<name>.old`` beside it until the new one is in place.
 
+    A folder (or whatever stands where a folder goes, a stray file) is moved aside; a file stays
+    where it is and takes the second name as a hard link (a copy where the file system has no hard
+    links), so that readers never find it missing. Returns the kept path, ``None`` when nothing was there.
+    """
+    previous = _recover(target)
+    if not _exists(target):
+        return None
+    if folder or _is_folder(target):
+        os.replace(target, previous)
+        return previous
+    try:
+        os.link(target, previous, follow_symlinks=False)
+    except OSError:
+        try:
+            shutil.copyfile(target, previous)
+        except BaseException:
+            _clear(previous, quiet=True)
+            raise
+    return previous
+
+
+def _recover(target: Path) -> Path:
+    """Deal with a ``.old`` beside ``target`` (returned) that a run killed in the middle of a swap left.
+
+    With nothing at ``target`` it is the last good output, and goes back; otherwise it is stale, and goes.
+    """
+    previous = _beside(target, "old")
+    if _exists(previous):
+        if _exists(target):
+            _clear(previous)
+        else:
+            os.replace(previous, target)
+    return previous
+
+
+def _move(src: Path, dst: Path) -> None:
+    """Rename ``src`` to ``dst``; across file systems (EXDEV) copy it beside ``dst`` first, then rename the copy."""
+    try:
+        os.replace(src, dst)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    copy = _beside(dst, "copy")
+    _clear(copy)
+    try:
+        _copy(src, copy)
+        os.replace(copy, dst)
+    except BaseException:
+        _clear(copy, quiet=True)
+        raise
+    _clear(src, quiet=True)
+
+
+def _copy(src: Path, dst: Path) -> None:
+    """Copy a file, a link or a folder tree; the first failure is raised as it is (``shutil.copytree`` would gather them)."""
+    if src.is_symlink():
+        os.symlink(os.readlink(src), dst)
+    elif src.is_dir():
+        dst.mkdir()
+        for child in sorted(src.iterdir()):
+            _copy(child, dst / child.name)
+    else:
+        shutil.copyfile(src, dst)
+
+
+def _put_back(kept: list[tuple[Path, Path]]) -> bool:
+    """Put the kept previous outputs back at their places (the new ones there go); whether all went back."""
+    restored = True
+    for target, previous in reversed(kept):
+        try:
+            if _is_folder(target) or _is_folder(previous):  # a file renames over a file; else the new one goes first
+                _clear(target)
+            os.replace(previous, target)
+            previous.unlink(missing_ok=True)  # a rename between two names of one file does nothing
+        except OSError:
+            restored = False  # left as .old: the next run puts it back before anything else
+    return restored

@@ -4,7 +4,7 @@ Each report is executed into a temporary file, exported to HTML, and only then r
 place; a report whose inputs (notebook, parameters, data, library code, package versions) are
 unchanged is skipped. A failing report keeps its last good output; its executed notebook goes to
 ``reports/.failed/`` for debugging. Each worker reuses one kernel, reset between reports; one run
-at a time per checkout (a lock in ``reports/.cache``); Ctrl-C stops a run within a second or two.
+at a time per checkout (a lock at its root); Ctrl-C stops a run within a second or two.
 """
 from __future__ import annotations
 
@@ -137,7 +137,7 @@ def run_reports(
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise InputError.parameter("jobs", f"must be at least 1 (got {jobs})")
-    lock = RunLock(project.cache / LOCK_NAME)
+    lock = RunLock(project.root / LOCK_NAME)
     lock.acquire(wait=wait, on_wait=on_wait)
     try:
         results = _run_locked(project, specs, all_specs, jobs, force, on_result, progress, fresh_kernels, kernel_reuse)
