@@ -47,6 +47,22 @@ CASES = [
     ("reports_yaml_alias_bomb.yaml", 2, "reports.yaml:9: YAML anchor '&l0' not allowed in data files (write the value out)"),
     # not a mistake: dollar signs in a label are drawn literally, the report succeeds
     ("reports_good_label_dollar.yaml", 0, "dollars"),
+    # issue 23: every kind of mistake in a grid's title or description placeholders
+    ("reports_grid_title_attribute.yaml", 2,
+     "reports.yaml:6: report 'tiny': title has a placeholder '{lang.nonexistent}' that is not a grid parameter (the grid has: lang)"),
+    ("reports_grid_title_positional.yaml", 2,
+     "reports.yaml:6: report 'tiny': title has a placeholder '{0}' that is not a grid parameter (the grid has: lang)"),
+    ("reports_grid_title_conversion.yaml", 2,
+     "reports.yaml:6: report 'tiny': title has a placeholder '{lang!x}' with an unknown conversion '!x' (known: !s, !r, !a)"),
+    ("reports_grid_title_format.yaml", 2,
+     "reports.yaml:6: report 'tiny': title has a placeholder '{lang:>q}' that cannot be formatted "
+     "(Unknown format code 'q' for object of type 'str')"),
+    ("reports_grid_description_unbalanced.yaml", 2,
+     "reports.yaml:5: report 'tiny': description is not a text with placeholders (expected '}' before end of string); "
+     "write {{ or }} for a brace itself"),
+    ("reports_grid_title_lone_brace.yaml", 2,
+     "reports.yaml:6: report 'tiny': title is not a text with placeholders (Single '}' encountered in format string); "
+     "write {{ or }} for a brace itself"),
 ]
 #: The failure class of issue 15 each case belongs to (0: the earlier corpus).
 CLASSES = {name: klass for name, klass in [

@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -18,6 +19,7 @@ __all__ = [
     "ReportSpec",
     "MatrixEntry",
     "grid_name",
+    "format_grid_text",
     "expand_grids",
     "load_matrix",
     "check_entries",
@@ -165,10 +167,45 @@ def _combination_text(text: Any, text_key: str, suffix: str, values: dict[str, A
         return text.get(suffix, "")
     if isinstance(text, str):
         try:
-            return text.format_map(values)
-        except (KeyError, ValueError, IndexError) as exc:
-            bad((text_key,), f"{text_key} has a placeholder that is not a grid parameter ({exc})")
+            return format_grid_text(text, values)
+        except ValueError as exc:
+            bad((text_key,), f"{text_key} {exc}")
     return text
+
+
+def format_grid_text(text: str, values: dict[str, Any]) -> str:
+    """``text`` with each ``{parameter}`` placeholder replaced by the combination's value.
+
+    A placeholder names a grid parameter, optionally with a conversion (``!r``) and a format
+    (``{top:03d}``); anything else (``{0}``, ``{lang.upper}``, ``{lang[0]}``, an unknown name,
+    conversion or format, a lone brace) raises :class:`ValueError` with the reader's message.
+
+    >>> format_grid_text("Report in {lang}", {"lang": "ru"})
+    'Report in ru'
+    >>> format_grid_text("Report in {lang.nonexistent}", {"lang": "ru"})
+    Traceback (most recent call last):
+    ValueError: has a placeholder '{lang.nonexistent}' that is not a grid parameter (the grid has: lang)
+    """
+    try:
+        fields = [(name, conversion, spec) for _, name, spec, conversion in string.Formatter().parse(text) if name is not None]
+    except ValueError as exc:  # a lone brace
+        raise ValueError(f"is not a text with placeholders ({exc}); write {{{{ or }}}} for a brace itself") from None
+    for name, conversion, spec in fields:
+        shown = _placeholder(name, conversion, spec)
+        if name not in values:
+            raise ValueError(f"has a placeholder '{shown}' that is not a grid parameter (the grid has: {', '.join(values)})")
+        if conversion not in (None, "s", "r", "a"):
+            raise ValueError(f"has a placeholder '{shown}' with an unknown conversion '!{conversion}' (known: !s, !r, !a)")
+        try:
+            shown.format_map(values)
+        except Exception as exc:  # noqa: BLE001 - a format the value does not take ({lang:>q}, {top:{lang}})
+            raise ValueError(f"has a placeholder '{shown}' that cannot be formatted ({exc})") from None
+    return text.format_map(values)
+
+
+def _placeholder(name: str, conversion: str | None, spec: str) -> str:
+    """A placeholder as written: ``{name!conversion:spec}``."""
+    return "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
 
 
 def load_matrix(path: str | os.PathLike, notebooks_dir: str | os.PathLike,
