@@ -209,16 +209,19 @@ def _placeholder(name: str, conversion: str | None, spec: str) -> str:
 
 
 def load_matrix(path: str | os.PathLike, notebooks_dir: str | os.PathLike,
-                cache_dir: str | os.PathLike | None = None) -> list[ReportSpec]:
+                cache_dir: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None) -> list[ReportSpec]:
     """Read ``reports.yaml``, expand its grids, and check every report.
 
     Every bad entry gives one ``path:line: report 'x': ...`` problem; a report made by a grid
     names its combination (``report 'name-ru'``) and points at the entry's lines. ``cache_dir``
-    keeps the notebooks' parameters between runs (see :func:`notebook_parameters`).
+    keeps the notebooks' parameters between runs (see :func:`notebook_parameters`). With
+    ``data_dir``, the documents a report names must be files of its ``documents/`` folder (see
+    :mod:`workbench.model.documents`).
     """
     doc = read_yaml(path)
     entries, problems = expand_grids(doc)
-    specs = check_entries(doc, entries, Path(notebooks_dir), problems, cache_dir)
+    data = Path(data_dir) if data_dir is not None else None
+    specs = check_entries(doc, entries, Path(notebooks_dir), problems, cache_dir, data_dir=data)
     if problems:
         raise InputError(problems)
     return specs
@@ -241,8 +244,9 @@ class _GridLines:
 
 
 def check_entries(doc: Any, entries: list[MatrixEntry], notebooks_dir: Path, problems: list[Problem],
-                  cache_dir: str | os.PathLike | None = None) -> list[ReportSpec]:
-    """Check each report (fields, name, notebook, parameters); problems are appended to ``problems``."""
+                  cache_dir: str | os.PathLike | None = None, data_dir: Path | None = None) -> list[ReportSpec]:
+    """Check each report (fields, name, notebook, parameters, documents in ``data_dir``); problems are
+    appended to ``problems``."""
     specs: list[ReportSpec] = []
     seen: dict[str, int] = {}
     params_cache: dict[str, dict[str, NotebookParameter] | InputError] = {}
@@ -261,7 +265,7 @@ def check_entries(doc: Any, entries: list[MatrixEntry], notebooks_dir: Path, pro
     for item in entries:
         i, entry = item.index, item.data
         lines = _GridLines(doc, i, item.grid) if item.grid else doc
-        found = report_entry_problems(entry, lines, ("reports", i), notebooks_dir, seen, declared, RUNNER_PARAMETERS)
+        found = report_entry_problems(entry, lines, ("reports", i), notebooks_dir, seen, declared, RUNNER_PARAMETERS, data_dir)
         problems.extend(found)
         if not found:
             specs.append(ReportSpec(entry["name"], entry["notebook"], entry["description"].strip(),

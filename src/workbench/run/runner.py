@@ -1,8 +1,8 @@
 """The runner that regenerates the report matrix with papermill, one kernel per worker.
 
 Each report is executed into a temporary file, exported to HTML, and only then renamed into
-place; a report whose inputs (notebook, parameters, data, library code, package versions) are
-unchanged is skipped. A failing report keeps its last good output; its executed notebook goes to
+place; a report whose inputs (notebook, parameters, the documents it names, data, library code,
+package versions) are unchanged is skipped. A failing report keeps its last good output; its executed notebook goes to
 ``reports/.failed/`` for debugging. Each worker reuses one kernel, reset between reports; one run
 at a time per checkout (a lock in ``reports/.cache``); Ctrl-C stops a run within a second or two.
 """
@@ -126,7 +126,7 @@ def run_reports(
     lock file. Ctrl-C raises :class:`RunInterrupted` within about a second, with the kernels shut
     down and every output the previous run left that was not replaced still in place.
     """
-    all_specs = specs = load_matrix(project.matrix, project.notebooks, cache_dir=project.cache)
+    all_specs = specs = load_matrix(project.matrix, project.notebooks, cache_dir=project.cache, data_dir=project.data)
     if only:
         only = list(only)
         names = {s.name for s in specs}
