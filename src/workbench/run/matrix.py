@@ -214,14 +214,20 @@ def load_matrix(path: str | os.PathLike, notebooks_dir: str | os.PathLike,
 
     Every bad entry gives one ``path:line: report 'x': ...`` problem; a report made by a grid
     names its combination (``report 'name-ru'``) and points at the entry's lines. ``cache_dir``
-    keeps the notebooks' parameters between runs (see :func:`notebook_parameters`). With
-    ``data_dir``, the documents a report names must be files of its ``documents/`` folder (see
-    :mod:`workbench.model.documents`).
+    keeps the notebooks' parameters between runs (see :func:`notebook_parameters`); a cache never
+    blames ``reports.yaml``: when the entries do not pass, they are checked again against the
+    notebooks themselves before any problem is reported. With ``data_dir``, the documents a report
+    names must be files of its ``documents/`` folder (see :mod:`workbench.model.documents`).
     """
     doc = read_yaml(path)
     entries, problems = expand_grids(doc)
     data = Path(data_dir) if data_dir is not None else None
-    specs = check_entries(doc, entries, Path(notebooks_dir), problems, cache_dir, data_dir=data)
+    checked: list[Problem] = []
+    specs = check_entries(doc, entries, Path(notebooks_dir), checked, cache_dir, data_dir=data)
+    if checked and cache_dir is not None:
+        checked = []
+        specs = check_entries(doc, entries, Path(notebooks_dir), checked, cache_dir, data_dir=data, refresh=True)
+    problems.extend(checked)
     if problems:
         raise InputError(problems)
     return specs
@@ -244,9 +250,10 @@ class _GridLines:
 
 
 def check_entries(doc: Any, entries: list[MatrixEntry], notebooks_dir: Path, problems: list[Problem],
-                  cache_dir: str | os.PathLike | None = None, data_dir: Path | None = None) -> list[ReportSpec]:
+                  cache_dir: str | os.PathLike | None = None, data_dir: Path | None = None,
+                  refresh: bool = False) -> list[ReportSpec]:
     """Check each report (fields, name, notebook, parameters, documents in ``data_dir``); problems are
-    appended to ``problems``."""
+    appended to ``problems``. ``refresh`` reads each notebook's parameters again, whatever the cache holds."""
     specs: list[ReportSpec] = []
     seen: dict[str, int] = {}
     params_cache: dict[str, dict[str, NotebookParameter] | InputError] = {}
@@ -254,7 +261,7 @@ def check_entries(doc: Any, entries: list[MatrixEntry], notebooks_dir: Path, pro
     def declared(notebook: str) -> dict[str, NotebookParameter]:
         if notebook not in params_cache:
             try:
-                params_cache[notebook] = notebook_parameters(notebooks_dir / notebook, cache_dir)
+                params_cache[notebook] = notebook_parameters(notebooks_dir / notebook, cache_dir, refresh)
             except InputError as exc:
                 params_cache[notebook] = exc
         found = params_cache[notebook]
