@@ -47,6 +47,31 @@ CASES = [
     ("reports_yaml_alias_bomb.yaml", 2, "reports.yaml:9: YAML anchor '&l0' not allowed in data files (write the value out)"),
     # not a mistake: dollar signs in a label are drawn literally, the report succeeds
     ("reports_good_label_dollar.yaml", 0, "dollars"),
+    # issue 23: a document outside data/documents/ is refused before any report runs
+    ("reports_documents_climb_out.yaml", 2,
+     "reports.yaml:7: report 'notes': parameter 'documents': '../../../private/notes.txt' climbs out of data/documents/ ('..'): "
+     "name a file inside that folder, relative to it"),
+    ("reports_documents_absolute.yaml", 2,
+     "reports.yaml:9: report 'notes': parameter 'documents': '/home/researcher/private/notes.txt' is an absolute path: "
+     "a report reads only files of data/documents/ (copy the file there and name it relative to that folder)"),
+    ("reports_documents_missing.yaml", 2,
+     "reports.yaml:7: report 'notes': parameter 'documents': 'notes.txt' is not a file in data/documents/"),
+    # issue 23: every kind of mistake in a grid's title or description placeholders
+    ("reports_grid_title_attribute.yaml", 2,
+     "reports.yaml:6: report 'tiny': title has a placeholder '{lang.nonexistent}' that is not a grid parameter (the grid has: lang)"),
+    ("reports_grid_title_positional.yaml", 2,
+     "reports.yaml:6: report 'tiny': title has a placeholder '{0}' that is not a grid parameter (the grid has: lang)"),
+    ("reports_grid_title_conversion.yaml", 2,
+     "reports.yaml:6: report 'tiny': title has a placeholder '{lang!x}' with an unknown conversion '!x' (known: !s, !r, !a)"),
+    ("reports_grid_title_format.yaml", 2,
+     "reports.yaml:6: report 'tiny': title has a placeholder '{lang:>q}' that cannot be formatted "
+     "(Unknown format code 'q' for object of type 'str')"),
+    ("reports_grid_description_unbalanced.yaml", 2,
+     "reports.yaml:5: report 'tiny': description is not a text with placeholders (expected '}' before end of string); "
+     "write {{ or }} for a brace itself"),
+    ("reports_grid_title_lone_brace.yaml", 2,
+     "reports.yaml:6: report 'tiny': title is not a text with placeholders (Single '}' encountered in format string); "
+     "write {{ or }} for a brace itself"),
 ]
 #: The failure class of issue 15 each case belongs to (0: the earlier corpus).
 CLASSES = {name: klass for name, klass in [
@@ -72,6 +97,7 @@ def checkout(tmp_path_factory) -> Path:
     shutil.copy(REPO / "tests" / "fixtures" / "notebooks" / "tiny.ipynb", root / "notebooks")
     for broken in (BAD / "notebooks").glob("*.ipynb"):  # the notebooks the issue-15 matrices name
         shutil.copy(broken, root / "notebooks")
+    shutil.copy(REPO / "notebooks" / "documents.ipynb", root / "notebooks")  # named by reports_documents_*, never run
     shutil.copytree(REPO / "data", root / "data")
     good = {"reports": [{"name": "tiny", "notebook": "tiny.ipynb", "description": "good", "parameters": {"label": "good"}}]}
     (root / "reports.yaml").write_text(yaml.safe_dump(good), encoding="utf-8")
@@ -108,4 +134,26 @@ def test_bad_matrix_gives_one_line_and_changes_nothing(checkout, name, status, m
         failed = [line for line in proc.stdout.splitlines() if line.startswith("FAILED")]
         assert len(failed) == 1 and "tiny" in failed[0] and message in failed[0], proc.stdout
         assert (checkout / "reports" / ".failed" / "tiny.ipynb").exists()
+    assert outputs_digest(checkout) == before
+
+
+def test_a_document_link_that_leads_outside_the_data_is_refused(checkout, tmp_path):
+    # Generated at test time (a symbolic link is not committed): the name stays inside
+    # data/documents/, the file it leads to does not.
+    outside = tmp_path / "notes.txt"
+    outside.write_text("private notes", encoding="utf-8")
+    link = checkout / "data" / "documents" / "notes.txt"
+    link.symlink_to(outside)
+    before = outputs_digest(checkout)
+    good_matrix = (checkout / "reports.yaml").read_bytes()
+    shutil.copy(BAD / "reports_documents_missing.yaml", checkout / "reports.yaml")
+    try:
+        proc = subprocess.run([str(WORKBENCH), "reports", "--no-progress"], cwd=checkout, capture_output=True, text=True)
+    finally:
+        (checkout / "reports.yaml").write_bytes(good_matrix)
+        link.unlink()
+    assert proc.returncode == 2 and proc.stdout == "", proc.stdout + proc.stderr
+    assert proc.stderr.splitlines() == [
+        "reports.yaml:7: report 'notes': parameter 'documents': 'notes.txt' leads outside data/documents/ (a symbolic link): "
+        "name a file inside that folder"]
     assert outputs_digest(checkout) == before

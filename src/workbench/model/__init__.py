@@ -16,6 +16,7 @@ _WHERE = {
     "at_granularity": "taxonomy", "concept_labels": "taxonomy", "LANGUAGES": "taxonomy",
     "t": "i18n", "country_name": "i18n", "author_year": "i18n", "DRAFT_LANGUAGES": "i18n",
     "atomic_write": "outputs", "write_dataset": "synthetic",
+    "read_documents": "documents", "document_paths": "documents",
 }
 __all__ = sorted(_WHERE)
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Problem", "InputError", "display_path", "os_cause", "os_error_text", "PARAMETER"]
+__all__ = ["Problem", "InputError", "display_path", "os_cause", "os_error_text", "PARAMETER", "warn"]
 
 #: The ``line`` of a problem with a parameter (a function argument) rather than a file: the
 #: ``path`` then holds the parameter's name, which a front end (the CLI) may show as its flag.
@@ -124,3 +125,9 @@ class InputError(Exception):
         return InputError([
             Problem(names.get(p.path, p.path), p.line, p.message) if p.is_parameter else p for p in self.problems
         ])
+
+
+def warn(path: str | os.PathLike, message: str) -> None:
+    """Say on stderr, in one line (``path: warning: message``), that a file was ignored or repaired
+    while the work goes on (a cache entry that cannot be trusted, say)."""
+    print(str(Problem(str(path), 0, f"warning: {' '.join(message.split())}")), file=sys.stderr, flush=True)

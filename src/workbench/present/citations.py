@@ -1,17 +1,20 @@
-"""Sources cited in a report: safe links, author-year labels, citations that link to the References, and that list."""
+"""Sources cited in a report: safe links, author-year labels, citations that link to the References, and that
+list; and the documents a report read, each with its checksum."""
 from __future__ import annotations
 
 import html
+import os
 from typing import Any, Iterable
 
 import pandas as pd
 
+from workbench.model.documents import DOCUMENTS_FOLDER, document_digest, resolve_document
 from workbench.model.i18n import author_year, t
 from workbench.model.schema import LIST_SEP
 from workbench.model.validate import is_web_url
 from workbench.present.page import _CTX, HTML, _lang
 
-__all__ = ["safe_url", "link_html", "cite_label", "cite_html", "sources_of", "references_html"]
+__all__ = ["safe_url", "link_html", "cite_label", "cite_html", "sources_of", "references_html", "documents_html"]
 
 
 def safe_url(url: Any) -> str | None:
@@ -136,3 +139,24 @@ def references_html(sources: pd.DataFrame, cited: Iterable[str] = (), lang: str 
         items.append(f'<li id="{anchor}"><b>{html.escape(label if label.endswith(".") else label + ".")}</b> {html.escape(" ".join(str(row["citation"]).split()))} {where}</li>')
     title = html.escape(t("ui.references", lang))
     return HTML(f'<section class="wb-references"><h2>{title}</h2><ul>{"".join(items)}</ul></section>')
+
+
+def documents_html(data_dir: str | os.PathLike, names: Iterable[str], lang: str | None = None) -> HTML:
+    """The documents a report read (its provenance): each file's path in the data folder and the
+    first 12 digits of the SHA-256 of its bytes, so that a reader can tell which version was coded.
+
+    Parameters
+    ----------
+    data_dir : the data folder.
+    names : the documents, relative to ``data_dir/documents/`` (as
+        :func:`workbench.model.documents.read_documents` names them).
+    lang : the report's language (the context's by default).
+    """
+    lang = _lang(lang)
+    items = []
+    for name in names:
+        digest = document_digest(resolve_document(data_dir, name))
+        items.append(f'<li><span class="wb-file">{html.escape(f"{DOCUMENTS_FOLDER}/{name}")}</span> '
+                     f'<span class="wb-file">SHA-256 {digest[:12]}</span></li>')
+    title, note = html.escape(t("ui.documents_read", lang)), html.escape(t("ui.documents_read_note", lang))
+    return HTML(f'<section class="wb-references wb-documents"><h2>{title}</h2><p>{note}</p><ul>{"".join(items)}</ul></section>')

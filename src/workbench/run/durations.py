@@ -30,8 +30,18 @@ def read_durations(path: Path) -> dict[str, float]:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {str(k): float(v) for k, v in data.items()
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0}
+    return {str(k): float(v) for k, v in data.items() if _is_seconds(v)}
+
+
+def _is_seconds(value: object) -> bool:
+    """Whether ``value`` is a duration: a finite number of seconds, at least zero (an integer too
+    large for a float is not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(value)) and value >= 0
+    except OverflowError:
+        return False
 
 
 def write_durations(path: Path, seconds: dict[str, float]) -> None:

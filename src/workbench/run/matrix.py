@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -18,6 +19,7 @@ __all__ = [
     "ReportSpec",
     "MatrixEntry",
     "grid_name",
+    "format_grid_text",
     "expand_grids",
     "load_matrix",
     "check_entries",
@@ -165,23 +167,67 @@ def _combination_text(text: Any, text_key: str, suffix: str, values: dict[str, A
         return text.get(suffix, "")
     if isinstance(text, str):
         try:
-            return text.format_map(values)
-        except (KeyError, ValueError, IndexError) as exc:
-            bad((text_key,), f"{text_key} has a placeholder that is not a grid parameter ({exc})")
+            return format_grid_text(text, values)
+        except ValueError as exc:
+            bad((text_key,), f"{text_key} {exc}")
     return text
 
 
+def format_grid_text(text: str, values: dict[str, Any]) -> str:
+    """``text`` with each ``{parameter}`` placeholder replaced by the combination's value.
+
+    A placeholder names a grid parameter, optionally with a conversion (``!r``) and a format
+    (``{top:03d}``); anything else (``{0}``, ``{lang.upper}``, ``{lang[0]}``, an unknown name,
+    conversion or format, a lone brace) raises :class:`ValueError` with the reader's message.
+
+    >>> format_grid_text("Report in {lang}", {"lang": "ru"})
+    'Report in ru'
+    >>> format_grid_text("Report in {lang.nonexistent}", {"lang": "ru"})
+    Traceback (most recent call last):
+    ValueError: has a placeholder '{lang.nonexistent}' that is not a grid parameter (the grid has: lang)
+    """
+    try:
+        fields = [(name, conversion, spec) for _, name, spec, conversion in string.Formatter().parse(text) if name is not None]
+    except ValueError as exc:  # a lone brace
+        raise ValueError(f"is not a text with placeholders ({exc}); write {{{{ or }}}} for a brace itself") from None
+    for name, conversion, spec in fields:
+        shown = _placeholder(name, conversion, spec)
+        if name not in values:
+            raise ValueError(f"has a placeholder '{shown}' that is not a grid parameter (the grid has: {', '.join(values)})")
+        if conversion not in (None, "s", "r", "a"):
+            raise ValueError(f"has a placeholder '{shown}' with an unknown conversion '!{conversion}' (known: !s, !r, !a)")
+        try:
+            shown.format_map(values)
+        except Exception as exc:  # noqa: BLE001 - a format the value does not take ({lang:>q}, {top:{lang}})
+            raise ValueError(f"has a placeholder '{shown}' that cannot be formatted ({exc})") from None
+    return text.format_map(values)
+
+
+def _placeholder(name: str, conversion: str | None, spec: str) -> str:
+    """A placeholder as written: ``{name!conversion:spec}``."""
+    return "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+
+
 def load_matrix(path: str | os.PathLike, notebooks_dir: str | os.PathLike,
-                cache_dir: str | os.PathLike | None = None) -> list[ReportSpec]:
+                cache_dir: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None) -> list[ReportSpec]:
     """Read ``reports.yaml``, expand its grids, and check every report.
 
     Every bad entry gives one ``path:line: report 'x': ...`` problem; a report made by a grid
     names its combination (``report 'name-ru'``) and points at the entry's lines. ``cache_dir``
-    keeps the notebooks' parameters between runs (see :func:`notebook_parameters`).
+    keeps the notebooks' parameters between runs (see :func:`notebook_parameters`); a cache never
+    blames ``reports.yaml``: when the entries do not pass, they are checked again against the
+    notebooks themselves before any problem is reported. With ``data_dir``, the documents a report
+    names must be files of its ``documents/`` folder (see :mod:`workbench.model.documents`).
     """
     doc = read_yaml(path)
     entries, problems = expand_grids(doc)
-    specs = check_entries(doc, entries, Path(notebooks_dir), problems, cache_dir)
+    data = Path(data_dir) if data_dir is not None else None
+    checked: list[Problem] = []
+    specs = check_entries(doc, entries, Path(notebooks_dir), checked, cache_dir, data_dir=data)
+    if checked and cache_dir is not None:
+        checked = []
+        specs = check_entries(doc, entries, Path(notebooks_dir), checked, cache_dir, data_dir=data, refresh=True)
+    problems.extend(checked)
     if problems:
         raise InputError(problems)
     return specs
@@ -204,8 +250,10 @@ class _GridLines:
 
 
 def check_entries(doc: Any, entries: list[MatrixEntry], notebooks_dir: Path, problems: list[Problem],
-                  cache_dir: str | os.PathLike | None = None) -> list[ReportSpec]:
-    """Check each report (fields, name, notebook, parameters); problems are appended to ``problems``."""
+                  cache_dir: str | os.PathLike | None = None, data_dir: Path | None = None,
+                  refresh: bool = False) -> list[ReportSpec]:
+    """Check each report (fields, name, notebook, parameters, documents in ``data_dir``); problems are
+    appended to ``problems``. ``refresh`` reads each notebook's parameters again, whatever the cache holds."""
     specs: list[ReportSpec] = []
     seen: dict[str, int] = {}
     params_cache: dict[str, dict[str, NotebookParameter] | InputError] = {}
@@ -213,7 +261,7 @@ def check_entries(doc: Any, entries: list[MatrixEntry], notebooks_dir: Path, pro
     def declared(notebook: str) -> dict[str, NotebookParameter]:
         if notebook not in params_cache:
             try:
-                params_cache[notebook] = notebook_parameters(notebooks_dir / notebook, cache_dir)
+                params_cache[notebook] = notebook_parameters(notebooks_dir / notebook, cache_dir, refresh)
             except InputError as exc:
                 params_cache[notebook] = exc
         found = params_cache[notebook]
@@ -224,7 +272,7 @@ def check_entries(doc: Any, entries: list[MatrixEntry], notebooks_dir: Path, pro
     for item in entries:
         i, entry = item.index, item.data
         lines = _GridLines(doc, i, item.grid) if item.grid else doc
-        found = report_entry_problems(entry, lines, ("reports", i), notebooks_dir, seen, declared, RUNNER_PARAMETERS)
+        found = report_entry_problems(entry, lines, ("reports", i), notebooks_dir, seen, declared, RUNNER_PARAMETERS, data_dir)
         problems.extend(found)
         if not found:
             specs.append(ReportSpec(entry["name"], entry["notebook"], entry["description"].strip(),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from workbench.model.errors import InputError
+from workbench.model.errors import InputError, warn
 from workbench.model.outputs import atomic_write
 from workbench.model.sourcefile import read_bytes, read_text
 
@@ -50,41 +50,90 @@ def read_notebook(path: str | os.PathLike) -> dict:
     return nb
 
 
-def notebook_parameters(path: str | os.PathLike, cache_dir: str | os.PathLike | None = None) -> dict[str, NotebookParameter]:
+#: Changes whenever the layout of a cache entry changes, so that older entries are never read.
+_CACHE_FORMAT = b"workbench parameters cache 2"
+_FIELDS = ("name", "type", "default", "help")
+
+
+def notebook_parameters(path: str | os.PathLike, cache_dir: str | os.PathLike | None = None,
+                        refresh: bool = False) -> dict[str, NotebookParameter]:
     """Parameters declared in the notebook's cell tagged ``parameters`` (name, type, default, comment),
     as ``papermill --help-notebook`` reads them (:func:`papermill.inspect_notebook`).
 
     With ``cache_dir``, the answer is kept in ``parameters-<hash>.json`` there, keyed by the
     notebook's bytes and papermill's version: importing papermill costs about a second, and a
-    rebuild with nothing changed should not pay it.
+    rebuild with nothing changed should not pay it. The entry is a hint: one that cannot be read,
+    is not of its shape or does not match its checksum is ignored with a one-line warning naming
+    it, and replaced. ``refresh`` reads the notebook even when an entry is there.
     """
     read_notebook(path)  # a broken notebook is named here, not in papermill's traceback
-    cached = None
+    cached = found = None
     if cache_dir is not None:
-        digest = hashlib.sha256(read_bytes(Path(path)))
+        digest = hashlib.sha256(_CACHE_FORMAT)
+        digest.update(read_bytes(Path(path)))
         try:
             digest.update(metadata.version("papermill").encode())
         except metadata.PackageNotFoundError:
             pass
         cached = Path(cache_dir) / f"parameters-{digest.hexdigest()[:32]}.json"
+        found = _read_cached(cached)
+        if found is not None and not refresh:
+            return found
+    out = _inspect(path)
+    if cached is not None and found is not None and found != out:
+        _distrust(cached, "it does not match the notebook")
+    if cached is not None and cached.parent.is_dir():  # never the first file of a checkout's outputs
+        fields = {k: vars(v) for k, v in out.items()}
+        entry = {"parameters": fields, "sha256": _checksum(fields)}
         try:
-            return {name: NotebookParameter(**fields) for name, fields in json.loads(cached.read_text(encoding="utf-8")).items()}
-        except (OSError, ValueError, TypeError):
+            atomic_write(cached, json.dumps(entry, ensure_ascii=False))
+        except (OSError, InputError):  # a read-only checkout still works, only slower
             pass
+    return out
+
+
+def _inspect(path: str | os.PathLike) -> dict[str, NotebookParameter]:
+    """The notebook's parameters as papermill reads them (no cache)."""
     import papermill  # deferred: a second of start-up, needed only by the runner
 
     try:
         found = papermill.inspect_notebook(str(path))
     except Exception as exc:  # nbformat refusing the notebook's structure
         raise InputError.single(path, 0, f"not a valid notebook: {' '.join(str(exc).split())[:200]}") from None
-    out = {
+    return {
         name: NotebookParameter(name, "" if p["inferred_type_name"] == "None" else p["inferred_type_name"],
                                 p["default"], p["help"])
         for name, p in found.items()
     }
-    if cached is not None and cached.parent.is_dir():  # never the first file of a checkout's outputs
-        try:
-            atomic_write(cached, json.dumps({k: vars(v) for k, v in out.items()}, ensure_ascii=False))
-        except OSError:  # a read-only checkout still works, only slower
-            pass
-    return out
+
+
+def _checksum(fields: dict) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _read_cached(path: Path) -> dict[str, NotebookParameter] | None:
+    """The parameters kept in the cache entry at ``path``; ``None`` when there is none or it cannot
+    be trusted (then a warning names it)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return _distrust(path, f"cannot read it ({(exc.strerror or str(exc)).lower()})")
+    try:
+        entry = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return _distrust(path, "not JSON text")
+    fields = entry.get("parameters") if isinstance(entry, dict) else None
+    if not isinstance(fields, dict) or not all(
+            isinstance(f, dict) and tuple(sorted(f)) == tuple(sorted(_FIELDS)) and all(isinstance(f[k], str) for k in _FIELDS)
+            and f["name"] == name for name, f in fields.items()):
+        return _distrust(path, "not of the shape of an entry")
+    if entry.get("sha256") != _checksum(fields):
+        return _distrust(path, "its checksum does not match its content")
+    return {name: NotebookParameter(**f) for name, f in fields.items()}
+
+
+def _distrust(path: Path, why: str) -> None:
+    warn(path, f"cache entry of a notebook's parameters ignored ({why}); the notebook is read again")
+    return None

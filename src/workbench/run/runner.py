@@ -1,8 +1,10 @@
 """The runner that regenerates the report matrix with papermill, one kernel per worker.
 
 Each report is executed into a temporary file, exported to HTML, and only then renamed into
-place; a report whose inputs (notebook, parameters, data, library code, package versions) are
-unchanged is skipped. A failing report keeps its last good output; its executed notebook goes to
+place; a report whose inputs (notebook, parameters, the documents it names, data, library code,
+package versions) are unchanged and whose outputs are all in place is skipped
+(:mod:`workbench.run.freshness`: the cache is a hint, anything in it that cannot be trusted means
+"changed"). A failing report keeps its last good output; its executed notebook goes to
 ``reports/.failed/`` for debugging. Each worker reuses one kernel, reset between reports; one run
 at a time per checkout (a lock at its root); Ctrl-C stops a run within a second or two.
 """
@@ -18,9 +20,10 @@ import threading
 import time
 from typing import Any, Callable, Iterable
 
-from workbench.model.errors import InputError
+from workbench.model.errors import InputError, warn
 from workbench.run.durations import DURATIONS_NAME, longest_first, read_durations, write_durations
 from workbench.run.fingerprint import input_key, inputs_fingerprint, package_versions
+from workbench.run.freshness import RECORD_NAME, clean_leftovers, figures_made, is_up_to_date, read_record, write_record
 from workbench.run.kernels import KERNEL_REUSE, KernelPool
 from workbench.run.lock import LOCK_NAME, RunLock
 from workbench.run.matrix import ReportSpec, load_matrix
@@ -126,7 +129,7 @@ def run_reports(
     lock file. Ctrl-C raises :class:`RunInterrupted` within about a second, with the kernels shut
     down and every output the previous run left that was not replaced still in place.
     """
-    all_specs = specs = load_matrix(project.matrix, project.notebooks, cache_dir=project.cache)
+    all_specs = specs = load_matrix(project.matrix, project.notebooks, cache_dir=project.cache, data_dir=project.data)
     if only:
         only = list(only)
         names = {s.name for s in specs}
@@ -166,15 +169,22 @@ def _run_locked(project, specs, all_specs, jobs, force, on_result, progress, fre
 
 def _plan(project: Project, specs: list[ReportSpec], force: bool,
           on_result: Callable[[RunResult], None] | None) -> tuple[list[RunResult], list[tuple[ReportSpec, str]]]:
-    """The reports whose inputs are unchanged (skipped, each told to ``on_result``), and those to run with their keys."""
+    """The reports that are up to date (skipped, each told to ``on_result``), and those to run with their keys.
+
+    Up to date: the key kept by its last run is its key now and every output of that run is in place
+    (:func:`~workbench.run.freshness.is_up_to_date`); a kept key or record that cannot be trusted
+    counts as "changed". Leftovers of an interrupted run are removed first.
+    """
     shared = inputs_fingerprint(project)
+    clean_leftovers(project, [spec.name for spec in specs])
+    record = {} if force else read_record(project.cache / RECORD_NAME)
     results: list[RunResult] = []
     todo: list[tuple[ReportSpec, str]] = []
     for spec in specs:
         key = input_key(spec, project, shared)
         paths = output_paths(project, spec.name)
-        unchanged = paths["key"].exists() and paths["key"].read_text() == key and paths["html"].exists()
-        if unchanged and not force:
+        if not force and is_up_to_date(project, spec.name, key, record.get(spec.name)):
+            paths["failed"].unlink(missing_ok=True)  # the failure of inputs that are no longer current
             results.append(RunResult(spec.name, "skipped", html=str(paths["html"].relative_to(project.root))))
             if on_result:
                 on_result(results[-1])
@@ -183,9 +193,20 @@ def _plan(project: Project, specs: list[ReportSpec], force: bool,
     return results, todo
 
 
+def _record_made(project: Project, todo: list[tuple[ReportSpec, str]], results: list[RunResult]) -> None:
+    """Write down what each report that succeeded put in place (its key and its figures)."""
+    keys = {spec.name: key for spec, key in todo}
+    made = {r.name: figures_made(output_paths(project, r.name)["figures"], keys[r.name])
+            for r in results if r.status == "ok" and r.name in keys}
+    try:
+        write_record(project.cache / RECORD_NAME, made)
+    except InputError as exc:  # the outputs are in place; without the record the next run checks folders
+        warn(project.cache / RECORD_NAME, f"not written ({exc.problems[0].message})")
+
+
 def _run_todo(project, specs, todo, results, jobs, on_result, progress, fresh_kernels, kernel_reuse) -> None:
-    """Run the reports of ``todo`` on at most ``jobs`` workers, appending their results to ``results``."""
-    shutil.rmtree(project.cache / "run", ignore_errors=True)  # leftovers of an interrupted run (we hold the lock)
+    """Run the reports of ``todo`` on at most ``jobs`` workers, appending their results to ``results``
+    (the leftovers of an interrupted run were removed by :func:`_plan`)."""
     # Kernels inherit the environment: make every notebook read this project's data. The
     # variable is put back after the run, so that it never leaks into a later run (or
     # Project) of the same process.
@@ -216,6 +237,7 @@ def _run_todo(project, specs, todo, results, jobs, on_result, progress, fresh_ke
         _collect(run, threads, len(todo), results, bar, on_result)
     except KeyboardInterrupt:
         results += _interrupt(run, threads, todo, results)
+        _record_made(project, todo, results)
         if bar is not None:
             bar.close()
         order = {s.name: i for i, s in enumerate(specs)}
@@ -234,6 +256,7 @@ def _run_todo(project, specs, todo, results, jobs, on_result, progress, fresh_ke
         if spec.name not in finished:
             results.append(RunResult(spec.name, "failed", error="the report's worker stopped before it finished"))
     write_durations(timings, {r.name: r.seconds for r in results if r.status == "ok"})
+    _record_made(project, todo, results)
     shutil.rmtree(project.cache / "run", ignore_errors=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from workbench.model.documents import resolve_document
 from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import read_text
 from workbench.model.values import _check_unique, is_web_url, url_problem
@@ -23,7 +24,8 @@ def framework_problems(fw: "Framework", doc: "YamlDocument") -> list[Problem]:
 
 
 def document_problems(root: Path) -> list[Problem]:
-    """``documents/*.txt`` are read by the documents report: each must be readable UTF-8 text."""
+    """``documents/*.txt`` are read by the documents report: each must be readable UTF-8 text inside
+    the folder (a symbolic link leading outside it is refused, see :mod:`workbench.model.documents`)."""
     problems: list[Problem] = []
     folder = root / "documents"
     if not folder.is_dir():
@@ -31,8 +33,11 @@ def document_problems(root: Path) -> list[Problem]:
     for path in sorted(folder.glob("*.txt")):
         try:
             read_text(path)
+            if not path.name.startswith("."):  # hidden files are no documents
+                resolve_document(root, path.name)
         except InputError as exc:
-            problems.extend(exc.problems)
+            problems.extend(Problem(str(path), 0, p.message.removeprefix(f"{path.name!r} ")) if p.is_parameter else p
+                            for p in exc.problems)
     return problems
 
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
+from workbench.model.documents import DOCUMENT_PARAMETERS, document_name_problem, resolve_document
 from workbench.model.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -43,13 +44,15 @@ REPORT_FIELDS = ("name", "notebook", "description", "parameters", "title")
 
 
 def report_entry_problems(entry: Any, doc: "YamlDocument", loc: tuple, notebooks_dir: Path, seen: dict[str, int],
-                          declared, runner_parameters: Sequence[str] = ()) -> list[Problem]:
+                          declared, runner_parameters: Sequence[str] = (), data_dir: Path | None = None) -> list[Problem]:
     """Problems of one report entry of ``reports.yaml`` at ``loc`` in ``doc``.
 
     ``seen`` maps names already taken to their lines (updated here); ``declared(notebook)``
     returns the notebook's parameters (name -> object with ``.type``) or raises the
     :class:`InputError` of a broken notebook. Everything a report needs is checked here, so
-    nothing fails half-way through a run.
+    nothing fails half-way through a run. Documents named by a parameter of
+    :data:`~workbench.model.documents.DOCUMENT_PARAMETERS` must stay inside ``data/documents/``;
+    with ``data_dir``, each must also be a file there (links that lead outside refused).
     """
     line = doc.line_of(loc)
     if not isinstance(entry, dict):
@@ -95,7 +98,25 @@ def report_entry_problems(entry: Any, doc: "YamlDocument", loc: tuple, notebooks
         message = _parameter_problem(key, value, known, notebook, runner_parameters)
         if message:
             bad(("parameters", key), message)
+        elif key in DOCUMENT_PARAMETERS and isinstance(value, list):
+            for j, message in _document_problems(value, data_dir):
+                bad(("parameters", key, j), f"parameter '{key}': {message}")
     return problems
+
+
+def _document_problems(names: list, data_dir: Path | None) -> list[tuple[int, str]]:
+    """``(position, message)`` for each name of ``names`` that does not name a file of ``data/documents/``."""
+    out = []
+    for j, name in enumerate(names):
+        message = document_name_problem(name)
+        if message is None and data_dir is not None:
+            try:
+                resolve_document(data_dir, name)
+            except InputError as exc:
+                message = exc.problems[0].message
+        if message is not None:
+            out.append((j, message))
+    return out
 
 
 def _parameter_problem(key: str, value: Any, known: Any, notebook: str, runner_parameters: Sequence[str]) -> str | None:
