@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from workbench.model.errors import warn
 from workbench.model.outputs import atomic_write
 from workbench.run.project import Project, output_paths
+from workbench.run.swap import recover
 
 __all__ = ["RECORD_NAME", "read_key", "read_record", "write_record", "figures_made", "is_up_to_date", "clean_leftovers"]
 
@@ -108,9 +109,14 @@ def is_up_to_date(project: Project, name: str, key: str, made: dict[str, Any] | 
 
 
 def clean_leftovers(project: Project, names: Iterable[str]) -> None:
-    """Remove what an earlier attempt left: the run's work folder, figures folders moved aside, temporary
-    files of interrupted writes, and anything but a file where a cache key belongs. Call it with the run's lock held."""
-    leftovers = [project.cache / "run", *project.figures.glob(".*.old")]
+    """Clear what an earlier attempt left: the run's work folder, temporary files of interrupted writes,
+    anything but a file where a cache key belongs; an output a killed swap set aside (``.<name>.old``)
+    goes back to its place when nothing took it. Call it with the run's lock held."""
+    for folder in (project.figures, project.reports, project.reports / "notebooks"):
+        for previous in folder.glob(".*.old"):
+            # an output a killed swap set aside: back in its place when nothing took it, else stale
+            recover(previous.with_name(previous.name[1:-len(".old")]))
+    leftovers = [project.cache / "run"]
     for folder in (project.reports, project.reports / "notebooks", project.failed, project.cache):
         leftovers.extend(folder.glob(".*.tmp"))
     for path in leftovers:

@@ -9,8 +9,6 @@ back if any step fails: a failed attempt never loses the last good output.
 """
 from __future__ import annotations
 
-import errno
-import os
 import shutil
 import threading
 import time
@@ -24,6 +22,7 @@ from workbench.run.kernels import RESET_CELL, RESET_TAG
 from workbench.run.matrix import ReportSpec
 from workbench.run.project import Project, output_paths
 from workbench.run.results import RunResult, error_text
+from workbench.run.swap import beside, clear, move, put_back, recover, set_aside
 
 __all__ = ["run_report"]
 
@@ -54,7 +53,7 @@ def run_report(spec: ReportSpec, project: Project, key: str, versions: dict[str,
 
     paths = output_paths(project, spec.name)
     # One run at a time (the lock), so a report's work folder and staged outputs can have fixed names.
-    staged = {kind: _beside(paths[kind], "new") for kind in OUTPUTS}
+    staged = {kind: beside(paths[kind], "new") for kind in OUTPUTS}
     work = project.cache / "run" / spec.name
     executed = work / f"{spec.name}.ipynb"  # papermill's, saved after each cell
     _prepare(work, staged, paths)
@@ -88,7 +87,7 @@ def run_report(spec: ReportSpec, project: Project, key: str, versions: dict[str,
         if not stop.is_set():
             shutil.rmtree(work, ignore_errors=True)
             for kind in OUTPUTS:
-                _clear(staged[kind], quiet=True)  # what a failure left staged
+                clear(staged[kind], quiet=True)  # what a failure left staged
 
 
 def _prepare(work: Path, staged: dict[str, Path], paths: dict[str, Path]) -> None:
@@ -101,8 +100,8 @@ def _prepare(work: Path, staged: dict[str, Path], paths: dict[str, Path]) -> Non
     work.mkdir(parents=True)
     for kind in OUTPUTS:
         try:
-            _recover(paths[kind])
-            _clear(staged[kind])
+            recover(paths[kind])
+            clear(staged[kind])
             if kind == "figures":
                 staged[kind].mkdir(parents=True)
         except OSError as exc:
@@ -139,29 +138,6 @@ def _keep_failed(exc: Exception, spec: ReportSpec, project: Project, executed: P
 
 
 # -- putting outputs in place ----------------------------------------------------------------------
-def _beside(target: Path, what: str) -> Path:
-    """The hidden twin of ``target`` in its folder: ``figures/.name.new``, ``reports/.name.html.old``."""
-    return target.with_name(f".{target.name}.{what}")
-
-
-def _exists(path: Path) -> bool:
-    return path.exists() or path.is_symlink()  # a dangling link is something in the way too
-
-
-def _is_folder(path: Path) -> bool:
-    return path.is_dir() and not path.is_symlink()
-
-
-def _clear(path: Path, quiet: bool = False) -> None:
-    """Remove whatever is at ``path``: a folder with its files, a file, a symbolic link (never what it points to)."""
-    try:
-        if _is_folder(path):
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
-    except OSError:
-        if not quiet:
-            raise
 
 
 def _stage(staged: Path, data: bytes, target: Path) -> None:
@@ -173,7 +149,7 @@ def _stage(staged: Path, data: bytes, target: Path) -> None:
         with open(staged, "wb") as fh:
             fh.write(data)
     except OSError as exc:
-        _clear(staged, quiet=True)
+        clear(staged, quiet=True)
         raise InputError.single(target, 0, f"cannot write: {os_cause(exc)}") from exc
 
 
@@ -188,101 +164,20 @@ def _put_in_place(staged: dict[str, Path], key: str, paths: dict[str, Path]) -> 
     kept: list[tuple[Path, Path]] = []
     for kind in OUTPUTS:
         try:
-            previous = _set_aside(paths[kind], folder=kind == "figures")
+            previous = set_aside(paths[kind], folder=kind == "figures")
             if previous is not None:
                 kept.append((paths[kind], previous))
-            _move(staged[kind], paths[kind])
+            move(staged[kind], paths[kind])
         except OSError as exc:
-            restored = _put_back(kept)
+            restored = put_back(kept)
             kept_as = "the previous outputs are kept" if restored else "the previous output is kept as .old beside it"
             raise InputError.single(paths[kind], 0, f"cannot put in place: {os_cause(exc)}; {kept_as}") from exc
         except BaseException:
-            _put_back(kept)
+            put_back(kept)
             raise
     for _, previous in kept:
-        _clear(previous, quiet=True)
+        clear(previous, quiet=True)
     atomic_write(paths["key"], key)
     paths["failed"].unlink(missing_ok=True)
 
 
-def _set_aside(target: Path, folder: bool) -> Path | None:
-    """Keep the output at ``target`` as ``.<name>.old`` beside it until the new one is in place.
-
-    A folder (or whatever stands where a folder goes, a stray file) is moved aside; a file stays
-    where it is and takes the second name as a hard link (a copy where the file system has no hard
-    links), so that readers never find it missing. Returns the kept path, ``None`` when nothing was there.
-    """
-    previous = _recover(target)
-    if not _exists(target):
-        return None
-    if folder or _is_folder(target):
-        os.replace(target, previous)
-        return previous
-    try:
-        os.link(target, previous, follow_symlinks=False)
-    except OSError:
-        try:
-            shutil.copyfile(target, previous)
-        except BaseException:
-            _clear(previous, quiet=True)
-            raise
-    return previous
-
-
-def _recover(target: Path) -> Path:
-    """Deal with a ``.old`` beside ``target`` (returned) that a run killed in the middle of a swap left.
-
-    With nothing at ``target`` it is the last good output, and goes back; otherwise it is stale, and goes.
-    """
-    previous = _beside(target, "old")
-    if _exists(previous):
-        if _exists(target):
-            _clear(previous)
-        else:
-            os.replace(previous, target)
-    return previous
-
-
-def _move(src: Path, dst: Path) -> None:
-    """Rename ``src`` to ``dst``; across file systems (EXDEV) copy it beside ``dst`` first, then rename the copy."""
-    try:
-        os.replace(src, dst)
-        return
-    except OSError as exc:
-        if exc.errno != errno.EXDEV:
-            raise
-    copy = _beside(dst, "copy")
-    _clear(copy)
-    try:
-        _copy(src, copy)
-        os.replace(copy, dst)
-    except BaseException:
-        _clear(copy, quiet=True)
-        raise
-    _clear(src, quiet=True)
-
-
-def _copy(src: Path, dst: Path) -> None:
-    """Copy a file, a link or a folder tree; the first failure is raised as it is (``shutil.copytree`` would gather them)."""
-    if src.is_symlink():
-        os.symlink(os.readlink(src), dst)
-    elif src.is_dir():
-        dst.mkdir()
-        for child in sorted(src.iterdir()):
-            _copy(child, dst / child.name)
-    else:
-        shutil.copyfile(src, dst)
-
-
-def _put_back(kept: list[tuple[Path, Path]]) -> bool:
-    """Put the kept previous outputs back at their places (the new ones there go); whether all went back."""
-    restored = True
-    for target, previous in reversed(kept):
-        try:
-            if _is_folder(target) or _is_folder(previous):  # a file renames over a file; else the new one goes first
-                _clear(target)
-            os.replace(previous, target)
-            previous.unlink(missing_ok=True)  # a rename between two names of one file does nothing
-        except OSError:
-            restored = False  # left as .old: the next run puts it back before anything else
-    return restored
