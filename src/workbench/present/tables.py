@@ -186,8 +186,8 @@ def spreadsheet_value(value: Any) -> Any:
     -------
     ``value``, or ``"'" + value`` for text a spreadsheet would take for a formula.
 
-    >>> spreadsheet_value('=HYPERLINK("http://x","y")'), spreadsheet_value("-3"), spreadsheet_value(-3)
-    ('\'=HYPERLINK("http://x","y")', '-3', -3)
+    >>> spreadsheet_value("=SUM(A1:A9)"), spreadsheet_value("-3"), spreadsheet_value(-3)
+    ("'=SUM(A1:A9)", '-3', -3)
     """
     if isinstance(value, str) and value.startswith(FORMULA_STARTERS) and not _NUMBER_TEXT.fullmatch(value):
         return "'" + value
