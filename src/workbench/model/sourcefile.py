@@ -35,6 +35,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 #: of levels; a file nested hundreds deep is a mistake or an attack that would exhaust Python's
 #: recursion in any walk over it.
 MAX_YAML_DEPTH = 50
+_TOO_DEEP = f"YAML nested more than {MAX_YAML_DEPTH} levels deep (no data file needs more than a few)"
 #: libyaml's loader when present: same node tree and line marks, several times faster.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -138,6 +139,8 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError, text: str = "") -> Problem:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     lines = text.splitlines()
     bad = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "maximum nesting depth" in problem:  # libyaml's own limit (1000 levels), met before ours
+        return Problem(str(path), line, _TOO_DEEP)
     # libyaml names no tab in its messages; the indentation of the offending line shows it.
     if "\t" in bad[: len(bad) - len(bad.lstrip())]:
         message = "YAML syntax error: tab character used for indentation (indent with spaces)"
@@ -151,21 +154,33 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError, text: str = "") -> Problem:
     return Problem(str(path), line, " ".join(message.split()))
 
 
-def _duplicate_keys(path: Path, node: yaml.Node, problems: list[Problem]) -> None:
-    # PyYAML keeps the last of two equal keys silently; a curator would lose data unnoticed.
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                problems.append(Problem(str(path), line, f"duplicate key '{key}' (first at line {seen[key]})"))
-            else:
-                seen[key] = line
-            _duplicate_keys(path, value_node, problems)
-    elif isinstance(node, yaml.SequenceNode):
-        for child in node.value:
-            _duplicate_keys(path, child, problems)
+def _tree_problems(path: Path, root: yaml.Node) -> list[Problem]:
+    """Duplicate keys anywhere in the tree (PyYAML keeps the last of two silently: a curator would
+    lose data unnoticed); raises :class:`InputError` at the first collection nested deeper than
+    :data:`MAX_YAML_DEPTH`.
+
+    The walk keeps its own stack, never Python's: it checks the depth before anything recursive
+    (constructing the data, pydantic, a report's walk over the values) meets the tree.
+    """
+    problems: list[Problem] = []
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            continue
+        if depth > MAX_YAML_DEPTH:
+            raise InputError.single(path, node.start_mark.line + 1, _TOO_DEEP)
+        children = [child for pair in node.value for child in pair] if isinstance(node, yaml.MappingNode) else node.value
+        stack.extend((child, depth + 1) for child in reversed(children))  # popped in the file's order
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, _ in node.value:
+                key, line = str(key_node.value), key_node.start_mark.line + 1
+                if key in seen:
+                    problems.append(Problem(str(path), line, f"duplicate key '{key}' (first at line {seen[key]})"))
+                else:
+                    seen[key] = line
+    return problems
 
 
 def _refuse_aliases(path: Path, text: str) -> None:
@@ -191,34 +206,6 @@ def _refuse_aliases(path: Path, text: str) -> None:
         scanner.dispose()
 
 
-def _refuse_deep_nesting(path: Path, text: str) -> None:
-    """Refuse mappings and lists nested deeper than :data:`MAX_YAML_DEPTH`, before any node is built.
-
-    Only the parser runs (its events, never recursive), so no walk of the data (composing,
-    duplicate keys, pydantic) meets a structure deep enough to exhaust Python's recursion.
-    """
-    message = f"YAML nested more than {MAX_YAML_DEPTH} levels deep (no data file needs more than a few)"
-    parser = _Loader(text)
-    depth = 0
-    try:
-        while parser.check_event():
-            event = parser.get_event()
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_YAML_DEPTH:
-                    raise InputError.single(path, event.start_mark.line + 1, message)
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-    except yaml.YAMLError as exc:
-        # libyaml's scanner looks ahead and meets its own limit (1000) first on a long run of brackets.
-        mark = getattr(exc, "problem_mark", None)
-        if "maximum nesting depth" in str(getattr(exc, "problem", "")) and mark is not None:
-            raise InputError.single(path, mark.line + 1, message) from None
-        return  # the parser below reports syntax errors with their context
-    finally:
-        parser.dispose()
-
-
 def read_yaml(path: str | os.PathLike) -> YamlDocument:
     """Parse one YAML document, raising :class:`InputError` with the line of any mistake."""
     p = Path(path)
@@ -232,19 +219,19 @@ def yaml_document(path: str | os.PathLike, text: str) -> YamlDocument:
     """
     p = Path(path)
     _refuse_aliases(p, text)
-    _refuse_deep_nesting(p, text)
     loader = _Loader(text)
     try:
-        root = loader.get_single_node()
+        root = loader.get_single_node()  # libyaml composes in C and stops at 1000 levels itself
         if root is None:
             raise InputError.single(p, 1, "file holds no YAML data")
-        problems: list[Problem] = []
-        _duplicate_keys(p, root, problems)
+        problems = _tree_problems(p, root)
         if problems:
             raise InputError(problems)
         data = loader.construct_document(root)
     except yaml.YAMLError as exc:
         raise InputError([_yaml_problem(p, exc, text)]) from None
+    except RecursionError:  # only PyYAML's pure-Python composer, when libyaml is missing, recurses
+        raise InputError.single(p, 1, _TOO_DEEP) from None
     finally:
         loader.dispose()
     return YamlDocument(str(p), data, root)
