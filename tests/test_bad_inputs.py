@@ -81,14 +81,20 @@ _FRAMEWORK = [  # mistakes inside one framework file, found by validate and by `
      "duplicate item code 'GBR_FW-1' (first at line 11) ('gbr_fw-1' differs only in case)"),
     ("framework_label_invisible.yaml", 12,
      "items.label: must not be empty (holds only invisible characters) (got '\\u200b\\u200d\\ufeff')"),
+    # issue 23: what no output can carry is refused on reading, with no traceback
+    ("framework_label_vertical_tab.yaml", 12, "items.label: holds U+000B (vertical tab) at character 5; one line of "
+     "text allows no line breaks or control characters (got 'Lead\\x0bpeople')"),
+    ("framework_yaml_nested_too_deep.yaml", 13, "YAML nested more than 50 levels deep (no data file needs more than a few)"),
 ]
 _CLASS = {"framework_yaml_alias_bomb.yaml": 1, "framework_item_codes_differ_in_case.yaml": 8,
-          "framework_label_invisible.yaml": 8}
+          "framework_label_invisible.yaml": 8, "framework_label_vertical_tab.yaml": 23,
+          "framework_yaml_nested_too_deep.yaml": 23}
 #: Framework files also handed to `workbench suggest FILE` directly: the same message, naming that file.
 _ALSO_SUGGESTED = {"framework_yaml_unquoted_colon.yaml", "framework_tab_indented.yaml", "framework_year_20015.yaml",
                    "framework_latin1.yaml", "framework_utf16.yaml", "framework_empty.yaml", GENERATED_50MB,
                    "framework_yaml_alias_bomb.yaml", "framework_item_codes_differ_in_case.yaml",
-                   "framework_label_invisible.yaml"}
+                   "framework_label_invisible.yaml", "framework_label_vertical_tab.yaml",
+                   "framework_yaml_nested_too_deep.yaml"}
 _VALIDATE = [  # mistakes seen only against the whole data folder, and the other data files
     ("framework_id_differs_from_file_name.yaml", 2, "framework id 'gbr_fw_2018' differs from the file name 'gbr_fw'"),
     ("framework_unknown_source.yaml", 8, "unknown source 'src_tset' (not an id in sources.yaml)"),
@@ -133,6 +139,22 @@ _VALIDATE_15 = [
     (4, "documents_binary.txt", 2, "binary file (NUL byte found); expected UTF-8 text"),
     (8, "sources_id_differs_in_case.yaml", 6, "duplicate source id 'SRC_TEST' (first at line 2) ('src_test' differs only in case)"),
     (8, "practices_label_invisible.yaml", 5, "label: must not be empty (holds only invisible characters) (got '\\xa0\\u200b')"),
+    # Issue 23: validation refuses what an output cannot carry (control characters, line separators
+    # in one-line text, duplicated columns, nesting that would exhaust Python's recursion).
+    (23, "practices_description_nul.yaml", 6, "description: holds U+0000 (NUL) at character 40; text allows no control "
+     "characters but tab and line breaks (got 'Two lines:\\nthe second one ends in a NUL\\x00')"),
+    (23, "practices_label_c1_control.yaml", 5, "label: holds U+009B (control character) at character 6; one line of text "
+     "allows no line breaks or control characters (got 'pr-1 \\x9b2J')"),
+    (23, "sources_citation_line_separator.yaml", 5, "citation: holds U+2028 (line separator) at character 13; one line of "
+     "text allows no line breaks or control characters (got 'Test source.\\u2028Second line.')"),
+    (23, "indicators_label_line_separator.csv", 3, "indicator: holds U+2028 (line separator) at character 23; one line "
+     "of text allows no line breaks or control characters (got 'Civil servants trained\\u2028all levels')"),
+    (23, "documents_vertical_tab.txt", 3,
+     "holds U+000B (vertical tab) at character 11; text allows no control characters but tab and line breaks"),
+    (23, "indicators_duplicate_column.csv", 2, "duplicate column 'value' in the header (columns 6 and 10)"),
+    (23, "crosswalk_duplicate_column.tsv", 2, "duplicate column 'confidence' in the header (columns 5 and 8)"),
+    (23, "crosswalk_header_nested_too_deep.tsv", 2,
+     "SSSOM metadata header: YAML nested more than 50 levels deep (no data file needs more than a few)"),
 ]
 #: `workbench recommend --weights FILE` (against the repository's data).
 _WEIGHTS = [
@@ -310,7 +332,8 @@ def test_corpus_is_complete():
     from test_bad_reports import CASES as REPORT_CASES, CLASSES as REPORT_CLASSES
 
     committed = {p.name for p in BAD.iterdir() if p.is_file() and p.name != "README.md"}
-    used = ({c.file for c in CASES} | {"framework_label_html_script.yaml", "framework_label_dollar.yaml"}
+    used = ({c.file for c in CASES} | {"framework_label_html_script.yaml", "framework_label_dollar.yaml",
+                                       "framework_label_formula.yaml"}
             | {name for name, _, _ in REPORT_CASES})
     assert committed == used - {GENERATED_50MB} - FILESYSTEM, "every fixture has a case and every case a fixture"
     assert len(CASES) + len(REPORT_CASES) >= 60
@@ -354,6 +377,39 @@ def test_html_in_a_label_is_accepted_and_kept_literally(tmp_path, monkeypatch, c
     assert capsys.readouterr().err == ""
     items = load(data).items.set_index("item_code")
     assert items.loc["gbr_fw-1", "label"] == HTML_LABEL
+
+
+FORMULA_LABEL = '=HYPERLINK("http://x","y")'
+
+
+def test_a_formula_in_a_label_is_kept_as_text_and_downloads_as_text(tmp_path, monkeypatch, capsys):
+    # Issue 23: a label may begin with '=' or '-' (it is text); no download may hand it to a
+    # spreadsheet as a formula: the CSV cell starts with "'", the XLSX cell is text.
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from workbench import present
+
+    data = write_tiny_data(tmp_path / "data")
+    shutil.copyfile(BAD / "framework_label_formula.yaml", data / DESTINATION["framework"])
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--data", "data"]) == 0
+    assert capsys.readouterr().err == ""
+    ds = load(data)
+    labels = ds.items.set_index("item_code")["label"]
+    assert (labels["gbr_fw-1"], labels["gbr_fw-2"]) == (FORMULA_LABEL, "-Acting with integrity")  # kept literally
+    present.use(ds, "en")
+    try:
+        present.table(ds.items[["item_code", "label"]], name="ranked")
+        table = present.page._CTX.tables[0][1]
+        cells = [cell for row in csv.reader(io.StringIO(present.csv_bytes(table).decode("utf-8-sig"))) for cell in row]
+        assert f"'{FORMULA_LABEL}" in cells and "'-Acting with integrity" in cells
+        book = load_workbook(io.BytesIO(present.xlsx_bytes(present.page._CTX.tables)))
+        assert all(cell.data_type != "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row)
+    finally:
+        present.forget()
 
 
 def test_dollar_signs_in_a_label_are_accepted_and_kept_literally(tmp_path):

@@ -148,3 +148,48 @@ def test_figures_speak_the_report_language_and_never_read_mathtext(ds):
     figures.png_bytes(net)  # draws without a mathtext error
     labels = [t.get_text() for t in net.axes[0].get_legend().get_texts()]
     assert labels[0] == "1-қауымдастық" and len(labels) == groups.nunique()
+
+
+# -- issue 23: no cell of a download is a formula --------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_every_formula_starter_is_neutralised_and_numbers_stay_numbers():
+    for starter in ("=", "+", "-", "@", "\t", "\r"):
+        assert present.spreadsheet_value(f"{starter}cmd|' /C calc'!A0") == f"'{starter}cmd|' /C calc'!A0"
+    assert present.spreadsheet_value(-3) == -3 and present.spreadsheet_value(-2.5) == -2.5
+    assert present.spreadsheet_value("-3") == "-3"  # text that is a plain number is read as that number
+    assert present.spreadsheet_value("Leadership - and integrity") == "Leadership - and integrity"
+    assert present.spreadsheet_value(None) is None and present.spreadsheet_value(True) is True
+
+
+def test_a_formula_label_downloads_as_text_in_csv_and_xlsx(ds):
+    import csv
+
+    from openpyxl import load_workbook
+
+    present.use(ds, "en")
+    present.table(pd.DataFrame({"label": [FORMULA, "-1+1", "Leadership"], "value": [-3, 2, 1],
+                                "share": [-0.5, 0.25, 1.0]}), name="ranked")
+    data = present.page._CTX.tables[0][1]
+    rows = list(csv.reader(io.StringIO(present.csv_bytes(data).decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == [f"'{FORMULA}", "'-1+1", "Leadership"]
+    assert [row[1] for row in rows[1:]] == ["-3", "2", "1"]  # negative numbers stay numbers, unquoted
+    book = load_workbook(io.BytesIO(present.xlsx_bytes(present.page._CTX.tables)))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert cells and all(cell.data_type != "f" for cell in cells)
+    sheet = book.worksheets[0]
+    assert [sheet.cell(row=r, column=1).value for r in (2, 3)] == [f"'{FORMULA}", "'-1+1"]
+    assert (sheet.cell(row=2, column=2).value, sheet.cell(row=2, column=2).data_type) == (-3, "n")
+    assert (sheet.cell(row=2, column=3).value, sheet.cell(row=2, column=3).data_type) == (-0.5, "n")
+
+
+def test_a_header_is_a_cell_too(ds):
+    from openpyxl import load_workbook
+
+    present.use(ds, "en")
+    frame = pd.DataFrame({"=cmd": ["a"]})
+    assert present.csv_bytes(frame).decode("utf-8-sig").splitlines()[0] == "'=cmd"
+    book = load_workbook(io.BytesIO(present.xlsx_bytes([("t", frame)])))
+    assert (book.active["A1"].value, book.active["A1"].data_type) == ("'=cmd", "s")

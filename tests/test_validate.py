@@ -214,7 +214,8 @@ def test_files_saved_by_windows_tools_are_accepted(quirk, name, tiny_data):
 
 
 def test_line_numbers_survive_comments_and_multiline_fields(tiny_data):
-    # A quoted field spanning two lines and a comment must not shift the rows after them.
+    # A quoted field spanning two lines and a comment must not shift the rows after them. (An
+    # indicator's name is one line of text, so the two-line field is refused too, on its own line.)
     p = tiny_data / "indicators.csv"
     p.write_text(
         "id,country,indicator,measure,year,value,unit,source,locator\n"
@@ -225,7 +226,11 @@ def test_line_numbers_survive_comments_and_multiline_fields(tiny_data):
     )
     with pytest.raises(InputError) as info:
         load(tiny_data)
-    assert [(p.line, p.message) for p in info.value.problems] == [(5, "value 140 is a percent outside 0-100")]
+    assert [(p.line, p.message) for p in info.value.problems] == [
+        (3, "indicator: holds U+000A (line break) at character 4; one line of text allows no line breaks or control "
+            "characters (got 'two\\nlines')"),
+        (5, "value 140 is a percent outside 0-100"),
+    ]
 
 
 def test_validate_checks_the_recommendation_weights(tmp_path, capsys):

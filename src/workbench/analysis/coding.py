@@ -10,8 +10,6 @@ per document, and exported to and read back from review files.
 from __future__ import annotations
 
 import copy
-import csv
-import io
 import os
 from pathlib import Path
 from typing import Iterable
@@ -21,7 +19,7 @@ import pandas as pd
 
 from workbench.model.dataset import default_data_dir
 from workbench.model.errors import InputError, Problem
-from workbench.model.sourcefile import read_text, read_yaml
+from workbench.model.sourcefile import duplicate_column_problem, read_text, read_yaml, table_rows
 from workbench.analysis.passages import split_passages
 from workbench.analysis.suggest import UNKNOWN_LANGUAGE, ConceptSuggester, normalise_text
 from workbench.model.validate import DECISIONS, check_number, review_row_problems
@@ -239,40 +237,33 @@ def read_review(path: str | os.PathLike, concept_ids: Iterable[str] | None = Non
     ``concept_ids`` defaults to the taxonomy of the default data folder. Adds a ``line`` column.
     """
     p = Path(path)
-    text = read_text(p)
+    parsed = table_rows(p, read_text(p))
     known = set(concept_ids) if concept_ids is not None else _taxonomy_concepts()
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError.single(p, 1, "file holds no table") from None
-    header = [h.strip() for h in header]
+    header_line, header = parsed[0][0], [h.strip() for h in parsed[0][1]]
+    duplicate = duplicate_column_problem(p, header, header_line)
+    if duplicate is not None:
+        raise InputError([duplicate])
     missing = [c for c in CODING_COLUMNS if c not in header]
     if missing:
-        raise InputError.single(p, 1, f"codings header lacks column(s) {', '.join(missing)}")
+        raise InputError.single(p, header_line, f"codings header lacks column(s) {', '.join(missing)}")
     problems: list[Problem] = []
     rows = []
-    line = reader.line_num + 1
-    try:
-        for values in reader:
-            record_line, line = line, reader.line_num + 1
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                problems.append(Problem(str(p), record_line, f"row has {len(values)} fields, the header has {len(header)}"))
-                continue
-            row = dict(zip(header, values))
-            messages, parsed = review_row_problems(row, known)
-            problems.extend(Problem(str(p), record_line, m) for m in messages)
-            if parsed is None:
-                continue
-            start, end, score = parsed
-            decision = row.get("decision", "").strip().lower()
-            new_id = row.get("new_concept_id", "").strip()
-            concept = row["concept_id"].strip()
-            rows.append((row["document"].strip(), start, end, concept, score, row["quote"], decision, new_id, record_line))
-    except csv.Error as exc:
-        raise InputError.single(p, reader.line_num, f"table syntax error: {exc}") from None
+    for record_line, values in parsed[1:]:
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            problems.append(Problem(str(p), record_line, f"row has {len(values)} fields, the header has {len(header)}"))
+            continue
+        row = dict(zip(header, values))
+        messages, parsed_row = review_row_problems(row, known)
+        problems.extend(Problem(str(p), record_line, m) for m in messages)
+        if parsed_row is None:
+            continue
+        start, end, score = parsed_row
+        decision = row.get("decision", "").strip().lower()
+        new_id = row.get("new_concept_id", "").strip()
+        concept = row["concept_id"].strip()
+        rows.append((row["document"].strip(), start, end, concept, score, row["quote"], decision, new_id, record_line))
     if problems:
         raise InputError(problems)
     return pd.DataFrame(rows, columns=REVIEW_COLUMNS + ["line"])

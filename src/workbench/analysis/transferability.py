@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError, Problem
-from workbench.model.schema import SLUG
+from workbench.model.schema import SLUG, Line, Paragraphs, Text
 from workbench.model.sourcefile import pydantic_problems, read_yaml
 
 __all__ = ["Factor", "Transferability", "read_transferability", "load_transferability", "context", "context_text"]
@@ -30,18 +30,18 @@ class _Model(BaseModel):
 
 
 class IndicatorRef(_Model):
-    source: str = Field(min_length=1)
-    indicator: str = Field(min_length=1)
-    measure: str = Field(min_length=1)
+    source: Line = Field(min_length=1)
+    indicator: Line = Field(min_length=1)
+    measure: Line = Field(min_length=1)
 
 
 class Factor(_Model):
-    id: str = Field(pattern=SLUG)
-    label: str = Field(min_length=1)
-    applies_to: Union[Literal["all"], list[str]]
-    argument: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-    locator: str = Field(min_length=1)
+    id: Line = Field(pattern=SLUG)
+    label: Text
+    applies_to: Union[Literal["all"], list[Line]]
+    argument: Paragraphs = Field(min_length=1)
+    source: Line = Field(min_length=1)
+    locator: Line = Field(min_length=1)
     indicators: list[IndicatorRef]
 
 

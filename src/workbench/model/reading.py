@@ -7,14 +7,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from workbench.model.errors import InputError, Problem
 from workbench.model.records import RawData
 from workbench.model.schema import Framework, Indicator, Mapping, Practice, Source, Taxonomy
-from workbench.model.sourcefile import YamlDocument, pydantic_problems, read_bytes, read_table, read_text, read_yaml
+from workbench.model.sourcefile import (YamlDocument, pydantic_problems, read_bytes, read_table, read_text, read_yaml,
+                                        yaml_document)
 from workbench.model.validate.data import framework_problems
+from workbench.model.values import control_character_problem
 
 __all__ = ["read_data", "read_framework", "read_crosswalk", "read_crosswalk_set", "data_files", "data_version",
            "CROSSWALK_COLUMNS", "SSSOM_OPTIONAL_COLUMNS", "SSSOM_REQUIRED_METADATA", "INDICATOR_COLUMNS"]
@@ -43,6 +44,10 @@ SSSOM_OPTIONAL_COLUMNS = (
     "subject_match_field", "object_match_field", "match_string", "subject_preprocessing",
     "object_preprocessing", "similarity_score", "similarity_measure", "see_also", "issue_tracker_item", "other",
 )
+
+
+#: SSSOM columns of free text, which may run over several lines; every other column is one line.
+SSSOM_FREE_TEXT_COLUMNS = ("curation_rule_text", "other")
 
 
 #: Mapping-set metadata a crosswalk's SSSOM header (``#``-prefixed YAML) must give.
@@ -104,17 +109,17 @@ def _sssom_header(p: Path) -> tuple[dict[str, Any], list[Problem]]:
     """The mapping-set metadata: the YAML of the ``#`` lines before the table header (SSSOM/TSV's
     embedded metadata). A file whose comment is no such YAML (a plain note) has none."""
     block = []
-    for line in read_text(p).splitlines():
+    for line in read_text(p).split("\n"):  # lines as the table reader counts them
         if not line.startswith("#"):
             break
         block.append(line[1:])
-    if not block:
-        return {}, []
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in block):
+        return {}, []  # blank, or YAML comments only: no metadata
     try:
-        meta = yaml.safe_load("\n".join(block))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return {}, [Problem(str(p), (mark.line + 1) if mark else 1, f"SSSOM metadata header is not valid YAML: {getattr(exc, 'problem', exc)}")]
+        # The checks of every YAML file: no aliases, no deep nesting, no duplicate keys.
+        meta = yaml_document(p, "\n".join(block)).data
+    except InputError as exc:
+        return {}, [Problem(x.path, x.line, f"SSSOM metadata header: {x.message}") for x in exc.problems]
     if not isinstance(meta, dict) or not ({"curie_map", "mapping_set_id"} & set(meta)):
         return {}, []  # a free-text note, not SSSOM metadata: ids stay plain
     problems = [Problem(str(p), 1, f"SSSOM metadata lacks '{key}'") for key in SSSOM_REQUIRED_METADATA if not meta.get(key)]
@@ -136,6 +141,17 @@ def _uncurie(row: dict[str, str], curie_map: dict[str, str], path: str, line: in
         elif column in _PLAIN_ID_COLUMNS:
             out[column] = local
     return out
+
+
+def _sssom_columns(row: dict[str, str], header: list[str], path: str, line: int, problems: list[Problem]) -> dict[str, str]:
+    """The optional SSSOM columns of one mapping, each checked to be text every output carries."""
+    extras = {c: row[c] for c in header if c in SSSOM_OPTIONAL_COLUMNS}
+    for column, value in extras.items():
+        message = control_character_problem(value, multiline=column in SSSOM_FREE_TEXT_COLUMNS)
+        if message:
+            shown = f" (got {value!r})" if len(repr(value)) < 60 else ""
+            problems.append(Problem(path, line, f"{column}: {message}{shown}"))
+    return extras
 
 
 def read_crosswalk_set(path: str | os.PathLike) -> tuple[dict[str, Any], list[tuple[Mapping, int, dict[str, str]]]]:
@@ -166,7 +182,7 @@ def read_crosswalk_set(path: str | os.PathLike) -> tuple[dict[str, Any], list[tu
         core = {c: row[c] for c in CROSSWALK_COLUMNS}
         m = _validate(Mapping, core, str(p), lambda loc, line=line: line, problems)
         if m is not None:
-            out.append((m, line, {c: row[c] for c in header if c in SSSOM_OPTIONAL_COLUMNS}))
+            out.append((m, line, _sssom_columns(row, header, str(p), line, problems)))
     if problems:
         raise InputError(problems)
     return meta, out

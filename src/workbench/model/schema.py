@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from workbench.model.values import is_invisible, url_problem
+from workbench.model.values import control_character_problem, is_invisible, url_problem
 from workbench.model.defaults import DEFAULT_BASELINE, DEFAULT_PEERS  # parameter defaults, not findings; light for the CLI
 
 __all__ = [
@@ -19,6 +19,9 @@ __all__ = [
     "DEFAULT_PEERS",
     "DEFAULT_BASELINE",
     "FiniteFloat",
+    "Line",
+    "Paragraphs",
+    "Text",
     "is_country_code",
     "Source",
     "Item",
@@ -86,6 +89,20 @@ def _visible(value: str) -> str:
     return value
 
 
+def _one_line(value: str) -> str:
+    message = control_character_problem(value)
+    if message:
+        raise ValueError(message)
+    return value
+
+
+def _paragraphs(value: str) -> str:
+    message = control_character_problem(value, multiline=True)
+    if message:
+        raise ValueError(message)
+    return value
+
+
 def _web_url(value: str) -> str:
     message = url_problem(value)
     if message:
@@ -94,9 +111,15 @@ def _web_url(value: str) -> str:
 
 
 NonEmpty = Field(min_length=1)
-Country = Annotated[str, AfterValidator(_country)]
-#: Text a reader sees (labels, titles, citations): not empty, not only invisible characters.
-Text = Annotated[str, Field(min_length=1), AfterValidator(_visible)]
+#: Every text field of one line (ids, codes, references, locators): no line break and no control
+#: character but tab, so every output carries it (a spreadsheet cell, a CSV row, a table header).
+Line = Annotated[str, AfterValidator(_one_line)]
+#: Text that may run over several lines (descriptions, definitions, comments): line breaks and
+#: tabs allowed, no other control character.
+Paragraphs = Annotated[str, AfterValidator(_paragraphs)]
+Country = Annotated[Line, AfterValidator(_country)]
+#: Text a reader sees (labels, titles, citations): one line, not empty, not only invisible characters.
+Text = Annotated[str, Field(min_length=1), AfterValidator(_one_line), AfterValidator(_visible)]
 WebUrl = Annotated[str, AfterValidator(_web_url)]
 #: Every number in a data or settings file: infinity and NaN are refused (they would blank a
 #: score or sort a ranking alphabetically).
@@ -104,13 +127,13 @@ FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class Source(Record):
-    id: str = Field(pattern=CODE)
+    id: Line = Field(pattern=CODE)
     kind: Literal["seed", "reference"]
     citation: Text
-    file: Optional[str] = None
+    file: Optional[Line] = None
     url: Optional[WebUrl] = None
     year: Optional[int] = Field(default=None, ge=1800, le=2100)
-    licence: Optional[str] = None
+    licence: Optional[Line] = None
 
     @model_validator(mode="after")
     def _where(self) -> "Source":
@@ -122,50 +145,50 @@ class Source(Record):
 
 
 class Item(Record):
-    code: str = Field(pattern=CODE)
+    code: Line = Field(pattern=CODE)
     label: Text
-    description: Optional[str] = None
-    group: Optional[str] = None
-    locator: Optional[str] = None
-    source: Optional[str] = None
+    description: Optional[Paragraphs] = None
+    group: Optional[Line] = None
+    locator: Optional[Line] = None
+    source: Optional[Line] = None
 
 
 class Framework(Record):
-    id: str = Field(pattern=SLUG)
+    id: Line = Field(pattern=SLUG)
     country: Country
     title: Text
     year: int = Field(ge=1800, le=2100)
     level: Literal["all", "senior", "leaders"]
     kind: Literal["competencies", "values", "principles", "skills", "qualities", "curriculum", "elements"] = "competencies"
-    source: str = NonEmpty
-    locator: Optional[str] = None
-    description: Optional[str] = None
+    source: Line = NonEmpty
+    locator: Optional[Line] = None
+    description: Optional[Paragraphs] = None
     items: list[Item] = Field(min_length=1)
 
 
 
 class Practice(Record):
-    id: str = Field(pattern=CODE)
+    id: Line = Field(pattern=CODE)
     country: Country
     kind: Literal[PRACTICE_KINDS]  # type: ignore[valid-type]
     label: Text
-    description: Optional[str] = None
+    description: Optional[Paragraphs] = None
     recommended_for_kaz: bool = False
-    source: str = NonEmpty
-    locator: str = NonEmpty
+    source: Line = NonEmpty
+    locator: Line = NonEmpty
 
 
 
 class Indicator(Record):
-    id: str = Field(pattern=CODE)
+    id: Line = Field(pattern=CODE)
     country: Country
     indicator: Text
-    measure: str = NonEmpty
+    measure: Line = NonEmpty
     year: Optional[int] = Field(default=None, ge=1800, le=2100)
     value: float = Field(allow_inf_nan=False)  # "nan" parses as a float but is no measurement
     unit: Literal["percent", "percentile_rank", "estimate", "score", "rank", "count"]
-    source: str = NonEmpty
-    locator: str = NonEmpty
+    source: Line = NonEmpty
+    locator: Line = NonEmpty
 
 
     @field_validator("year", mode="before")
@@ -187,29 +210,29 @@ class Labels(Record):
 
 
 class Domain(Record):
-    id: str = Field(pattern=SLUG)
+    id: Line = Field(pattern=SLUG)
     label: Labels
 
 
 class Aliases(Record):
-    en: list[str] = Field(default_factory=list)
-    ru: list[str] = Field(default_factory=list)
-    kk: list[str] = Field(default_factory=list)
+    en: list[Line] = Field(default_factory=list)
+    ru: list[Line] = Field(default_factory=list)
+    kk: list[Line] = Field(default_factory=list)
 
 
 class Concept(Record):
-    id: str = Field(pattern=SLUG)
-    domain: str
+    id: Line = Field(pattern=SLUG)
+    domain: Line
     scope: Literal["individual", "system"]
     label: Labels
     label_status: dict[Literal["en", "ru", "kk"], Literal["draft", "reviewed"]] = Field(default_factory=dict)
-    definition: str = NonEmpty
+    definition: Paragraphs = NonEmpty
     aliases: Aliases = Field(default_factory=Aliases)
     #: SKOS ``broader``: the id of the concept this one is a narrower part of (taxonomy 1.1:
     #: the Academy's kinds of training under ``learning_development``). At most two levels.
-    broader: Optional[str] = Field(default=None, pattern=SLUG)
+    broader: Optional[Line] = Field(default=None, pattern=SLUG)
     #: Who signed each reviewed translation; absent until a native reviewer has.
-    reviewed_by: dict[Literal["ru", "kk"], str] = Field(default_factory=dict)
+    reviewed_by: dict[Literal["ru", "kk"], Line] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _review_signed(self) -> "Concept":
@@ -224,8 +247,8 @@ class Concept(Record):
 
 
 class Taxonomy(Record):
-    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
-    released: Optional[str] = None
+    version: Line = Field(pattern=r"^\d+\.\d+\.\d+$")
+    released: Optional[Line] = None
     domains: list[Domain] = Field(min_length=1)
     concepts: list[Concept] = Field(min_length=1)
 
@@ -236,13 +259,13 @@ class Taxonomy(Record):
 
 
 class Mapping(Record):
-    subject_id: str = Field(pattern=CODE)
+    subject_id: Line = Field(pattern=CODE)
     predicate_id: Literal[PREDICATES]  # type: ignore[valid-type]
-    object_id: str = NonEmpty
-    mapping_justification: str = Field(pattern=r"^semapv:[A-Za-z]+$")
+    object_id: Line = NonEmpty
+    mapping_justification: Line = Field(pattern=r"^semapv:[A-Za-z]+$")
     confidence: FiniteFloat = Field(ge=0, le=1)
-    author_id: str = NonEmpty
-    comment: str = ""
+    author_id: Line = NonEmpty
+    comment: Paragraphs = ""
 
 
 class Weights(Record):

@@ -19,13 +19,22 @@ __all__ = [
     "read_text",
     "YamlDocument",
     "read_yaml",
+    "yaml_document",
+    "MAX_YAML_DEPTH",
     "read_table",
+    "table_rows",
+    "duplicate_column_problem",
     "pydantic_problems",
 ]
 
 #: Larger input files are refused before reading: curated data is small, and a 50 MB file
 #: is almost always a mistake (a dump, a binary) that would otherwise stall every command.
 MAX_FILE_BYTES = 5 * 1024 * 1024
+#: Deepest nesting of mappings and lists a YAML file may have. The deepest data file needs a handful
+#: of levels; a file nested hundreds deep is a mistake or an attack that would exhaust Python's
+#: recursion in any walk over it.
+MAX_YAML_DEPTH = 50
+_TOO_DEEP = f"YAML nested more than {MAX_YAML_DEPTH} levels deep (no data file needs more than a few)"
 #: libyaml's loader when present: same node tree and line marks, several times faster.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -121,6 +130,8 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError, text: str = "") -> Problem:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     lines = text.splitlines()
     bad = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "maximum nesting depth" in problem:  # libyaml's own limit (1000 levels), met before ours
+        return Problem(str(path), line, _TOO_DEEP)
     # libyaml names no tab in its messages; the indentation of the offending line shows it.
     if "\t" in bad[: len(bad) - len(bad.lstrip())]:
         message = "YAML syntax error: tab character used for indentation (indent with spaces)"
@@ -134,21 +145,33 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError, text: str = "") -> Problem:
     return Problem(str(path), line, " ".join(message.split()))
 
 
-def _duplicate_keys(path: Path, node: yaml.Node, problems: list[Problem]) -> None:
-    # PyYAML keeps the last of two equal keys silently; a curator would lose data unnoticed.
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                problems.append(Problem(str(path), line, f"duplicate key '{key}' (first at line {seen[key]})"))
-            else:
-                seen[key] = line
-            _duplicate_keys(path, value_node, problems)
-    elif isinstance(node, yaml.SequenceNode):
-        for child in node.value:
-            _duplicate_keys(path, child, problems)
+def _tree_problems(path: Path, root: yaml.Node) -> list[Problem]:
+    """Duplicate keys anywhere in the tree (PyYAML keeps the last of two silently: a curator would
+    lose data unnoticed); raises :class:`InputError` at the first collection nested deeper than
+    :data:`MAX_YAML_DEPTH`.
+
+    The walk keeps its own stack, never Python's: it checks the depth before anything recursive
+    (constructing the data, pydantic, a report's walk over the values) meets the tree.
+    """
+    problems: list[Problem] = []
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            continue
+        if depth > MAX_YAML_DEPTH:
+            raise InputError.single(path, node.start_mark.line + 1, _TOO_DEEP)
+        children = [child for pair in node.value for child in pair] if isinstance(node, yaml.MappingNode) else node.value
+        stack.extend((child, depth + 1) for child in reversed(children))  # popped in the file's order
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, _ in node.value:
+                key, line = str(key_node.value), key_node.start_mark.line + 1
+                if key in seen:
+                    problems.append(Problem(str(path), line, f"duplicate key '{key}' (first at line {seen[key]})"))
+                else:
+                    seen[key] = line
+    return problems
 
 
 def _refuse_aliases(path: Path, text: str) -> None:
@@ -177,52 +200,113 @@ def _refuse_aliases(path: Path, text: str) -> None:
 def read_yaml(path: str | os.PathLike) -> YamlDocument:
     """Parse one YAML document, raising :class:`InputError` with the line of any mistake."""
     p = Path(path)
-    text = read_text(p)
+    return yaml_document(p, read_text(p))
+
+
+def yaml_document(path: str | os.PathLike, text: str) -> YamlDocument:
+    """Parse ``text``, the YAML of ``path`` (lines counted from its start), with every check of
+    :func:`read_yaml`: no anchors or aliases, no nesting deeper than :data:`MAX_YAML_DEPTH`, no
+    duplicate keys. Raises :class:`InputError` with the line of the first mistake.
+    """
+    p = Path(path)
     _refuse_aliases(p, text)
     loader = _Loader(text)
     try:
-        root = loader.get_single_node()
+        root = loader.get_single_node()  # libyaml composes in C and stops at 1000 levels itself
         if root is None:
             raise InputError.single(p, 1, "file holds no YAML data")
-        problems: list[Problem] = []
-        _duplicate_keys(p, root, problems)
+        problems = _tree_problems(p, root)
         if problems:
             raise InputError(problems)
         data = loader.construct_document(root)
     except yaml.YAMLError as exc:
         raise InputError([_yaml_problem(p, exc, text)]) from None
+    except RecursionError:  # only PyYAML's pure-Python composer, when libyaml is missing, recurses
+        raise InputError.single(p, 1, _TOO_DEEP) from None
     finally:
         loader.dispose()
     return YamlDocument(str(p), data, root)
 
 
-def read_table(path: str | os.PathLike, delimiter: str = ",") -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Read a CSV/TSV file: its header and ``(line, row)`` pairs, skipping ``#`` comment lines.
+class _TableLines:
+    """The lines of a table's text as :func:`csv.reader` reads them, split on ``\\n`` alone.
 
-    Raises :class:`InputError` on ragged rows, naming their line.
+    A quoted field keeps every character as written: ``str.splitlines`` would also break lines
+    at U+2028, U+2029, vertical tabs, form feeds and more, and the reader would see newlines
+    there. Blank and ``#`` comment lines are skipped between rows only (inside a quoted field
+    they are text); ``row_start`` is the file line the row being read began on.
+    """
+
+    def __init__(self, text: str):
+        self._lines = iter(io.StringIO(text, newline="\n"))
+        self.line = 0  # the last line handed to the reader
+        self.row_start = 0
+        self.between_rows = True
+
+    def __iter__(self) -> "_TableLines":
+        return self
+
+    def __next__(self) -> str:
+        for raw in self._lines:
+            self.line += 1
+            if self.between_rows and (not raw.strip(" \t\r\n") or raw.lstrip(" \t").startswith("#")):
+                continue
+            if self.between_rows:
+                self.row_start, self.between_rows = self.line, False
+            return raw
+        raise StopIteration
+
+
+def table_rows(path: str | os.PathLike, text: str, delimiter: str = ",") -> list[tuple[int, list[str]]]:
+    """Each row of ``text``, the CSV/TSV table of ``path``, with the file line it starts on (the
+    header first); blank and ``#`` comment lines between rows are skipped, quoted fields kept as written.
+
+    Raises :class:`InputError` on a syntax error (naming the line it is on) and on a file without rows.
     """
     p = Path(path)
-    text = read_text(p)
-    lines = text.splitlines()
-    numbered = [(i + 1, line) for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")]
-    if not numbered:
-        raise InputError.single(p, 1, "file holds no table")
-    reader = csv.reader(io.StringIO("\n".join(line for _, line in numbered)), delimiter=delimiter, strict=True)
-    # Each row with the file line it starts on; ``reader.line_num`` counts the lines consumed,
-    # so a quoted field spanning lines does not shift the numbers of the rows after it.
-    parsed: list[tuple[int, list[str], int]] = []
+    lines = _TableLines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    parsed: list[tuple[int, list[str]]] = []
     try:
         for values in reader:
-            start = parsed[-1][2] if parsed else 0
-            parsed.append((numbered[start][0], values, reader.line_num))
+            parsed.append((lines.row_start, values))
+            lines.between_rows = True
     except csv.Error as exc:
-        start = parsed[-1][2] if parsed else 0
-        hint = " (a quoted field is never closed)" if "unexpected end of data" in str(exc) else ""
-        raise InputError.single(p, numbered[min(start, len(numbered) - 1)][0], f"table syntax error: {exc}{hint}") from None
-    header = [h.strip() for h in parsed[0][1]]
+        if "unexpected end of data" in str(exc):  # at the end of the file: say where the row began
+            raise InputError.single(p, lines.row_start, f"table syntax error: {exc} (a quoted field is never closed)") from None
+        raise InputError.single(p, lines.line, f"table syntax error: {exc}") from None
+    if not parsed:
+        raise InputError.single(p, 1, "file holds no table")
+    return parsed
+
+
+def duplicate_column_problem(path: str | os.PathLike, header: list[str], line: int = 1) -> Problem | None:
+    """The first column named twice in ``header`` (at file line ``line``), or ``None``.
+
+    Read into a mapping per row, the last of two equal columns would silently replace the first.
+    """
+    first: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        if name in first:
+            return Problem(str(path), line, f"duplicate column '{name}' in the header (columns {first[name]} and {number})")
+        first[name] = number
+    return None
+
+
+def read_table(path: str | os.PathLike, delimiter: str = ",") -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Read a CSV/TSV file: its header and ``(line, row)`` pairs, skipping blank and ``#`` comment lines.
+
+    Raises :class:`InputError` on a column named twice and on ragged rows, naming their line.
+    """
+    p = Path(path)
+    parsed = table_rows(p, read_text(p), delimiter)
+    header_line, header = parsed[0][0], [h.strip() for h in parsed[0][1]]
+    duplicate = duplicate_column_problem(p, header, header_line)
+    if duplicate is not None:
+        raise InputError([duplicate])
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[Problem] = []
-    for line_no, values, _ in parsed[1:]:
+    for line_no, values in parsed[1:]:
         if len(values) != len(header):
             problems.append(Problem(str(p), line_no, f"row has {len(values)} fields, the header has {len(header)}"))
             continue

@@ -1,7 +1,8 @@
-"""Checks of single values: numbers, URLs, invisible text, identifiers."""
+"""Checks of single values: numbers, URLs, invisible text, control characters, identifiers."""
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any, Iterable
@@ -79,6 +80,40 @@ def is_invisible(text: str) -> bool:
     (True, False)
     """
     return all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES or ch.isspace() for ch in text)
+
+
+#: What no output carries in one line of text (a label, an id, a table cell): the C0 controls but
+#: tab, DEL, the C1 controls, and the Unicode line and paragraph separators. openpyxl refuses the
+#: C0 controls, and a CSV reader or an editor breaks the line at the others.
+_NOT_IN_ONE_LINE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+#: What no output carries in text of several lines (a description, a comment, a document): the
+#: same but tab, line feed and carriage return.
+_NOT_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {
+    "\x00": "NUL", "\n": "line break", "\r": "carriage return", "\x0b": "vertical tab", "\x0c": "form feed",
+    "\x1b": "escape", "\x7f": "delete", "\x85": "next line", "\u2028": "line separator", "\u2029": "paragraph separator",
+}
+
+
+def control_character_problem(text: str, multiline: bool = False) -> str | None:
+    """Why ``text`` cannot reach every output, a spreadsheet cell included (``None`` when it can).
+
+    One line of text (``multiline`` false: labels, ids, titles) holds no control character but
+    tab and no line break; text of several lines (descriptions, comments) may also hold line
+    breaks. A vertical tab, what a manual line break pasted from Word becomes, is refused in both.
+
+    >>> control_character_problem("Lead\\vpeople")
+    'holds U+000B (vertical tab) at character 5; one line of text allows no line breaks or control characters'
+    >>> control_character_problem("Line one\\nline two", multiline=True) is None
+    True
+    """
+    found = (_NOT_IN_TEXT if multiline else _NOT_IN_ONE_LINE).search(text)
+    if found is None:
+        return None
+    char = found.group()
+    rule = ("text allows no control characters but tab and line breaks" if multiline
+            else "one line of text allows no line breaks or control characters")
+    return f"holds U+{ord(char):04X} ({_CONTROL_NAMES.get(char, 'control character')}) at character {found.start() + 1}; {rule}"
 
 
 def identity_key(code: str) -> str:

@@ -12,7 +12,7 @@ from workbench.model.i18n import country_name, has, t
 from workbench.present.citations import _source_id, cite_html, cite_label
 from workbench.present.page import _CTX, HTML, _lang
 
-__all__ = ["publish", "table", "csv_bytes"]
+__all__ = ["publish", "table", "csv_bytes", "spreadsheet_value", "FORMULA_STARTERS"]
 
 
 #: Shares (0-1) shown as percentages.
@@ -162,9 +162,54 @@ def _table_html(frame: pd.DataFrame, shown: pd.DataFrame, cites: dict[str, list[
     return f'<table class="wb-table{wide}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+#: The first characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection"):
+#: ``=HYPERLINK(...)`` in a label would become a live link in a researcher's Excel.
+FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r")
+#: Text that is a plain decimal number (``-3``, ``+0.5``, ``1e-3``): a spreadsheet reads it as that
+#: number, never as a formula, so it is left as it is.
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_value(value: Any) -> Any:
+    """``value`` as it may be written to a CSV or XLSX cell: the one gate of every cell of both.
+
+    Text starting with a formula starter (:data:`FORMULA_STARTERS`) gets a leading ``'``, as the
+    OWASP guidance on CSV injection advises, so a spreadsheet shows it as text and never runs it.
+    Numbers, and text that is a plain number, stay as they are; so does any other value.
+
+    Parameters
+    ----------
+    value:
+        A cell or a column name.
+
+    Returns
+    -------
+    ``value``, or ``"'" + value`` for text a spreadsheet would take for a formula.
+
+    >>> spreadsheet_value("=SUM(A1:A9)"), spreadsheet_value("-3"), spreadsheet_value(-3)
+    ("'=SUM(A1:A9)", '-3', -3)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTERS) and not _NUMBER_TEXT.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every column name and text cell through :func:`spreadsheet_value`; numbers untouched."""
+    out = frame.copy()
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column)):
+            # An object Series built as such: no type inference turns a column of ints and blanks into floats.
+            out.isetitem(i, pd.Series([spreadsheet_value(v) for v in column], index=column.index, dtype=object))
+    out.columns = [spreadsheet_value(c) for c in out.columns]
+    return out
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """``frame`` as CSV in UTF-8 with a byte-order mark, so Excel opens Cyrillic and Kazakh letters correctly."""
-    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """``frame`` as CSV in UTF-8 with a byte-order mark, so Excel opens Cyrillic and Kazakh letters correctly;
+    every text cell through :func:`spreadsheet_value`, so none is read as a formula."""
+    return _spreadsheet_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _data_uri(payload: bytes, mime: str) -> str:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from workbench.model.i18n import t
 from workbench.present.page import _CTX, HTML, _lang
-from workbench.present.tables import _data_uri, _is_empty
+from workbench.present.tables import _data_uri, _is_empty, spreadsheet_value
 
 __all__ = ["xlsx_bytes", "downloads_html"]
 
@@ -35,9 +35,9 @@ def xlsx_bytes(tables: Sequence[tuple[str, pd.DataFrame]]) -> bytes:
             name = name[:28] + f"~{i}"
         used.add(name)
         ws = wb.create_sheet(name)
-        ws.append([str(c) for c in frame.columns])
+        _append_row(ws, [str(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
-            ws.append([None if _is_empty(v) else (v.item() if hasattr(v, "item") else v) for v in row])
+            _append_row(ws, [None if _is_empty(v) else (v.item() if hasattr(v, "item") else v) for v in row])
     fixed = datetime.datetime(2000, 1, 1)
     wb.properties.created = wb.properties.modified = fixed
     buf = io.BytesIO()
@@ -50,6 +50,15 @@ def xlsx_bytes(tables: Sequence[tuple[str, pd.DataFrame]]) -> bytes:
                           b'<dcterms:modified xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:modified>', data)
             dst.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def _append_row(ws, values: list) -> None:
+    """One row of a sheet: every value through :func:`spreadsheet_value`, and every text cell stored as
+    text (openpyxl would store text starting with ``=`` as a formula)."""
+    ws.append([spreadsheet_value(v) for v in values])
+    for (cell,) in ws.iter_cols(min_row=ws.max_row, max_row=ws.max_row, max_col=len(values)):
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def downloads_html(lang: str | None = None, name: str = "tables") -> HTML:

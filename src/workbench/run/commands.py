@@ -238,7 +238,7 @@ def _cmd_code(args: argparse.Namespace) -> int:
     from workbench.model.sourcefile import read_text
     from workbench.analysis.suggest import fit_from_dataset
     from workbench.model.taxonomy import at_granularity
-    from workbench.model.validate import check_number
+    from workbench.model.validate import check_number, text_file_problem
 
     if args.top < 1:
         raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
@@ -247,6 +247,9 @@ def _cmd_code(args: argparse.Namespace) -> int:
     if args.review and args.format != "csv":
         raise InputError.single("--review", 0, "a review file is CSV; drop --format table")
     text = read_text(args.file)  # a binary or non-UTF-8 file fails here, before the data is loaded
+    unfit = text_file_problem(args.file, text)  # a control character would break the review file's quotes
+    if unfit is not None:
+        raise InputError([unfit])
     model = fit_from_dataset(at_granularity(load(args.data), args.granularity))
     frame = code_document(model, text, args.file.name, lang=args.lang, threshold=args.threshold, top=args.top)
     if args.review:

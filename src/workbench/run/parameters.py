@@ -38,6 +38,8 @@ def read_notebook(path: str | os.PathLike) -> dict:
         nb = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError.single(p, exc.lineno, f"not a valid notebook: JSON syntax error: {exc.msg}") from None
+    except RecursionError:  # the decoder recurses once per level: a few thousand brackets exhaust it
+        raise InputError.single(p, 0, "not a valid notebook: JSON nested too deeply") from None
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         raise InputError.single(p, 0, "not a Jupyter notebook (no list of 'cells')")
     for cell in nb["cells"]:
@@ -47,6 +49,8 @@ def read_notebook(path: str | os.PathLike) -> dict:
                 ast.parse(source)
             except SyntaxError as exc:
                 raise InputError.single(p, 0, f"syntax error in the parameters cell, line {exc.lineno}: {exc.msg}") from None
+            except (RecursionError, MemoryError):  # Python's parser gives up on thousands of nested operators
+                raise InputError.single(p, 0, "the parameters cell is nested too deeply to parse") from None
     return nb
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Callable
 from workbench.model.documents import resolve_document
 from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import read_text
-from workbench.model.values import _check_unique, is_web_url, url_problem
+from workbench.model.values import _check_unique, control_character_problem, is_web_url, url_problem
 
 if TYPE_CHECKING:
     from workbench.model.records import RawData
@@ -25,20 +25,38 @@ def framework_problems(fw: "Framework", doc: "YamlDocument") -> list[Problem]:
 
 def document_problems(root: Path) -> list[Problem]:
     """``documents/*.txt`` are read by the documents report: each must be readable UTF-8 text inside
-    the folder (a symbolic link leading outside it is refused, see :mod:`workbench.model.documents`)."""
+    the folder (a symbolic link leading outside it is refused, see :mod:`workbench.model.documents`)
+    whose quotes every output carries (no control character but tab and line breaks)."""
     problems: list[Problem] = []
     folder = root / "documents"
     if not folder.is_dir():
         return problems
     for path in sorted(folder.glob("*.txt")):
         try:
-            read_text(path)
+            text = read_text(path)
             if not path.name.startswith("."):  # hidden files are no documents
                 resolve_document(root, path.name)
         except InputError as exc:
             problems.extend(Problem(str(path), 0, p.message.removeprefix(f"{path.name!r} ")) if p.is_parameter else p
                             for p in exc.problems)
+            continue
+        problem = text_file_problem(path, text)
+        if problem is not None:
+            problems.append(problem)
     return problems
+
+
+def text_file_problem(path: str | Path, text: str) -> Problem | None:
+    """The first line of ``text`` (a document to code, from ``path``) holding a character no output
+    carries: its quotes reach review files, report tables and their spreadsheets.
+
+    One problem per file: a pasted document repeats its mistake on every line.
+    """
+    for number, line in enumerate(text.split("\n"), start=1):
+        message = control_character_problem(line, multiline=True)
+        if message:
+            return Problem(str(path), number, message)
+    return None
 
 
 def broader_problems(taxonomy: "Taxonomy", doc: "YamlDocument") -> list[Problem]:

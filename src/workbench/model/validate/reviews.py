@@ -4,15 +4,16 @@ from __future__ import annotations
 import math
 from typing import Mapping as TMapping
 
-
-
+from workbench.model.values import control_character_problem
 
 DECISIONS = ("accept", "reject", "change")
 
 
 def review_row_problems(row: TMapping[str, str], known: set[str]) -> tuple[list[str], tuple[int, int, float] | None]:
     """Messages for one row of a codings CSV, and its parsed ``(start, end, score)`` when readable."""
-    messages: list[str] = []
+    # Every cell reaches a report or a spreadsheet: one line each, but the quote may run over several.
+    messages = [f"{column}: {problem}" for column, value in row.items()
+                if (problem := control_character_problem(value, multiline=column == "quote"))]
     decision = row.get("decision", "").strip().lower()
     new_id = row.get("new_concept_id", "").strip()
     concept = row["concept_id"].strip()
