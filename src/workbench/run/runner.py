@@ -213,8 +213,9 @@ def _run_todo(project, specs, todo, results, jobs, on_result, progress, fresh_ke
     data_before = os.environ.get("WORKBENCH_DATA")
     os.environ["WORKBENCH_DATA"] = str(project.data.resolve())
     timings = project.cache / DURATIONS_NAME
-    run = _Run(project, longest_first(todo, [spec.name for spec, _ in todo], read_durations(timings)), {},
-               fresh_kernels, max(1, kernel_reuse))
+    if jobs > 1:  # one worker takes as long in any order: it keeps the matrix's, as a reader expects
+        todo = longest_first(todo, [spec.name for spec, _ in todo], read_durations(timings))
+    run = _Run(project, todo, {}, fresh_kernels, max(1, kernel_reuse))
     in_main = threading.current_thread() is threading.main_thread()
     previous_term = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
     bar = None
