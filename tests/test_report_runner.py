@@ -253,8 +253,11 @@ def test_ctrl_c_stops_within_two_seconds_keeps_outputs_and_the_next_run_redoes_t
     before = digest(tmp_path)
     project.matrix.write_text(yaml.safe_dump({"reports": [entry("first", label="v2"), entry("middle", label="v2", sleep=4.0),
                                                           entry("last", label="v2")]}, sort_keys=False), encoding="utf-8")
+    # A terminal's Ctrl-C reaches a process that does not ignore SIGINT; a test runner's worker may
+    # (pytest-xdist), and an ignored signal stays ignored across exec: start the runner as a shell would.
     proc = subprocess.Popen([str(WORKBENCH), "reports", "--no-progress", "--jobs", "1"], cwd=tmp_path, env=cli_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.time() + 90
         while time.time() < deadline and not (project.cache / "run" / "middle").exists():
