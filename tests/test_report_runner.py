@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -138,9 +139,20 @@ def test_index_lists_a_grids_reports_together(tmp_path):
     group = page[page.index('id="report-words"'):page.index('id="report-byname"')]
     for name in ("words-en-a", "words-en-b", "words-ru-a", "words-ru-b"):
         assert f'href="{name}.html"' in group
-    assert "<code>lang = ru</code>, <code>label = b</code>" in group
+    # a version in another language is named in that language; other parameters stay as written
+    assert '<a href="words-ru-b.html" hreflang="ru" lang="ru">Русский, <code>label = b</code></a>' in group
+    byname = page[page.index('id="report-byname"'):]
+    assert ">English</a>" in byname and ">Қазақша</a>" in byname and "lang = kk" not in byname
     assert page.count('class="wb-index-group"') == 2
     assert 'id="report-single"' in page and 'href="single.html"' in page
+
+
+def test_the_index_style_sheet_is_not_escaped(tmp_path):
+    project = write_matrix(tmp_path, GRID_MATRIX)
+    page = write_index(project, load_matrix(project.matrix, project.notebooks)).read_text(encoding="utf-8")
+    style = page[page.index("<style"):page.index("</style>")]
+    assert "font-family" in style
+    assert re.search(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);", style) is None, "an HTML entity inside <style>"
 
 
 def test_the_real_matrix_uses_a_grid():

@@ -9,7 +9,7 @@ from typing import Any, Iterable
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from workbench.model.i18n import DRAFT_LANGUAGES, group
+from workbench.model.i18n import DRAFT_LANGUAGES, LANGUAGES, group, t
 from workbench.model.outputs import atomic_write
 
 __all__ = ["TEMPLATE_DIR", "ui_strings", "export_html", "add_toc", "write_index"]
@@ -163,7 +163,10 @@ def write_index(project: Any, specs: Iterable[Any], lang: str = "en") -> Path:
             reports.append(groups[group])
         groups[group]["members"].append(item)
     css = (TEMPLATE_DIR / "report.css").read_text(encoding="utf-8")
-    page = env.get_template("index_page.html.j2").render(reports=reports, ui=ui_strings(lang), css=css, lang=lang)
+    # a version in another language is named in that language, as language switchers do
+    names = {code: t(f"languages.{code}", code) for code in LANGUAGES}
+    page = env.get_template("index_page.html.j2").render(reports=reports, ui=ui_strings(lang), css=css, lang=lang,
+                                                         language_names=names)
     target = project.reports / "index.html"
     payload = page.encode("utf-8")
     if not target.exists() or target.read_bytes() != payload:
