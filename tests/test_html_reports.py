@@ -70,6 +70,15 @@ def test_reports_are_self_contained_and_small(generated):
         assert page.stat().st_size < 5_000_000, f"{page.name} is {page.stat().st_size} bytes"
 
 
+def test_every_page_says_its_language(generated):
+    specs = {s.name: s for s in load_matrix(generated.matrix, generated.notebooks)}
+    for page in report_pages(generated):
+        lang = specs[page.stem].parameters.get("lang", "en") if page.stem in specs else "en"
+        head = page.read_text(encoding="utf-8")[:200]
+        assert f'<html lang="{lang}">' in head, (page.name, head)
+    assert any(s.parameters.get("lang") == "ru" for s in specs.values())  # the test can fail
+
+
 def test_no_papermill_parameters_cell_or_code_in_reports(generated):
     for page in report_pages(generated)[:-1]:
         text = page.read_text(encoding="utf-8")

@@ -9,10 +9,10 @@ from typing import Any, Iterable
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from workbench.model.i18n import DRAFT_LANGUAGES, LANGUAGES, group, t
+from workbench.model.i18n import DRAFT_LANGUAGES, LANGUAGES, check_language, group, t
 from workbench.model.outputs import atomic_write
 
-__all__ = ["TEMPLATE_DIR", "ui_strings", "export_html", "add_toc", "write_index"]
+__all__ = ["TEMPLATE_DIR", "ui_strings", "export_html", "add_toc", "say_language", "write_index"]
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates" / "report"
 _HEADING = re.compile(r"<(h[23])(\s[^>]*)?>(.*?)</\1>", re.S)
@@ -115,8 +115,21 @@ def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, st
     }
     nb.metadata["title"] = spec.display_title()  # the page's <title>
     nb.metadata.pop("papermill", None)  # timings and paths: they would make every export differ
-    body, _ = _exporter().from_notebook_node(nb, resources={"language_code": lang})
-    return add_toc(body).encode("utf-8")
+    body, _ = _exporter().from_notebook_node(nb)
+    return add_toc(say_language(body, lang)).encode("utf-8")
+
+
+def say_language(page: str, lang: str) -> str:
+    r"""The page's ``<html lang>`` set to the report's language (screen readers, hyphenation, spell checks).
+
+    nbconvert writes its exporter's one language; the exporter is shared by the runner's workers,
+    so the language is set on each page instead.
+
+    >>> say_language('<!DOCTYPE html>\n<html lang="en">\n<head>', "kk")
+    '<!DOCTYPE html>\n<html lang="kk">\n<head>'
+    """
+    check_language(lang)
+    return re.sub(r'<html lang="[^"]*">', f'<html lang="{lang}">', page, count=1)
 
 
 def _show(value: Any) -> str:
