@@ -367,14 +367,20 @@ def test_corpus_timing_is_recorded(outcomes, tmp_path_factory):
 HTML_LABEL = "<img src=x onerror=alert(1)>"
 
 
-def test_html_in_a_label_is_accepted_and_kept_literally(tmp_path, monkeypatch, capsys):
-    # A label is text. Whatever renders it (reports, notebooks) must escape it; here it must
-    # pass validation and reach the data unchanged (not stripped, not pre-escaped).
+def _validated_with(fixture: str, tmp_path: Path, monkeypatch, capsys) -> Path:
+    """The tiny data folder with ``fixture`` as its framework, passed by ``workbench validate`` in silence."""
     data = write_tiny_data(tmp_path / "data")
-    shutil.copyfile(BAD / "framework_label_html_script.yaml", data / DESTINATION["framework"])
+    shutil.copyfile(BAD / fixture, data / DESTINATION["framework"])
     monkeypatch.chdir(tmp_path)
     assert main(["validate", "--data", "data"]) == 0
     assert capsys.readouterr().err == ""
+    return data
+
+
+def test_html_in_a_label_is_accepted_and_kept_literally(tmp_path, monkeypatch, capsys):
+    # A label is text. Whatever renders it (reports, notebooks) must escape it; here it must
+    # pass validation and reach the data unchanged (not stripped, not pre-escaped).
+    data = _validated_with("framework_label_html_script.yaml", tmp_path, monkeypatch, capsys)
     items = load(data).items.set_index("item_code")
     assert items.loc["gbr_fw-1", "label"] == HTML_LABEL
 
@@ -392,12 +398,7 @@ def test_a_formula_in_a_label_is_kept_as_text_and_downloads_as_text(tmp_path, mo
 
     from workbench import present
 
-    data = write_tiny_data(tmp_path / "data")
-    shutil.copyfile(BAD / "framework_label_formula.yaml", data / DESTINATION["framework"])
-    monkeypatch.chdir(tmp_path)
-    assert main(["validate", "--data", "data"]) == 0
-    assert capsys.readouterr().err == ""
-    ds = load(data)
+    ds = load(_validated_with("framework_label_formula.yaml", tmp_path, monkeypatch, capsys))
     labels = ds.items.set_index("item_code")["label"]
     assert (labels["gbr_fw-1"], labels["gbr_fw-2"]) == (FORMULA_LABEL, "-Acting with integrity")  # kept literally
     present.use(ds, "en")

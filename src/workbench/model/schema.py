@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Annotated, Literal, Optional
+from functools import lru_cache, partial
+from typing import Annotated, Callable, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -89,25 +89,20 @@ def _visible(value: str) -> str:
     return value
 
 
-def _one_line(value: str) -> str:
-    message = control_character_problem(value)
-    if message:
-        raise ValueError(message)
-    return value
+def _refusing(problem: Callable[[str], str | None]) -> Callable[[str], str]:
+    """A pydantic validator from a check that says what is wrong with a value (``None``: nothing)."""
+    def validate(value: str) -> str:
+        message = problem(value)
+        if message:
+            raise ValueError(message)
+        return value
+
+    return validate
 
 
-def _paragraphs(value: str) -> str:
-    message = control_character_problem(value, multiline=True)
-    if message:
-        raise ValueError(message)
-    return value
-
-
-def _web_url(value: str) -> str:
-    message = url_problem(value)
-    if message:
-        raise ValueError(message)
-    return value
+_one_line = _refusing(control_character_problem)
+_paragraphs = _refusing(partial(control_character_problem, multiline=True))
+_web_url = _refusing(url_problem)
 
 
 NonEmpty = Field(min_length=1)

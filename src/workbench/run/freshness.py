@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from workbench.model.errors import warn
 from workbench.model.outputs import atomic_write
+from workbench.run.parameters import read_cache_file
 from workbench.run.project import Project, output_paths
 from workbench.run.swap import recover
 
@@ -30,12 +31,9 @@ _KEY = re.compile(r"[0-9a-f]{64}")
 
 def read_key(path: Path) -> str | None:
     """The cache key kept at ``path``; ``None`` when there is none or it is not a key (a warning names the file)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = read_cache_file(path, _distrust)
+    if raw is None:
         return None
-    except OSError as exc:
-        return _distrust(path, f"cannot read it ({(exc.strerror or str(exc)).lower()})")
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:

@@ -8,12 +8,13 @@ import os
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
-from workbench.model.errors import InputError, warn
+from workbench.model.errors import InputError, os_cause, warn
 from workbench.model.outputs import atomic_write
 from workbench.model.sourcefile import read_bytes, read_text
 
-__all__ = ["NotebookParameter", "read_notebook", "notebook_parameters"]
+__all__ = ["NotebookParameter", "read_notebook", "notebook_parameters", "read_cache_file"]
 
 
 @dataclass(frozen=True)
@@ -115,15 +116,25 @@ def _checksum(fields: dict) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _read_cached(path: Path) -> dict[str, NotebookParameter] | None:
-    """The parameters kept in the cache entry at ``path``; ``None`` when there is none or it cannot
-    be trusted (then a warning names it)."""
+def read_cache_file(path: Path, distrust: Callable[[Path, str], None]) -> bytes | None:
+    """The bytes of a cache file at ``path``: ``None`` when there is none, or when it cannot be read
+    (then ``distrust(path, why)`` names the cause). A cache is a hint: nothing here raises.
+    """
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return _distrust(path, f"cannot read it ({(exc.strerror or str(exc)).lower()})")
+        distrust(path, f"cannot read it ({os_cause(exc)})")
+        return None
+
+
+def _read_cached(path: Path) -> dict[str, NotebookParameter] | None:
+    """The parameters kept in the cache entry at ``path``; ``None`` when there is none or it cannot
+    be trusted (then a warning names it)."""
+    raw = read_cache_file(path, _distrust)
+    if raw is None:
+        return None
     try:
         entry = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
