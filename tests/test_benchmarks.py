@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from workbench.analysis.options import OPTION_ROW_COLUMNS
 from workbench.analysis.recommend import CSV_COLUMNS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,7 +53,9 @@ def test_the_benchmarks_synthetic_dataset_validates_and_analyses(bench, tmp_path
         recommend = subprocess.run([workbench, "recommend", "--data", syn, "--peers", ",".join(peers), "--draws", "20", "--out", out],
                                    cwd=work, env=env, capture_output=True, text=True)
         assert recommend.returncode == 0, recommend.stdout + recommend.stderr
-        assert out.read_text(encoding="utf-8").startswith(",".join(CSV_COLUMNS) + "\n")
+        # one row per option of each ranked concept: the concept's columns, then the rest of the ranking's
+        header = OPTION_ROW_COLUMNS + [c for c in CSV_COLUMNS if c not in OPTION_ROW_COLUMNS + ["options"]]
+        assert out.read_text(encoding="utf-8").startswith(",".join(header) + "\n")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -1,6 +1,7 @@
 """The whole report matrix, generated for real and opened in headless Chromium with no network."""
 from __future__ import annotations
 
+import html
 import hashlib
 import os
 import re
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench.model.i18n import t
 from workbench.run import Project, load_matrix, run_reports
 
 REPO = Path(__file__).resolve().parents[1]
@@ -292,3 +294,25 @@ def test_printed_reports_fit_an_a4_page(generated, browser):
         assert page.pdf(format="A4")[:4] == b"%PDF"
         page.close()
     assert too_wide == []
+
+
+def test_recommendation_reports_show_the_register_as_policy_advice(generated):
+    """Issue 21: options under each ranked concept, each quote linked both ways, the coverage and needs
+    tables, the roadmap, and no templated action sentence, in every language."""
+    from workbench.model.dataset import load
+
+    options = load(REPO / "data").options
+    for lang in ("en", "ru", "kk"):
+        page = (generated.reports / f"recommendations-inclusive-governance-{lang}.html").read_text(encoding="utf-8")
+        shown = set(re.findall(r'<div class="wb-option" id="option-([^"]+)"', page))
+        assert len(shown) >= 15 and shown <= set(options["option_id"])
+        refs = set(re.findall(r'href="#quote-([^"]+)"', page))
+        anchors = set(re.findall(r'<li id="quote-([^"]+)"', page))
+        assert refs and refs == anchors  # every quote cited is in the appendix, and the appendix holds no other
+        assert set(re.findall(r'href="#option-([^"]+)"', page)) <= shown  # links back land on an option shown
+        for key in ("options", "coverage", "needs", "roadmap", "quotes"):
+            assert html.escape(t(f"sections.{key}", lang)) in page, (lang, key)
+        assert 'alt="roadmap"' in page
+        assert not re.search(r"(Adopt|Develop|Strengthen|Enforce): ", page)  # the old templated actions
+        titles = options[f"title_{lang}"]
+        assert sum(html.escape(str(title)) in page for title in titles) >= 15

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from workbench.analysis.options import OPTION_ROW_COLUMNS
 import pytest
 import yaml
 
@@ -191,7 +193,6 @@ def test_a_kazakh_practice_turns_a_concept_from_absent_to_present(tmp_path):
     data = make_data(tmp_path)
     before = analyse(load(data), ["GBR"], "base")
     assert before.table.set_index("concept_id").loc["integrity_ethics", "kaz_status"] == "absent"
-    assert before.actions.set_index("concept_id").loc["integrity_ethics", "verb"] == "adopt"
     _add_kaz_practice(data, "integrity_ethics")
     after = analyse(load(data), ["GBR"], "base")
     row = after.table.set_index("concept_id").loc["integrity_ethics"]
@@ -200,7 +201,6 @@ def test_a_kazakh_practice_turns_a_concept_from_absent_to_present(tmp_path):
     assert ev.verb == "strengthen"
     assert ev.kaz_evidence[["kind", "level", "subject_id", "source", "locator"]].values.tolist() == [
         ["practice", "present", "pr-kaz-law", "src_test", "art. 1"]]
-    assert all(a.startswith("Strengthen") for a in ev.actions["action"])
 
 
 def test_a_proposal_for_kazakhstan_is_no_evidence_that_it_has_it(tmp_path):
@@ -241,34 +241,29 @@ def test_a_concept_kazakhstan_has_is_never_reported_absent(real, peers, baseline
     shown = recs[recs["concept_id"].isin(has)]
     assert len(shown) == len(has)
     assert (shown["kaz_status"] == "present").all()
-    assert not shown["action"].str.startswith("Adopt").any()
     md = render_markdown(gaps, recs[recs["rank"] <= 8])
     for concept in has & set(recs.loc[recs["rank"] <= 8, "concept_id"]):
         section = md.split(f"(`{concept}`)")[1].split("###")[0]
-        assert "**absent**" not in section and "→ **adopt**" not in section
+        assert "**absent**" not in section
 
 
 @pytest.mark.parametrize("peers, baseline", [(["GBR", "CAN", "NZL"], "listening_state"),
                                              (["GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS"], "both")])
-def test_every_row_has_an_action_a_status_with_evidence_model_countries_and_sources(real, peers, baseline):
+def test_every_row_has_options_a_status_with_evidence_model_countries_and_sources(real, peers, baseline):
     gaps = analyse(real, peers, baseline)
     recs = recommendations(gaps, top=10, draws=0)
     assert set(recs["scope"]) == {"individual", "system"} and len(recs) == 20
     known = set(real.sources["id"])
     for _, row in recs.iterrows():
-        assert row["action"].endswith(".") and row["action"].split(":")[0] in ("Adopt", "Develop", "Strengthen", "Enforce")
+        assert row["options"], row["concept_id"]  # every top concept has a written option (issue 21)
         cited = row["sources"].split(";")
         assert cited and set(cited) <= known, row["concept_id"]
         ev = evidence(gaps, row["concept_id"])
         if row["kaz_status"] != "absent":
             assert len(ev.kaz_evidence) and (ev.kaz_evidence["locator"] != "").all()
             assert set(ev.kaz_evidence["source"]) <= set(cited)
-        acts = ev.actions
-        if (acts["basis"] == "peer_practice").any():
-            assert row["model_countries"], row["concept_id"]
-            assert set(row["model_countries"].split(";")) <= set(peers)
-        else:  # said plainly
-            assert "no peer practice" in row["action"] or acts["basis"].iloc[0] == "step"
+        assert set(ev.options["option_id"]) == set(row["options"].split(";"))
+        assert row["model_countries"] == ";".join(dict.fromkeys(c for cs in ev.options["model_countries"] for c in cs))
         assert "KAZ" in row["governance_context"] and "ref_wgi_2023_update" in row["governance_context"]
 
 
@@ -354,8 +349,7 @@ def test_evidence_lists_each_kind_with_citations(tiny):
     assert ev.survey[["subject_id", "value"]].values.tolist() == [["gap-1", 40.0]]
     assert ev.kaz_baseline[["subject_id", "predicate"]].values.tolist() == [["kaz_base-1", "skos:relatedMatch"]]
     assert ev.steps["label"].tolist() == ["Set up interagency working groups"]
-    assert ev.actions["action"].tolist() == [
-        "Develop: Set up interagency working groups (implementation step a source paper proposes for Kazakhstan)."]
+    assert ev.options.empty  # the tiny data has no register: nothing is written for it
     assert gaps.risks["label"].tolist() == ["pr-jpn-risk", "Resistance to change"]  # shown with every recommendation
     assert ev.citations["citation"].tolist() == ["Test source. (https://example.org/test)"]
     statements = ev.statements()
@@ -389,7 +383,8 @@ def test_markdown_has_table_sections_and_resolved_references(real):
     recs = recommendations(gaps, top=5, draws=50)
     md = render_markdown(gaps, recs, draws=50, seed=0)
     assert "## Ranked: individual" in md and "## Ranked: system" in md
-    assert "| rank | scope | action | concept_id | kaz_status | model_countries |" in md
+    assert "| rank | scope | concept_id | kaz_status | options | model_countries |" in md
+    assert "## Policy options of the ranked concepts" in md
     assert md.count("\n### ") == 10
     # the score is explained: components, tie-break, which papers count
     assert "## How the score is computed" in md and "ties (equal to 12 decimals) are broken by concept id" in md
@@ -447,12 +442,12 @@ def test_findings_list_every_paper_recommendation_once(real):
         # a recommendation is recovered exactly when its best concept is in the top ten of its list
         mapped = papers[papers["verdict"] != "unmapped"]
         assert ((mapped["rank"] <= 10) == (mapped["verdict"] == "recovered")).all()
-        assert mapped.loc[mapped["verdict"] == "missed", "comment"].str.contains(r"^(?:mapped by skos:relatedMatch only; )?rank ").all()
+        assert mapped.loc[mapped["verdict"] == "missed", "comment"].str.contains(r"^(?:only related to the concept in the crosswalk; )?rank ").all()
         # a recommendation that reaches its concepts only by skos:relatedMatch says so, and only then
         cw = real.crosswalk
         carried = set(cw.loc[cw["predicate_id"].isin(CARRYING_PREDICATES), "subject_id"])
         related = set(cw.loc[cw["predicate_id"] == "skos:relatedMatch", "subject_id"]) - carried
-        flagged = mapped["comment"].str.startswith("mapped by skos:relatedMatch only")
+        flagged = mapped["comment"].str.startswith("only related to the concept in the crosswalk")
         assert (flagged == mapped["subject_id"].isin(related)).all()
         assert len(papers[papers["paper"] == "seed004"]) == 6
         new = findings[findings["verdict"] == "new"]
@@ -484,15 +479,15 @@ def test_cli_csv_columns_and_order(tmp_path):
     code, out, err = run_cli("--data", str(data), "--baseline", "base", "--top", "3", "--draws", "20")
     assert code == 0, err
     frame = pd.read_csv(io.StringIO(out), keep_default_na=False)
-    assert list(frame.columns) == CSV_COLUMNS
-    assert {"rank", "scope", "action", "concept_id", "kaz_status", "model_countries", "score", "stability",
-            "governance_context", "papers", "sources"} <= set(frame.columns)
+    # one row per option of each ranked concept (none here: the tiny data has no register)
+    assert list(frame.columns) == OPTION_ROW_COLUMNS + [c for c in CSV_COLUMNS if c not in OPTION_ROW_COLUMNS + ["options"]]
+    assert (frame["option_id"] == "").all()
     assert frame[["scope", "concept_id"]].values.tolist() == [
         ["individual", "integrity_ethics"], ["individual", "leadership"], ["individual", "collaboration"],
         ["system", "merit_recruitment"]]
     merit = frame.set_index("concept_id").loc["merit_recruitment"]
     assert merit["peers"] == "CAN" and merit["oecd_principles"] == "oecd_rec-1;oecd_rec-3"
-    assert merit["kaz_status"] == "partial" and merit["action"].startswith("Develop: Merit-based recruitment")
+    assert merit["kaz_status"] == "partial"
     assert frame.set_index("concept_id").loc["collaboration", "papers"] == "src_test"
 
 

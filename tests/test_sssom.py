@@ -107,7 +107,7 @@ def test_missing_licence_is_reported(tiny_data):
 
 def test_conversion_script_turns_appended_plain_rows_into_curies(tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("documents"))
+    shutil.copytree(REPO / "data", data)  # with its documents: the quotes of the options are checked against them
     with open(data / "crosswalk.tsv", "a", encoding="utf-8") as fh:
         fh.write("UK-B1\tskos:relatedMatch\tproactivity\tsemapv:ManualMappingCuration\t0.5\twb:curator\tappended plain row\n")
     with pytest.raises(InputError):

@@ -46,7 +46,7 @@ def test_each_recommendation_shows_kazakhstan_next_to_its_model_countries(real):
 
 def _copy(tmp_path: Path, text: str) -> Path:
     data = tmp_path / "data"
-    shutil.copytree(DATA, data, ignore=shutil.ignore_patterns("documents"))
+    shutil.copytree(DATA, data)  # with its documents: the quotes of the options are checked against them
     (data / "transferability.yaml").write_text(text, encoding="utf-8")
     return data
 

@@ -72,7 +72,7 @@ class Evidence:
     verb: str  # adopt | develop | strengthen | enforce
     kaz_evidence: pd.DataFrame  # kind, level, framework_id, subject_id, label, predicate, source, locator
     baseline_frameworks: pd.DataFrame
-    actions: pd.DataFrame  # workbench.analysis.actions.ACTION_COLUMNS
+    options: pd.DataFrame  # the register's options serving the concept (workbench.analysis.options.options_of)
     peer_items: pd.DataFrame
     peer_practices: pd.DataFrame
     oecd_principles: pd.DataFrame
@@ -115,11 +115,9 @@ class Evidence:
         def rows(frame: pd.DataFrame, text) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
             return [(text(r), c(r)) for _, r in frame.iterrows()]
 
-        out = [Block("actions", [(f"{a['action']}"
-                                  + (f" {s['for_whom']}: {a['audience']}." if a["audience"] else "")
-                                  + (f" {s['step']}: {a['step']}." if a["step"] and a["basis"] != "step" else "")
-                                  + (f" {s['risk']}: {a['risk']}." if a["risk"] else ""),
-                                  tuple(a["citations"])) for _, a in self.actions.iterrows()])]
+        # The options themselves are laid out in full where the report shows them; here their titles.
+        out = [Block("options", [(str(o[f"title_{lang}"]), tuple((m["source"], m["locator"]) for m in o["models"]))
+                                 for _, o in self.options.iterrows()])]
         fws = ", ".join(self.baseline_frameworks["framework_id"])
         status_rows = rows(self.kaz_evidence, lambda r: f"{s['kind_' + r['kind']]} ({value_word(r['level'], lang)}): "
                                                            f"{r['framework_id'] + ' ' if r['framework_id'] else ''}{r['subject_id']} \"{r['label']}\""

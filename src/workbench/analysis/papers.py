@@ -15,7 +15,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from workbench.model.i18n import t
+from workbench.model.i18n import country_name, t
+from workbench.model.taxonomy import concept_labels
 
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, item_concepts, practice_concepts
 from workbench.analysis.recommend import ranked
@@ -89,6 +90,7 @@ def paper_findings(gaps, top: int = 10, sources: Iterable[str] | None = None, la
     ``comment`` gives the reason in ``lang`` (en, ru or kk; ru and kk are drafts).
     """
     lists = ranked(gaps).set_index("concept_id")
+    labels = concept_labels(gaps.concepts, lang) if gaps.concepts is not None else {}
     recs = paper_recommendations(gaps, sources)
     rows = []
     for _, r in recs.iterrows():
@@ -98,18 +100,18 @@ def paper_findings(gaps, top: int = 10, sources: Iterable[str] | None = None, la
                 "source": r["source"], "locator": r["locator"]}
         if not cands:
             why = (t("findings.unmapped", lang) if not r["concepts"]
-                   else t("findings.not_ranked", lang, concepts=", ".join(r["concepts"])))
+                   else t("findings.not_ranked", lang, concepts=", ".join(labels.get(c, c) for c in r["concepts"])))
             rows.append({**base, "concept_id": "", "list": "", "rank": None, "kaz_status": "", "verdict": "unmapped", "comment": why})
             continue
         best = min(cands, key=lambda c: (lists.loc[c, "rank"], c))
         b = lists.loc[best]
         recovered = b["rank"] <= top
-        comment = (t("findings.recovered_at", lang, concept=best, rank=int(b["rank"]), list=t(f"values.{b['list']}", lang))
+        comment = (t("findings.recovered_at", lang, concept=labels.get(best, best), rank=int(b["rank"]), list=t(f"values.{b['list']}", lang))
                    if recovered else _why_missed(b, top, lang))
         if r["related_only"]:
             comment = t("findings.related_only", lang) + "; " + comment
         if r["model_country"] not in (*gaps.peers, "KAZ", ""):
-            comment += "; " + t("findings.model_not_peer", lang, country=r["model_country"])
+            comment += "; " + t("findings.model_not_peer", lang, country=country_name(r["model_country"], lang))
         rows.append({**base, "concept_id": best, "list": b["list"], "rank": int(b["rank"]), "kaz_status": b["kaz_status"],
                      "verdict": "recovered" if recovered else "missed", "comment": comment})
     recommended = {c for cs in recs["concepts"] for c in cs}

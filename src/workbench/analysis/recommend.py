@@ -1,8 +1,8 @@
-"""Ranked recommendations for Kazakhstan: the orchestration of status, actions, score and evidence.
+"""Ranked recommendations for Kazakhstan: the orchestration of status, score, options and evidence.
 
 One module per idea does the work: :mod:`workbench.model.settings` (``data/weights.yaml``),
 :mod:`workbench.analysis.kaz_status` (Kazakhstan's status from all Kazakh evidence),
-:mod:`workbench.analysis.actions` (what Kazakhstan would do, after whom), :mod:`workbench.analysis.scoring`
+:mod:`workbench.analysis.options` (the register's options of each concept: advice is written, never composed), :mod:`workbench.analysis.scoring`
 (components, score, two lists, stability), :mod:`workbench.analysis.transferability` (governance
 context), :mod:`workbench.analysis.papers` (agreement with the source papers, a finding) and
 :mod:`workbench.analysis.evidence` (one evidence model, markdown and HTML). This module joins them.
@@ -16,7 +16,7 @@ from typing import Iterable, Mapping, Optional
 import numpy as np
 import pandas as pd
 
-from workbench.analysis.actions import build_actions
+from workbench.analysis.options import empty_register, options_of
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, indicator_concepts, item_concepts, practice_concepts
 from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError
@@ -34,11 +34,11 @@ __all__ = [
     "ranked", "stability", "recommendations", "recommend", "evidence", "evidence_for", "cite",
 ]
 
-CSV_COLUMNS = ["rank", "scope", "action", "concept_id", "label", "kaz_status", "model_countries", "score",
+CSV_COLUMNS = ["rank", "scope", "concept_id", "label", "kaz_status", "options", "model_countries", "score",
                *COMPONENTS, "stability", "governance_context", "papers", "peers", "oecd_principles", "sources"]
 #: What a reader of a report sees of each recommendation; the components get a table of their own
 #: and the evidence (governance context, sources) a section of its own.
-READER_COLUMNS = ["rank", "scope", "concept_id", "action", "kaz_status", "model_countries", "score", "stability"]
+READER_COLUMNS = ["rank", "scope", "concept_id", "kaz_status", "options", "model_countries", "score", "stability"]
 COMPONENT_COLUMNS = ["rank", "scope", "concept_id", *COMPONENTS, "score"]
 
 #: Roles of the evidence rows (``GapAnalysis.links``), in the order evidence is shown.
@@ -55,7 +55,7 @@ class GapAnalysis:
     ``table``: one row per concept (of the chosen scope) with the five components, Kazakhstan's
     status and the lists behind them. ``links``: the evidence rows of the components (concept, role,
     subject, source, locator). ``kaz_evidence``: the Kazakh rows that decide each status.
-    ``actions``: what Kazakhstan would do per concept. ``risks``: risks of the implementation
+    ``options``: the register of policy options (``data/options/``). ``risks``: risks of the implementation
     sources, shown for every recommendation; ``concept_risks``: risks mapped to a concept.
     """
 
@@ -67,7 +67,7 @@ class GapAnalysis:
     table: pd.DataFrame
     links: pd.DataFrame
     kaz_evidence: pd.DataFrame
-    actions: pd.DataFrame
+    options: pd.DataFrame
     risks: pd.DataFrame
     concept_risks: pd.DataFrame
     frameworks: pd.DataFrame
@@ -78,6 +78,8 @@ class GapAnalysis:
     transferability: Optional[Transferability] = None
     data_version: str = ""
     taxonomy_version: str = ""
+    #: The taxonomy's concepts (labels in every language, for what a reader is told).
+    concepts: Optional[pd.DataFrame] = None
 
 
 def _link_rows(frame: pd.DataFrame, role: str, subject: str) -> pd.DataFrame:
@@ -173,7 +175,7 @@ def analyse(
     settings : already loaded settings (then ``weights`` is ignored).
     scope : ``None`` or ``"separate"`` (default): individual competencies and system reforms in two
         lists; ``"all"``: one list; ``"individual"`` or ``"system"``: that list only.
-    lang : language of the action sentences (``en``, ``ru`` or ``kk``; ru and kk are drafts).
+    lang : kept for callers of earlier versions; the analysis holds no text of its own.
 
     Examples
     --------
@@ -199,16 +201,14 @@ def analyse(
     risks = risks[["id", "country", "label", "source", "locator"]].reset_index(drop=True)
     all_pr = practice_concepts(pr, ds.crosswalk, PREDICATES)
     concept_risks = all_pr[all_pr["kind"] == "risk"][["concept_id", "practice_id", "country", "label", "predicate", "source", "locator"]]
-    gap_concepts = set(kaz.loc[kaz["level"] == "gap", "concept_id"])
-    actions = build_actions(ds.concepts, links, status, gap_concepts, concept_risks, lang)
     if scope in SCOPES:
         table = table[table["scope"] == scope].reset_index(drop=True)
     return GapAnalysis(
         peers=tuple(codes), baseline=baseline, baseline_frameworks=tuple(fws), scope=scope, settings=s,
-        table=table, links=links, kaz_evidence=kaz, actions=actions, risks=risks,
+        table=table, links=links, kaz_evidence=kaz, options=ds.options if ds.options is not None else empty_register(), risks=risks,
         concept_risks=concept_risks.reset_index(drop=True), frameworks=frameworks.reset_index(drop=True),
         sources=ds.sources, practices=pr, items=ds.items, crosswalk=ds.crosswalk, transferability=transfer,
-        data_version=ds.data_version, taxonomy_version=ds.taxonomy_version,
+        data_version=ds.data_version, taxonomy_version=ds.taxonomy_version, concepts=ds.concepts,
     )
 
 
@@ -223,19 +223,28 @@ def _governance(gaps: GapAnalysis, concept_id: str, domain: str, countries: Iter
     return context(gaps.transferability, concept_id, domain, countries)
 
 
-def _row_sources(gaps: GapAnalysis, cid: str, actions: pd.DataFrame, governance: pd.DataFrame) -> tuple[str, ...]:
+def option_sources(options: pd.DataFrame) -> set[str]:
+    """Every source the options cite: model countries, Kazakhstan now and planned, risks."""
+    found = set()
+    for _, o in options.iterrows():
+        found |= {m["source"] for m in o["models"]} | {p["source"] for p in o["plans"]}
+        found |= {o["kaz_source"], o["risk_source"]}
+    return found - {""}
+
+
+def _row_sources(gaps: GapAnalysis, cid: str, options: pd.DataFrame, governance: pd.DataFrame) -> tuple[str, ...]:
     found = set(gaps.links.loc[gaps.links["concept_id"] == cid, "source"])
     found |= set(gaps.kaz_evidence.loc[gaps.kaz_evidence["concept_id"] == cid, "source"])
     found |= set(gaps.frameworks["source"])  # "absent from X" is a statement about X
-    found |= {src for cites in actions["citations"] for src, _ in cites}
+    found |= option_sources(options)
     found |= set(governance["source"])
     if gaps.transferability is not None:
         found |= {f.source for f in gaps.transferability.factors}
     return tuple(sorted(s for s in found if s))
 
 
-def _model_countries(actions: pd.DataFrame) -> list[str]:
-    return list(dict.fromkeys(c for cell in actions["model_countries"] for c in cell.split(";") if c))
+def _model_countries(options: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(c for cell in options["model_countries"] for c in cell))
 
 
 def recommendations(gaps: GapAnalysis, top: int = 10, draws: int = 500, seed: int = 0) -> pd.DataFrame:
@@ -254,11 +263,11 @@ def recommendations(gaps: GapAnalysis, top: int = 10, draws: int = 500, seed: in
     out = pd.concat(parts, ignore_index=True)
     rows = []
     for _, r in out.iterrows():
-        acts = gaps.actions[gaps.actions["concept_id"] == r["concept_id"]]
+        acts = options_of(gaps.options, r["concept_id"])
         countries = _model_countries(acts)
         gov = _governance(gaps, r["concept_id"], r["domain"], countries)
         rows.append({
-            "scope": r["list"], "action": acts["action"].iloc[0] if len(acts) else "",
+            "scope": r["list"], "options": ";".join(acts["option_id"]),
             "model_countries": ";".join(countries), "governance_context": context_text(gov),
             "papers": ";".join(r["papers"]), "peers": ";".join(r["peers"]),
             "oecd_principles": ";".join(r["oecd_principles"]),
@@ -302,7 +311,7 @@ def evidence(gaps: GapAnalysis, concept_id: str, rank_no: int = 0, list_name: st
         return links.loc[links["role"] == name, columns].reset_index(drop=True)
 
     base_cols = ["country", "framework_id", "subject_id", "label", "group", "predicate", "source", "locator"]
-    acts = gaps.actions[gaps.actions["concept_id"] == concept_id].reset_index(drop=True)
+    acts = options_of(gaps.options, concept_id)
     gov = _governance(gaps, concept_id, str(row["domain"]), _model_countries(acts))
     kaz = gaps.kaz_evidence[gaps.kaz_evidence["concept_id"] == concept_id].reset_index(drop=True)
     risks = gaps.concept_risks[gaps.concept_risks["concept_id"] == concept_id].drop_duplicates("practice_id").reset_index(drop=True)
@@ -319,7 +328,7 @@ def evidence(gaps: GapAnalysis, concept_id: str, rank_no: int = 0, list_name: st
         concept_id=concept_id, label=str(row["label"]), scope=str(row["scope"]), components=components,
         weights=weights, score=float(score(pd.DataFrame([components]), weights).iloc[0]), kaz_status=status,
         verb=verb(status, bool((kaz["level"] == "gap").any())), kaz_evidence=kaz,
-        baseline_frameworks=gaps.frameworks.copy(), actions=acts,
+        baseline_frameworks=gaps.frameworks.copy(), options=acts,
         peer_items=role("peer_item", base_cols),
         peer_practices=role("peer_practice", ["country", "subject_id", "label", "predicate", "source", "locator"]),
         oecd_principles=role("oecd", ["subject_id", "label", "group", "source", "locator"]),

@@ -13,6 +13,7 @@ from workbench.model.errors import InputError
 from workbench.model.reading import (CROSSWALK_COLUMNS, SSSOM_OPTIONAL_COLUMNS, SSSOM_REQUIRED_METADATA, data_files, data_version,
                                      read_crosswalk, read_crosswalk_set, read_data, read_framework)
 from workbench.model.records import Dataset, RawData
+from workbench.model.register import option_frame, quote_frame
 from workbench.model.schema import Indicator, Practice, Taxonomy
 from workbench.model.validate.data import dataset_problems
 
@@ -179,4 +180,6 @@ def _frames(raw: RawData, version: str | None = None) -> Dataset:
         data_version=version or data_version(data_files(root), root),
         files={"crosswalk": str(raw.crosswalk_path), "taxonomy": str(root / "taxonomy.yaml")},
         crosswalk_metadata=raw.crosswalk_metadata,
+        options=option_frame(raw.options),
+        quotes=quote_frame(raw.quotes, {s.id: s.file for s, _, _ in raw.sources if s.kind == "seed"}, root),
     )

@@ -96,14 +96,16 @@ def missing() -> list[str]:
 def country_name(code: str, lang: str = "en") -> str:
     """A country's name in ``lang`` from pycountry's ISO 3166 data and its translations (the code if unknown).
 
-    >>> country_name("KAZ"), country_name("KAZ", "ru"), country_name("OECD")
-    ('Kazakhstan', 'Казахстан', 'OECD')
+    >>> country_name("KAZ"), country_name("KAZ", "ru"), country_name("OECD"), country_name("OECD", "kk")
+    ('Kazakhstan', 'Казахстан', 'OECD', 'ЭЫДҰ')
     """
     # `workbench validate` loads this module (through the settings' messages) and never names a country.
     # deferred: pycountry costs about 40 ms to import; only country names need it
     import pycountry
 
     check_language(lang)
+    if has(f"organisations.{code}"):  # OECD, EU: owners of frameworks, named in each language
+        return t(f"organisations.{code}", lang)
     found = pycountry.countries.get(alpha_3=code) if re.fullmatch(r"[A-Z]{3}", str(code)) else None
     if found is None:
         return str(code)

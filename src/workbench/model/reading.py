@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from workbench.model.errors import InputError, Problem
+from workbench.model.options import Option, Quote
 from workbench.model.records import RawData
 from workbench.model.schema import Framework, Indicator, Mapping, Practice, Source, Taxonomy
 from workbench.model.sourcefile import (YamlDocument, pydantic_problems, read_bytes, read_table, read_text, read_yaml,
@@ -102,6 +103,25 @@ def _list_file(path: Path, model: type[BaseModel], problems: list[Problem]) -> l
         obj = _validate(model, record, doc.path, lambda loc, i=i: doc.line_of((i, *loc)), problems)
         if obj is not None:
             out.append((obj, line, doc.path))
+    return out
+
+
+def _entries_file(path: Path, model: type[BaseModel], problems: list[Problem]) -> list[tuple[BaseModel, YamlDocument, int]]:
+    """Validate a YAML list of records whose fields nest (the options register): each record with
+    its document and index, so that a check across records can name the line of any field."""
+    try:
+        doc = read_yaml(path)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return []
+    if not isinstance(doc.data, list):
+        problems.append(Problem(doc.path, 1, f"expected a list of {model.__name__.lower()} records"))
+        return []
+    out = []
+    for i, record in enumerate(doc.data):
+        obj = _validate(model, record, doc.path, lambda loc, i=i: doc.line_of((i, *loc)), problems)
+        if obj is not None:
+            out.append((obj, doc, i))
     return out
 
 
@@ -260,6 +280,11 @@ def read_data(root: Path) -> RawData:
     with reading("subjects"):
         for path in sorted(pr_dir.glob("*.yaml")) if pr_dir.is_dir() else []:
             raw.practices.extend(_list_file(path, Practice, problems))
+
+    for folder, model, records in (("options", Option, raw.options), ("quotes", Quote, raw.quotes)):
+        with reading(folder):
+            for path in sorted((root / folder).glob("*.yaml")) if (root / folder).is_dir() else []:
+                records.extend(_entries_file(path, model, problems))
 
     ind_path = root / "indicators.csv"
     if ind_path.exists():

@@ -19,7 +19,7 @@ class Dataset:
     """The curated data: one DataFrame per table, plus versions.
 
     Tables: ``sources``, ``frameworks``, ``items``, ``practices``, ``indicators``, ``domains``,
-    ``concepts`` and ``crosswalk`` (SSSOM columns). ``items.item_code``, ``practices.id`` and
+    ``concepts``, ``crosswalk`` (SSSOM columns), ``options`` and ``quotes``. ``items.item_code``, ``practices.id`` and
     ``indicators.id`` are the subjects the crosswalk maps to ``concepts.concept_id``.
     """
 
@@ -40,6 +40,10 @@ class Dataset:
     granularity: str = "fine"
     #: The crosswalk's SSSOM mapping-set metadata (``curie_map``, ``mapping_set_id``, ``license``...).
     crosswalk_metadata: dict[str, Any] = field(default_factory=dict)
+    #: The register of policy options (one row per option, texts per language) and the quotes
+    #: behind them (with each seed quote's document and offsets); see :mod:`workbench.model.register`.
+    options: Any = None
+    quotes: Any = None
 
     def summary(self) -> dict[str, Any]:
         """Counts a researcher checks first (what ``workbench validate --json`` prints)."""
@@ -57,6 +61,8 @@ class Dataset:
             "concepts": int(len(self.concepts)),
             "mappings": int(len(self.crosswalk)),
             "unsourced_records": int(self.unsourced_records),
+            "options": int(len(self.options)) if self.options is not None else 0,
+            "quotes": int(len(self.quotes)) if self.quotes is not None else 0,
         }
 
     def concept_label(self, concept_id: str, lang: str = "en") -> str:
@@ -69,7 +75,7 @@ class RawData:
     """The records of a data folder as read, each with its file and line, before cross-checks.
 
     ``problems`` holds what reading found (syntax, fields); ``broken`` names the tables that
-    could not be read in full (``sources``, ``subjects``, ``crosswalk``), whose cross-checks
+    could not be read in full (``sources``, ``subjects``, ``crosswalk``, ``options``, ``quotes``), whose cross-checks
     :func:`workbench.model.validate.dataset_problems` skips.
     """
 
@@ -78,6 +84,8 @@ class RawData:
     frameworks: list = field(default_factory=list)  # (Framework, YamlDocument, Path)
     practices: list = field(default_factory=list)  # (Practice, line, path)
     indicators: list = field(default_factory=list)  # (Indicator, line, path)
+    options: list = field(default_factory=list)  # (Option, YamlDocument, index)
+    quotes: list = field(default_factory=list)  # (Quote, YamlDocument, index)
     taxonomy: Taxonomy | None = None
     taxonomy_doc: YamlDocument | None = None
     mappings: list = field(default_factory=list)  # (Mapping, line)

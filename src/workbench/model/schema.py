@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache, partial
 from typing import Annotated, Callable, Literal, Optional
 
@@ -129,6 +130,8 @@ class Source(Record):
     url: Optional[WebUrl] = None
     year: Optional[int] = Field(default=None, ge=1800, le=2100)
     licence: Optional[Line] = None
+    #: The day we read a reference page (its stored copy): required where a quote cites the page.
+    accessed: Optional[date] = None
 
     @model_validator(mode="after")
     def _where(self) -> "Source":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from workbench._exports import lazy_exports
 
-_MODULES = ("page", "citations", "tables", "workbook", "figures", "evidence", "markdown", "export")
+_MODULES = ("page", "citations", "tables", "workbook", "figures", "roadmap", "evidence", "options", "markdown", "export")
 _WHERE = {
     **{name: name for name in _MODULES},
     **{name: "page" for name in ("HTML", "use", "forget", "section", "figure", "with_labels", "draft_note_html")},
@@ -20,6 +20,9 @@ _WHERE = {
     **{name: "workbook" for name in ("xlsx_bytes", "downloads_html")},
     "score_explanation_html": "evidence", "evidence_html": "evidence", "evidence_markdown": "evidence",
     "render_markdown": "markdown",
+    **{name: "options" for name in ("option_titles", "options_html", "coverage_frame", "needs_frame", "roadmap_frame",
+                                    "quotes_html", "draft_legend_html", "quote_numbers", "with_carrying_options")},
+    "roadmap_figure": "roadmap",
 }
 __all__ = sorted(_WHERE)
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -3,6 +3,7 @@ list; and the documents a report read, each with its checksum."""
 from __future__ import annotations
 
 import html
+from datetime import date
 import os
 from typing import Any, Iterable
 
@@ -135,6 +136,9 @@ def references_html(sources: pd.DataFrame, cited: Iterable[str] = (), lang: str 
             where = f'{html.escape(t("ui.seed_file", lang))} <span class="wb-file">{html.escape(str(row["file"]))}</span>'
         else:
             where = link_html(row.get("url") or "")
+            accessed = row.get("accessed")
+            if isinstance(accessed, (str, date)) and str(accessed):
+                where += f" ({html.escape(t('ui.accessed', lang, date=str(accessed)))})"
         label = labels.get(sid, sid)
         items.append(f'<li id="{anchor}"><b>{html.escape(label if label.endswith(".") else label + ".")}</b> {html.escape(" ".join(str(row["citation"]).split()))} {where}</li>')
     title = html.escape(t("ui.references", lang))

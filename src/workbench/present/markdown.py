@@ -14,7 +14,7 @@ from workbench.analysis.recommend import GapAnalysis, evidence
 from workbench.model.settings import SCORE_EXPLANATION
 from workbench.present.evidence import md_escape, evidence_markdown
 
-__all__ = ["render_markdown", "render_findings"]
+__all__ = ["options_table", "options_json", "options_markdown", "OPTION_TABLE_COLUMNS", "render_markdown", "render_findings"]
 
 
 def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = None, seed: int | None = None,
@@ -33,12 +33,16 @@ def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = N
         p = gaps.settings.perturbation
         lines.append(f"Stability: share of {draws} draws (each weight × uniform({1 - p:g}, {1 + p:g})"
                      + (f", seed {seed}" if seed is not None else "") + ") in which the concept stays in its top list.")
-    shown = ["rank", "scope", "action", "concept_id", "kaz_status", "model_countries", "score", "stability", "governance_context", "papers"]
+    shown = ["rank", "scope", "concept_id", "kaz_status", "options", "model_countries", "score", "stability", "governance_context", "papers"]
     for name, part in recs.groupby("scope", sort=False):
         lines += ["", f"## Ranked: {name}", "", "| " + " | ".join(shown) + " |", "|" + "---|" * len(shown)]
         for _, r in part.iterrows():
             cells = [fmt(r[c]) if isinstance(r[c], float) else md_escape(r[c]) for c in shown]
             lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "## Policy options of the ranked concepts", ""]
+    shown_ids = list(dict.fromkeys(o for cell in recs["options"] for o in str(cell).split(";") if o))
+    chosen = gaps.options.set_index("option_id").loc[shown_ids].reset_index() if shown_ids else gaps.options.iloc[:0]
+    lines.append(options_markdown(chosen, gaps.sources, lang))
     lines += ["", "## Evidence", ""]
     cited: set[str] = set()
     for _, r in recs.iterrows():
@@ -81,3 +85,50 @@ def render_findings(findings: pd.DataFrame) -> str:
         lines.append("List sizes: " + ", ".join(f"{k} {v} concepts" for k, v in sizes.items())
                      + f"; top {findings.attrs.get('top')} of each list counts as recovered.")
     return "\n".join(lines) + "\n"
+
+
+# -- the register of options (workbench options) ----------------------------------------------------
+
+#: The columns of ``workbench options --format csv``: lists ``;``-joined, texts in the chosen language.
+OPTION_TABLE_COLUMNS = ["option_id", "concepts", "title", "text_status", "kaz_status", "kaz_source", "kaz_locator",
+                        "planned", "model_countries", "audience", "instrument", "phase", "prerequisites", "cost_level",
+                        "carries", "file", "line"]
+
+
+def options_table(options: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The register as a flat table (:data:`OPTION_TABLE_COLUMNS`): one row per option, texts in ``lang``."""
+    joined = lambda col: options[col].map(lambda v: ";".join(v))  # noqa: E731
+    return pd.DataFrame({
+        "option_id": options["option_id"], "concepts": joined("concepts"), "title": options[f"title_{lang}"],
+        "text_status": options[f"text_status_{lang}"], "kaz_status": options["kaz_status"],
+        "kaz_source": options["kaz_source"], "kaz_locator": options["kaz_locator"],
+        "planned": options["plans"].map(lambda ps: ";".join(f"{p['source']}: {p['locator']}" for p in ps)),
+        "model_countries": joined("model_countries"), "audience": joined("audience"), "instrument": options["instrument"],
+        "phase": options["phase"], "prerequisites": joined("prerequisites"), "cost_level": options["cost_level"],
+        "carries": joined("carries"), "file": options["file"], "line": options["line"],
+    }, columns=OPTION_TABLE_COLUMNS)
+
+
+def options_json(options: pd.DataFrame, lang: str = "en") -> str:
+    """The register as JSON: every field of every option (texts in all three languages)."""
+    import json  # deferred: only this output needs it
+
+    records = options.drop(columns=["file", "line"]).to_dict("records")
+    return json.dumps(records, ensure_ascii=False, indent=1, default=list) + "\n"
+
+
+def options_markdown(options: pd.DataFrame, sources: pd.DataFrame, lang: str = "en") -> str:
+    """The register as markdown: per option its title, rationale, models, Kazakhstan now and planned, and how."""
+    lines = []
+    for _, o in options.iterrows():
+        draft = "" if o[f"text_status_{lang}"] == "reviewed" else " *(draft)*"
+        lines += [f"## {md_escape(o[f'title_{lang}'])}{draft}", "", f"`{o['option_id']}` · {', '.join(o['concepts'])}", "",
+                  md_escape(o[f"rationale_{lang}"]), ""]
+        lines += [f"- Model: {m['country']} [{m['source']}: {md_escape(m['locator'])}] quotes {', '.join(m['quotes'])}" for m in o["models"]]
+        lines.append(f"- Kazakhstan now ({o['kaz_status']}): {md_escape(o[f'kaz_text_{lang}'])} [{o['kaz_source']}: {md_escape(o['kaz_locator'])}]")
+        lines += [f"- Planned: {md_escape(p[f'text_{lang}'])} [{p['source']}: {md_escape(p['locator'])}]" for p in o["plans"]]
+        lines.append(f"- {', '.join(o['audience'])} · {o['instrument']} · {o['phase']} · cost {o['cost_level']}"
+                     + (f" · needs {', '.join(o['prerequisites'])}" if o["prerequisites"] else ""))
+        lines += [f"- Risk: {md_escape(o[f'risk_{lang}'])}", f"- Indicator: {md_escape(o[f'indicator_{lang}'])} "
+                  f"({md_escape(o[f'measured_in_{lang}'])})", ""]
+    return "\n".join(lines) + "\n" if lines else "No option matches.\n"

@@ -22,6 +22,7 @@ FLAGS = {
     "peers": "--peers", "baseline": "--baseline", "scope": "--scope", "top": "--top", "draws": "--draws",
     "weights": "--weights", "only": "--only", "jobs": "--jobs", "min_weight": "--min-weight",
     "countries": "--countries", "frameworks": "--frameworks", "level": "--level", "threshold": "--threshold",
+    "concept": "--concept", "phase": "--phase", "instrument": "--instrument", "corps": "--corps", "review": "--review",
 }
 
 
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export_codebook(sub)
     _add_network(sub)
     _add_recommend(sub)
+    _add_options(sub)
     _add_code(sub)
     return parser
 
@@ -145,9 +147,10 @@ def _add_network(sub) -> None:
 def _describe_recommend() -> str:
     from workbench.model.settings import SCORE_EXPLANATION  # deferred: the settings load pydantic; only help shows this
 
-    return ("Rank cited recommendations for Kazakhstan: an action per concept, Kazakhstan's status "
-            "(absent, partial, present) with its evidence, the model countries, their governance "
-            "context, and agreement with the source papers as a finding. " + SCORE_EXPLANATION)
+    return ("Rank cited recommendations for Kazakhstan: per concept, Kazakhstan's status (absent, partial, "
+            "present) with its evidence, the policy options of the register (data/options/) that serve it, "
+            "the governance context, and agreement with the source papers as a finding. The CSV has one row "
+            "per option, with its concept's rank. " + SCORE_EXPLANATION)
 
 
 def _add_recommend(sub) -> None:
@@ -166,6 +169,22 @@ def _add_recommend(sub) -> None:
                         "individual or system (that list only)")
     p.add_argument("--granularity", choices=["fine", "broad"], default="fine",
                    help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")
+    p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+    p.add_argument("--data", type=Path, default=None, help="data folder")
+
+
+# -- options (issue 21)
+def _add_options(sub) -> None:
+    p = sub.add_parser("options", help="list and filter the register of policy options (data/options/)")
+    p.add_argument("--concept", default=None, help="comma-separated concept ids: options serving any of them")
+    p.add_argument("--phase", default=None, help="comma-separated phases: now, 1-2y, 3-5y")
+    p.add_argument("--instrument", default=None,
+                   help="comma-separated instruments: law, presidential_decree, government_decree, agency_order, academy_programme, pilot")
+    p.add_argument("--corps", default=None, help="comma-separated audiences: corps_a, corps_b, all, agency, academy")
+    p.add_argument("--review", choices=["draft", "reviewed"], default=None, help="review state of the texts in --lang")
+    p.add_argument("--lang", choices=["en", "ru", "kk"], default="en", help="language of titles and texts (default en)")
+    p.add_argument("--format", choices=["csv", "markdown", "json"], default="csv")
+    p.add_argument("--quotes", action="store_true", help="list the quotes instead, each with its document and character offsets")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 

@@ -39,7 +39,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             f"ok: {summary['frameworks']} frameworks, {summary['items']} items from "
             f"{len(summary['countries'])} countries, {summary['practices']} practices, "
             f"{summary['indicators']} indicators, {summary['sources']} sources, "
-            f"{summary['concepts']} concepts, {summary['mappings']} mappings "
+            f"{summary['concepts']} concepts, {summary['mappings']} mappings, "
+            f"{summary['options']} policy options, {summary['quotes']} quotes "
             f"(taxonomy {summary['taxonomy_version']}, data {summary['data_version']})"
         )
     return EXIT_OK
@@ -203,6 +204,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
 def _cmd_recommend(args: argparse.Namespace) -> int:
     # deferred: the recommendation engine and the dataset load pandas and pydantic
     from workbench.model.dataset import load
+    from workbench.analysis.options import per_option
     from workbench.analysis.recommend import analyse, recommendations
     from workbench.present.markdown import render_markdown
     from workbench.model.taxonomy import at_granularity
@@ -219,7 +221,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         text = render_markdown(gaps, recs, draws=args.draws, seed=args.seed)
     else:
-        text = recs.to_csv(index=False, float_format="%.4g")
+        text = per_option(recs, gaps.options).to_csv(index=False, float_format="%.4g")
     if args.out is None:
         sys.stdout.write(text)
     else:
@@ -228,6 +230,37 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         atomic_write(args.out, text)
     return EXIT_OK
 # -- end recommend ---------------------------------------------------------------------------------
+
+
+# -- options (issue 21) ---------------------------------------------------------------------------
+def _cmd_options(args: argparse.Namespace) -> int:
+    # deferred: the dataset and the register load pandas and pydantic
+    from workbench.analysis.options import filter_options
+    from workbench.model.dataset import load
+    from workbench.present.markdown import options_json, options_markdown, options_table
+
+    ds = load(args.data)
+    if args.quotes:
+        frame = ds.quotes.drop(columns=["file", "line"])
+        text = frame.to_json(orient="records", force_ascii=False, indent=1) + "\n" if args.format == "json" else (
+            frame.to_csv(index=False) if args.format == "csv" else frame.to_markdown(index=False) + "\n")
+    else:
+        found = filter_options(ds.options, _csv_list(args.concept) if args.concept else None,
+                               _csv_list(args.phase) if args.phase else None,
+                               _csv_list(args.instrument) if args.instrument else None,
+                               _csv_list(args.corps) if args.corps else None, args.review, args.lang,
+                               known_concepts=ds.concepts["concept_id"])
+        render = {"csv": lambda f: options_table(f, args.lang).to_csv(index=False),
+                  "json": lambda f: options_json(f, args.lang), "markdown": lambda f: options_markdown(f, ds.sources, args.lang)}
+        text = render[args.format](found)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        from workbench.model.outputs import atomic_write  # deferred: tempfile and random, only when writing a file
+
+        atomic_write(args.out, text)
+    return EXIT_OK
+# -- end options -----------------------------------------------------------------------------------
 
 
 # -- code (issue 9) -------------------------------------------------------------------------------
@@ -278,5 +311,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "export-codebook": _cmd_export_codebook,
     "network": _cmd_network,
     "recommend": _cmd_recommend,  # issue 5
+    "options": _cmd_options,  # issue 21
     "code": _cmd_code,  # issue 9
 }

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Callable
 from workbench.model.documents import resolve_document
 from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import read_text
+from workbench.model.validate.options import option_problems
 from workbench.model.values import _check_unique, control_character_problem, is_web_url, url_problem
 
 if TYPE_CHECKING:
@@ -175,7 +176,7 @@ def dataset_problems(raw: "RawData") -> list[Problem]:
     Returns
     -------
     Every problem found, in the order of the checks (sources, frameworks, practices, indicators,
-    taxonomy, crosswalk, documents).
+    taxonomy, crosswalk, documents, options and quotes).
     """
     problems: list[Problem] = []
     source_ids = {s.id for s, _, _ in raw.sources}
@@ -191,4 +192,6 @@ def dataset_problems(raw: "RawData") -> list[Problem]:
     concept_ids = _taxonomy_records_problems(raw, problems)
     _mapping_problems(raw, items, concept_ids, problems)
     problems.extend(document_problems(raw.root))
+    subjects = {code for code, _, _ in items} | {p.id for p, _, _ in raw.practices}
+    problems.extend(option_problems(raw, concept_ids, subjects))
     return problems
