@@ -97,11 +97,9 @@ def _how(o: Any, titles: dict[str, str], shown: set[str], lang: str) -> str:
     aud = ", ".join(t(f"options.audience_{a}", lang) for a in o["audience"])
     needs = "; ".join(_option_ref(p, titles, shown) for p in o["prerequisites"])
     risk_cite = f" [{cite_html(o['risk_source'], o['risk_locator'], lang)}]" if o["risk_source"] else ""
-    parts = [
-        _row(t("options.audience", lang), html.escape(aud)),
-        _row(t("options.instrument", lang), html.escape(t(f"options.instrument_{o['instrument']}", lang))),
-        _row(t("options.phase", lang), html.escape(t(f"options.phase_{o['phase']}", lang))),
-    ]
+    # who, by which instrument, when: one line, so that fifty options stay readable on paper
+    how = " · ".join([aud, t(f"options.instrument_{o['instrument']}", lang), t(f"options.phase_{o['phase']}", lang)])
+    parts = [_row(t("options.how", lang), html.escape(how))]
     if needs:
         parts.append(_row(t("options.prerequisites", lang), needs))
     parts += [
