@@ -10,7 +10,7 @@ UV := $(LOCK_VENV)/bin/uv
 UV_VERSION := 0.13.9
 LOCK_OPTIONS := --python-version 3.11 --python-platform linux --quiet $(LOCK_ARGS)
 
-.PHONY: reports test validate lock clean-venv
+.PHONY: reports test validate lock clean-venv i18n-extract i18n-update i18n-compile
 
 # make reports needs only the main dependencies (no pytest, no playwright and its browser driver).
 $(VENV)/.main-installed: requirements/main.lock pyproject.toml
@@ -38,6 +38,21 @@ test: $(VENV)/.test-installed
 
 validate: $(VENV)/.main-installed
 	$(BIN)/workbench validate
+
+## Translations, the gettext way (README: "How a translator works"). The English source of every
+## interface string is src/workbench/model/messages.py; Russian and Kazakh are the .po catalogues.
+LOCALE := src/workbench/locale
+## make i18n-extract: write the template (workbench.pot) from the strings marked in the code
+i18n-extract: $(VENV)/.main-installed
+	$(BIN)/pybabel extract --no-default-keywords -k N_:1c,2 -k NP_:1c,2,3 --omit-header --sort-by-file \
+	    --add-comments=TRANSLATORS: -o $(LOCALE)/workbench.pot src/workbench/model/messages.py
+## make i18n-update: merge the template into the ru and kk catalogues (a changed English string turns fuzzy)
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i $(LOCALE)/workbench.pot -d $(LOCALE) -D workbench --width 100 --ignore-pot-creation-date
+## make i18n-compile: compile the catalogues to .mo (never committed; the runner also compiles stale ones)
+i18n-compile: $(VENV)/.main-installed
+	$(BIN)/pybabel compile -d $(LOCALE) -D workbench --statistics
+	$(BIN)/python -c "from workbench.model.catalogues import compile_catalogues; compile_catalogues(force=True)"
 
 ## make lock: write requirements/main.lock and requirements/test.lock from pyproject.toml.
 ## Versions already locked are kept where they still fit; make lock LOCK_ARGS=--upgrade takes

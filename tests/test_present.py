@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import workbench
+from workbench.model.messages import MESSAGES
 from workbench.present import figures
 from workbench.model import i18n
 from workbench import present
@@ -20,29 +21,37 @@ def ds():
     return workbench.load()
 
 
-def test_every_interface_string_has_all_three_languages():
+def test_every_interface_string_is_translated_in_both_catalogues():
     assert i18n.missing() == []
-    groups = [g for g, v in i18n.catalogue().items() if isinstance(v, dict)]
-    assert {"ui", "sections", "columns", "evidence", "figures", "values"} <= set(groups)
+    groups = {k.split(".")[0] for k in MESSAGES}
+    assert {"ui", "sections", "columns", "evidence", "figures", "values", "options"} <= groups
 
 
-def test_a_missing_translation_is_reported(monkeypatch):
-    broken = {**i18n.catalogue(), "ui": {**i18n.catalogue()["ui"], "only_english": {"en": "Only English"}}}
-    monkeypatch.setattr(i18n, "catalogue", lambda: broken)
+def test_a_string_without_a_translation_is_shown_as_a_draft_never_silently_in_english(monkeypatch):
+    monkeypatch.setitem(MESSAGES, "ui.only_english", "Only English")
     assert i18n.missing() == ["ui.only_english:ru", "ui.only_english:kk"]
-    with pytest.raises(KeyError, match="only_english"):
-        i18n.t("ui.only_english", "kk")
+    assert i18n.t("ui.only_english", "kk") == "Only English" + i18n.DRAFT_MARK
+    with pytest.raises(KeyError, match="no_such_string"):
+        i18n.t("ui.no_such_string", "kk")
 
 
 def test_russian_and_kazakh_strings_are_not_english():
     # A draft translation may keep names (OECD, Jaccard, CSV...) but never a whole English phrase.
-    for grp, entries in i18n.catalogue().items():
-        if not isinstance(entries, dict):
-            continue
-        for key, texts in entries.items():
-            for lang in ("ru", "kk"):
-                words = re.sub(r"\{[a-z_]+\}", "", texts["en"])  # {placeholders} are filled with data, not English
-                assert texts[lang] != texts["en"] or not LATIN_WORD.search(words) or words in ("CSV", "XLSX"), f"{grp}.{key}:{lang}"
+    for key, english in MESSAGES.items():
+        for lang in ("ru", "kk"):
+            words = re.sub(r"\{[a-z_]+\}", "", english)  # {placeholders} are filled with data, not English
+            assert i18n.t(key, lang) != english or not LATIN_WORD.search(words) or words in ("CSV", "XLSX"), f"{key}:{lang}"
+
+
+def test_plural_forms_follow_the_cldr_rules_of_each_language():
+    ru = [i18n.tn("options.options_count", n, "ru") for n in (1, 2, 5, 21)]
+    assert ru == ["1 вариант в реестре", "2 варианта в реестре", "5 вариантов в реестре", "21 вариант в реестре"]
+    assert [i18n.tn("options.options_count", n, "kk") for n in (1, 2)] == ["тізілімде 1 нұсқа", "тізілімде 2 нұсқа"]
+    assert [i18n.tn("options.options_count", n, "en") for n in (1, 2)] == ["1 option in the register", "2 options in the register"]
+
+
+def test_numbers_are_written_the_way_each_language_writes_them():
+    assert (i18n.number(0.667, "ru"), i18n.number(0.667, "en"), i18n.percent(0.572, "ru")) == ("0,667", "0.667", "57,2\xa0%")
 
 
 def test_table_reads_as_a_publication(ds):

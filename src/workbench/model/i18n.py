@@ -1,27 +1,34 @@
-"""Every interface string of the reports in English, Russian and Kazakh, from one catalogue.
+"""Every interface string of the reports in English, Russian and Kazakh: a thin layer over gettext and Babel.
 
-The catalogue is ``templates/report/strings.yaml``: group -> key -> ``{en, ru, kk}``. A string is
-looked up as ``t("group.key", lang)``; every key carries all three languages (a test checks),
-so a report never falls back to English without it being noticed. Russian and Kazakh are
-drafts for a native reviewer (``DRAFT_LANGUAGES``); reports in them say so.
+English is the source (:mod:`workbench.model.messages`, marked for ``pybabel extract``); Russian and
+Kazakh come from the gettext catalogues (:mod:`workbench.model.catalogues`). A string is looked up
+as ``t("group.key", lang)`` (the key is the gettext context) or, for a text that depends on a
+count, ``tn("group.key", n, lang)`` with the CLDR plural rules of the language. A string whose
+translation is fuzzy (its English changed since) or missing is never shown silently in English:
+it carries :data:`DRAFT_MARK`, which every report explains. Numbers and percentages are written
+the way the language writes them (:func:`number`, :func:`percent`, Babel's CLDR data). Russian
+and Kazakh are drafts for a native reviewer (``DRAFT_LANGUAGES``); reports in them say so.
 """
 from __future__ import annotations
 
 import gettext
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
+from workbench.model.catalogues import translations
+from workbench.model.messages import MESSAGES, PLURAL_MESSAGES
 
-__all__ = ["CATALOGUE", "LANGUAGES", "DRAFT_LANGUAGES", "check_language", "catalogue", "t", "has", "group", "missing",
-           "country_name", "author_year", "value_word"]
+__all__ = ["LANGUAGES", "DRAFT_LANGUAGES", "DRAFT_MARK", "check_language", "t", "tn", "has", "group", "missing",
+           "is_draft", "number", "percent", "country_name", "author_year", "value_word"]
 
-CATALOGUE = Path(__file__).resolve().parents[1] / "templates" / "report" / "strings.yaml"
 #: The workbench's languages: of the taxonomy's labels, the interface strings and the reports.
 #: Defined here, not in :mod:`workbench.model.taxonomy`, so that the settings' messages need no pandas.
 LANGUAGES = ("en", "ru", "kk")
+#: Languages whose catalogue awaits a native reviewer: every report in them says so.
+DRAFT_LANGUAGES: tuple[str, ...] = ("ru", "kk")
+#: Follows a string shown as a draft: fuzzy in its catalogue, or not translated yet.
+DRAFT_MARK = "\u00a0\u2020"
 
 
 def check_language(lang: str) -> str:
@@ -31,30 +38,23 @@ def check_language(lang: str) -> str:
     return lang
 
 
-@lru_cache(maxsize=1)
-def catalogue() -> dict[str, dict[str, dict[str, str]]]:
-    """The catalogue as loaded: group -> key -> language -> text (plus ``draft_languages``)."""
-    # libyaml's parser where PyYAML has it: the pure-Python one takes 0.2 s, in every kernel and command
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(CATALOGUE.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
-
-
-DRAFT_LANGUAGES: tuple[str, ...] = ("ru", "kk")
-
-
-def _entry(key: str) -> dict[str, str] | None:
-    grp, _, name = key.partition(".")
-    found = catalogue().get(grp)
-    return found.get(name) if isinstance(found, dict) else None
-
-
 def has(key: str) -> bool:
-    """Whether ``"group.key"`` is in the catalogue.
+    """Whether ``"group.key"`` is an interface string.
 
     >>> has("ui.references"), has("columns.no_such_column")
     (True, False)
     """
-    return _entry(key) is not None
+    return key in MESSAGES or key in PLURAL_MESSAGES
+
+
+def _lookup(key: str, english: str, lang: str) -> tuple[str, bool]:
+    """The translation of ``english`` under ``key`` and whether it is a draft (fuzzy or missing)."""
+    main, fuzzy = translations(lang)
+    found = main._catalog.get(f"{key}\x04{english}")  # noqa: SLF001 - gettext keeps contexts this way
+    if found is not None:
+        return found, False
+    draft = fuzzy._catalog.get(f"{key}\x04{english}")  # noqa: SLF001
+    return (draft if draft is not None else english), True
 
 
 def t(key: str, lang: str = "en", **fields: Any) -> str:
@@ -66,30 +66,82 @@ def t(key: str, lang: str = "en", **fields: Any) -> str:
     'cluster 2'
     """
     check_language(lang)
-    entry = _entry(key)
-    if entry is None:
-        raise KeyError(f"{CATALOGUE.name}: no interface string {key!r}")
-    text = entry.get(lang)
-    if not text:
-        raise KeyError(f"{CATALOGUE.name}: {key!r} has no {lang!r} text")
-    return text.format(**fields) if fields else text
+    english = MESSAGES.get(key)
+    if english is None:
+        raise KeyError(f"no interface string {key!r} (workbench.model.messages)")
+    text, draft = (english, False) if lang == "en" else _lookup(key, english, lang)
+    text = text.format(**fields) if fields else text
+    return text + DRAFT_MARK if draft else text
+
+
+def tn(key: str, n: int, lang: str = "en", **fields: Any) -> str:
+    """The string ``"group.key"`` in the plural form ``n`` takes in ``lang`` (CLDR rules: three forms
+    in Russian, two in Kazakh and English), with ``n`` and ``fields`` filled in.
+
+    >>> [tn("options.options_count", n, "ru") for n in (1, 2, 5, 21)]
+    ['1 вариант в реестре', '2 варианта в реестре', '5 вариантов в реестре', '21 вариант в реестре']
+    """
+    check_language(lang)
+    singular, plural = PLURAL_MESSAGES[key]
+    if lang == "en":
+        text, draft = (singular if n == 1 else plural), False
+    else:
+        main, fuzzy = translations(lang)
+        index = main.plural(n)
+        found = main._catalog.get((f"{key}\x04{singular}", index))  # noqa: SLF001
+        draft = found is None
+        if draft:
+            found = fuzzy._catalog.get((f"{key}\x04{singular}", fuzzy.plural(n)))  # noqa: SLF001
+        text = found if found is not None else (singular if n == 1 else plural)
+    text = text.format(n=number(n, lang), **fields)
+    return text + DRAFT_MARK if draft else text
+
+
+def is_draft(key: str, lang: str) -> bool:
+    """Whether ``key`` is shown as a draft in ``lang`` (its translation fuzzy or missing)."""
+    return lang != "en" and key in MESSAGES and _lookup(key, MESSAGES[key], lang)[1]
 
 
 def group(name: str, lang: str = "en") -> dict[str, str]:
     """Every string of a group in ``lang`` (key -> text), e.g. ``group("ui", "kk")`` for the page template."""
     check_language(lang)
-    return {k: v[lang] for k, v in catalogue()[name].items()}
+    prefix = f"{name}."
+    return {k[len(prefix):]: t(k, lang) for k in MESSAGES if k.startswith(prefix)}
 
 
-def missing() -> list[str]:
-    """``group.key:lang`` of every catalogue string lacking a language (empty when complete)."""
-    out = []
-    for grp, entries in catalogue().items():
-        if not isinstance(entries, dict):
-            continue
-        for key, texts in entries.items():
-            out += [f"{grp}.{key}:{lang}" for lang in LANGUAGES if not (isinstance(texts, dict) and texts.get(lang))]
-    return out
+def missing(lang: str | None = None) -> list[str]:
+    """``group.key:lang`` of every string shown as a draft (fuzzy or untranslated; empty when none is)."""
+    langs = [lang] if lang else list(DRAFT_LANGUAGES)
+    return [f"{k}:{g}" for g in langs for k in MESSAGES if is_draft(k, g)]
+
+
+def number(value: float, lang: str = "en", decimals: int | None = None) -> str:
+    """``value`` as the language writes it (decimal comma in Russian and Kazakh), with ``decimals``
+    fixed decimals (``None``: as many as the value has).
+
+    >>> number(0.667, "ru"), number(1234.5, "en", 1), number(3, "kk")
+    ('0,667', '1,234.5', '3')
+    """
+    from babel.numbers import format_decimal  # deferred: Babel's CLDR data, loaded on first use
+
+    if decimals is None:
+        return format_decimal(value, locale=lang, decimal_quantization=False)
+    return format_decimal(value, format=f"#,##0.{'0' * decimals}" if decimals else "#,##0", locale=lang)
+
+
+def percent(share: float, lang: str = "en", decimals: int = 1) -> str:
+    """A share (0-1) as a percentage the way the language writes it.
+
+    >>> percent(0.572, "ru"), percent(0.572, "en"), percent(1, "kk", 0)
+    ('57,2\xa0%', '57.2%', '100%')
+    """
+    # deferred: Babel's CLDR data, loaded on first use
+    from babel import Locale
+    from babel.numbers import format_percent
+
+    pattern = Locale.parse(lang).percent_formats[None].pattern
+    pattern = pattern.replace("#,##0", "#,##0." + "0" * decimals, 1) if decimals else pattern
+    return format_percent(share, format=pattern, locale=lang)
 
 
 @lru_cache(maxsize=None)

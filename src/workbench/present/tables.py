@@ -8,7 +8,8 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from workbench.model.i18n import country_name, has, t
+from workbench.model.i18n import country_name, has, t, tn
+from workbench.model.i18n import number as format_number
 from workbench.present.citations import _source_id, cite_html, cite_label
 from workbench.present.page import _CTX, HTML, _lang
 
@@ -246,7 +247,7 @@ def table(frame: pd.DataFrame, max_rows: int | None = None, lang: str | None = N
     limit = len(shown) if max_rows is None else max_rows
     note = ""
     if limit < len(shown):
-        note = f'<p class="wb-more">{html.escape(t("ui.more_rows", lang, shown=limit, total=len(shown)))}</p>'
+        note = f'<p class="wb-more">{html.escape(tn("ui.more_rows", len(shown), lang, shown=format_number(limit, lang), total=format_number(len(shown), lang)))}</p>'
         shown, cites = shown.head(limit), {k: v[:limit] for k, v in cites.items()}
     filename = f"{number:02d}-{_slug(name or 'table')}.csv"
     link = (f'<p class="wb-download"><a download="{html.escape(filename, quote=True)}" '
