@@ -140,11 +140,26 @@ def test_index_lists_a_grids_reports_together(tmp_path):
     for name in ("words-en-a", "words-en-b", "words-ru-a", "words-ru-b"):
         assert f'href="{name}.html"' in group
     # a version in another language is named in that language; other parameters stay as written
-    assert '<a href="words-ru-b.html" hreflang="ru" lang="ru">Русский, <code>label = b</code></a>' in group
+    assert '<a href="words-ru-b.html" hreflang="ru" lang="ru">Русский, label: b</a>' in group
     byname = page[page.index('id="report-byname"'):]
     assert ">English</a>" in byname and ">Қазақша</a>" in byname and "lang = kk" not in byname
     assert page.count('class="wb-index-group"') == 2
     assert 'id="report-single"' in page and 'href="single.html"' in page
+
+
+def test_the_index_exists_in_every_language_and_links_across(tmp_path):
+    project = write_matrix(tmp_path, GRID_MATRIX)
+    specs = load_matrix(project.matrix, project.notebooks)
+    write_index(project, specs)
+    pages = {lang: (project.reports / name).read_text(encoding="utf-8")
+             for lang, name in (("en", "index.html"), ("ru", "index-ru.html"), ("kk", "index-kk.html"))}
+    for lang, page in pages.items():
+        assert f'<html lang="{lang}">' in page
+        others = {"en": "index.html", "ru": "index-ru.html", "kk": "index-kk.html"}
+        for other, name in others.items():
+            if other != lang:
+                assert f'<a href="{name}" hreflang="{other}" lang="{other}">' in page
+    assert "Отчёты" in pages["ru"] or "отчёт" in pages["ru"].lower()
 
 
 def test_the_index_style_sheet_is_not_escaped(tmp_path):

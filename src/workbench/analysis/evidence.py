@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.model.i18n import country_name, group, has, t, value_word
+from workbench.model.i18n import country_name, group, has, number, percent, t, value_word
 from workbench.model.settings import COMPONENTS
 
 __all__ = ["Evidence", "Block", "cite", "fmt"]
@@ -41,9 +41,13 @@ def cite(sources: pd.DataFrame, source: str) -> str:
 
 
 
-def fmt(x: float) -> str:
-    """Three decimals at most, no trailing zeros; empty for NaN."""
-    return f"{x:.3f}".rstrip("0").rstrip(".") if x == x else ""
+def fmt(x: float, lang: str = "en") -> str:
+    """Three decimals at most, no trailing zeros, as ``lang`` writes numbers; empty for NaN.
+
+    >>> fmt(0.6667), fmt(0.5, "ru"), fmt(float("nan"))
+    ('0.667', '0,5', '')
+    """
+    return number(x, lang) if x == x else ""
 
 
 
@@ -128,12 +132,12 @@ class Evidence:
         out.append(Block("peer_practices", rows(self.peer_practices, lambda r: f"{country_name(r['country'], lang)}: {r['label']}")))
         out.append(Block("peer_items", rows(self.peer_items, lambda r: f"{country_name(r['country'], lang)}, {r['framework_id']} {r['subject_id']}: \"{r['label']}\"")))
         out.append(Block("oecd", rows(self.oecd_principles, lambda r: f"{r['subject_id']}: {r['label']}")))
-        out.append(Block("survey", rows(self.survey, lambda r: f"{r['label']}: {r['value']:g}%")))
+        out.append(Block("survey", rows(self.survey, lambda r: f"{r['label']}: {percent(r['value'] / 100, lang)}")))
         out.append(Block("steps", rows(self.steps, lambda r: f"{r['label']}")))
         out.append(Block("risks", rows(self.risks, lambda r: f"{country_name(r['country'], lang)}: {r['label']}")))
         gov = []
         for (factor, ind, measure, year), g in self.governance.groupby(["factor", "indicator", "measure", "year"], sort=False):
-            vals = ", ".join(f"{k} " + f"{v:.1f}".rstrip("0").rstrip(".") for k, v in zip(g["country"], g["value"]))
+            vals = ", ".join(f"{country_name(k, lang)} {number(v, lang, 1 if v % 1 else 0)}" for k, v in zip(g["country"], g["value"]))
             yr = int(year) if year == year else ""
             gov.append((f"{ind} ({measure}, {yr}): {vals}", ((str(g["source"].iloc[0]), str(g["locator"].iloc[0])),)))
         for f in self.factors:
@@ -151,11 +155,11 @@ class Evidence:
 
     def score_line(self, lang: str = "en") -> str:
         w, c = self.weights, self.components
-        terms = " + ".join(f"{fmt(w[k])}×{fmt(c[k])}" for k in COMPONENTS)
-        stab = (f"; {t('evidence.stability_line', lang, share=f'{self.stability:.0%}')}"
+        terms = " + ".join(f"{fmt(w[k], lang)}×{fmt(c[k], lang)}" for k in COMPONENTS)
+        stab = (f"; {t('evidence.stability_line', lang, share=percent(self.stability, lang, 0))}"
                 if self.stability == self.stability else "")
-        return (t("evidence.score_formula", lang, score=f"{self.score:.3f}", terms=terms, total=fmt(sum(w.values()))) + "; "
-                + ", ".join(f"{_component(k, lang)} {fmt(c[k])}" for k in COMPONENTS) + stab)
+        return (t("evidence.score_formula", lang, score=number(self.score, lang, 3), terms=terms, total=fmt(sum(w.values()), lang)) + "; "
+                + ", ".join(f"{_component(k, lang)} {fmt(c[k], lang)}" for k in COMPONENTS) + stab)
 
 
 

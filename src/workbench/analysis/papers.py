@@ -15,7 +15,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from workbench.model.i18n import country_name, t
+from workbench.model.i18n import country_name, number, percent, t
 from workbench.model.taxonomy import concept_labels
 
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, item_concepts, practice_concepts
@@ -78,9 +78,9 @@ def _why_missed(r: pd.Series, top: int, lang: str = "en") -> str:
 
 
 def _why_new(r: pd.Series, lang: str = "en") -> str:
-    parts = [f"{t('columns.peer_share', lang)} {r['peer_share']:.2f}", f"{t('columns.oecd_alignment', lang)} {r['oecd_alignment']:.2f}",
+    parts = [f"{t('columns.peer_share', lang)} {number(r['peer_share'], lang, 2)}", f"{t('columns.oecd_alignment', lang)} {number(r['oecd_alignment'], lang, 2)}",
              f"{t('evidence.kazakhstan', lang)}: {t('values.' + r['kaz_status'], lang)}",
-             f"{t('columns.measured_need', lang)} {r['measured_need']:.2f}"]
+             f"{t('columns.measured_need', lang)} {number(r['measured_need'], lang, 2)}"]
     return t("findings.new_ranks_on", lang, parts=", ".join(parts))
 
 
@@ -141,5 +141,5 @@ def summary(findings: pd.DataFrame, lang: str = "en") -> str:
     """One sentence: how many of the papers' recommendations are recovered, and how many concepts are new."""
     got, total = recovered_share(findings)
     new = int((findings["verdict"] == "new").sum())
-    share = f" ({got / total:.0%})" if total else ""
+    share = f" ({percent(got / total, lang, 0)})" if total else ""
     return t("findings.summary", lang, got=got, total=total, share=share, new=new)

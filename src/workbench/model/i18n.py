@@ -117,7 +117,7 @@ def missing(lang: str | None = None) -> list[str]:
 
 def number(value: float, lang: str = "en", decimals: int | None = None) -> str:
     """``value`` as the language writes it (decimal comma in Russian and Kazakh), with ``decimals``
-    fixed decimals (``None``: as many as the value has).
+    fixed decimals (``None``: up to three, trailing zeros dropped).
 
     >>> number(0.667, "ru"), number(1234.5, "en", 1), number(3, "kk")
     ('0,667', '1,234.5', '3')
@@ -125,7 +125,7 @@ def number(value: float, lang: str = "en", decimals: int | None = None) -> str:
     from babel.numbers import format_decimal  # deferred: Babel's CLDR data, loaded on first use
 
     if decimals is None:
-        return format_decimal(value, locale=lang, decimal_quantization=False)
+        return format_decimal(value, locale=lang)
     return format_decimal(value, format=f"#,##0.{'0' * decimals}" if decimals else "#,##0", locale=lang)
 
 

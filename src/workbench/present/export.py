@@ -9,7 +9,7 @@ from typing import Any, Iterable
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from workbench.model.i18n import DRAFT_LANGUAGES, LANGUAGES, check_language, group, t
+from workbench.model.i18n import DRAFT_LANGUAGES, LANGUAGES, check_language, country_name, group, has, number, t
 from workbench.model.outputs import atomic_write
 
 __all__ = ["TEMPLATE_DIR", "ui_strings", "export_html", "add_toc", "say_language", "write_index"]
@@ -107,7 +107,7 @@ def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, st
         "name": spec.name,
         "title": spec.display_title(),
         "description": spec.description,
-        "parameters": {k: _show(v) for k, v in spec.parameters.items()},
+        "parameters": reader_parameters(spec.parameters, lang),
         "lang": lang,
         "draft_translation": lang in DRAFT_LANGUAGES,
         "ui": ui_strings(lang),
@@ -132,6 +132,32 @@ def say_language(page: str, lang: str) -> str:
     return re.sub(r'<html lang="[^"]*">', f'<html lang="{lang}">', page, count=1)
 
 
+def _parameter_value(name: str, value: Any, lang: str) -> str:
+    """One parameter's value as a reader names it: countries by name, settings in words, numbers as the language writes them."""
+    if name in ("peers", "countries") and isinstance(value, (list, tuple)):
+        return ", ".join(country_name(str(c), lang) for c in value) or "—"
+    if name == "lang":
+        return t(f"languages.{value}", lang)
+    if name in ("baseline", "granularity", "scope", "level") and has(f"params.{name}_{value}"):
+        return t(f"params.{name}_{value}", lang)
+    if name == "weights" and isinstance(value, dict):
+        return "; ".join(f"{t('columns.' + k, lang) if has('columns.' + k) else k} = {number(v, lang)}" for k, v in value.items()) or "—"
+    if isinstance(value, float):
+        return number(value, lang)
+    return _show(value)
+
+
+def reader_parameters(parameters: dict[str, Any], lang: str) -> dict[str, str]:
+    """A report's parameters as its reader reads them, in ``lang``: the parameter's name in words and its value
+    (``Страны-аналоги: Великобритания, Новая Зеландия, Канада``); the language of the report is not repeated.
+
+    >>> reader_parameters({"peers": ["GBR", "NZL"], "top": 10, "lang": "ru"}, "ru")
+    {'Страны-аналоги': 'Соединённое Королевство, Новая Зеландия', 'Понятий в списке': '10'}
+    """
+    return {(t(f"params.{k}", lang) if has(f"params.{k}") else k): _parameter_value(k, v, lang)
+            for k, v in parameters.items() if k not in ("lang", "figures_dir")}
+
+
 def _show(value: Any) -> str:
     """A parameter as a reader writes it: ``GBR, NZL``, ``measured_need = 3``, not Python's repr.
 
@@ -145,26 +171,36 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def write_index(project: Any, specs: Iterable[Any], lang: str = "en") -> Path:
-    """``reports/index.html``: every report with its description and parameters, linking to each.
+#: The index's file in each language; English keeps the name every link and bookmark knows.
+INDEX_FILES = {"en": "index.html", "ru": "index-ru.html", "kk": "index-kk.html"}
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
-    The reports of one grid entry of ``reports.yaml`` are listed together under the entry: one
-    heading, then a link per combination labelled with the grid's values.
-    """
-    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html", "j2"]))
+
+def _text_lang(text: str, lang: str) -> str:
+    """The language a title of ``reports.yaml`` is written in: the report's, if it is in Cyrillic, else English."""
+    return lang if lang != "en" and _CYRILLIC.search(text or "") else "en"
+
+
+def _index_item(project: Any, s: Any, lang: str) -> dict[str, Any]:
+    title = s.display_title()
+    own = str(s.parameters.get("lang", "en"))
+    return {
+        "name": s.name, "title": title, "description": s.description, "text_lang": _text_lang(title, own),
+        "parameters": reader_parameters(s.parameters, lang), "href": f"{s.name}.html",
+        "exists": (project.reports / f"{s.name}.html").exists(),
+        "grid": {k: str(v) for k, v in getattr(s, "grid", {}).items()},
+        "combination": {(t(f"params.{k}", lang) if has(f"params.{k}") else k): _parameter_value(k, v, lang)
+                        for k, v in getattr(s, "grid", {}).items() if k != "lang"},
+        "members": [],
+    }
+
+
+def _index_entries(project: Any, specs: Iterable[Any], lang: str) -> list[dict[str, Any]]:
+    """The index's entries: a report, or a grid entry of ``reports.yaml`` with its reports as members."""
     reports: list[dict[str, Any]] = []
     groups: dict[str, dict[str, Any]] = {}
     for s in specs:
-        item = {
-            "name": s.name,
-            "title": s.display_title(),
-            "description": s.description,
-            "parameters": {k: _show(v) for k, v in s.parameters.items()},
-            "href": f"{s.name}.html",
-            "exists": (project.reports / f"{s.name}.html").exists(),
-            "combination": {k: _show(v) for k, v in getattr(s, "grid", {}).items()},
-            "members": [],
-        }
+        item = _index_item(project, s, lang)
         group = getattr(s, "group", "")
         if not group:
             reports.append(item)
@@ -172,16 +208,33 @@ def write_index(project: Any, specs: Iterable[Any], lang: str = "en") -> Path:
         if group not in groups:
             # The group shows the first combination's title and text and the parameters all share.
             shared = {k: v for k, v in item["parameters"].items() if k not in item["combination"]}
-            groups[group] = {**item, "name": group, "parameters": shared, "href": "", "grid": list(item["combination"])}
+            groups[group] = {**item, "name": group, "parameters": shared, "href": ""}
             reports.append(groups[group])
         groups[group]["members"].append(item)
+    return reports
+
+
+def write_index(project: Any, specs: Iterable[Any], lang: str | None = None) -> Path:
+    """The index of the reports in English, Russian and Kazakh (:data:`INDEX_FILES`), each linking the
+    others: every report with its description and parameters in the page's language, linking to it.
+
+    The reports of one grid entry of ``reports.yaml`` are listed together under the entry: one
+    heading, then a link per combination. Returns the English page (``reports/index.html``), or
+    the page of ``lang`` when given.
+    """
+    specs = list(specs)
+    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html", "j2"]))
     css = (TEMPLATE_DIR / "report.css").read_text(encoding="utf-8")
     # a version in another language is named in that language, as language switchers do
     names = {code: t(f"languages.{code}", code) for code in LANGUAGES}
-    page = env.get_template("index_page.html.j2").render(reports=reports, ui=ui_strings(lang), css=css, lang=lang,
-                                                         language_names=names)
-    target = project.reports / "index.html"
-    payload = page.encode("utf-8")
-    if not target.exists() or target.read_bytes() != payload:
-        atomic_write(target, payload)
-    return target
+    written = {}
+    for page_lang, file in INDEX_FILES.items():
+        page = env.get_template("index_page.html.j2").render(
+            reports=_index_entries(project, specs, page_lang), ui=ui_strings(page_lang), css=css, lang=page_lang,
+            language_names=names, index_files=INDEX_FILES)
+        target = project.reports / file
+        payload = page.encode("utf-8")
+        if not target.exists() or target.read_bytes() != payload:
+            atomic_write(target, payload)
+        written[page_lang] = target
+    return written[lang or "en"]

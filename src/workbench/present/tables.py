@@ -10,6 +10,7 @@ import pandas as pd
 
 from workbench.model.i18n import country_name, has, t, tn
 from workbench.model.i18n import number as format_number
+from workbench.model.i18n import percent
 from workbench.present.citations import _source_id, cite_html, cite_label
 from workbench.present.page import _CTX, HTML, _lang
 
@@ -31,6 +32,8 @@ SOURCE_COLUMNS = frozenset({"source", "sources", "paper", "papers"})
 #: Columns whose cells are words the code writes (translated through ``values`` of the catalogue).
 VALUE_COLUMNS = frozenset({"status", "kind", "scope", "predicate_id", "kaz_status", "list", "verdict"})
 DECIMALS = 3
+#: Columns of years and other codes written as digits, never with a thousands separator.
+YEAR_COLUMNS = frozenset({"year", "rank", "line", "start", "end", "№"})
 #: Measures shown with :data:`DECIMALS` decimals even where a value is whole (a 1 beside 0.500 misleads).
 FIXED_COLUMNS = frozenset({"score", "jaccard", "overlap_coefficient", "confidence", "oecd_alignment", "kaz_absence",
                            "measured_need", "paper_recommended", "degree", "betweenness", "strength", "spread"})
@@ -105,7 +108,7 @@ def publish(frame: pd.DataFrame, lang: str | None = None, percent: Iterable[str]
             series = series.map(lambda v: "✓" if v is True or v == True else "–")  # noqa: E712
         out[col] = series
         decimals = _decimals(series, col)
-        shown[col] = [_cell_text(v, col, shares, decimals) for v in series]
+        shown[col] = [_cell_text(v, col, shares, decimals, lang) for v in series]
     header = {c: _header(c, lang) for c in data.columns}
     for c in data.columns:
         if c in shares:
@@ -130,21 +133,24 @@ def _decimals(series: pd.Series, col: str) -> int:
     return DECIMALS
 
 
-def _cell_text(v: Any, col: str, shares: set[str], decimals: int = DECIMALS) -> str:
+def _cell_text(v: Any, col: str, shares: set[str], decimals: int = DECIMALS, lang: str = "en") -> str:
+    """A cell as printed: numbers the way ``lang`` writes them (CLDR: "0,667" and "57,2 %" in Russian)."""
     if _is_empty(v):
         return ""
     if isinstance(v, bool):
         return "✓" if v else "–"
     if isinstance(v, (int,)) and not isinstance(v, bool):
-        return str(v)
+        return str(v) if col in YEAR_COLUMNS else format_number(v, lang)
     if isinstance(v, float):
+        if col in YEAR_COLUMNS and v.is_integer():
+            return str(int(v))
         if col in shares:
-            return f"{100 * v:.{min(decimals, 1)}f}%"
+            return percent(v, lang, min(decimals, 1))
         if col in PERCENT_VALUE_COLUMNS:
-            return f"{v:.1f}%"
-        return f"{v:.{decimals}f}"
+            return percent(v / 100, lang, 1)
+        return format_number(v, lang, decimals)
     if hasattr(v, "item") and not isinstance(v, str):  # numpy scalars
-        return _cell_text(v.item(), col, shares, decimals)
+        return _cell_text(v.item(), col, shares, decimals, lang)
     return str(v)
 
 

@@ -23,7 +23,7 @@ REPORT_NAME_MAX = 100
 
 
 #: Names whose outputs would overwrite the runner's own files.
-RESERVED_REPORT_NAMES = ("index",)
+RESERVED_REPORT_NAMES = ("index", "index-ru", "index-kk")
 
 
 def check_name(name: object) -> str | None:
