@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from workbench._exports import lazy_exports
 
-_MODULES = ("page", "citations", "tables", "workbook", "figures", "roadmap", "evidence", "options", "markdown", "export")
+_MODULES = ("page", "citations", "tables", "workbook", "figures", "roadmap", "evidence", "options", "markdown", "language_marks", "export")
 _WHERE = {
     **{name: name for name in _MODULES},
     **{name: "page" for name in ("HTML", "use", "forget", "section", "figure", "with_labels", "draft_note_html")},

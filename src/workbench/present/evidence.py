@@ -6,6 +6,7 @@ lays those blocks out, so the two outputs always say the same thing.
 from __future__ import annotations
 
 import html
+import re
 
 from workbench.analysis.evidence import Evidence
 from workbench.model.i18n import group, t, value_word
@@ -22,7 +23,9 @@ def evidence_strings(lang: str = "en") -> dict[str, str]:
 
 def score_explanation_html(lang: str = "en") -> str:
     """How the score is computed (``sections.how_scored_text`` of the catalogue) as an escaped paragraph."""
-    return f"<p>{html.escape(t('sections.how_scored_text', lang))}</p>"
+    # the formula's names (w_i, peer_share...) are set as variables, not read as words of the sentence
+    text = html.escape(t("sections.how_scored_text", lang))
+    return "<p>" + re.sub(r"\b[a-z]+(?:_[a-z]+)+\b", lambda m: f"<var>{m.group(0)}</var>", text) + "</p>"
 
 
 def md_escape(text) -> str:

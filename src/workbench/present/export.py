@@ -11,6 +11,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from workbench.model.i18n import DRAFT_LANGUAGES, LANGUAGES, check_language, country_name, group, has, number, t
 from workbench.model.outputs import atomic_write
+from workbench.present.language_marks import mark_english
+from workbench.present.page import code_marked
 
 __all__ = ["TEMPLATE_DIR", "ui_strings", "export_html", "add_toc", "say_language", "write_index"]
 
@@ -22,7 +24,10 @@ _TAG = re.compile(r"<[^>]+>")
 
 def ui_strings(lang: str = "en") -> dict[str, str]:
     """The page's interface strings in ``lang`` (the ``ui`` group of :mod:`workbench.model.i18n`'s catalogue)."""
-    return group("ui", lang)
+    strings = group("ui", lang)
+    for key in ("footer", "index_description"):
+        strings[f"{key}_html"] = code_marked(strings[key])  # the command or file it names, set as code
+    return strings
 
 
 def add_toc(page: str) -> str:
@@ -116,7 +121,7 @@ def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, st
     nb.metadata["title"] = spec.display_title()  # the page's <title>
     nb.metadata.pop("papermill", None)  # timings and paths: they would make every export differ
     body, _ = _exporter().from_notebook_node(nb)
-    return add_toc(say_language(body, lang)).encode("utf-8")
+    return mark_english(add_toc(say_language(body, lang)), lang).encode("utf-8")
 
 
 def say_language(page: str, lang: str) -> str:
@@ -232,6 +237,7 @@ def write_index(project: Any, specs: Iterable[Any], lang: str | None = None) -> 
         page = env.get_template("index_page.html.j2").render(
             reports=_index_entries(project, specs, page_lang), ui=ui_strings(page_lang), css=css, lang=page_lang,
             language_names=names, index_files=INDEX_FILES)
+        page = mark_english(page, page_lang)
         target = project.reports / file
         payload = page.encode("utf-8")
         if not target.exists() or target.read_bytes() != payload:

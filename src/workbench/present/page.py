@@ -20,7 +20,7 @@ import pandas as pd
 from workbench.model.i18n import check_language, has, t
 from workbench.model.taxonomy import concept_labels, draft_labels
 
-__all__ = ["HTML", "use", "section", "figure", "with_labels", "draft_note_html"]
+__all__ = ["HTML", "use", "section", "figure", "with_labels", "draft_note_html", "code_marked"]
 
 
 class HTML:
@@ -133,14 +133,31 @@ def _lang(lang: str | None) -> str:
 
 # -- sections ----------------------------------------------------------------------------------
 
+#: What a sentence names for a reader to type or open: a file of the checkout, a ``workbench`` command.
+_CODE = re.compile(r"\b(?:data|notebooks|src|reports|figures)/[\w./-]*\w|\bworkbench [a-z][a-z-]*(?: --[a-z-]+)*|\b[\w-]+\.(?:yaml|tsv|ipynb)\b")
+
+
+def code_marked(text: str) -> str:
+    """``text`` escaped, with the file names and commands it names set as code.
+
+    >>> code_marked("The weights are in data/weights.yaml; rerun with “workbench reports”.")
+    'The weights are in <code>data/weights.yaml</code>; rerun with “<code>workbench reports</code>”.'
+    """
+    out, end = [], 0
+    for m in _CODE.finditer(text):
+        out += [html.escape(text[end:m.start()]), f"<code>{html.escape(m.group(0))}</code>"]
+        end = m.end()
+    return "".join(out) + html.escape(text[end:])
+
+
 def section(key: str, lang: str | None = None, level: int = 2) -> HTML:
     """A heading and its note (``<key>_note``, if any) in ``lang``; ``intro_*`` keys are a paragraph only."""
     lang = _lang(lang)
     if key.startswith("intro_"):
-        return HTML(f'<p class="wb-intro">{html.escape(t("sections." + key, lang))}</p>')
+        return HTML(f'<p class="wb-intro">{code_marked(t("sections." + key, lang))}</p>')
     parts = [f"<h{level}>{html.escape(t('sections.' + key, lang))}</h{level}>"]
     if has(f"sections.{key}_note"):
-        parts.append(f"<p>{html.escape(t(f'sections.{key}_note', lang))}</p>")
+        parts.append(f"<p>{code_marked(t(f'sections.{key}_note', lang))}</p>")
     return HTML("".join(parts))
 
 

@@ -1,0 +1,89 @@
+"""English kept on purpose in a Russian or Kazakh page, marked as English (``<span lang="en">``).
+
+Every interface string of a Russian or Kazakh report is translated (the catalogues' tests see to
+it); what stays in Latin script is data in the language of its source: the author-year of an
+English paper, a locator in it, an item's official label, a quotation, a web address. Screen
+readers, hyphenation and spell checkers must read those runs as English, so each run of Latin-script
+words in the page's text (outside ``code``, ``pre``, ``script``, ``style`` and elements already
+marked ``lang="en"``) is wrapped in a ``<span lang="en">``. Tags, attributes and entities are kept
+byte for byte.
+"""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+__all__ = ["mark_english", "LATIN_RUN"]
+
+#: A run of Latin-script words, with the spaces and punctuation between them.
+LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9'’.\-]*(?:[ \t\n,;:()&/–\-]+[A-Za-z0-9][A-Za-z0-9'’.\-]*)*[A-Za-z0-9.)]?")
+_SKIP = frozenset({"script", "style", "code", "pre", "kbd", "samp", "var", "math", "title", "textarea", "head", "svg"})
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+
+
+class _Marker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.stack: list[tuple[str, bool]] = []  # (tag, text inside is left as it is)
+
+    def _kept(self) -> bool:
+        return bool(self.stack) and self.stack[-1][1]
+
+    def handle_starttag(self, tag, attrs):
+        self.out.append(self.get_starttag_text())
+        if tag in _VOID:
+            return
+        lang = dict(attrs).get("lang") or ""
+        self.stack.append((tag, self._kept() or tag in _SKIP or lang.startswith("en")))
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        self.out.append(f"</{tag}>")
+        for i in range(len(self.stack) - 1, -1, -1):  # an end tag closes what an omitted end tag left open
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                break
+
+    def handle_data(self, data):
+        if self._kept() or not LATIN_RUN.search(data):
+            self.out.append(data)
+        else:
+            self.out.append(LATIN_RUN.sub(lambda m: f'<span lang="en">{m.group(0)}</span>', data))
+
+    def handle_entityref(self, name):
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name):
+        self.out.append(f"&#{name};")
+
+    def handle_comment(self, data):
+        self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl):
+        self.out.append(f"<!{decl}>")
+
+    def handle_pi(self, data):
+        self.out.append(f"<?{data}>")
+
+    def unknown_decl(self, data):
+        self.out.append(f"<![{data}]>")
+
+
+def mark_english(page: str, lang: str) -> str:
+    """``page`` with every run of Latin-script words in its text marked ``lang="en"``, when the page's
+    language is not English (an English page is returned as it is).
+
+    >>> mark_english('<p>Источник: Davletbayeva et al. 2024, <code>seed001</code></p>', "ru")
+    '<p>Источник: <span lang="en">Davletbayeva et al. 2024</span>, <code>seed001</code></p>'
+    >>> mark_english('<p lang="en">Kept</p><p>Only Russian</p>', "en")
+    '<p lang="en">Kept</p><p>Only Russian</p>'
+    """
+    if lang == "en":
+        return page
+    marker = _Marker()
+    marker.feed(page)
+    marker.close()
+    return "".join(marker.out)
