@@ -41,18 +41,19 @@ validate: $(VENV)/.main-installed
 
 ## Translations, the gettext way (README: "How a translator works"). The English source of every
 ## interface string is src/workbench/model/messages.py; Russian and Kazakh are the .po catalogues.
-LOCALE := src/workbench/locale
+LOCALE ?= src/workbench/locale
+I18N_SOURCES ?= src/workbench/model/messages.py
 ## make i18n-extract: write the template (workbench.pot) from the strings marked in the code
 i18n-extract: $(VENV)/.main-installed
 	$(BIN)/pybabel extract --no-default-keywords -k N_:1c,2 -k NP_:1c,2,3 --omit-header --sort-by-file \
-	    --add-comments=TRANSLATORS: -o $(LOCALE)/workbench.pot src/workbench/model/messages.py
+	    --add-comments=TRANSLATORS: -o $(LOCALE)/workbench.pot $(I18N_SOURCES)
 ## make i18n-update: merge the template into the ru and kk catalogues (a changed English string turns fuzzy)
 i18n-update: i18n-extract
 	$(BIN)/pybabel update -i $(LOCALE)/workbench.pot -d $(LOCALE) -D workbench --width 100 --ignore-pot-creation-date
 ## make i18n-compile: compile the catalogues to .mo (never committed; the runner also compiles stale ones)
 i18n-compile: $(VENV)/.main-installed
 	$(BIN)/pybabel compile -d $(LOCALE) -D workbench --statistics
-	$(BIN)/python -c "from workbench.model.catalogues import compile_catalogues; compile_catalogues(force=True)"
+	WORKBENCH_LOCALE_DIR=$(LOCALE) $(BIN)/python -c "from workbench.model.catalogues import compile_catalogues; compile_catalogues(force=True)"
 
 ## make lock: write requirements/main.lock and requirements/test.lock from pyproject.toml.
 ## Versions already locked are kept where they still fit; make lock LOCK_ARGS=--upgrade takes

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any, Iterable
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from workbench.model.i18n import DRAFT_LANGUAGES, LANGUAGES, check_language, country_name, group, has, number, t
+from workbench.model.i18n import DRAFT_MARK, DRAFT_LANGUAGES, LANGUAGES, check_language, country_name, group, has, number, t
 from workbench.model.outputs import atomic_write
 from workbench.present.language_marks import mark_english
 from workbench.present.page import code_marked
@@ -115,6 +116,9 @@ def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, st
         "parameters": reader_parameters(spec.parameters, lang),
         "lang": lang,
         "draft_translation": lang in DRAFT_LANGUAGES,
+        # a string shown as a draft (fuzzy or untranslated) carries the mark: the header explains it
+        "draft_marks": DRAFT_MARK in json.dumps(nb.get("cells", []), ensure_ascii=False) or any(DRAFT_MARK in v for v in ui_strings(lang).values()),
+        "index_file": INDEX_FILES[lang],
         "ui": ui_strings(lang),
         **versions,
     }

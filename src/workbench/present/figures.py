@@ -14,10 +14,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter
 
 from workbench.analysis.compare import clusters, country_map, evidence, framework_matrix, linkage, select_countries, similarity
 from workbench.analysis.network import bipartite_graph, overlap_graph
-from workbench.model.i18n import country_name, t
+from workbench.model.i18n import country_name, number, t
 from workbench.model.outputs import atomic_write
 from workbench.model.taxonomy import LANGUAGES as LANGS, check_language as _check_lang
 from workbench.model.taxonomy import concept_labels as _label_series
@@ -260,6 +261,7 @@ def score_components(recs: pd.DataFrame, labels: Sequence[str], weights: dict[st
         left = [a + b for a, b in zip(left, widths)]
     ax.set_yticks(y, [str(x) for x in labels])
     ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(_numbers_of(lang))
     ax.set_title(t("figures.components_title", lang), fontsize=11)
     ax.set_xlabel(t("figures.components_x", lang))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.4 / max(len(recs), 1)), ncol=3, fontsize=8, frameon=False)
@@ -284,12 +286,19 @@ def need_and_supply(aligned: pd.DataFrame, label_column: str = "concept", size: 
             ax_need.text(1, yy, t("figures.no_need", lang), va="center", fontsize=7, color="#777777")
     ax_need.set_xlabel(t("figures.need_x", lang))
     ax_need.set_xlim(0, 100)
+    ax_need.xaxis.set_major_formatter(_numbers_of(lang))
+    ax_supply.xaxis.set_major_formatter(_numbers_of(lang))
     ax_need.set_yticks(y, [str(x) for x in aligned[label_column]])
     ax_supply.barh(y, aligned["curriculum_items"], color="#0072B2")
     ax_supply.set_xlabel(t("figures.supply_x", lang))
     fig.suptitle(t("figures.need_title", lang), fontsize=11)
     fig.tight_layout()
     return _plain(fig)
+
+
+def _numbers_of(lang: str) -> FuncFormatter:
+    """Tick labels written as ``lang`` writes numbers ("0,5" in Russian and Kazakh)."""
+    return FuncFormatter(lambda value, _: number(round(value, 6), lang))
 
 
 def _plain(fig: Figure) -> Figure:
