@@ -356,3 +356,14 @@ def test_russian_and_kazakh_pages_mark_every_english_run(generated, browser):
                      for text in page.evaluate(INTERFACE_ENGLISH) if not LATIN_ALLOWED.fullmatch(text.strip())]
         page.close()
     assert problems == [], "\n".join(problems[:20])
+
+
+def test_a_report_links_its_versions_in_the_other_languages(generated):
+    for lang in ("en", "ru", "kk"):
+        page = (generated.reports / f"recommendations-inclusive-governance-{lang}.html").read_text(encoding="utf-8")
+        links = dict((code, href) for href, code in re.findall(r'<a href="([^"]+)" hreflang="([a-z]{2})"', page))
+        assert set(links) == {"en", "ru", "kk"} - {lang}
+        for href in links.values():
+            assert (generated.reports / href).exists(), href
+        index = re.search(r'<a href="(index[^"]*\.html)">', page).group(1)
+        assert index == {"en": "index.html", "ru": "index-ru.html", "kk": "index-kk.html"}[lang]

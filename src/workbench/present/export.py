@@ -119,6 +119,7 @@ def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, st
         # a string shown as a draft (fuzzy or untranslated) carries the mark: the header explains it
         "draft_marks": DRAFT_MARK in json.dumps(nb.get("cells", []), ensure_ascii=False) or any(DRAFT_MARK in v for v in ui_strings(lang).values()),
         "index_file": INDEX_FILES[lang],
+        "translations": other_languages(spec, lang),
         "ui": ui_strings(lang),
         **versions,
     }
@@ -126,6 +127,26 @@ def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, st
     nb.metadata.pop("papermill", None)  # timings and paths: they would make every export differ
     body, _ = _exporter().from_notebook_node(nb)
     return mark_english(add_toc(say_language(body, lang)), lang).encode("utf-8")
+
+
+def other_languages(spec: Any, lang: str) -> list[dict[str, str]]:
+    """The report's versions in the other languages: those of its grid entry that differ only in ``lang``,
+    each as ``{lang, name (the language's own name), href}``; none for a report without a language grid.
+
+    >>> from types import SimpleNamespace
+    >>> spec = SimpleNamespace(group="recs", grid={"lang": "ru"})
+    >>> [(v["lang"], v["href"]) for v in other_languages(spec, "ru")]
+    [('en', 'recs-en.html'), ('kk', 'recs-kk.html')]
+    """
+    grid = dict(getattr(spec, "grid", {}) or {})
+    if "lang" not in grid or not getattr(spec, "group", ""):
+        return []
+    out = []
+    for other in LANGUAGES:
+        if other != lang:
+            values = [other if k == "lang" else str(v) for k, v in grid.items()]
+            out.append({"lang": other, "name": t(f"languages.{other}", other), "href": f"{spec.group}-{'-'.join(values)}.html"})
+    return out
 
 
 def say_language(page: str, lang: str) -> str:
