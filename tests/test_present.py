@@ -202,3 +202,13 @@ def test_a_header_is_a_cell_too(ds):
     assert present.csv_bytes(frame).decode("utf-8-sig").splitlines()[0] == "'=cmd"
     book = load_workbook(io.BytesIO(present.xlsx_bytes([("t", frame)])))
     assert (book.active["A1"].value, book.active["A1"].data_type) == ("'=cmd", "s")
+
+
+def test_a_russian_table_writes_57_comma_2(ds):
+    present.use(ds, "ru")
+    frame = pd.DataFrame({"survey_gap_percent": [57.2, 38.5], "score": [0.6667, 0.5], "year": [2015, 2023]})
+    data, shown = present.publish(frame)
+    cells = shown.astype(str).values.ravel().tolist()
+    assert "57,2\xa0%" in cells and "0,667" in cells and "2015" in cells
+    assert data.iloc[0, 0] == 57.2  # the download keeps the machine number
+    present.use(ds, "en")
