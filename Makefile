@@ -10,7 +10,7 @@ UV := $(LOCK_VENV)/bin/uv
 UV_VERSION := 0.13.9
 LOCK_OPTIONS := --python-version 3.11 --python-platform linux --quiet $(LOCK_ARGS)
 
-.PHONY: reports test validate lock clean-venv i18n-extract i18n-update i18n-compile
+.PHONY: reports test validate lock clean-venv i18n-extract i18n-update i18n-compile lab
 
 # make reports needs only the main dependencies (no pytest, no playwright and its browser driver).
 $(VENV)/.main-installed: requirements/main.lock pyproject.toml
@@ -38,6 +38,10 @@ test: $(VENV)/.test-installed
 
 validate: $(VENV)/.main-installed
 	$(BIN)/workbench validate
+
+## make lab: JupyterLab with the project's kernel, opening the what-if explorer
+lab: $(VENV)/.main-installed
+	$(BIN)/jupyter lab notebooks/explore.ipynb
 
 ## Translations, the gettext way (README: "How a translator works"). The English source of every
 ## interface string is src/workbench/model/messages.py; Russian and Kazakh are the .po catalogues.

@@ -284,6 +284,31 @@ def task_analytics(data_dir: str, peers: str, repeats: str) -> dict:
     }
 
 
+# -- explorer: one widget change recomputes and redraws (issue 24) -----------------------------------
+#: The changes a researcher makes, in order: weights most often, then peers, language, granularity, length.
+EXPLORER_CHANGES = [("measured_need", 2.0), ("peer_share", 0.5), ("measured_need", 3.0), ("oecd_alignment", 1.5),
+                    ("kaz_absence", 0.5), ("peers", ("GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS")), ("measured_need", 1.0),
+                    ("peer_share", 2.0), ("lang", "ru"), ("oecd_alignment", 0.0), ("granularity", "broad"),
+                    ("kaz_absence", 2.0), ("top", 15), ("peers", ("GBR", "CAN", "NZL")), ("measured_need", 0.5),
+                    ("peer_share", 1.0), ("lang", "en"), ("granularity", "fine"), ("top", 10), ("oecd_alignment", 1.0)]
+
+
+def task_explorer() -> dict:
+    """The explorer's widgets driven as JupyterLab drives them (each change a trait update), timed inside the
+    kernel-side update: recompute, then redraw every output."""
+    from workbench.run import Project
+    from workbench.run.explore import ExplorerModel, explorer
+
+    start = time.perf_counter()
+    model = ExplorerModel()
+    view = explorer(model, Project.find())
+    first = time.perf_counter() - start
+    model.timings.clear()
+    for name, value in EXPLORER_CHANGES:
+        view.controls_[name].value = value
+    return {"first_s": first, "updates_s": list(model.timings), "changes": [name for name, _ in EXPLORER_CHANGES]}
+
+
 # -- quality: leave-one-framework-out accuracy of the suggester --------------------------------------
 def task_quality() -> dict:
     from workbench import load
@@ -307,6 +332,7 @@ TASKS: dict[str, Callable[..., dict]] = {
     "suggest": task_suggest,
     "analytics": task_analytics,
     "quality": task_quality,
+    "explorer": task_explorer,
 }
 
 

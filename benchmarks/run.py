@@ -37,7 +37,7 @@ INPROC = Path(__file__).resolve().with_name("inproc.py")
 BIN = Path(sys.executable).parent
 #: The runner's own cap on parallel kernels (workbench.run.runner.MAX_JOBS).
 MAX_JOBS = 4
-SECTIONS = ("imports", "floor", "matrix", "rebuild", "breakdown", "warm", "suggest", "analytics", "quality")
+SECTIONS = ("imports", "floor", "matrix", "rebuild", "breakdown", "warm", "suggest", "analytics", "quality", "explorer")
 PACKAGES = ["papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pyzmq", "pandas", "numpy",
             "matplotlib", "seaborn", "scikit-learn", "networkx", "pydantic", "jsonschema", "rfc3987-syntax", "rfc3987"]
 #: Import costs worth knowing: the researcher's loop pays the first four in every command.
@@ -542,6 +542,18 @@ def bench_quality(work: Path, env: dict[str, str]) -> dict[str, Any]:
     return r
 
 
+def bench_explorer(work: Path, env: dict[str, str]) -> dict[str, Any]:
+    r, _ = inproc("explorer", cwd=work, env=env)
+    ms = [1000 * s for s in r["updates_s"]]
+    kinds: dict[str, list[float]] = {}
+    for name, value in zip(r["changes"], ms):
+        kinds.setdefault("weight" if name in ("peer_share", "oecd_alignment", "kaz_absence", "measured_need") else name, []).append(value)
+    line(f"explorer: one change recomputes and redraws ({len(ms)} changes)",
+         f"median {median(ms):.0f} ms  worst {max(ms):.0f} ms",
+         "; ".join(f"{k} median {median(v):.0f} ms" for k, v in kinds.items()) + f"; first draw {r['first_s']:.1f} s")
+    return {**r, "median_ms": median(ms), "worst_ms": max(ms)}
+
+
 def quick_subset(entries: list[dict[str, Any]], n: int = 3) -> list[str]:
     """The first report of each of the first ``n`` notebooks: a small but varied subset.
 
@@ -618,6 +630,8 @@ def main(argv: list[str] | None = None) -> int:
             results["analytics"] = bench_analytics(work, env, 200, 60, small)
         if "quality" in want:
             results["quality"] = bench_quality(work, env)
+        if "explorer" in want:
+            results["explorer"] = bench_explorer(work, env)
 
         print()
         ratios: dict[str, float] = {}
@@ -639,6 +653,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"nothing-changed rebuild = {rebuild:.2f} s   (target < 0.2 s: {'met' if rebuild < 0.2 else 'MISSED'})")
         if "suggest" in results:
             print(f"suggester cost grows as items^{results['suggest']['time_slope']:.2f}")
+        if "explorer" in results:
+            e = ratios["explorer_median_ms"] = results["explorer"]["median_ms"]
+            print(f"explorer update: median {e:.0f} ms, worst {results['explorer']['worst_ms']:.0f} ms   "
+                  f"(target median <= 200 ms, issue 24: {'met' if e <= 200 else 'MISSED'})")
         results["ratios"] = ratios
         load_end = os.getloadavg()
         print(f"took {(time.time() - started) / 60:.1f} min; load average {load_start[0]:.2f} at start, {load_end[0]:.2f} at end")

@@ -75,3 +75,15 @@ def test_the_per_report_breakdown_runs_and_sees_every_phase(bench, tmp_path):
             assert row[phase] > 0, phase
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_the_explorer_benchmark_runs_and_reports_every_change():
+    import json
+    import subprocess
+
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "inproc.py"), "explorer"], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(result["updates_s"]) == len(result["changes"]) == 20  # one timed update per change, nothing dropped
+    assert all(s > 0 for s in result["updates_s"])

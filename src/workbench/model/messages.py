@@ -151,6 +151,7 @@ MESSAGES: dict[str, str] = dict([
     N_("columns.country", "Country"),
     N_("columns.country_2", "Second country"),
     N_("columns.rank", "Rank"),
+    N_("columns.move", "Moved"),
     N_("columns.score", "Score"),
     N_("columns.peer_share", "Peers carrying it"),
     N_("columns.oecd_alignment", "OECD alignment"),

@@ -107,7 +107,7 @@ def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, st
     # deferred: nbformat can take over a second to import (jsonschema's format checkers), and writing the index reads no notebook
     import nbformat
 
-    nb = nbformat.read(str(executed_notebook), as_version=4)
+    nb = static_widgets(nbformat.read(str(executed_notebook), as_version=4))
     lang = str(spec.parameters.get("lang", "en"))
     nb.metadata["workbench"] = {
         "name": spec.name,
@@ -147,6 +147,24 @@ def other_languages(spec: Any, lang: str) -> list[dict[str, str]]:
             values = [other if k == "lang" else str(v) for k, v in grid.items()]
             out.append({"lang": other, "name": t(f"languages.{other}", other), "href": f"{spec.group}-{'-'.join(values)}.html"})
     return out
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def static_widgets(nb: Any) -> Any:
+    """``nb`` without live widgets: a page has no kernel to run them, and their views would load
+    scripts from the network. An output that carries a static rendering beside its widget keeps the
+    rendering; one that has none says where to use it."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data:
+                data.pop(WIDGET_VIEW)
+                if "text/html" not in data:
+                    data["text/plain"] = "(an interactive control: open the notebook in JupyterLab to use it)"
+    return nb
 
 
 def say_language(page: str, lang: str) -> str:

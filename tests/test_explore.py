@@ -1,0 +1,118 @@
+"""Issue 24: the explorer computes what `workbench recommend` computes, saves a report the runner
+regenerates, and exports to HTML without live widgets."""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import REPO, workbench_executable
+from workbench.analysis import recommend
+from workbench.model.dataset import load
+from workbench.model.errors import InputError
+from workbench.model.settings import load_settings
+from workbench.run import Project
+from workbench.run.explore import EXPLORED_COLUMNS, Choice, ExplorerModel, explorer, save_as_report
+
+SEED001_PEERS = ("GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS")
+CASES = [Choice(), Choice(peers=SEED001_PEERS, weights=(("measured_need", 2.0), ("oecd_alignment", 0.5)))]
+
+
+@pytest.fixture(scope="module")
+def model() -> ExplorerModel:
+    return ExplorerModel()
+
+
+@pytest.mark.parametrize("choice", CASES, ids=["defaults", "seed001-two-weights"])
+def test_the_explorer_gives_the_same_table_as_workbench_recommend(model, choice, tmp_path):
+    explored = model.compute(choice).recs[EXPLORED_COLUMNS].reset_index(drop=True)
+    library = recommend.recommend(load(), list(choice.peers), choice.baseline, dict(choice.weights) or None, top=choice.top)
+    pd.testing.assert_frame_equal(explored, library[EXPLORED_COLUMNS].reset_index(drop=True))
+    # and through the command a researcher runs, with the weights in a file
+    args = ["recommend", "--peers", ",".join(choice.peers), "--top", str(choice.top)]
+    if choice.weights:
+        weights = {**load_settings(load()).weights.model_dump(), **dict(choice.weights)}  # a file gives all five
+        (tmp_path / "w.yaml").write_text(yaml.safe_dump({"weights": weights}), encoding="utf-8")
+        args += ["--weights", str(tmp_path / "w.yaml")]
+    out = subprocess.run([workbench_executable(), *args], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert out.returncode == 0, out.stderr
+    cli = pd.read_csv(io.StringIO(out.stdout), keep_default_na=False).drop_duplicates(["scope", "concept_id"]).reset_index(drop=True)
+    assert cli[["rank", "scope", "concept_id", "kaz_status"]].values.tolist() == explored[["rank", "scope", "concept_id", "kaz_status"]].values.tolist()
+    assert cli["score"].tolist() == [float(f"{v:.4g}") for v in explored["score"]]
+    assert cli["stability"].tolist() == [float(f"{v:.4g}") for v in explored["stability"]]
+
+
+def test_a_weight_change_moves_ranks_against_the_defaults(model):
+    moved = model.compute(Choice(weights=(("measured_need", 3.0),)))
+    assert (moved.moves.dropna() != 0).any()
+    assert (model.compute(Choice()).moves == 0).all()
+
+
+def test_the_widgets_update_on_a_change(model, tmp_path):
+    view = explorer(model, Project(REPO))
+    before = len(model.timings)
+    view.controls_["measured_need"].value = 2.5
+    view.controls_["peers"].value = ("GBR", "USA")
+    assert len(model.timings) == before + 2
+    assert 'class="wb-explore-ranked"' in view.snapshot_() and "overlap network" in view.snapshot_()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    root = tmp_path / "checkout"
+    for name in ("notebooks", "data"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "reports.yaml", root / "reports.yaml")
+    return Project(root)
+
+
+def test_save_as_report_appends_an_entry_and_refuses_a_taken_name(project):
+    choice = Choice(peers=("GBR", "USA"), weights=(("measured_need", 2.0),), top=5)
+    before = project.matrix.read_text(encoding="utf-8")
+    assert save_as_report(project, choice, "explored-test", "Explored: the UK and the USA") == "explored-test"
+    text = project.matrix.read_text(encoding="utf-8")
+    assert text.startswith(before.rstrip("\n"))  # comments and entries kept as they were
+    entry = yaml.safe_load(text)["reports"][-1]
+    assert entry["parameters"] == {"peers": ["GBR", "USA"], "baseline": "listening_state", "top": 5, "granularity": "fine",
+                                   "lang": "en", "weights": {"measured_need": 2.0}}
+    for name, message in (("explored-test", "exists in reports.yaml"), ("taxonomy", "exists"),
+                          ("recommendations-inclusive-governance", "exists"), ("../escape", "name"), ("", "name")):
+        with pytest.raises(InputError, match=message):
+            save_as_report(project, choice, name, "t")
+    assert project.matrix.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.integration
+def test_a_saved_report_regenerates_with_the_explorers_top_ten(project, model):
+    choice = Choice(peers=SEED001_PEERS, weights=(("measured_need", 2.0),))
+    save_as_report(project, choice, "explored-seed001", "Seed 001's peers, need weighted")
+    done = subprocess.run([workbench_executable(), "reports", "--only", "explored-seed001", "--no-progress"],
+                          cwd=project.root, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    page = (project.reports / "explored-seed001.html").read_text(encoding="utf-8")
+    labels = dict(zip(load().concepts["concept_id"], load().concepts["label_en"]))
+    ranked = page[page.index('id="ranked'):] if 'id="ranked' in page else page
+    expected = model.compute(choice).recs
+    for scope, part in expected.groupby("scope"):
+        positions = [ranked.index(f"<td>{labels[c]}</td>") for c in part["concept_id"]]
+        assert positions == sorted(positions), scope  # the same concepts, in the same order
+
+
+def test_an_html_export_shows_the_last_state_not_a_widget(tmp_path):
+    from workbench.present.export import export_html
+    from workbench.run.matrix import ReportSpec
+
+    executed = tmp_path / "explore.ipynb"
+    done = subprocess.run([str(Path(workbench_executable()).parent / "papermill"), str(REPO / "notebooks" / "explore.ipynb"),
+                           str(executed), "-k", "python3", "--log-level", "ERROR"], cwd=REPO / "notebooks",
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    page = export_html(executed, ReportSpec(name="explore", notebook="explore.ipynb", description="d"), {}).decode("utf-8")
+    assert 'class="wb-explore-ranked"' in page and "data:image/png;base64," in page
+    assert "widget-view" not in page and "Loading widget" not in page and not re.search(r"<script[^>]+src=", page)
