@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from conftest import REPO
+from conftest import REPO, workbench_executable
 from workbench.model import catalogues, i18n
 from workbench.model.messages import MESSAGES
 
@@ -81,3 +81,35 @@ def test_a_fuzzy_string_shows_as_a_draft_in_the_next_report(changed_english, mon
     heading = present.references_html(ds.sources, ["seed001"], "ru").markup
     assert f"<h2>Источники{i18n.DRAFT_MARK}</h2>" in heading
     assert i18n.t("ui.draft_mark_legend", "ru").startswith("†")
+
+
+def test_a_translation_with_a_wrong_placeholder_is_a_draft_and_an_error_of_validate(tmp_path, monkeypatch):
+    locale = tmp_path / "locale"
+    shutil.copytree(REPO / "src" / "workbench" / "locale", locale, ignore=shutil.ignore_patterns("*.mo"))
+    po = locale / "ru" / "LC_MESSAGES" / "workbench.po"
+    text = po.read_text(encoding="utf-8")
+    assert 'msgstr "дата обращения: {date}"' in text
+    po.write_text(text.replace('msgstr "дата обращения: {date}"', 'msgstr "дата обращения: {dat}"'), encoding="utf-8")
+    monkeypatch.setenv("WORKBENCH_LOCALE_DIR", str(locale))
+    # the report goes on: the English text, marked as a draft, instead of a KeyError midway
+    assert i18n.t("ui.accessed", "ru", date="2026-12-05") == "accessed 2026-12-05" + i18n.DRAFT_MARK
+    line = next(i for i, l in enumerate(po.read_text(encoding="utf-8").split("\n"), 1) if 'msgctxt "ui.accessed"' in l)
+    done = subprocess.run([workbench_executable(), "validate"], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, "WORKBENCH_LOCALE_DIR": str(locale)}, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith(f"{po}:") and "'ui.accessed': placeholder {dat} is not in the English text" in done.stderr
+    assert abs(int(done.stderr.split(":")[1]) - line) <= 3
+
+
+def test_an_unreadable_catalogue_is_one_line_naming_it(tmp_path, monkeypatch):
+    locale = tmp_path / "locale"
+    shutil.copytree(REPO / "src" / "workbench" / "locale", locale, ignore=shutil.ignore_patterns("*.mo"))
+    po = locale / "kk" / "LC_MESSAGES" / "workbench.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgctxt "ui.kicker"', 'a line a translator pasted by mistake\nmsgctxt "ui.kicker"'),
+                  encoding="utf-8")
+    monkeypatch.setenv("WORKBENCH_LOCALE_DIR", str(locale))
+    from workbench.model.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        i18n.t("ui.kicker", "kk")
+    assert str(err.value.problems[0]).startswith(str(po))

@@ -14,10 +14,15 @@ from __future__ import annotations
 import gettext
 import io
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-__all__ = ["DOMAIN", "locale_dir", "po_path", "compile_catalogue", "compile_catalogues", "translations", "stale"]
+from workbench.model.errors import InputError, Problem
+
+__all__ = ["DOMAIN", "locale_dir", "po_path", "compile_catalogue", "compile_catalogues", "translations", "stale",
+           "unusable", "catalogue_problems"]
 
 DOMAIN = "workbench"
 
@@ -42,15 +47,52 @@ def stale(lang: str, root: Path | None = None) -> bool:
     return any(not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime for mo in _mo_paths(po))
 
 
+_FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)[^{}]*\}")
+
+
+def _fields(text: Any) -> set[str]:
+    texts = text if isinstance(text, (tuple, list)) else [text]
+    return {f for s in texts if s for f in _FIELD.findall(s)}
+
+
+def unusable(catalog: Any) -> list[tuple[int, str]]:
+    """The translations a report could not fill: one whose ``{placeholders}`` are not the English
+    text's (a typo in a name would stop a report midway). Each with its line in the ``.po`` file."""
+    out = []
+    for message in catalog:
+        if message.id and message.string and _fields(message.string) - _fields(message.id):
+            wrong = ", ".join(sorted(_fields(message.string) - _fields(message.id)))
+            out.append((message.lineno, f"'{message.context}': placeholder {{{wrong}}} is not in the English text"))
+    return out
+
+
+def _read(po: Path) -> Any:
+    """The catalogue of ``po``; a file gettext cannot read is a one-line error naming it."""
+    # deferred: Babel's catalogue reader is needed only when a catalogue is compiled
+    from babel.messages.pofile import PoFileError, read_po
+
+    try:
+        with open(po, "rb") as fh:
+            return read_po(fh, abort_invalid=True)
+    except (PoFileError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", 0) or 0
+        raise InputError.single(po, line, f"not a readable gettext catalogue ({exc})") from None
+    except OSError as exc:
+        raise InputError.single(po, 0, f"cannot read the catalogue ({exc.strerror})") from None
+
+
 def _compiled(po: Path) -> tuple[bytes, bytes]:
-    """The two ``.mo`` files of a catalogue: its translations, and its fuzzy translations alone."""
+    """The two ``.mo`` files of a catalogue: its translations, and its fuzzy translations alone.
+    A translation a report could not fill (:func:`unusable`) is left out: shown as a draft instead."""
     # deferred: Babel's catalogue classes are needed only when a catalogue is compiled
     from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
 
-    with open(po, "rb") as fh:
-        catalog = read_po(fh)
+    catalog = _read(po)
+    bad = {line for line, _ in unusable(catalog)}
+    for message in catalog:
+        if message.lineno in bad:
+            message.string = "" if isinstance(message.id, str) else tuple("" for _ in message.id)
     main, fuzzy = io.BytesIO(), io.BytesIO()
     write_mo(main, catalog, use_fuzzy=False)
     only_fuzzy = Catalog(locale=catalog.locale, domain=DOMAIN)
@@ -95,3 +137,18 @@ def translations(lang: str) -> tuple[gettext.GNUTranslations, gettext.GNUTransla
     up to date with the catalogue, else compiled in memory; read again when the catalogue changes."""
     po = po_path(lang)
     return _load(str(po), po.stat().st_mtime)
+
+
+def catalogue_problems(languages: tuple[str, ...] = ("ru", "kk")) -> list[Any]:
+    """What ``workbench validate`` reports of the catalogues: unreadable files, and translations a
+    report could not fill (shown as drafts until fixed), each as ``path:line: message``."""
+    problems: list[Problem] = []
+    for lang in languages:
+        po = po_path(lang)
+        try:
+            catalog = _read(po)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        problems += [Problem(str(po), line, message) for line, message in unusable(catalog)]
+    return problems

@@ -28,6 +28,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from workbench.model.checked import validate  # deferred: pydantic; a bad input is reported before pandas loads
 
     ds = validate(args.data)
+    from workbench.model.catalogues import catalogue_problems  # deferred: Babel's reader, for valid data only
+
+    problems = catalogue_problems()  # the interface's translations, which every report in ru and kk reads
+    if problems:
+        raise InputError(problems)
     from workbench.analysis.transferability import load_transferability  # deferred: pandas, for valid data only
 
     load_transferability(ds)  # data/transferability.yaml, where present: sources, concepts, indicator releases
