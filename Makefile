@@ -46,7 +46,7 @@ lab: $(VENV)/.main-installed
 ## Translations, the gettext way (README: "How a translator works"). The English source of every
 ## interface string is src/workbench/model/messages.py; Russian and Kazakh are the .po catalogues.
 LOCALE ?= src/workbench/locale
-I18N_SOURCES ?= src/workbench/model/messages.py
+I18N_SOURCES ?= src/workbench/model/messages.py src/workbench/model/message_words.py
 ## make i18n-extract: write the template (workbench.pot) from the strings marked in the code
 i18n-extract: $(VENV)/.main-installed
 	$(BIN)/pybabel extract --no-default-keywords -k N_:1c,2 -k NP_:1c,2,3 --omit-header --sort-by-file \

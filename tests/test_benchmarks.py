@@ -54,7 +54,7 @@ def test_the_benchmarks_synthetic_dataset_validates_and_analyses(bench, tmp_path
                                    cwd=work, env=env, capture_output=True, text=True)
         assert recommend.returncode == 0, recommend.stdout + recommend.stderr
         # one row per option of each ranked concept: the concept's columns, then the rest of the ranking's
-        header = OPTION_ROW_COLUMNS + [c for c in CSV_COLUMNS if c not in OPTION_ROW_COLUMNS + ["options"]]
+        header = OPTION_ROW_COLUMNS + [c for c in CSV_COLUMNS if c not in OPTION_ROW_COLUMNS + ["options"]] + ["as_of", "frameworks"]
         assert out.read_text(encoding="utf-8").startswith(",".join(header) + "\n")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -17,8 +17,12 @@ from workbench.model.messages import MESSAGES
 KEY, OLD, NEW = "ui.references", "References", "Sources cited"
 
 
+WORDS = REPO / "src" / "workbench" / "model" / "message_words.py"
+
+
 def _make(target: str, locale: Path, sources: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "-s", target, f"LOCALE={locale}", f"I18N_SOURCES={sources}"], cwd=REPO,
+    """A make target on a copy of the catalogues, extracting from ``sources`` and the words' module."""
+    return subprocess.run(["make", "-s", target, f"LOCALE={locale}", f"I18N_SOURCES={sources} {WORDS}"], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -480,7 +480,8 @@ def test_cli_csv_columns_and_order(tmp_path):
     assert code == 0, err
     frame = pd.read_csv(io.StringIO(out), keep_default_na=False)
     # one row per option of each ranked concept (none here: the tiny data has no register)
-    assert list(frame.columns) == OPTION_ROW_COLUMNS + [c for c in CSV_COLUMNS if c not in OPTION_ROW_COLUMNS + ["options"]]
+    assert list(frame.columns) == (OPTION_ROW_COLUMNS + [c for c in CSV_COLUMNS if c not in OPTION_ROW_COLUMNS + ["options"]]
+                                   + ["as_of", "frameworks"])  # the date and the framework versions used
     assert (frame["option_id"] == "").all()
     assert frame[["scope", "concept_id"]].values.tolist() == [
         ["individual", "integrity_ethics"], ["individual", "leadership"], ["individual", "collaboration"],

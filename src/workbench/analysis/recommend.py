@@ -23,6 +23,7 @@ from workbench.model.errors import InputError
 from workbench.analysis.evidence import Evidence, cite
 from workbench.analysis.kaz_status import kaz_evidence, kaz_status, verb
 from workbench.model.schema import PREDICATES
+from workbench.model.versions import check_in_force
 from workbench.analysis.scoring import SCOPES, oecd_alignment, rank, rank_lists, score, stability
 from workbench.model.settings import (COMPONENTS, DEFAULT_BASELINE, DEFAULT_PEERS, SCORE_EXPLANATION, Settings, baseline_frameworks, check_peers, load_settings,
                        read_settings)
@@ -189,6 +190,7 @@ def analyse(
     if scope not in _SCOPE_CHOICES:
         raise InputError.parameter("scope", f"unknown scope '{scope}' (use {', '.join(_SCOPE_CHOICES)})")
     codes = check_peers(ds, peers)
+    check_in_force(ds, codes)
     fws = baseline_frameworks(s, baseline)
     transfer = load_transferability(ds)
     links = _links(ds, codes, fws, s)

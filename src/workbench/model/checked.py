@@ -20,7 +20,7 @@ def validate(data_dir: str | os.PathLike | None = None) -> Dataset:
     >>> validate().summary()["frameworks"] > 0
     True
     """
-    ds = load(data_dir)
+    ds = load(data_dir, all_versions=True)  # every version is checked, not only those in force today
     if (Path(ds.path) / "weights.yaml").exists():
         load_settings(ds)  # weights, and the frameworks, sources and indicators it names
     return ds

@@ -6,6 +6,7 @@ containers :mod:`workbench.model.records`; this module joins them and builds the
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from workbench.model.records import Dataset, RawData
 from workbench.model.register import option_frame, quote_frame
 from workbench.model.schema import Indicator, Practice, Taxonomy
 from workbench.model.validate.data import dataset_problems
+from workbench.model.versions import at_date
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,8 +63,12 @@ def _fingerprint(root: Path) -> str | None:
         return None
 
 
-def load(data_dir: str | os.PathLike | None = None) -> Dataset:
-    """Read the data folder and check it (:func:`workbench.model.validate.dataset_problems`).
+def load(data_dir: str | os.PathLike | None = None, as_of: str | date | None = None, all_versions: bool = False) -> Dataset:
+    """Read the data folder and check it (:func:`workbench.model.validate.dataset_problems`), as of a date.
+
+    Frameworks are the versions in force on ``as_of`` (default: today; see
+    :mod:`workbench.model.versions`), so that no lineage counts twice; ``all_versions`` keeps every
+    version (``ds.as_of`` is then ``None``).
 
     The checked records are kept for the next call while no file of the folder changes (compared
     by content); every call returns new tables, so a caller may change them freely.
@@ -95,7 +101,7 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
     key, fingerprint = str(root.resolve()), _fingerprint(root)
     cached = _CHECKED.get(key)
     if fingerprint is not None and cached is not None and cached[0] == fingerprint:
-        return _frames(cached[1], fingerprint)
+        return _dated(_frames(cached[1], fingerprint), as_of, all_versions)
     raw = read_data(root)
     problems = raw.problems + dataset_problems(raw)
     if problems:
@@ -103,7 +109,11 @@ def load(data_dir: str | os.PathLike | None = None) -> Dataset:
     _CHECKED.clear()
     if fingerprint is not None:
         _CHECKED[key] = (fingerprint, raw)
-    return _frames(raw, fingerprint)
+    return _dated(_frames(raw, fingerprint), as_of, all_versions)
+
+
+def _dated(ds: Dataset, as_of: str | date | None, all_versions: bool) -> Dataset:
+    return ds if all_versions else at_date(ds, as_of)
 
 
 def _item_row(fw: Any, doc: Any, i: int, item: Any) -> dict[str, Any]:
@@ -120,6 +130,9 @@ def _framework_row(fw: Any, doc: Any) -> dict[str, Any]:
         "framework_id": fw.id, "country": fw.country, "title": fw.title, "year": fw.year, "level": fw.level,
         "kind": fw.kind, "source": fw.source, "locator": fw.locator or "", "description": fw.description or "",
         "n_items": len(fw.items), "file": doc.path,
+        "lineage": fw.lineage or "", "version": fw.version or "", "in_force_from": fw.in_force_from,
+        "in_force_to": fw.in_force_to, "replaced_by": fw.replaced_by or "", "dates_source": fw.dates_source or "",
+        "dates_locator": fw.dates_locator or "",
     }
 
 
@@ -181,5 +194,7 @@ def _frames(raw: RawData, version: str | None = None) -> Dataset:
         files={"crosswalk": str(raw.crosswalk_path), "taxonomy": str(root / "taxonomy.yaml")},
         crosswalk_metadata=raw.crosswalk_metadata,
         options=option_frame(raw.options),
+        anchors=pd.DataFrame([{**a.model_dump(), "line": line} for a, line, _ in raw.anchors],
+                             columns=["id", "country", "title", "date", "source", "locator", "line"]),
         quotes=quote_frame(raw.quotes, {s.id: s.file for s, _, _ in raw.sources if s.kind == "seed"}, root),
     )

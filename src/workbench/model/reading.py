@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from workbench.model.errors import InputError, Problem
 from workbench.model.options import Option, Quote
 from workbench.model.records import RawData
-from workbench.model.schema import Framework, Indicator, Mapping, Practice, Source, Taxonomy
+from workbench.model.schema import Anchor, Framework, Indicator, Mapping, Practice, Source, Taxonomy
 from workbench.model.sourcefile import (YamlDocument, pydantic_problems, read_bytes, read_table, read_text, read_yaml,
                                         yaml_document)
 from workbench.model.validate.data import framework_problems
@@ -248,6 +248,18 @@ def _read_indicators(path: Path, problems: list[Problem]) -> list[tuple[Indicato
     return out
 
 
+def _read_register(raw: RawData, reading) -> None:
+    """The register of options and its quotes, and the policy anchors of the timeline, where present."""
+    root, problems = raw.root, raw.problems
+    for folder, model, records in (("options", Option, raw.options), ("quotes", Quote, raw.quotes)):
+        with reading(folder):
+            for path in sorted((root / folder).glob("*.yaml")) if (root / folder).is_dir() else []:
+                records.extend(_entries_file(path, model, problems))
+    if (root / "anchors.yaml").exists():
+        with reading("anchors"):
+            raw.anchors = _list_file(root / "anchors.yaml", Anchor, problems)
+
+
 def read_data(root: Path) -> RawData:
     """Read every file of the data folder into records; nothing across files is checked here."""
     raw = RawData(root=root, crosswalk_path=root / "crosswalk.tsv")
@@ -281,10 +293,7 @@ def read_data(root: Path) -> RawData:
         for path in sorted(pr_dir.glob("*.yaml")) if pr_dir.is_dir() else []:
             raw.practices.extend(_list_file(path, Practice, problems))
 
-    for folder, model, records in (("options", Option, raw.options), ("quotes", Quote, raw.quotes)):
-        with reading(folder):
-            for path in sorted((root / folder).glob("*.yaml")) if (root / folder).is_dir() else []:
-                records.extend(_entries_file(path, model, problems))
+    _read_register(raw, reading)
 
     ind_path = root / "indicators.csv"
     if ind_path.exists():

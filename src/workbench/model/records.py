@@ -44,6 +44,12 @@ class Dataset:
     #: behind them (with each seed quote's document and offsets); see :mod:`workbench.model.register`.
     options: Any = None
     quotes: Any = None
+    #: The date the frameworks are taken as of (:func:`workbench.model.versions.at_date`); ``None``: every version.
+    as_of: Any = None
+    #: The versions left out as of ``as_of`` (:func:`workbench.model.versions.at_date`).
+    out_of_force: Any = None
+    #: Dated steps of countries' own policy, for the timeline (``data/anchors.yaml``).
+    anchors: Any = None
 
     def summary(self) -> dict[str, Any]:
         """Counts a researcher checks first (what ``workbench validate --json`` prints)."""
@@ -85,6 +91,7 @@ class RawData:
     practices: list = field(default_factory=list)  # (Practice, line, path)
     indicators: list = field(default_factory=list)  # (Indicator, line, path)
     options: list = field(default_factory=list)  # (Option, YamlDocument, index)
+    anchors: list = field(default_factory=list)  # (Anchor, line, path)
     quotes: list = field(default_factory=list)  # (Quote, YamlDocument, index)
     taxonomy: Taxonomy | None = None
     taxonomy_doc: YamlDocument | None = None

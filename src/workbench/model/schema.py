@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache, partial
-from typing import Annotated, Callable, Literal, Optional
+from typing import Annotated, Callable, Literal, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -162,6 +162,32 @@ class Framework(Record):
     locator: Optional[Line] = None
     description: Optional[Paragraphs] = None
     items: list[Item] = Field(min_length=1)
+    #: Versions over time (issue 28): a framework belongs to a lineage, in force from a date (a
+    #: year when only the year is known) until the version that replaced it; the dates are cited.
+    lineage: Optional[Line] = Field(default=None, pattern=SLUG)
+    version: Optional[Line] = None
+    in_force_from: Optional[Union[date, int]] = None
+    in_force_to: Optional[Union[date, int]] = None
+    replaced_by: Optional[Line] = Field(default=None, pattern=SLUG)
+    dates_source: Optional[Line] = None
+    dates_locator: Optional[Line] = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> "Framework":
+        for name in ("in_force_from", "in_force_to"):
+            value = getattr(self, name)
+            if isinstance(value, int) and not 1800 <= value <= 2100:
+                raise ValueError(f"{name} {value} is no year (give YYYY-MM-DD, or YYYY when only the year is known)")
+        dated = self.in_force_from is not None or self.in_force_to is not None
+        if dated and not (self.dates_source and self.dates_locator):
+            raise ValueError("in-force dates need their citation: dates_source and dates_locator")
+        if (dated or self.replaced_by or self.version) and not self.lineage:
+            raise ValueError("a version (in-force dates, version, replaced_by) belongs to a lineage: give 'lineage'")
+        if self.replaced_by and self.in_force_to is None:
+            raise ValueError("'replaced_by' needs 'in_force_to', the last day (or year) this version was in force")
+        if self.in_force_to is not None and self.in_force_from is None:
+            raise ValueError("'in_force_to' needs 'in_force_from'")
+        return self
 
 
 
@@ -284,3 +310,14 @@ class Weights(Record):
 
 def slug_ok(value: str) -> bool:
     return re.match(SLUG, value) is not None
+
+
+class Anchor(Record):
+    """A dated step of a country's own policy, shown on the timeline of frameworks (``data/anchors.yaml``)."""
+
+    id: Line = Field(pattern=CODE)
+    country: Country
+    title: Text
+    date: Union[date, int]
+    source: Line = Field(min_length=1)
+    locator: Line = Field(min_length=1)

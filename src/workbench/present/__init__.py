@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from workbench._exports import lazy_exports
 
-_MODULES = ("page", "citations", "tables", "workbook", "figures", "roadmap", "evidence", "options", "markdown", "language_marks", "export")
+_MODULES = ("page", "citations", "tables", "workbook", "figures", "roadmap", "timeline", "evidence", "options", "versions", "markdown", "language_marks", "export")
 _WHERE = {
     **{name: name for name in _MODULES},
     **{name: "page" for name in ("HTML", "use", "forget", "section", "figure", "with_labels", "draft_note_html")},
@@ -23,6 +23,8 @@ _WHERE = {
     **{name: "options" for name in ("option_titles", "options_html", "coverage_frame", "needs_frame", "roadmap_frame",
                                     "quotes_html", "draft_legend_html", "quote_numbers", "with_carrying_options")},
     "roadmap_figure": "roadmap",
+    "versions_html": "versions", "changes_frame": "versions", "versions_frame": "versions",
+    "timeline_figure": "timeline",
 }
 __all__ = sorted(_WHERE)
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -22,7 +22,7 @@ FLAGS = {
     "peers": "--peers", "baseline": "--baseline", "scope": "--scope", "top": "--top", "draws": "--draws",
     "weights": "--weights", "only": "--only", "jobs": "--jobs", "min_weight": "--min-weight",
     "countries": "--countries", "frameworks": "--frameworks", "level": "--level", "threshold": "--threshold",
-    "concept": "--concept", "phase": "--phase", "instrument": "--instrument", "corps": "--corps", "review": "--review",
+    "as_of": "--as-of", "concept": "--concept", "phase": "--phase", "instrument": "--instrument", "corps": "--corps", "review": "--review",
 }
 
 
@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_network(sub)
     _add_recommend(sub)
     _add_options(sub)
+    _add_versions(sub)
     _add_code(sub)
     return parser
 
@@ -138,6 +139,7 @@ def _add_network(sub) -> None:
     p.add_argument("--min-weight", type=_finite, default=0.0, help="drop overlap edges whose Jaccard is below this (0-1)")
     p.add_argument("--binary", action="store_true", help="matrix.csv holds 0/1 instead of item counts")
     p.add_argument("--include-organisations", action="store_true", help="with no --countries, keep OECD and EU too")
+    p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", help="the frameworks in force on this date (default: today)")
     p.add_argument("--granularity", choices=["fine", "broad"], default="fine",
                    help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")
     p.add_argument("--data", type=Path, default=None, help="data folder")
@@ -169,6 +171,8 @@ def _add_recommend(sub) -> None:
                         "individual or system (that list only)")
     p.add_argument("--granularity", choices=["fine", "broad"], default="fine",
                    help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")
+    p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
+                   help="the frameworks in force on this date (default: today); the output names the versions used")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 
@@ -185,6 +189,15 @@ def _add_options(sub) -> None:
     p.add_argument("--lang", choices=["en", "ru", "kk"], default="en", help="language of titles and texts (default en)")
     p.add_argument("--format", choices=["csv", "markdown", "json"], default="csv")
     p.add_argument("--quotes", action="store_true", help="list the quotes instead, each with its document and character offsets")
+    p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+    p.add_argument("--data", type=Path, default=None, help="data folder")
+
+
+# -- versions (issue 28)
+def _add_versions(sub) -> None:
+    p = sub.add_parser("versions", help="framework versions over time: each lineage's versions, and the concepts gained and lost")
+    p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", help="list the versions in force on this date instead")
+    p.add_argument("--format", choices=["csv", "table"], default="table")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 

@@ -181,7 +181,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
             raise InputError.single(option, 0, "empty list (give comma-separated codes)")
     if args.out.exists() and not args.out.is_dir():
         raise InputError.single(args.out, 0, "cannot write: is a file, and the output is a folder")
-    ds = at_granularity(load(args.data), args.granularity)
+    ds = at_granularity(load(args.data, as_of=args.as_of), args.granularity)
     names = select_countries(ds, countries, frameworks, args.include_organisations)
     ev = evidence(ds, names, frameworks, args.level)
     if ev.empty:
@@ -210,6 +210,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     # deferred: the recommendation engine and the dataset load pandas and pydantic
     from workbench.model.dataset import load
     from workbench.analysis.options import per_option
+    from workbench.model.versions import frameworks_used
     from workbench.analysis.recommend import analyse, recommendations
     from workbench.present.markdown import render_markdown
     from workbench.model.taxonomy import at_granularity
@@ -221,12 +222,14 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     peers = _csv_list(args.peers)
     if not peers:
         raise InputError.parameter("peers", "no peer countries given")
-    gaps = analyse(at_granularity(load(args.data), args.granularity), peers, args.baseline, args.weights, scope=args.scope)
+    ds = at_granularity(load(args.data, as_of=args.as_of), args.granularity)
+    gaps = analyse(ds, peers, args.baseline, args.weights, scope=args.scope)
     recs = recommendations(gaps, top=args.top, draws=args.draws, seed=args.seed)
     if args.format == "markdown":
         text = render_markdown(gaps, recs, draws=args.draws, seed=args.seed)
     else:
-        text = per_option(recs, gaps.options).to_csv(index=False, float_format="%.4g")
+        text = per_option(recs, gaps.options).assign(as_of=str(ds.as_of), frameworks=frameworks_used(ds, gaps.peers)).to_csv(
+            index=False, float_format="%.4g")
     if args.out is None:
         sys.stdout.write(text)
     else:
@@ -266,6 +269,22 @@ def _cmd_options(args: argparse.Namespace) -> int:
         atomic_write(args.out, text)
     return EXIT_OK
 # -- end options -----------------------------------------------------------------------------------
+
+
+# -- versions (issue 28) ---------------------------------------------------------------------------
+def _cmd_versions(args: argparse.Namespace) -> int:
+    # deferred: the dataset and the crosswalk load pandas
+    from workbench.analysis.changes import lineage_changes
+    from workbench.model.dataset import load
+    from workbench.model.versions import versions_in_force
+
+    if args.as_of is not None:
+        frame = versions_in_force(load(args.data, as_of=args.as_of))
+    else:
+        frame = lineage_changes(load(args.data, all_versions=True))
+    _emit(frame, args.format, args.out)
+    return EXIT_OK
+# -- end versions ----------------------------------------------------------------------------------
 
 
 # -- code (issue 9) -------------------------------------------------------------------------------
@@ -317,5 +336,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "network": _cmd_network,
     "recommend": _cmd_recommend,  # issue 5
     "options": _cmd_options,  # issue 21
+    "versions": _cmd_versions,  # issue 28
     "code": _cmd_code,  # issue 9
 }

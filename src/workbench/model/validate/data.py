@@ -8,6 +8,7 @@ from workbench.model.documents import resolve_document
 from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import read_text
 from workbench.model.validate.options import option_problems
+from workbench.model.versions import lineage_problems
 from workbench.model.values import _check_unique, control_character_problem, is_web_url, url_problem
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ def _framework_records_problems(raw: "RawData", resolve: Callable[[str | None, s
         if fw.id != path.stem:
             problems.append(Problem(doc.path, doc.line_of(("id",)), f"framework id '{fw.id}' differs from the file name '{path.stem}'"))
         resolve(fw.source, doc.path, doc.line_of(("source",)))
+        if fw.dates_source:
+            resolve(fw.dates_source, doc.path, doc.line_of(("dates_source",)))
         for i, item in enumerate(fw.items):
             if item.source:
                 resolve(item.source, doc.path, doc.line_of(("items", i, "source")))
@@ -186,12 +189,16 @@ def dataset_problems(raw: "RawData") -> list[Problem]:
     _check_unique(((p.id, line, path) for p, line, path in raw.practices), "practice id", problems)
     for p, line, path in raw.practices:
         resolve(p.source, path, line)
+    _check_unique(((a.id, line, path) for a, line, path in raw.anchors), "anchor id", problems)
+    for a, line, path in raw.anchors:
+        resolve(a.source, path, line)
     _check_unique(((x.id, line, path) for x, line, path in raw.indicators), "indicator id", problems)
     for x, line, path in raw.indicators:
         resolve(x.source, path, line)
     concept_ids = _taxonomy_records_problems(raw, problems)
     _mapping_problems(raw, items, concept_ids, problems)
     problems.extend(document_problems(raw.root))
+    problems.extend(lineage_problems(raw.frameworks))
     subjects = {code for code, _, _ in items} | {p.id for p, _, _ in raw.practices}
     problems.extend(option_problems(raw, concept_ids, subjects))
     return problems

@@ -1,0 +1,48 @@
+"""The timeline of frameworks: countries and lineages down the side, years along, each version a bar, and
+Kazakhstan's own policy steps (``data/anchors.yaml``) as markers."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from matplotlib.dates import date2num
+from matplotlib.figure import Figure
+
+from workbench.model.i18n import check_language, country_name, t
+from workbench.model.versions import first_day, last_day
+from workbench.present.figures import _literal_text, _plain
+
+__all__ = ["timeline_figure"]
+
+
+@_literal_text
+def timeline_figure(versions: pd.DataFrame, anchors: pd.DataFrame, today: date, lang: str = "en", size: float = 9.0) -> Figure:
+    """``versions``: every dated version (:func:`workbench.analysis.changes.lineages`); a version still in
+    force runs to ``today``. ``anchors``: dated policy steps, drawn as markers on their country's row."""
+    check_language(lang)
+    rows = list(dict.fromkeys(zip(versions["country"], versions["lineage"])))
+    anchor_countries = list(dict.fromkeys(anchors["country"])) if len(anchors) else []
+    fig = Figure(figsize=(size, 0.55 * (len(rows) + len(anchor_countries)) + 1.6))
+    ax = fig.add_subplot()
+    labels = []
+    for y, (country, lineage) in enumerate(rows):
+        mine = versions[(versions["country"] == country) & (versions["lineage"] == lineage)]
+        for k, (_, v) in enumerate(mine.iterrows()):
+            start, end = first_day(v["in_force_from"]), last_day(v["in_force_to"]) or today
+            ax.barh(y, date2num(end) - date2num(start), left=date2num(start), height=0.6,
+                    color=("#1f5c99", "#6f9fd0")[k % 2], edgecolor="white")
+            ax.text(date2num(start) + 60, y, str(v["version"] or ""), va="center", fontsize=7, color="white")
+        labels.append(f"{country_name(country, lang)}: {mine['title'].iloc[-1][:38]}")
+    for j, country in enumerate(anchor_countries):
+        y = len(rows) + j
+        for _, a in anchors[anchors["country"] == country].iterrows():
+            x = date2num(first_day(a["date"]))
+            ax.plot([x], [y], marker="D", color="#d55e00", markersize=7)
+        labels.append(f"{country_name(country, lang)}: {t('figures.timeline_anchors', lang)}")
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.xaxis_date()
+    ax.axvline(date2num(today), color="#888888", lw=0.8, ls="--")
+    ax.set_title(t("figures.timeline_title", lang), fontsize=11)
+    fig.tight_layout()
+    return _plain(fig)

@@ -1,0 +1,58 @@
+"""The versions of the frameworks a report used, and the date they were taken as of (issue 28).
+
+A comparison of frameworks is a comparison at a moment: every report that reads frameworks says
+the date and, for each country, the versions in force then, with the citation of their dates; a
+framework whose dates are not recorded is said to have none.
+"""
+from __future__ import annotations
+
+import html
+from typing import Any, Iterable
+
+from workbench.model.i18n import country_name, t
+from workbench.model.versions import versions_in_force
+from workbench.present.citations import cite_html
+from workbench.present.page import HTML, _lang
+
+__all__ = ["versions_html", "changes_frame", "versions_frame"]
+
+
+def _span(r: Any, lang: str) -> str:
+    if not r.get("version") and r.get("in_force_from") in (None, "") or r.get("in_force_from") != r.get("in_force_from"):
+        return html.escape(t("ui.dates_unknown", lang))
+    text = t("ui.version_from", lang, version=r["version"] or "—", start=str(r["in_force_from"]))
+    end = r.get("in_force_to")
+    if end is not None and end == end and str(end):
+        text += " " + t("ui.version_until", lang, end=str(end))
+    cite = f" [{cite_html(r['dates_source'], r['dates_locator'], lang)}]" if r.get("dates_source") else ""
+    return html.escape(text) + cite
+
+
+def versions_html(ds: Any, countries: Iterable[str] | None = None, lang: str | None = None) -> HTML:
+    """The as-of date of ``ds`` and, per country, the frameworks in force then with their versions."""
+    lang = _lang(lang)
+    rows = versions_in_force(ds, countries)
+    day = str(ds.as_of) if getattr(ds, "as_of", None) is not None else t("ui.all_versions", lang)
+    items = [f"<li>{html.escape(country_name(r['country'], lang))}: {html.escape(str(r['title']))} ({_span(r, lang)})</li>"
+             for _, r in rows.iterrows()]
+    return HTML(f'<div class="wb-versions"><p>{html.escape(t("ui.as_of_note", lang, date=day))}</p><ul>{"".join(items)}</ul></div>')
+
+
+def changes_frame(changes: Any, concepts: Any, lang: str | None = None) -> Any:
+    """The what-changed rows (:func:`workbench.analysis.changes.lineage_changes`) as a reader reads them:
+    concept labels in ``lang`` instead of ids, the dates' citation as the source."""
+    from workbench.model.taxonomy import concept_labels  # deferred: pandas' tables, only when a report shows changes
+
+    lang = _lang(lang)
+    labels = concept_labels(concepts, lang)
+    named = lambda cell: "; ".join(labels.get(c, c) for c in str(cell).split(";") if c) or "—"  # noqa: E731
+    out = changes.assign(gained=changes["gained"].map(named), lost=changes["lost"].map(named), kept=changes["kept"].map(named))
+    out = out.rename(columns={"dates_source": "source"})
+    return out[["country", "from_version", "to_version", "in_force_from", "gained", "lost", "kept", "source"]]
+
+
+def versions_frame(versions: Any) -> Any:
+    """Every version of every lineage: country, title, version, in force from and to, and the dates' source."""
+    out = versions.drop(columns=["source"], errors="ignore").rename(columns={"dates_source": "source"})
+    out = out.assign(in_force_from=out["in_force_from"].map(str), in_force_to=out["in_force_to"].map(lambda v: "" if v is None or v != v else str(v)))
+    return out.rename(columns={"title": "framework"})[["country", "framework", "version", "in_force_from", "in_force_to", "source"]]

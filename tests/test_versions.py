@@ -1,0 +1,106 @@
+"""Issue 28: framework versions over time: lineages checked, the data as of a date, what changed."""
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import REPO
+from workbench.analysis.changes import lineage_changes
+from workbench.model.dataset import load
+from workbench.model.errors import InputError
+
+DATA = REPO / "data"
+USA_2006 = "usa_executive_core_qualifications"
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    shutil.copytree(DATA, root)
+    return root
+
+
+def _edit(path: Path, **changes) -> None:
+    record = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if value is None:
+            record.pop(key, None)
+        else:
+            record[key] = value
+    path.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _problems(root: Path) -> list[str]:
+    with pytest.raises(InputError) as err:
+        load(root)
+    return [str(p) for p in err.value.problems]
+
+
+def _line(path: Path, key: str) -> int:
+    return next(i for i, l in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if l.startswith(f"{key}:"))
+
+
+def test_overlapping_versions_are_refused_with_file_and_line(data):
+    new = data / "frameworks" / "usa_ecq_2025.yaml"
+    _edit(new, in_force_from="2020-01-01")
+    problems = _problems(data)
+    assert f"{new}:{_line(new, 'in_force_from')}: lineage '{USA_2006}': versions '{USA_2006}' (to 2025-09-30) and 'usa_ecq_2025' (from 2020-01-01) overlap" in problems
+
+
+def test_a_broken_chain_is_refused_with_file_and_line(data):
+    old = data / "frameworks" / f"{USA_2006}.yaml"
+    _edit(old, replaced_by="usa_ecq_2030")
+    assert f"{old}:{_line(old, 'replaced_by')}: broken chain: 'usa_ecq_2030' is no version of lineage '{USA_2006}'" in _problems(data)
+    _edit(old, replaced_by="usa_ecq_2025")
+    new = data / "frameworks" / "usa_ecq_2025.yaml"
+    _edit(new, in_force_from="2025-11-01")  # a month with no version in force
+    assert any(p.startswith(f"{new}:") and "not the day after" in p for p in _problems(data))
+
+
+def test_dates_without_a_source_are_refused(data):
+    new = data / "frameworks" / "usa_ecq_2025.yaml"
+    _edit(new, dates_source=None)
+    assert any(p.startswith(f"{new}:") and "in-force dates need their citation" in p for p in _problems(data))
+
+
+def test_a_year_known_alone_says_so_and_covers_the_whole_year(data):
+    new = data / "frameworks" / "usa_ecq_2025.yaml"
+    old = data / "frameworks" / f"{USA_2006}.yaml"
+    _edit(old, in_force_to=2024)
+    _edit(new, in_force_from=2025)
+    ds = load(data, as_of="2024-12-31")
+    assert USA_2006 in set(ds.frameworks["framework_id"])
+    assert "usa_ecq_2025" in set(load(data, as_of="2025-01-01").frameworks["framework_id"])
+
+
+def test_no_lineage_counts_twice_and_each_date_uses_its_version():
+    for day, expected in (("2024-06-01", USA_2006), ("2026-01-01", "usa_ecq_2025"), (None, "usa_ecq_2025")):
+        usa = load(as_of=day).frameworks.query("country == 'USA'")
+        assert list(usa["framework_id"]) == [expected]
+    assert {USA_2006, "usa_ecq_2025"} <= set(load(all_versions=True).frameworks["framework_id"])
+
+
+def test_recommend_as_of_uses_the_version_in_force_and_names_it(run_cli):
+    old = run_cli("recommend", "--peers", "USA", "--as-of", "2024-06-01", "--draws", "0")
+    new = run_cli("recommend", "--peers", "USA", "--draws", "0")
+    assert old.returncode == 0 and new.returncode == 0, old.stderr + new.stderr
+    old_csv, new_csv = (pd.read_csv(io.StringIO(x.stdout), keep_default_na=False) for x in (old, new))
+    assert set(old_csv["frameworks"]) == {"USA usa_executive_core_qualifications (2006, from 2006-10-01)"}
+    assert set(new_csv["frameworks"]) == {"USA usa_ecq_2025 (2025, from 2025-10-01)"}
+    assert old_csv[["scope", "concept_id"]].values.tolist() != new_csv[["scope", "concept_id"]].values.tolist()
+    before = run_cli("recommend", "--peers", "USA", "--as-of", "1990-01-01")
+    assert before.returncode == 2 and before.stderr.startswith("--as-of: USA has no framework in force on 1990-01-01")
+    bad = run_cli("recommend", "--as-of", "last year")
+    assert bad.returncode == 2 and bad.stderr.strip() == "--as-of: 'last year' is no date (give YYYY-MM-DD)"
+
+
+def test_what_changed_lists_the_usa_concepts_gained_and_lost_with_their_source():
+    changes = lineage_changes(load(all_versions=True)).set_index("lineage").loc[USA_2006]
+    assert (changes["from_version"], changes["to_version"], changes["in_force_from"]) == ("2006", "2025", "2025-10-01")
+    assert "integrity_ethics" in changes["gained"].split(";") and "change_leadership" in changes["lost"].split(";")
+    assert changes["dates_source"] == "ref_usa_ecq_2025_effective"
