@@ -104,3 +104,26 @@ def test_what_changed_lists_the_usa_concepts_gained_and_lost_with_their_source()
     assert (changes["from_version"], changes["to_version"], changes["in_force_from"]) == ("2006", "2025", "2025-10-01")
     assert "integrity_ethics" in changes["gained"].split(";") and "change_leadership" in changes["lost"].split(";")
     assert changes["dates_source"] == "ref_usa_ecq_2025_effective"
+
+
+def test_the_papers_are_compared_as_of_their_own_year_and_the_ranking_as_of_today():
+    from datetime import date
+
+    from workbench.analysis import papers, recommend
+
+    peers = ["GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS"]
+    today = recommend.analyse(load(), peers)
+    seen = []
+
+    def at(day):
+        seen.append(day)
+        return recommend.analyse(load(as_of=day), peers)
+
+    found = papers.paper_findings_as_of(today, at, top=10)
+    assert seen == [date(2024, 1, 1), date(2025, 1, 1)]  # seed 001 (2024), seed 002 (2025); 003 and 004 give no year
+    as_of = found.groupby("paper")["as_of"].first().to_dict()
+    assert as_of["seed001"] == "2024-01-01" and as_of["seed002"] == "2025-01-01"
+    assert as_of["seed004"] == str(date.today()) and set(found.loc[found["verdict"] == "new", "as_of"]) == {str(date.today())}
+    # like with like: seed 001's comparison saw the USA's 2006 qualifications, today's ranking the 2025 ones
+    assert "usa_executive_core_qualifications" in set(at(date(2024, 1, 1)).items["framework_id"])
+    assert "usa_ecq_2025" in set(today.items["framework_id"])

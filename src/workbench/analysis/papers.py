@@ -11,7 +11,8 @@ the crosswalk maps it to no concept at all. Our top concepts no paper recommends
 """
 from __future__ import annotations
 
-from typing import Iterable
+from datetime import date
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 
@@ -21,7 +22,8 @@ from workbench.model.taxonomy import concept_labels
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, item_concepts, practice_concepts
 from workbench.analysis.recommend import ranked
 
-__all__ = ["FINDING_COLUMNS", "paper_recommendations", "paper_findings", "recovered_share", "summary"]
+__all__ = ["FINDING_COLUMNS", "paper_recommendations", "paper_findings", "paper_findings_as_of", "paper_dates",
+           "recovered_share", "summary"]
 
 FINDING_COLUMNS = ["paper", "recommendation", "subject_id", "model_country", "concepts", "concept_id", "list",
                    "rank", "kaz_status", "verdict", "comment", "source", "locator"]
@@ -143,3 +145,38 @@ def summary(findings: pd.DataFrame, lang: str = "en") -> str:
     new = int((findings["verdict"] == "new").sum())
     share = f" ({percent(got / total, lang, 0)})" if total else ""
     return t("findings.summary", lang, got=got, total=total, share=share, new=new)
+
+
+def paper_dates(gaps, sources: Iterable[str] | None = None) -> dict[str, date | None]:
+    """The date each paper is compared as of: 1 January of its year (the frameworks in force while it
+    was written); ``None`` for a paper whose year the data does not give."""
+    papers = list(sources) if sources is not None else list(gaps.settings.paper_sources or [])
+    years = dict(zip(gaps.sources["id"], gaps.sources["year"])) if "year" in gaps.sources else {}
+    out: dict[str, date | None] = {}
+    for paper in papers:
+        year = years.get(paper)
+        out[paper] = date(int(year), 1, 1) if year is not None and year == year else None
+    return out
+
+
+def paper_findings_as_of(gaps, gaps_at: Callable[[date], Any], top: int = 10, lang: str = "en") -> pd.DataFrame:
+    """The side-by-side with the papers, each paper compared with the ranking as of its own date
+    (:func:`paper_dates`; ``gaps_at(day)`` gives the gap analysis on that day with the same settings),
+    so that like is compared with like; a paper without a date, and the *new* concepts, are compared
+    with ``gaps`` (today's). Adds the column ``as_of``."""
+    today = str(gaps.as_of) if getattr(gaps, "as_of", None) is not None else ""
+    parts = []
+    undated = []
+    for paper, day in paper_dates(gaps).items():
+        if day is None:
+            undated.append(paper)
+            continue
+        found = paper_findings(gaps_at(day), top=top, sources=[paper], lang=lang)
+        parts.append(found[found["verdict"] != "new"].assign(as_of=str(day)))
+    current = paper_findings(gaps, top=top, sources=undated, lang=lang)
+    parts.append(current[current["paper"].isin(undated)].assign(as_of=today))
+    parts.append(current[current["verdict"] == "new"].assign(as_of=today))
+    out = pd.concat(parts, ignore_index=True)[[*FINDING_COLUMNS, "as_of"]]
+    out["rank"] = out["rank"].astype("Int64")
+    out.attrs.update(current.attrs)
+    return out

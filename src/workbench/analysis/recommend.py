@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 import numpy as np
 import pandas as pd
@@ -81,6 +81,8 @@ class GapAnalysis:
     taxonomy_version: str = ""
     #: The taxonomy's concepts (labels in every language, for what a reader is told).
     concepts: Optional[pd.DataFrame] = None
+    #: The date the frameworks were taken as of (``Dataset.as_of``).
+    as_of: Any = None
 
 
 def _link_rows(frame: pd.DataFrame, role: str, subject: str) -> pd.DataFrame:
@@ -210,7 +212,7 @@ def analyse(
         table=table, links=links, kaz_evidence=kaz, options=ds.options if ds.options is not None else empty_register(), risks=risks,
         concept_risks=concept_risks.reset_index(drop=True), frameworks=frameworks.reset_index(drop=True),
         sources=ds.sources, practices=pr, items=ds.items, crosswalk=ds.crosswalk, transferability=transfer,
-        data_version=ds.data_version, taxonomy_version=ds.taxonomy_version, concepts=ds.concepts,
+        data_version=ds.data_version, taxonomy_version=ds.taxonomy_version, concepts=ds.concepts, as_of=ds.as_of,
     )
 
 

@@ -20,6 +20,7 @@ def NP_(key: str, singular: str, plural: str) -> tuple[str, tuple[str, str]]:
 
 #: key -> English text.
 WORDS: dict[str, str] = dict([
+    N_("findings.dates", "The recommendations are as of {today}. Each paper's recommendations are compared with the ranking as of 1 January of the paper's year (the frameworks in force while it was written, column “compared as of”); a paper without a year, and the new concepts, as of {today}."),
     N_("params.as_of", "As of"),
     N_("figures.timeline_title", "Framework versions over time"),
     N_("figures.timeline_anchors", "policy steps (markers)"),

@@ -182,6 +182,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("columns.framework_ids", "Frameworks"),
     N_("columns.frameworks", "Frameworks"),
     N_("columns.framework", "Framework"),
+    N_("columns.as_of", "Compared as of"),
     N_("columns.countries", "Countries"),
     N_("columns.practices", "Practices"),
     N_("columns.mappings", "Mappings"),
