@@ -120,3 +120,17 @@ def test_a_saved_figure_is_embedded_as_its_png_file_and_drawn_once(tmp_path, mon
     other.add_subplot().plot([0, 1], [0, 1])
     plain = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", present.figure(other).markup).group(1))
     assert F.png_size(plain)[0] < width  # never saved: drawn at screen resolution
+
+
+def test_a_component_weighted_zero_takes_no_colour_in_the_legend():
+    from workbench.analysis import recommend
+    from workbench.model.i18n import t
+    from workbench.present.figures import score_components
+
+    gaps = recommend.analyse(load(), ["GBR", "CAN", "NZL"])
+    recs = recommend.recommendations(gaps, top=3, draws=0)
+    weights = gaps.settings.weights.model_dump()
+    assert weights["paper_recommended"] == 0
+    fig = score_components(recs, list(recs["concept_id"]), weights)
+    shown = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    assert t("columns.paper_recommended") not in shown and len(shown) == sum(w > 0 for w in weights.values())

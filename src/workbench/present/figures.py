@@ -256,6 +256,8 @@ def score_components(recs: pd.DataFrame, labels: Sequence[str], weights: dict[st
     left = [0.0] * len(recs)
     total = sum(weights.values())
     for name, weight in weights.items():
+        if weight == 0:
+            continue  # a component weighted 0 adds nothing: no bar, and no entry in the legend
         widths = [weight / total * float(v) for v in recs[name]]
         ax.barh(y, widths, left=left, label=t(f"columns.{name}", lang), height=0.7)
         left = [a + b for a, b in zip(left, widths)]
