@@ -116,3 +116,14 @@ def test_an_html_export_shows_the_last_state_not_a_widget(tmp_path):
     page = export_html(executed, ReportSpec(name="explore", notebook="explore.ipynb", description="d"), {}).decode("utf-8")
     assert 'class="wb-explore-ranked"' in page and "data:image/png;base64," in page
     assert "widget-view" not in page and "Loading widget" not in page and not re.search(r"<script[^>]+src=", page)
+
+
+def test_the_explorer_opens_on_another_data_folder_with_its_own_baselines_and_countries(tmp_path):
+    from test_recommend import make_data
+
+    data = make_data(tmp_path)
+    model = ExplorerModel(load(data))
+    view = explorer(model, Project(REPO))
+    assert view.controls_["baseline"].value == "base"  # the folder names no listening_state baseline
+    assert set(view.controls_["peers"].value) <= {"GBR", "CAN", "NZL"} and view.controls_["peers"].value
+    assert 'class="wb-explore-ranked"' in view.snapshot_()

@@ -100,7 +100,8 @@ class ExplorerModel:
         """Each concept's rank in its list with the default peers, baseline and weights (same granularity)."""
         key = (choice.granularity,)
         if key not in self._defaults:
-            self._defaults[key] = ranked(self.gaps(Choice(granularity=choice.granularity)))
+            start = _start(self)
+            self._defaults[key] = ranked(self.gaps(Choice(peers=start.peers, baseline=start.baseline, granularity=choice.granularity)))
         frame = self._defaults[key]
         return pd.Series(frame["rank"].values, index=pd.MultiIndex.from_arrays([frame["list"], frame["concept_id"]]))
 
@@ -225,14 +226,25 @@ def _peer_choices(ds: Dataset) -> list[tuple[str, str]]:
     return [(f"{country_name(c)} ({c})", c) for c in known]
 
 
+def _start(model: ExplorerModel) -> Choice:
+    """The settings the explorer opens with: the defaults, where the data folder has them (another
+    folder may name other baselines and countries), else the first it offers."""
+    settings = load_settings(model.data)
+    known = [code for _, code in _peer_choices(model.data)]
+    peers = tuple(p for p in DEFAULT_PEERS if p in known) or tuple(known[:1])
+    baseline = DEFAULT_BASELINE if DEFAULT_BASELINE in settings.baselines else next(iter(settings.baselines))
+    return Choice(peers=peers, baseline=baseline)
+
+
 def _controls(w: Any, model: ExplorerModel) -> dict[str, Any]:
     settings = load_settings(model.data)
+    start = _start(model)
     wide = {"description_width": "initial"}
     controls = {
-        "peers": w.SelectMultiple(options=_peer_choices(model.data), value=tuple(DEFAULT_PEERS), rows=8,
+        "peers": w.SelectMultiple(options=_peer_choices(model.data), value=start.peers, rows=8,
                                   description=t("params.peers"), style=wide),
         "baseline": w.Dropdown(options=[(t(f"params.baseline_{b}") if has(f"params.baseline_{b}") else b, b) for b in settings.baselines],
-                               value=DEFAULT_BASELINE, description=t("params.baseline"), style=wide),
+                               value=start.baseline, description=t("params.baseline"), style=wide),
         "granularity": w.ToggleButtons(options=["fine", "broad"], value="fine", description=t("params.granularity"), style=wide),
         "lang": w.Dropdown(options=[("English", "en"), ("Русский", "ru"), ("Қазақша", "kk")], value="en",
                            description=t("params.lang"), style=wide),
