@@ -10,7 +10,7 @@ UV := $(LOCK_VENV)/bin/uv
 UV_VERSION := 0.13.9
 LOCK_OPTIONS := --python-version 3.11 --python-platform linux --quiet $(LOCK_ARGS)
 
-.PHONY: reports test validate lock clean-venv i18n-extract i18n-update i18n-compile lab
+.PHONY: reports test validate lock clean-venv i18n-extract i18n-update i18n-compile lab pdf
 
 # make reports needs only the main dependencies (no pytest, no playwright and its browser driver).
 $(VENV)/.main-installed: requirements/main.lock pyproject.toml
@@ -38,6 +38,11 @@ test: $(VENV)/.test-installed
 
 validate: $(VENV)/.main-installed
 	$(BIN)/workbench validate
+
+## make pdf: the reports as A4 PDFs in reports/pdf/ (Chromium's printing through Playwright, a test extra;
+## says so when Chromium is missing: apt-get install chromium). make reports needs neither.
+pdf: $(VENV)/.test-installed reports
+	$(BIN)/workbench pdf
 
 ## make lab: JupyterLab with the project's kernel, opening the what-if explorer
 lab: $(VENV)/.main-installed

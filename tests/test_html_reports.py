@@ -367,3 +367,24 @@ def test_a_report_links_its_versions_in_the_other_languages(generated):
             assert (generated.reports / href).exists(), href
         index = re.search(r'<a href="(index[^"]*\.html)">', page).group(1)
         assert index == {"en": "index.html", "ru": "index-ru.html", "kk": "index-kk.html"}[lang]
+
+
+def test_make_pdf_prints_reports_with_outline_fonts_and_language(generated):
+    from workbench.run.pdf import write_pdfs
+
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+    written = write_pdfs(generated.reports, ["recommendations-inclusive-governance-kk", "taxonomy"])
+    assert [p.name for p in written] == ["recommendations-inclusive-governance-kk.pdf", "taxonomy.pdf"]
+    kk = written[0].read_bytes()
+    assert kk.startswith(b"%PDF") and b"/Outlines" in kk and b"/FontFile2" in kk and b"/Lang (kk)" in kk
+    assert not list((generated.reports / "pdf").glob("*.tmp*"))
+
+
+def test_make_pdf_says_what_is_missing(monkeypatch, tmp_path):
+    import workbench.run.pdf as pdf
+    from workbench.model.errors import InputError
+
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    with pytest.raises(InputError, match="needs Chromium, which is not installed"):
+        pdf.chromium_path()

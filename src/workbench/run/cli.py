@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_recommend(sub)
     _add_options(sub)
     _add_versions(sub)
+    _add_pdf(sub)
     _add_code(sub)
     return parser
 
@@ -200,6 +201,12 @@ def _add_versions(sub) -> None:
     p.add_argument("--format", choices=["csv", "table"], default="table")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
+
+
+# -- pdf (issue 27)
+def _add_pdf(sub) -> None:
+    p = sub.add_parser("pdf", help="print every HTML report to reports/pdf/<name>.pdf (A4, outline, fonts embedded; needs Chromium)")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="only these reports")
 
 
 # -- code (issue 9)

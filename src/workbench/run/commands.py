@@ -287,6 +287,18 @@ def _cmd_versions(args: argparse.Namespace) -> int:
 # -- end versions ----------------------------------------------------------------------------------
 
 
+# -- pdf (issue 27) --------------------------------------------------------------------------------
+def _cmd_pdf(args: argparse.Namespace) -> int:
+    # deferred: Playwright is a test extra, loaded only to print
+    from workbench.run.pdf import write_pdfs
+    from workbench.run.project import Project
+
+    written = write_pdfs(Project.find().reports, args.only)
+    print(f"wrote {len(written)} PDF{'s' if len(written) != 1 else ''} to reports/pdf/")
+    return EXIT_OK
+# -- end pdf ---------------------------------------------------------------------------------------
+
+
 # -- code (issue 9) -------------------------------------------------------------------------------
 def _cmd_code(args: argparse.Namespace) -> int:
     # deferred: the coder, the dataset and the reader of text files load pandas, scikit-learn and yaml
@@ -337,5 +349,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "recommend": _cmd_recommend,  # issue 5
     "options": _cmd_options,  # issue 21
     "versions": _cmd_versions,  # issue 28
+    "pdf": _cmd_pdf,  # issue 27
     "code": _cmd_code,  # issue 9
 }
