@@ -370,12 +370,17 @@ def test_a_report_links_its_versions_in_the_other_languages(generated):
 
 
 def test_make_pdf_prints_reports_with_outline_fonts_and_language(generated):
-    from workbench.run.pdf import write_pdfs
+    import subprocess
+
+    from conftest import workbench_executable
 
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
-    written = write_pdfs(generated.reports, ["recommendations-inclusive-governance-kk", "taxonomy"])
-    assert [p.name for p in written] == ["recommendations-inclusive-governance-kk.pdf", "taxonomy.pdf"]
+    # the command a researcher runs (in its own process: this module's browser holds Playwright's loop)
+    done = subprocess.run([workbench_executable(), "pdf", "--only", "recommendations-inclusive-governance-kk", "taxonomy"],
+                          cwd=generated.root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "wrote 2 PDFs to reports/pdf/", done.stderr
+    written = [generated.reports / "pdf" / f"{n}.pdf" for n in ("recommendations-inclusive-governance-kk", "taxonomy")]
     kk = written[0].read_bytes()
     assert kk.startswith(b"%PDF") and b"/Outlines" in kk and b"/FontFile2" in kk and b"/Lang (kk)" in kk
     assert not list((generated.reports / "pdf").glob("*.tmp*"))
