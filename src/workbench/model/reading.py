@@ -89,26 +89,12 @@ def read_framework(path: str | os.PathLike) -> tuple[Framework, YamlDocument]:
 
 def _list_file(path: Path, model: type[BaseModel], problems: list[Problem]) -> list[tuple[BaseModel, int, str]]:
     """Validate a YAML list of records; returns ``(record, line, path)`` triples."""
-    try:
-        doc = read_yaml(path)
-    except InputError as exc:
-        problems.extend(exc.problems)
-        return []
-    if not isinstance(doc.data, list):
-        problems.append(Problem(doc.path, 1, f"expected a list of {model.__name__.lower()} records"))
-        return []
-    out = []
-    for i, record in enumerate(doc.data):
-        line = doc.line_of((i,))
-        obj = _validate(model, record, doc.path, lambda loc, i=i: doc.line_of((i, *loc)), problems)
-        if obj is not None:
-            out.append((obj, line, doc.path))
-    return out
+    return [(obj, doc.line_of((i,)), doc.path) for obj, doc, i in _entries_file(path, model, problems)]
 
 
 def _entries_file(path: Path, model: type[BaseModel], problems: list[Problem]) -> list[tuple[BaseModel, YamlDocument, int]]:
-    """Validate a YAML list of records whose fields nest (the options register): each record with
-    its document and index, so that a check across records can name the line of any field."""
+    """Validate a YAML list of records: each record with its document and index, so that a check
+    across records can name the line of any field (the options register's fields nest)."""
     try:
         doc = read_yaml(path)
     except InputError as exc:

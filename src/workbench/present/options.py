@@ -40,13 +40,14 @@ def option_titles(recs: pd.DataFrame, options: pd.DataFrame, lang: str | None = 
     """``recs`` with its ``options`` column (ids) replaced by the options' titles in ``lang``,
     or "no option written yet" for a concept the register has none for."""
     lang = _lang(lang)
-    by_id = options.set_index("option_id") if len(options) else None
-    def titles(cell: str) -> str:
-        ids = [i for i in str(cell or "").split(";") if i]
-        if not ids or by_id is None:
-            return t("options.no_option", lang)
-        return "; ".join(_title_plain(by_id.loc[i], lang) for i in ids)
-    return recs.assign(options=recs["options"].map(titles))
+    by_id = options.set_index("option_id")
+    return recs.assign(options=recs["options"].map(lambda cell: _titles_of(cell, by_id, lang)))
+
+
+def _titles_of(cell: str, by_id: pd.DataFrame, lang: str) -> str:
+    """The titles of the ``;``-joined option ids of ``cell``, or "no option written yet"."""
+    ids = [i for i in str(cell or "").split(";") if i]
+    return "; ".join(_title_plain(by_id.loc[i], lang) for i in ids) if ids else t("options.no_option", lang)
 
 
 def shown_options(recs: pd.DataFrame, options: pd.DataFrame) -> list[str]:
@@ -158,11 +159,6 @@ def coverage_frame(recs: pd.DataFrame, options: pd.DataFrame, lang: str | None =
     lang = _lang(lang)
     cov = coverage(recs, options)
     return option_titles(cov, options, lang)[["rank", "scope", "concept_id", "n_options", "options"]]
-
-
-def _titles_of(cell: str, by_id: pd.DataFrame, lang: str) -> str:
-    ids = [i for i in str(cell or "").split(";") if i]
-    return "; ".join(_title_plain(by_id.loc[i], lang) for i in ids) if ids else t("options.no_option", lang)
 
 
 def needs_frame(need_rows: pd.DataFrame, options: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:

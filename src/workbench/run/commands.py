@@ -51,15 +51,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _emit(frame, fmt: str, out: Path | None) -> None:
-    """Print ``frame`` as CSV or an aligned table, or write it atomically to ``out``."""
-    text = frame.to_csv(index=False) if fmt == "csv" else frame.to_string(index=False) + "\n"
+def _write(text: str, out: Path | None) -> None:
+    """Print ``text``, or write it atomically to ``out``."""
     if out is None:
         sys.stdout.write(text)
     else:
         from workbench.model.outputs import atomic_write  # deferred: tempfile and random, only when writing a file
 
         atomic_write(out, text)
+
+
+def _emit(frame, fmt: str, out: Path | None) -> None:
+    """Print ``frame`` as CSV or an aligned table, or write it atomically to ``out``."""
+    _write(frame.to_csv(index=False) if fmt == "csv" else frame.to_string(index=False) + "\n", out)
 
 
 def _cmd_suggest(args: argparse.Namespace) -> int:
@@ -230,12 +234,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     else:
         text = per_option(recs, gaps.options).assign(as_of=str(ds.as_of), frameworks=frameworks_used(ds, gaps.peers)).to_csv(
             index=False, float_format="%.4g")
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        from workbench.model.outputs import atomic_write  # deferred: tempfile and random, only when writing a file
-
-        atomic_write(args.out, text)
+    _write(text, args.out)
     return EXIT_OK
 # -- end recommend ---------------------------------------------------------------------------------
 
@@ -261,12 +260,7 @@ def _cmd_options(args: argparse.Namespace) -> int:
         render = {"csv": lambda f: options_table(f, args.lang).to_csv(index=False),
                   "json": lambda f: options_json(f, args.lang), "markdown": lambda f: options_markdown(f, ds.sources, args.lang)}
         text = render[args.format](found)
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        from workbench.model.outputs import atomic_write  # deferred: tempfile and random, only when writing a file
-
-        atomic_write(args.out, text)
+    _write(text, args.out)
     return EXIT_OK
 # -- end options -----------------------------------------------------------------------------------
 

@@ -199,8 +199,8 @@ def save_as_report(project: Any, choice: Choice, name: str, title: str) -> str:
     problem = check_name(name) if name else "give the report a name"
     if problem:
         raise InputError.parameter("name", problem)
-    existing = {s.name for s in load_matrix(project.matrix, project.notebooks)} | {
-        s.group for s in load_matrix(project.matrix, project.notebooks) if s.group}
+    specs = load_matrix(project.matrix, project.notebooks)
+    existing = {s.name for s in specs} | {s.group for s in specs if s.group}
     if name in existing:
         raise InputError.parameter("name", f"a report named '{name}' exists in reports.yaml: choose another name")
     entry = {"name": name, "notebook": "recommendations.ipynb", "title": title or name,
