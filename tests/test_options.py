@@ -169,6 +169,9 @@ def test_the_options_command_filters_and_refuses_unknown_values(register_data, r
     assert bad.returncode == 2 and "unknown concept(s) 'leadrship'" in bad.stderr
     quotes = run_cli("options", "--data", str(register_data), "--quotes")
     assert quotes.returncode == 0 and "001_2f87b214911501e2.txt" in quotes.stdout
+    table = run_cli("options", "--data", str(register_data), "--quotes", "--format", "markdown")
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.startswith("| quote_id | source |") and "| q-test-can-psc | seed001 |" in table.stdout
 
 
 # -- the bundled register ---------------------------------------------------------------------------

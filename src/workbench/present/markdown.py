@@ -14,7 +14,7 @@ from workbench.analysis.recommend import GapAnalysis, evidence
 from workbench.model.settings import SCORE_EXPLANATION
 from workbench.present.evidence import md_escape, evidence_markdown
 
-__all__ = ["options_table", "options_json", "options_markdown", "OPTION_TABLE_COLUMNS", "render_markdown", "render_findings"]
+__all__ = ["frame_markdown", "options_table", "options_json", "options_markdown", "OPTION_TABLE_COLUMNS", "render_markdown", "render_findings"]
 
 
 def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = None, seed: int | None = None,
@@ -132,3 +132,10 @@ def options_markdown(options: pd.DataFrame, sources: pd.DataFrame, lang: str = "
         lines += [f"- Risk: {md_escape(o[f'risk_{lang}'])}", f"- Indicator: {md_escape(o[f'indicator_{lang}'])} "
                   f"({md_escape(o[f'measured_in_{lang}'])})", ""]
     return "\n".join(lines) + "\n" if lines else "No option matches.\n"
+
+
+def frame_markdown(frame: pd.DataFrame) -> str:
+    """Any table as a markdown table, every cell on one line (pandas' ``to_markdown`` needs tabulate)."""
+    lines = ["| " + " | ".join(md_escape(c) for c in frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(md_escape(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines) + "\n"

@@ -10,7 +10,7 @@ import html
 from typing import Any, Iterable
 
 from workbench.model.i18n import country_name, t
-from workbench.model.versions import versions_in_force
+from workbench.model.versions import first_day, versions_in_force
 from workbench.present.citations import cite_html
 from workbench.present.page import HTML, _lang
 
@@ -18,7 +18,7 @@ __all__ = ["versions_html", "changes_frame", "versions_frame"]
 
 
 def _span(r: Any, lang: str) -> str:
-    if not r.get("version") and r.get("in_force_from") in (None, "") or r.get("in_force_from") != r.get("in_force_from"):
+    if first_day(r.get("in_force_from")) is None:  # no dates (a version label alone says nothing of when)
         return html.escape(t("ui.dates_unknown", lang))
     text = t("ui.version_from", lang, version=r["version"] or "—", start=str(r["in_force_from"]))
     end = r.get("in_force_to")

@@ -244,13 +244,13 @@ def _cmd_options(args: argparse.Namespace) -> int:
     # deferred: the dataset and the register load pandas and pydantic
     from workbench.analysis.options import filter_options
     from workbench.model.dataset import load
-    from workbench.present.markdown import options_json, options_markdown, options_table
+    from workbench.present.markdown import frame_markdown, options_json, options_markdown, options_table
 
     ds = load(args.data)
     if args.quotes:
         frame = ds.quotes.drop(columns=["file", "line"])
         text = frame.to_json(orient="records", force_ascii=False, indent=1) + "\n" if args.format == "json" else (
-            frame.to_csv(index=False) if args.format == "csv" else frame.to_markdown(index=False) + "\n")
+            frame.to_csv(index=False) if args.format == "csv" else frame_markdown(frame))
     else:
         found = filter_options(ds.options, _csv_list(args.concept) if args.concept else None,
                                _csv_list(args.phase) if args.phase else None,
