@@ -38,7 +38,7 @@ def test_countries_leave_out_organisations_unless_asked(ds):
 
 
 def test_unknown_country_or_level_is_an_input_error(ds):
-    with pytest.raises(InputError, match="unknown country 'XYZ'"):
+    with pytest.raises(InputError, match="XYZ has no framework in the data"):
         C.evidence(ds, countries=["GBR", "XYZ"])
     with pytest.raises(InputError, match="unknown level 'middle'"):
         C.evidence(ds, level="middle")

@@ -139,7 +139,7 @@ def test_country_codes_are_taken_in_any_case(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--countries", "GBR,XYZ"], "--countries: unknown country 'XYZ'"),
+        (["--countries", "GBR,XYZ"], "--countries: XYZ has no framework in the data"),
         (["--level", "middle"], "--level: unknown level 'middle'"),
         (["--min-weight", "1.5"], "--min-weight: must be between 0 and 1"),
         (["--countries", "GBR", "--frameworks", "can_fw"], "--countries: the selection holds no mapped item"),

@@ -17,6 +17,8 @@ import yaml
 from workbench.run.cli import main
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, item_concepts, practice_concepts
 from workbench.model.dataset import load
+from workbench.model.settings import DEFAULT_PEERS, countries_with_data
+from workbench.analysis.known import knowable
 from workbench.model.errors import InputError
 from workbench.analysis.papers import paper_findings, recovered_share
 from workbench.analysis.recommend import (
@@ -162,11 +164,23 @@ def test_score_is_weighted_mean_that_a_reader_can_recompute(tiny):
     assert list(recs.columns) == CSV_COLUMNS
 
 
-def test_practice_only_peer_counts_and_risk_does_not(tiny):
-    table = analyse(tiny, ["USA", "JPN"], "base").table.set_index("concept_id")
-    assert table.loc["merit_recruitment", "peer_share"] == 0.5  # USA known only through a practice
-    assert table.loc["merit_recruitment", "peers"] == ("USA",)
-    assert table.loc["cultural_competence", "peer_share"] == 0.0  # JPN's only link is a risk
+def test_a_peer_without_a_framework_is_refused_naming_the_countries_with_data(tiny):
+    # USA and JPN have practices only: counted, they would halve every share of the others (issue 27)
+    with pytest.raises(InputError, match=r"peers: USA, JPN have no framework in the data \(countries with data: CAN, GBR, NZL\)$"):
+        analyse(tiny, ["USA", "JPN"], "base")
+
+
+def test_a_partial_peer_is_unknown_where_silent_and_left_out_of_the_share(tmp_path):
+    data = make_data(tmp_path)
+    fw = data / "frameworks" / "nzl_fw.yaml"
+    fw.write_text(yaml.safe_dump(yaml.safe_load(fw.read_text(encoding="utf-8")) | {"coverage": "partial", "missing": "the rest, not readable"}), encoding="utf-8")
+    table = analyse(load(data), ["GBR", "NZL"], "base").table.set_index("concept_id")
+    whole = analyse(load(data), ["GBR"], "base").table.set_index("concept_id")
+    silent = table[~table["peers"].apply(lambda p: "NZL" in p)].index
+    assert len(silent) and (table.loc[silent, "peer_share"] == whole.loc[silent, "peer_share"]).all()
+    assert all(p == ("NZL",) for p in table.loc[silent, "peers_unknown"])
+    carried = table[table["peers"].apply(lambda p: "NZL" in p)]
+    assert len(carried) and (carried["peers_known"] == 2).all()
 
 
 def test_baseline_choice_and_partial_absence(tiny):
@@ -268,15 +282,33 @@ def test_every_row_has_options_a_status_with_evidence_model_countries_and_source
 
 
 def test_adding_a_peer_that_carries_a_concept_never_lowers_its_share(real):
-    countries = sorted((set(real.items["country"]) | set(real.practices["country"])) - {"KAZ", "OECD", "EU"})
+    countries = countries_with_data(real)
     base_peers = ["GBR", "NZL"]
     before = analyse(real, base_peers).table.set_index("concept_id")
     for extra in sorted(set(countries) - set(base_peers)):
         after = analyse(real, base_peers + [extra]).table.set_index("concept_id")
         carries = after["peers"].apply(lambda p: extra in p)
         assert (after.loc[carries, "peer_share"] >= before.loc[carries, "peer_share"]).all(), extra
-        # and a peer that carries nothing only dilutes: share = old count / (n + 1)
-        assert (after.loc[~carries, "peer_share"] == before.loc[~carries, "peer_share"] * 2 / 3).all()
+        silent = after.loc[~carries]
+        if knowable(real.frameworks, [extra])[extra]:
+            # a peer whose complete framework does not carry it only dilutes: share = old count / (n + 1)
+            assert (silent["peer_share"] == before.loc[~carries, "peer_share"] * 2 / 3).all(), extra
+        else:
+            # a peer known only in part is unknown where silent: the share stays as it was (issue 25)
+            assert (silent["peer_share"] == before.loc[~carries, "peer_share"]).all(), extra
+            assert all(extra in p for p in silent["peers_unknown"]), extra
+
+
+def test_a_peer_without_data_changes_no_share_and_is_named(real):
+    with pytest.raises(InputError, match=r"DEU has no framework in the data \(countries with data: .*GBR"):
+        analyse(real, ["GBR", "DEU"])
+
+
+def test_default_peers_have_official_sources(real):
+    fws = real.frameworks[real.frameworks["country"].isin(DEFAULT_PEERS)]
+    assert set(fws["country"]) == set(DEFAULT_PEERS)
+    for country in DEFAULT_PEERS:  # a country known only from secondary sources is never a default peer
+        assert (fws.loc[fws["country"] == country, "source_kind"] != "secondary").any(), country
 
 
 @pytest.mark.parametrize("component", COMPONENTS)
@@ -503,7 +535,8 @@ def test_cli_markdown_to_file(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--peers", "GBR,XYZ"], "--peers: unknown peer 'XYZ' (known: CAN, GBR, JPN, NZL, USA)"),
+        (["--peers", "GBR,XYZ"], "--peers: XYZ has no framework in the data (countries with data: CAN, GBR, NZL)"),
+        (["--peers", "GBR,JPN"], "--peers: JPN has no framework in the data (countries with data: CAN, GBR, NZL)"),
         (["--peers", " , "], "--peers: no peer countries given"),
         (["--peers", "KAZ"], "--peers: KAZ is the baseline, not a peer"),
         (["--baseline", "nope"], "--baseline: unknown baseline 'nope' (use one of base, cur, both)"),

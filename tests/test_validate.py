@@ -48,6 +48,16 @@ def second_practice_file(data: Path) -> None:
     (data / "practices/wgi.yaml").write_text((data / "practices/test.yaml").read_text(encoding="utf-8"), encoding="utf-8")
 
 
+def _coding(data: Path, first: str = "", second: str = "", adjudication: str = "") -> None:
+    """A data/coding/ folder with one row in the file given (the others only a header)."""
+    folder = data / "coding"
+    folder.mkdir()
+    passes = "item_code\tpredicate_id\tconcept_id\tconfidence\tcomment\n"
+    (folder / "first_pass.tsv").write_text(passes + first, encoding="utf-8")
+    (folder / "second_pass.tsv").write_text(passes + second, encoding="utf-8")
+    (folder / "adjudication.tsv").write_text("item_code\tconcept_id\tdecision\tpredicate_id\tconfidence\treason\n" + adjudication, encoding="utf-8")
+
+
 GBR = "frameworks/gbr_fw.yaml"
 CASES: list[tuple[str, Callable[[Path], None], str]] = [
     # -- syntax
@@ -101,6 +111,24 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("no_items", lambda d: edit(d / GBR, "items:\n- code: gbr_fw-1\n  label: leadership item 1\n- code: gbr_fw-2\n"
                                 "  label: integrity ethics item 2\n", "items: []\n"),
      "data/frameworks/gbr_fw.yaml:9: items: List should have at least 1 item after validation, not 0"),
+    # -- partial sources (issue 25): partial says what is missing; only a partial framework has 'missing'
+    ("partial_without_missing", lambda d: edit(d / GBR, "locator: p. 1", "locator: p. 1\ncoverage: partial"),
+     "data/frameworks/gbr_fw.yaml:1: a partial framework says what is missing and why: give 'missing'"),
+    ("missing_on_complete", lambda d: edit(d / GBR, "locator: p. 1", "locator: p. 1\nmissing: the rest"),
+     "data/frameworks/gbr_fw.yaml:1: 'missing' belongs to a partial framework: set 'coverage: partial'"),
+    ("coverage_unknown_word", lambda d: edit(d / GBR, "locator: p. 1", "locator: p. 1\ncoverage: half"),
+     "data/frameworks/gbr_fw.yaml:9: coverage: Input should be 'complete' or 'partial' (got 'half')"),
+    ("source_kind_unknown_word", lambda d: edit(d / GBR, "locator: p. 1", "locator: p. 1\nsource_kind: blog"),
+     "data/frameworks/gbr_fw.yaml:9: source_kind: Input should be 'official', 'official-archived' or 'secondary' (got 'blog')"),
+    # -- the record of the double coding (data/coding/)
+    ("coding_unknown_concept", lambda d: _coding(d, second="gbr_fw-1\tskos:exactMatch\tleadrship\t0.9\tx\n"),
+     "data/coding/second_pass.tsv:2: unknown concept 'leadrship'"),
+    ("coding_unknown_item", lambda d: _coding(d, first="nope-1\tskos:exactMatch\tleadership\t0.9\tx\n"),
+     "data/coding/first_pass.tsv:2: unknown item 'nope-1'"),
+    ("coding_unknown_decision", lambda d: _coding(d, adjudication="gbr_fw-1\tleadership\tmaybe\t\t\twhy\n"),
+     "data/coding/adjudication.tsv:2: unknown decision 'maybe' (use one of keep, add, change, remove, reject)"),
+    ("coding_confidence", lambda d: _coding(d, second="gbr_fw-1\tskos:exactMatch\tleadership\thigh\tx\n"),
+     "data/coding/second_pass.tsv:2: confidence 'high' is not a number from 0 to 1"),
     # -- duplicate ids
     ("duplicate_item_across_files", lambda d: append(d / "frameworks/kaz_fw.yaml", "- code: gbr_fw-1\n  label: copied\n"),
      "data/frameworks/kaz_fw.yaml:12: duplicate item code 'gbr_fw-1' (first at gbr_fw.yaml:10)"),

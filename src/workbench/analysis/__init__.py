@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from workbench._exports import lazy_exports
 
-_MODULES = ("agreement", "coding", "compare", "crosswalk", "evidence", "kaz_status", "network", "options", "papers",
+_MODULES = ("agreement", "changes", "coding", "compare", "crosswalk", "evidence", "kaz_status", "known", "network", "options", "papers",
             "passages", "recommend", "scoring", "suggest", "training", "transferability")
 _WHERE = {
     **{name: name for name in _MODULES},

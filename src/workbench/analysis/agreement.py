@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import pandas as pd
 
-__all__ = ["Agreement", "primary_codes", "agreement"]
+__all__ = ["Agreement", "primary_codes", "agreement", "mapping_agreement", "adjudication_counts", "single_mappings"]
 
 
 def primary_codes(mappings: pd.DataFrame) -> pd.Series:
@@ -64,3 +65,54 @@ def agreement(codes_a: pd.Series, codes_b: pd.Series) -> Agreement:
         only_b=sorted(set(codes_b.index) - set(common)),
         disagreements=pd.DataFrame({"subject_id": diff, "code_a": a.loc[diff].to_numpy(), "code_b": b.loc[diff].to_numpy()}),
     )
+
+
+def _pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(frame["item_code"], frame["concept_id"]))
+
+
+def mapping_agreement(first: pd.DataFrame, second: pd.DataFrame, items: pd.DataFrame, concepts: Sequence[str]) -> pd.DataFrame:
+    """Cohen's kappa of two independent mapping passes, per framework and over all items.
+
+    Each (item, concept) pair is one decision, "mapped" or "not mapped" (any predicate), over the
+    items both passes coded and every concept of the taxonomy. Columns ``framework_id`` (``all`` for
+    the overall row), ``items``, ``first`` and ``second`` (mappings of each pass), ``both`` (in both),
+    ``kappa``, ``predicate_agreement`` (share of the common mappings given the same predicate).
+    """
+    # deferred: scikit-learn's metrics cost about 0.6 s to import; only the kappa needs them
+    from sklearn.metrics import cohen_kappa_score
+
+    coded = set(first["item_code"]) & set(second["item_code"])
+    a_pred = dict(zip(zip(first["item_code"], first["concept_id"]), first["predicate_id"]))
+    b_pred = dict(zip(zip(second["item_code"], second["concept_id"]), second["predicate_id"]))
+    rows = []
+    scope = items[items["item_code"].isin(coded)]
+    for fw, part in [*scope.groupby("framework_id", sort=True), ("all", scope)]:
+        codes = set(part["item_code"])
+        a = {p for p in a_pred if p[0] in codes}
+        b = {p for p in b_pred if p[0] in codes}
+        ya = [(i, c) in a for i in sorted(codes) for c in concepts]
+        yb = [(i, c) in b for i in sorted(codes) for c in concepts]
+        kappa = 1.0 if ya == yb else float(cohen_kappa_score(ya, yb))
+        both = a & b
+        rows.append({"framework_id": fw, "items": len(codes), "first": len(a), "second": len(b), "both": len(both),
+                     "kappa": kappa, "predicate_agreement": sum(a_pred[p] == b_pred[p] for p in both) / len(both) if both else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def adjudication_counts(adjudication: pd.DataFrame) -> dict[str, int]:
+    """What the adjudication did to the first pass: mappings ``added``, ``changed`` (predicate),
+    ``removed``, and first-pass mappings ``kept`` or second-pass ones ``rejected`` as they were."""
+    counts = adjudication["decision"].value_counts()
+    names = {"add": "added", "change": "changed", "remove": "removed", "keep": "kept", "reject": "rejected"}
+    return {names[d]: int(counts.get(d, 0)) for d in names}
+
+
+def single_mappings(crosswalk: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """Items that still carry one mapping only, with that mapping and its curator's comment (the reason)."""
+    mapped = crosswalk[crosswalk["subject_id"].isin(set(items["item_code"]))]
+    counts = mapped["subject_id"].value_counts()
+    single = mapped[mapped["subject_id"].map(counts) == 1]
+    out = single.merge(items[["item_code", "framework_id", "label"]], left_on="subject_id", right_on="item_code")
+    return out[["framework_id", "item_code", "label", "predicate_id", "object_id", "comment"]].sort_values(
+        ["framework_id", "item_code"]).reset_index(drop=True)

@@ -2,7 +2,10 @@
 
 Every lineage with more than one version is read in the order of its in-force dates; a concept a
 version carries (a carrying crosswalk mapping of one of its items) and its predecessor did not is
-*gained*, the reverse *lost*. Each row keeps the dates and their citations.
+*gained*, the reverse *lost*. Each row keeps the dates and their citations. Where the earlier
+version is known only in part (``coverage: partial``), a concept only the later one carries may
+have been in the unread part: it is listed as *new or unread before*, not gained; where the later
+version is partial, a concept it does not carry is *dropped or unread now*, not lost.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from workbench.model.versions import first_day
 __all__ = ["CHANGE_COLUMNS", "lineages", "lineage_changes"]
 
 CHANGE_COLUMNS = ["lineage", "country", "from_framework", "from_version", "to_framework", "to_version", "in_force_from",
-                  "gained", "lost", "kept", "dates_source", "dates_locator"]
+                  "gained", "lost", "kept", "gained_or_unread", "lost_or_unread", "dates_source", "dates_locator"]
 
 
 def lineages(ds: Dataset) -> pd.DataFrame:
@@ -35,9 +38,13 @@ def lineage_changes(ds: Dataset) -> pd.DataFrame:
         for i in range(1, len(versions)):
             old, new = versions.iloc[i - 1], versions.iloc[i]
             before, after = concepts.get(old["framework_id"], set()), concepts.get(new["framework_id"], set())
+            gained, lost = sorted(after - before), sorted(before - after)
+            unsure_gain, unsure_loss = old.get("coverage") == "partial", new.get("coverage") == "partial"
             rows.append({"lineage": name, "country": new["country"], "from_framework": old["framework_id"],
                          "from_version": old["version"], "to_framework": new["framework_id"], "to_version": new["version"],
-                         "in_force_from": str(new["in_force_from"]), "gained": ";".join(sorted(after - before)),
-                         "lost": ";".join(sorted(before - after)), "kept": ";".join(sorted(before & after)),
+                         "in_force_from": str(new["in_force_from"]), "gained": "" if unsure_gain else ";".join(gained),
+                         "lost": "" if unsure_loss else ";".join(lost), "kept": ";".join(sorted(before & after)),
+                         "gained_or_unread": ";".join(gained) if unsure_gain else "",
+                         "lost_or_unread": ";".join(lost) if unsure_loss else "",
                          "dates_source": new["dates_source"], "dates_locator": new["dates_locator"]})
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)

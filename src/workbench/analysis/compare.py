@@ -45,8 +45,9 @@ def select_countries(
     """The countries to compare, sorted.
 
     Explicit ``countries`` are checked and kept as given (``OECD`` too, when asked for by name);
-    otherwise the countries of ``frameworks``; otherwise every country that owns a framework,
-    leaving out organisations (``OECD``, ``EU``: not countries) unless ``include_organisations``.
+    otherwise the countries of ``frameworks``; otherwise every country that owns a framework from
+    an official source (a country known only from secondary sources is compared when named), leaving
+    out organisations (``OECD``, ``EU``: not countries) unless ``include_organisations``.
     Unknown codes raise :class:`~workbench.model.errors.InputError`.
     """
     if countries is not None:
@@ -55,7 +56,9 @@ def select_countries(
         return sorted(set(countries))
     if frameworks is not None:
         return sorted(set(filter_items(ds.items, frameworks=frameworks)["country"]))
-    found = set(ds.frameworks["country"])
+    fws = ds.frameworks
+    official = fws["source_kind"] != "secondary" if "source_kind" in fws.columns else True
+    found = set(fws.loc[official, "country"])
     if not include_organisations:
         found -= set(ORGANISATIONS)
     return sorted(found)

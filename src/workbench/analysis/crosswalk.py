@@ -44,7 +44,8 @@ def filter_items(
         unknown = sorted(set(countries) - set(items["country"]))
         if unknown:
             known = ", ".join(sorted(items["country"].unique()))
-            raise InputError.parameter("countries", f"unknown country {', '.join(map(repr, unknown))} (known: {known})")
+            plural = "have" if len(unknown) > 1 else "has"
+            raise InputError.parameter("countries", f"{', '.join(unknown)} {plural} no framework in the data (countries with data: {known})")
         out = out[out["country"].isin(countries)]
     if frameworks is not None:
         frameworks = list(frameworks)

@@ -22,6 +22,7 @@ from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError
 from workbench.analysis.evidence import Evidence, cite
 from workbench.analysis.kaz_status import kaz_evidence, kaz_status, verb
+from workbench.analysis.known import knowable, peer_share
 from workbench.model.schema import PREDICATES
 from workbench.model.versions import check_in_force
 from workbench.analysis.scoring import SCOPES, oecd_alignment, rank, rank_lists, score, stability
@@ -133,10 +134,12 @@ def _unique(values) -> tuple:
     return tuple(sorted(set(values)))
 
 
-def _components(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series, peers: list[str], s: Settings) -> pd.DataFrame:
+def _components(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series, peers: list[str], s: Settings,
+                known: pd.Series) -> pd.DataFrame:
     ids = concepts["concept_id"]
     role = links["role"]
     carrying_peers = _per_concept(links[role.isin(["peer_item", "peer_practice"])], "country", _unique, ids, ())
+    shares = peer_share(carrying_peers, peers, known)
     principles = _per_concept(links[role == "oecd"], "subject_id", _unique, ids, ())
     absence = {"present": 0.0, "partial": 1.0 - s.related_credit, "absent": 1.0}
     need = _per_concept(links[role == "survey"], "value", "max", ids, 0.0).astype(float) / 100
@@ -146,7 +149,7 @@ def _components(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series, 
         "label": concepts["label_en"].values,
         "domain": concepts["domain"].values,
         "scope": concepts["scope"].values,
-        "peer_share": carrying_peers.apply(len).values / len(peers),
+        "peer_share": shares["peer_share"].to_numpy(dtype=float),
         "oecd_alignment": oecd_alignment(principles.apply(len), concepts["scope"]).values,
         "kaz_absence": [absence[status[c]] for c in ids],
         "measured_need": need.values,
@@ -155,6 +158,8 @@ def _components(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series, 
         "oecd_principles": principles.values,
         "kaz_status": [status[c] for c in ids],
         "papers": papers.values,
+        "peers_known": shares["peers_known"].to_numpy(dtype=int),
+        "peers_unknown": shares["peers_unknown"].values,
     })
 
 
@@ -199,7 +204,7 @@ def analyse(
     kaz = kaz_evidence(ds, fws, list(s.proposal_frameworks))
     status = kaz_status(kaz, ds.concepts["concept_id"])
     frameworks = ds.frameworks[ds.frameworks["framework_id"].isin(fws)][["framework_id", "title", "source", "locator"]]
-    table = _components(ds.concepts, links, status, codes, s)
+    table = _components(ds.concepts, links, status, codes, s, knowable(ds.frameworks, codes))
     pr = ds.practices
     risks = pr[pr["source"].isin(s.implementation_sources) & (pr["kind"] == "risk")]
     risks = risks[["id", "country", "label", "source", "locator"]].reset_index(drop=True)

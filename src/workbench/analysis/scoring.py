@@ -49,9 +49,21 @@ def score(table: pd.DataFrame, weights: Weights | Mapping[str, float]) -> pd.Ser
     >>> round(float(score(t, dict.fromkeys(COMPONENTS, 1.0) | {"peer_share": 3.0}).iloc[0]), 4)  # 3 / 7
     0.4286
     """
-    w = _weight_vector(weights)
-    values = table[list(COMPONENTS)].to_numpy(dtype=float) @ w / w.sum()
-    return pd.Series(values, index=table.index, name="score")
+    return pd.Series(_weighted(table[list(COMPONENTS)].to_numpy(dtype=float), _weight_vector(weights)[None, :])[0],
+                     index=table.index, name="score")
+
+
+def _weighted(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Scores of ``values`` (concepts x components) under each row of ``w`` (draws x components).
+
+    A component nobody could know (NaN: e.g. a peer share when every peer's source is partial)
+    leaves the sum and its weight leaves the divisor: unknown is not counted as zero.
+    """
+    known = ~np.isnan(values)
+    filled = np.where(known, values, 0.0)
+    divisor = w @ known.T.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(divisor > 0, (w @ filled.T) / np.where(divisor > 0, divisor, 1.0), 0.0)
 
 
 def _order(scores: np.ndarray, concept_ids: np.ndarray) -> np.ndarray:
@@ -92,8 +104,7 @@ def stability(
         return pd.Series(np.nan, index=table.index, name="stability")
     rng = np.random.default_rng(seed)
     w = _weight_vector(weights) * rng.uniform(1 - spread, 1 + spread, size=(draws, len(COMPONENTS)))
-    values = table[list(COMPONENTS)].to_numpy(dtype=float)
-    scores = (w @ values.T) / w.sum(axis=1, keepdims=True)
+    scores = _weighted(table[list(COMPONENTS)].to_numpy(dtype=float), w)
     ids = table["concept_id"].to_numpy()
     hits = np.zeros(len(table))
     for row in scores:

@@ -133,6 +133,7 @@ def _framework_row(fw: Any, doc: Any) -> dict[str, Any]:
         "lineage": fw.lineage or "", "version": fw.version or "", "in_force_from": fw.in_force_from,
         "in_force_to": fw.in_force_to, "replaced_by": fw.replaced_by or "", "dates_source": fw.dates_source or "",
         "dates_locator": fw.dates_locator or "",
+        "coverage": fw.coverage, "missing": fw.missing or "", "source_kind": fw.source_kind,
     }
 
 

@@ -171,6 +171,21 @@ class Framework(Record):
     replaced_by: Optional[Line] = Field(default=None, pattern=SLUG)
     dates_source: Optional[Line] = None
     dates_locator: Optional[Line] = None
+    #: How much of the framework the source shows (issue 25): ``partial`` names what is known to be
+    #: missing and why, so that a concept it does not carry is unknown, not absent.
+    coverage: Literal["complete", "partial"] = "complete"
+    missing: Optional[Paragraphs] = None
+    #: Who published the source: the owner (``official``), the owner's page as a public web archive
+    #: kept it (``official-archived``), or somebody else describing it (``secondary``; never a default peer).
+    source_kind: Literal["official", "official-archived", "secondary"] = "official"
+
+    @model_validator(mode="after")
+    def _coverage(self) -> "Framework":
+        if self.coverage == "partial" and not (self.missing or "").strip():
+            raise ValueError("a partial framework says what is missing and why: give 'missing'")
+        if self.coverage == "complete" and self.missing:
+            raise ValueError("'missing' belongs to a partial framework: set 'coverage: partial'")
+        return self
 
     @model_validator(mode="after")
     def _dates(self) -> "Framework":

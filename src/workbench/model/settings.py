@@ -15,7 +15,7 @@ from workbench.model.sourcefile import YamlDocument, pydantic_problems, read_yam
 from workbench.model.validate import settings_problems, settings_reference_problems
 
 __all__ = ["COMPONENTS", "DEFAULT_PEERS", "DEFAULT_BASELINE", "SCORE_EXPLANATION", "Settings", "read_settings", "load_settings", "check_references",
-           "check_peers", "baseline_frameworks"]
+           "check_peers", "countries_with_data", "baseline_frameworks"]
 
 #: The score's components, in the order of the ``Weights`` model (and of the CSV columns).
 COMPONENTS: tuple[str, ...] = tuple(Weights.model_fields)
@@ -93,11 +93,22 @@ def load_settings(ds: Dataset, weights: str | os.PathLike | Mapping[str, float] 
     return base.model_copy(update=given)
 
 
+def countries_with_data(ds: Dataset) -> list[str]:
+    """The countries that can be compared: those with a framework in the data (of any version), not
+    Kazakhstan (the baseline) nor an organisation. Practices alone are no framework to compare."""
+    owners = set(ds.frameworks["country"])
+    gone = getattr(ds, "out_of_force", None)
+    if gone is not None and len(gone):
+        owners |= set(gone["country"])
+    return sorted(owners - {"KAZ", *ORGANISATIONS})
+
+
 def check_peers(ds: Dataset, peers: Iterable[str]) -> list[str]:
-    """Peer codes upper-cased, de-duplicated and checked against the countries in the data.
+    """Peer codes upper-cased, de-duplicated and checked against the countries with data.
 
     Kazakhstan is the baseline, and organisations (OECD, EU) are scored separately, so
-    neither can be a peer.
+    neither can be a peer. A country without a framework in the data is refused (it would count as
+    a peer carrying nothing and lower every share), naming the countries that have one.
 
     >>> from workbench.model.dataset import load
     >>> check_peers(load(), ["gbr", "CAN", "GBR"])
@@ -106,13 +117,14 @@ def check_peers(ds: Dataset, peers: Iterable[str]) -> list[str]:
     codes = list(dict.fromkeys(p.strip().upper() for p in peers if p.strip()))
     if not codes:
         raise InputError.parameter("peers", "no peer countries given")
-    known = (set(ds.items["country"]) | set(ds.practices["country"])) - {"KAZ", *ORGANISATIONS}
     if "KAZ" in codes:
         raise InputError.parameter("peers", "KAZ is the baseline, not a peer")
+    known = countries_with_data(ds)
     unknown = [c for c in codes if c not in known]
     if unknown:
+        plural = "have" if len(unknown) > 1 else "has"
         raise InputError.parameter(
-            "peers", f"unknown peer {', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})"
+            "peers", f"{', '.join(unknown)} {plural} no framework in the data (countries with data: {', '.join(known)})"
         )
     return codes
 

@@ -105,7 +105,7 @@ def versions_in_force(ds: "Dataset", countries: Iterable[str] | None = None) -> 
     frames = ds.frameworks
     if countries is not None:
         frames = frames[frames["country"].isin(list(countries))]
-    cols = ["country", "framework_id", "title", *VERSION_COLUMNS]
+    cols = ["country", "framework_id", "title", *VERSION_COLUMNS, "coverage", "missing", "source_kind"]
     return frames[[c for c in cols if c in frames.columns]].sort_values(["country", "framework_id"]).reset_index(drop=True)
 
 

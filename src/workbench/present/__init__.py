@@ -13,7 +13,7 @@ from workbench._exports import lazy_exports
 _MODULES = ("page", "citations", "tables", "workbook", "figures", "roadmap", "timeline", "evidence", "options", "versions", "markdown", "language_marks", "export")
 _WHERE = {
     **{name: name for name in _MODULES},
-    **{name: "page" for name in ("HTML", "use", "forget", "section", "figure", "with_labels", "draft_note_html")},
+    **{name: "page" for name in ("HTML", "use", "forget", "section", "figure", "with_labels", "with_framework_titles", "draft_note_html")},
     **{name: "citations" for name in ("safe_url", "link_html", "cite_label", "cite_html", "sources_of", "references_html",
                                                   "documents_html")},
     **{name: "tables" for name in ("publish", "table", "csv_bytes", "spreadsheet_value")},

@@ -3,6 +3,7 @@ list; and the documents a report read, each with its checksum."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 import os
 from typing import Any, Iterable
@@ -15,7 +16,7 @@ from workbench.model.schema import LIST_SEP
 from workbench.model.validate import is_web_url
 from workbench.present.page import _CTX, HTML, _lang
 
-__all__ = ["safe_url", "link_html", "cite_label", "cite_html", "sources_of", "references_html", "documents_html"]
+__all__ = ["safe_url", "link_html", "cite_label", "cite_html", "cited_text_html", "sources_of", "references_html", "documents_html"]
 
 
 def safe_url(url: Any) -> str | None:
@@ -97,7 +98,23 @@ def cite_html(source: str, locator: str = "", lang: str | None = None) -> str:
         return html.escape(f"{source}, {locator}" if locator else str(source))
     _CTX.cited.add(sid)
     link = f'<a class="wb-cite" href="#ref-{html.escape(sid, quote=True)}">{html.escape(cite_label(sid, lang))}</a>'
-    return f"{link}, {html.escape(locator)}" if locator else link
+    return f"{link}, {cited_text_html(locator, lang)}" if locator else link
+
+
+#: A source id written inside free text (a locator, what a partial source lacks): "ref_x" or "seed001".
+_ID_IN_TEXT = re.compile(r"\b(?:ref_[a-z0-9_]+|seed00\d)\b")
+
+
+def cited_text_html(text: str, lang: str | None = None) -> str:
+    """Free text made safe to show: escaped, and every known source id in it written as a linked
+    citation (author-year), so a curator's "(ref_x)" never reaches a reader as an id."""
+    out, last = [], 0
+    for m in _ID_IN_TEXT.finditer(text):
+        if _source_id(m.group(0)) is None:
+            continue
+        out += [html.escape(text[last:m.start()]), cite_html(m.group(0), lang=lang)]
+        last = m.end()
+    return "".join(out) + html.escape(text[last:])
 
 
 def sources_of(*frames: pd.DataFrame, column: str = "source") -> list[str]:

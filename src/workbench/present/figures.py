@@ -1,7 +1,6 @@
 """Figures of the country comparison (clustered heatmap, overlap network, country map), saved reproducibly as SVG and PNG."""
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import os
@@ -13,7 +12,6 @@ import networkx as nx
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
 from workbench.analysis.compare import clusters, country_map, evidence, framework_matrix, linkage, select_countries, similarity
@@ -22,21 +20,7 @@ from workbench.model.i18n import country_name, number, t
 from workbench.model.outputs import atomic_write
 from workbench.model.taxonomy import LANGUAGES as LANGS, check_language as _check_lang
 from workbench.model.taxonomy import concept_labels as _label_series
-
-# Labels come from the data: "$5 budget" is text, never mathematics, and an odd "$" must not fail
-# a figure. Every figure is built with mathtext off (texts take the setting when created, so it
-# holds through layout and saving) and _plain() catches texts added later (seaborn ticks).
-_LITERAL_TEXT = {"text.parse_math": False, "text.usetex": False}
-
-
-def _literal_text(build):
-    @functools.wraps(build)
-    def wrapper(*args, **kwargs):
-        with matplotlib.rc_context(_LITERAL_TEXT):
-            return build(*args, **kwargs)
-
-    return wrapper
-
+from workbench.present.heatmap import heatmap, literal_text as _literal_text, plain as _plain
 
 __all__ = [
     "LANGS",
@@ -80,40 +64,6 @@ def figure_stem(kind: str, countries: Sequence[str], level: str | None = None, l
 def concept_labels(concepts: pd.DataFrame, lang: str = "en") -> dict[str, str]:
     """Concept id -> taxonomy label in ``lang`` (``en``, ``ru`` or ``kk``), as a dict for plotting."""
     return _label_series(concepts, lang).to_dict()
-
-
-@_literal_text
-def heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, drop_empty: bool = True, fmt: str = "d", value_label: str = "items"):
-    """Seaborn clustermap of a country x concept matrix (drawn with concepts as rows); returns the ``ClusterGrid``.
-
-    Countries and concepts are ordered by average-linkage trees on the Jaccard distance (as
-    :func:`workbench.analysis.compare.linkage`, so deterministic); concepts nobody carries are dropped
-    when ``drop_empty``. ``labels`` names the concepts (see :func:`concept_labels`); cells
-    show item counts (``fmt`` and ``value_label`` change that, e.g. ``".2f"`` and ``"share"``).
-    """
-    # deferred: seaborn takes a second to import, and only the heatmap draws with it
-    import seaborn as sns
-
-    data = matrix.loc[:, matrix.sum(axis=0) > 0] if drop_empty else matrix
-    if data.empty:
-        raise ValueError("the matrix has nothing to draw (no country carries any concept)")
-    # Concepts as rows: their (long) labels then read horizontally.
-    shown = data.T.rename(index=labels or {})
-    n_concepts, n_countries = shown.shape
-    concept_tree = linkage(similarity(data.T)) if n_concepts > 1 else None
-    country_tree = linkage(similarity(data)) if n_countries > 1 else None
-    longest = max(len(str(x)) for x in shown.index)
-    grid = sns.clustermap(
-        shown, row_cluster=concept_tree is not None, col_cluster=country_tree is not None,
-        row_linkage=concept_tree, col_linkage=country_tree, cmap="Blues", linewidths=0.5, linecolor="white",
-        annot=True, fmt=fmt, figsize=(4 + 0.6 * n_countries + 0.09 * longest, 2.5 + 0.3 * n_concepts),
-        dendrogram_ratio=(0.12, 0.08), xticklabels=True, yticklabels=True,
-        cbar_pos=(0.02, 0.965, 0.1, 0.012), cbar_kws={"label": value_label, "orientation": "horizontal"},
-    )
-    grid.ax_heatmap.set_xlabel("")
-    grid.ax_heatmap.set_ylabel("")
-    _plain(grid.figure)
-    return grid
 
 
 def _node_label(G: nx.Graph, n, lang: str) -> str:
@@ -160,7 +110,8 @@ def _network_layout(G: nx.Graph, seed: int) -> tuple[dict, list]:
 
 @_literal_text
 def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8.0,
-                   communities: pd.Series | None = None, threshold: float | None = None) -> Figure:
+                   communities: pd.Series | None = None, threshold: float | None = None,
+                   partial: Iterable = ()) -> Figure:
     """Draw a graph (the country overlap graph, or the export graph with concepts) with a seeded layout.
 
     Edge width follows ``weight`` (printed on the edges of a graph of countries only). Nodes
@@ -168,9 +119,11 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     by ``kind``; node labels use ``label_<lang>`` when nodes have it (concepts), else ``label``
     or the id. Connected nodes use the whole drawing (Kamada-Kawai layout, then a seeded spring
     layout); nodes without edges are set apart in a row at the bottom, labelled as such.
-    ``threshold`` (the weakest overlap kept) goes into the title.
+    ``threshold`` (the weakest overlap kept) goes into the title. Nodes in ``partial`` (countries
+    known only from partial sources: their overlaps are lower bounds) get a dashed ring and a legend entry.
     """
     _check_lang(lang)
+    partial = [n for n in partial if n in G]
     fig = Figure(figsize=(size, size * 0.8))
     ax = fig.add_subplot()
     ax.set_axis_off()
@@ -189,6 +142,9 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     widths = [0.5 + 4.0 * float(d.get("weight", 1.0)) for _, _, d in G.edges(data=True)]
     nx.draw_networkx_edges(G, pos, ax=ax, width=widths, edge_color="#9e9e9e", alpha=0.7)
     nx.draw_networkx_nodes(G, pos, ax=ax, node_color=colour, node_size=[900 if k != "concept" else 250 for k in kinds])
+    if partial:
+        nx.draw_networkx_nodes(G, pos, ax=ax, nodelist=partial, node_size=1500, node_color="none", edgecolors="#555555",
+                               linewidths=1.2).set_linestyle("--")
     nx.draw_networkx_labels(G, pos, ax=ax, labels={n: _node_label(G, n, lang) for n in G}, font_size=8,
                             font_color="black" if "concept" in kinds else "white")
     if G.number_of_edges() <= 60 and "concept" not in kinds:  # label overlap weights while readable
@@ -197,10 +153,15 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     if isolated:
         ax.axhline(0.125, color="#d0d0d0", linewidth=0.8, linestyle="--")
         ax.text(0.0, 0.09, t("figures.isolated", lang), fontsize=8, color="#555555", transform=ax.transData)
+    handles = []
     if communities is not None:
         shown = sorted({int(communities.get(n, 0)) for n in G})
         handles = [Line2D([], [], marker="o", linestyle="", markersize=9, color=palette[c % len(palette)],
                           label=t("figures.community", lang, n=c + 1)) for c in shown]
+    if partial:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor="none",
+                              markeredgecolor="#555555", label=t("figures.partial_node", lang)))
+    if handles:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.set_xlim(-0.12, 1.12)
     ax.set_ylim(-0.12 if isolated else -0.08, 1.08)
@@ -301,14 +262,6 @@ def need_and_supply(aligned: pd.DataFrame, label_column: str = "concept", size: 
 def _numbers_of(lang: str) -> FuncFormatter:
     """Tick labels written as ``lang`` writes numbers ("0,5" in Russian and Kazakh)."""
     return FuncFormatter(lambda value, _: number(round(value, 6), lang))
-
-
-def _plain(fig: Figure) -> Figure:
-    """Every text of ``fig`` drawn as written: a ``$`` in data is a dollar sign, never mathematics."""
-    for text in fig.findobj(Text):
-        text.set_parse_math(False)
-        text.set_usetex(False)
-    return fig
 
 
 #: Resolution of a figure drawn for a report page only (no ``figures_dir``): its size on screen.

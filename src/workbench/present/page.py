@@ -20,7 +20,7 @@ import pandas as pd
 from workbench.model.i18n import check_language, has, t
 from workbench.model.taxonomy import concept_labels, draft_labels
 
-__all__ = ["HTML", "use", "section", "figure", "with_labels", "draft_note_html", "code_marked"]
+__all__ = ["HTML", "use", "section", "figure", "with_labels", "with_framework_titles", "draft_note_html", "code_marked"]
 
 
 class HTML:
@@ -196,6 +196,15 @@ def with_labels(frame: pd.DataFrame, concepts: pd.DataFrame, lang: str = "en", c
     labels = concept_labels(concepts, lang)
     out = frame.copy()
     out.insert(0, name, out[column].map(labels).fillna(out[column]))
+    return out
+
+
+def with_framework_titles(frame: pd.DataFrame, frameworks: pd.DataFrame, lang: str = "en", column: str = "framework_id") -> pd.DataFrame:
+    """``frame`` with its framework ids replaced by the frameworks' titles (a ``framework`` column,
+    first); the id ``all`` (a total row) reads "all frameworks" in ``lang``."""
+    titles = dict(zip(frameworks["framework_id"], frameworks["title"])) | {"all": t("ui.all_frameworks", lang)}
+    out = frame.drop(columns=[column])
+    out.insert(0, "framework", frame[column].map(titles).fillna(frame[column]))
     return out
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from workbench.model.i18n import country_name, has, t, tn
 from workbench.model.i18n import number as format_number
 from workbench.model.i18n import percent
-from workbench.present.citations import _source_id, cite_html, cite_label
+from workbench.present.citations import _ID_IN_TEXT, _source_id, cite_html, cite_label
 from workbench.present.page import _CTX, HTML, _lang
 
 __all__ = ["publish", "table", "csv_bytes", "spreadsheet_value", "FORMULA_STARTERS"]
@@ -30,7 +30,7 @@ COUNTRY_COLUMNS = frozenset({"country", "country_2", "carrier", "carriers", "pee
 #: Columns whose cells are source ids (``;``-joined lists allowed).
 SOURCE_COLUMNS = frozenset({"source", "sources", "paper", "papers"})
 #: Columns whose cells are words the code writes (translated through ``values`` of the catalogue).
-VALUE_COLUMNS = frozenset({"status", "kind", "scope", "predicate_id", "kaz_status", "list", "verdict"})
+VALUE_COLUMNS = frozenset({"status", "kind", "scope", "predicate_id", "kaz_status", "list", "verdict", "decision", "suggester"})
 DECIMALS = 3
 #: Columns of years and other codes written as digits, never with a thousands separator.
 YEAR_COLUMNS = frozenset({"year", "rank", "line", "start", "end", "№"})
@@ -102,6 +102,8 @@ def publish(frame: pd.DataFrame, lang: str | None = None, percent: Iterable[str]
             series = series.map(lambda v: cite_label(v, lang) if isinstance(v, str) and _source_id(v) else v)
         if col == "domain":
             series = series.map(lambda v: _CTX.domains.get(v, v))
+        if col in TEXT_WITH_IDS:
+            series = series.map(lambda v: _ids_as_labels(v, lang) if isinstance(v, str) else v)
         if col in VALUE_COLUMNS:
             series = series.map(lambda v: _value(v, lang))
         if series.dtype == bool or series.map(lambda v: isinstance(v, bool)).all():
@@ -114,6 +116,14 @@ def publish(frame: pd.DataFrame, lang: str | None = None, percent: Iterable[str]
         if c in shares:
             out[c] = pd.to_numeric(out[c], errors="coerce").mul(100).round(1)
     return out.rename(columns=header), shown.rename(columns=header)
+
+
+#: Free-text columns where a curator may have named a source by its id ("see ref_x"): shown as author-year.
+TEXT_WITH_IDS = frozenset({"locator", "locators", "dates_locator", "missing", "comment", "description"})
+
+
+def _ids_as_labels(text: str, lang: str) -> str:
+    return _ID_IN_TEXT.sub(lambda m: cite_label(m.group(0), lang) if _source_id(m.group(0)) else m.group(0), text)
 
 
 def _who(token: str, lang: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from workbench.model.i18n import country_name, t
 from workbench.model.versions import first_day, versions_in_force
-from workbench.present.citations import cite_html
+from workbench.present.citations import cite_html, cited_text_html
 from workbench.present.page import HTML, _lang
 
 __all__ = ["versions_html", "changes_frame", "versions_frame"]
@@ -33,9 +33,22 @@ def versions_html(ds: Any, countries: Iterable[str] | None = None, lang: str | N
     lang = _lang(lang)
     rows = versions_in_force(ds, countries)
     day = str(ds.as_of) if getattr(ds, "as_of", None) is not None else t("ui.all_versions", lang)
-    items = [f"<li>{html.escape(country_name(r['country'], lang))}: {html.escape(str(r['title']))} ({_span(r, lang)})</li>"
+    items = [f"<li>{html.escape(country_name(r['country'], lang))}: {html.escape(str(r['title']))} ({_span(r, lang)}){_coverage(r, lang)}</li>"
              for _, r in rows.iterrows()]
-    return HTML(f'<div class="wb-versions"><p>{html.escape(t("ui.as_of_note", lang, date=day))}</p><ul>{"".join(items)}</ul></div>')
+    partial = any(r.get("coverage") == "partial" for _, r in rows.iterrows())
+    note = f"<p>{html.escape(t('ui.unknown_note', lang))}</p>" if partial else ""
+    return HTML(f'<div class="wb-versions"><p>{html.escape(t("ui.as_of_note", lang, date=day))}</p><ul>{"".join(items)}</ul>{note}</div>')
+
+
+def _coverage(r: Any, lang: str) -> str:
+    """What a reader must know of a framework's source: partial (with what is missing), secondary, archived."""
+    marks = []
+    if r.get("coverage") == "partial":
+        marks.append(t("ui.partial_framework", lang, missing=" ".join(str(r.get("missing") or "").split())))
+    kind = r.get("source_kind")
+    if kind in ("secondary", "official-archived"):
+        marks.append(t("ui.secondary_source" if kind == "secondary" else "ui.archived_source", lang))
+    return "".join(f'<br><span class="wb-coverage">{cited_text_html(m, lang)}</span>' for m in marks)
 
 
 def changes_frame(changes: Any, concepts: Any, lang: str | None = None) -> Any:
@@ -46,9 +59,10 @@ def changes_frame(changes: Any, concepts: Any, lang: str | None = None) -> Any:
     lang = _lang(lang)
     labels = concept_labels(concepts, lang)
     named = lambda cell: "; ".join(labels.get(c, c) for c in str(cell).split(";") if c) or "—"  # noqa: E731
-    out = changes.assign(gained=changes["gained"].map(named), lost=changes["lost"].map(named), kept=changes["kept"].map(named))
+    out = changes.assign(**{c: changes[c].map(named) for c in ("gained", "lost", "kept", "gained_or_unread", "lost_or_unread")})
     out = out.rename(columns={"dates_source": "source"})
-    return out[["country", "from_version", "to_version", "in_force_from", "gained", "lost", "kept", "source"]]
+    cols = ["country", "from_version", "to_version", "in_force_from", "gained", "lost", "kept", "gained_or_unread", "lost_or_unread", "source"]
+    return out[[c for c in cols if c in out.columns]]
 
 
 def versions_frame(versions: Any) -> Any:

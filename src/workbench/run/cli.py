@@ -111,6 +111,8 @@ def _add_suggest(sub) -> None:
     p.add_argument("--top", type=int, default=3, help="concepts per item (default 3)")
     p.add_argument("--format", choices=["csv", "table"], default="csv")
     p.add_argument("--threshold", type=_finite, default=None, help="score below which a suggestion needs review")
+    p.add_argument("--model", choices=["learned", "words"], default="learned",
+                   help="learned: trained on the curated crosswalk (default); words: matches the concepts' labels, definitions and aliases")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 

@@ -77,8 +77,13 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     if args.threshold is not None:
         check_number(args.threshold, "threshold")  # finite; above the best score it flags every suggestion
     framework, _ = read_framework(args.file)
-    model = fit_from_dataset(load(args.data), threshold=args.threshold)
-    frame = suggest_frame(model, framework.id, [(i.code, i.label, i.description) for i in framework.items], top=args.top)
+    items = [(i.code, i.label, i.description) for i in framework.items]
+    if args.model == "learned":
+        from workbench.analysis.learned import suggest_framework  # deferred: as the other models, only for `suggest`
+
+        frame = suggest_framework(load(args.data), framework.id, items, framework.kind, args.top, args.threshold)
+    else:
+        frame = suggest_frame(fit_from_dataset(load(args.data), threshold=args.threshold), framework.id, items, top=args.top)
     _emit(frame, args.format, args.out)
     return EXIT_OK
 

@@ -1,0 +1,89 @@
+"""Partial and secondary sources (issue 25): unknown is not absent, in the shares, the matrix, the figures and the reports."""
+from __future__ import annotations
+
+import matplotlib
+import pandas as pd
+import pytest
+from matplotlib.patches import Rectangle
+
+from workbench.analysis import compare as C
+from workbench.analysis import known
+from workbench.model.dataset import load
+from workbench.model.synthetic import letter_taxonomy, write_dataset
+from workbench.present import figures
+from workbench.present.versions import versions_html
+
+matplotlib.use("Agg")
+TAXONOMY = letter_taxonomy("abcdef")
+FRAMEWORKS = {
+    "gbr_fw": {"country": "GBR", "concepts": ["a", "b", "c"]},
+    "fra_fw": {"country": "FRA", "concepts": ["a"], "coverage": "partial", "missing": "every axis but one: not readable"},
+    "jpn_fw": {"country": "JPN", "concepts": ["b"], "coverage": "partial", "missing": "other levels", "source_kind": "secondary"},
+    "ltu_fw": {"country": "LTU", "concepts": ["a"]},
+    "ltu_part": {"country": "LTU", "concepts": ["d"], "coverage": "partial", "missing": "the rest of the list"},
+}
+
+
+@pytest.fixture
+def ds(tmp_path):
+    return load(write_dataset(tmp_path / "data", FRAMEWORKS, taxonomy=TAXONOMY))
+
+
+def test_a_country_with_a_complete_framework_is_knowable_and_one_with_partial_sources_only_is_not(ds):
+    cov = known.country_coverage(ds.frameworks).set_index("country")
+    assert cov.loc["GBR", "knowable"] and cov.loc["LTU", "knowable"]  # LTU: one complete list beside a partial one
+    assert not cov.loc["FRA", "knowable"] and not cov.loc["JPN", "knowable"]
+    assert cov.loc["JPN", "secondary"] == ("jpn_fw",)
+
+
+def test_silent_cells_of_partial_countries_are_unknown_not_absent(ds):
+    ev = C.evidence(ds, ["GBR", "FRA", "LTU"])
+    matrix = C.framework_matrix(ev, ["GBR", "FRA", "LTU"], list("abcdef"))
+    states = known.cell_states(matrix, known.knowable(ds.frameworks, matrix.index))
+    assert states.loc["FRA", "a"] == "carried" and (states.loc["FRA", list("bcdef")] == "unknown").all()
+    assert states.loc["GBR", "d"] == "absent" and states.loc["LTU", "d"] == "carried" and states.loc["LTU", "e"] == "absent"
+
+
+def test_peer_share_counts_over_the_peers_whose_data_could_show_the_concept(ds):
+    carrying = pd.Series({"a": ("GBR", "FRA"), "c": ("GBR",), "e": ()})
+    share = known.peer_share(carrying, ["GBR", "FRA"], known.knowable(ds.frameworks, ["GBR", "FRA"]))
+    assert share.loc["a", "peer_share"] == 1.0 and share.loc["a", "peers_known"] == 2
+    assert share.loc["c", "peer_share"] == 1.0 and share.loc["c", "peers_unknown"] == ("FRA",)  # not 0.5
+    only_partial = known.peer_share(carrying, ["FRA"], known.knowable(ds.frameworks, ["FRA"]))
+    assert only_partial.loc["a", "peer_share"] == 1.0 and pd.isna(only_partial.loc["e", "peer_share"])  # nobody could tell
+
+
+def test_a_country_known_only_from_secondary_sources_is_compared_only_when_named(ds):
+    assert "JPN" not in C.select_countries(ds)
+    assert C.select_countries(ds, countries=["JPN", "GBR"]) == ["GBR", "JPN"]
+    assert "FRA" in C.select_countries(ds)  # partial but official: compared by default
+
+
+def test_the_heatmap_hatches_unknown_cells_and_says_why(ds):
+    ev = C.evidence(ds, ["GBR", "FRA", "LTU"])
+    matrix = C.framework_matrix(ev, ["GBR", "FRA", "LTU"], list("abcdef"))
+    unknown = known.cell_states(matrix, known.knowable(ds.frameworks, matrix.index)).eq("unknown")
+    grid = figures.heatmap(matrix, unknown=unknown, unknown_label="unknown (partial source)")
+    drawn = unknown.loc[:, matrix.sum() > 0].to_numpy().sum()
+    hatched = [p for p in grid.ax_heatmap.patches if isinstance(p, Rectangle) and p.get_hatch()]
+    assert drawn > 0 and len(hatched) == drawn
+    assert [t.get_text() for t in grid.figure.legends[0].get_texts()] == ["unknown (partial source)"]
+    shown = {t.get_text() for t in grid.ax_heatmap.texts}
+    assert "?" in shown
+    matplotlib.pyplot.close(grid.figure)
+
+
+def test_the_network_rings_partial_countries_in_its_legend(ds):
+    import networkx as nx
+
+    fig = figures.network_figure(nx.Graph([("GBR", "FRA", {"weight": 0.5})]), partial=["FRA"])
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any("partial source" in label for label in labels)
+
+
+def test_a_report_lists_what_a_partial_or_secondary_source_lacks(ds):
+    page = versions_html(ds, ["GBR", "FRA", "JPN"], "en")._repr_html_()
+    assert "partial source: every axis but one: not readable" in page
+    assert "known only from a secondary source" in page
+    assert "unknown, not absent" in page
+    assert "partial source" not in versions_html(ds, ["GBR"], "en")._repr_html_()
