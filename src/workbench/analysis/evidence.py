@@ -90,6 +90,14 @@ class Evidence:
     rank: int = 0
     list_name: str = ""
     stability: float = float("nan")
+    #: Framework id -> title: a reader is told "Key Leadership Competencies", the id stays in code.
+    framework_titles: dict = field(default_factory=dict)
+    #: The chosen peers, those carrying the concept, and those whose partial sources cannot tell.
+    peers: tuple = ()
+    peers_carrying: tuple = ()
+    peers_unknown: tuple = ()
+    #: ``(top, draws, spread)`` of the stability: the top list, the weight draws, each weight's spread.
+    stability_draws: tuple = ()
 
     @property
     def kaz_baseline(self) -> pd.DataFrame:
@@ -114,24 +122,28 @@ class Evidence:
         s = group("evidence", lang)
 
         def c(r) -> tuple[tuple[str, str], ...]:
-            return ((str(r["source"]), str(r.get("locator") or "")),) if r.get("source") else ()
+            # an item's code is part of where it is found: it goes into the citation, never the sentence
+            where = "; ".join(x for x in (str(r.get("locator") or ""), str(r.get("subject_id") or "") if r.get("framework_id") else "") if x)
+            return ((str(r["source"]), where),) if r.get("source") else ()
 
         def rows(frame: pd.DataFrame, text) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
             return [(text(r), c(r)) for _, r in frame.iterrows()]
 
+        def title(framework_id: str) -> str:
+            return str(self.framework_titles.get(framework_id, framework_id))
+
         # The options themselves are laid out in full where the report shows them; here their titles.
         out = [Block("options", [(str(o[f"title_{lang}"]), tuple((m["source"], m["locator"]) for m in o["models"]))
                                  for _, o in self.options.iterrows()])]
-        fws = ", ".join(self.baseline_frameworks["framework_id"])
         status_rows = rows(self.kaz_evidence, lambda r: f"{s['kind_' + r['kind']]} ({value_word(r['level'], lang)}): "
-                                                           f"{r['framework_id'] + ' ' if r['framework_id'] else ''}{r['subject_id']} \"{r['label']}\""
+                                                           f"{title(r['framework_id']) + ': ' if r['framework_id'] else ''}\"{r['label']}\""
                                                            + (f" ({value_word(r['predicate'], lang)})" if r["predicate"] else ""))
         if self.kaz_status == "absent":
-            status_rows += rows(self.baseline_frameworks, lambda r: f"{s['absent_from']} {r['framework_id']}: {r['title']}")
+            status_rows += rows(self.baseline_frameworks, lambda r: f"{s['absent_from']} {r['title']}")
         out.append(Block("kaz_status", status_rows))
         out.append(Block("peer_practices", rows(self.peer_practices, lambda r: f"{country_name(r['country'], lang)}: {r['label']}")))
-        out.append(Block("peer_items", rows(self.peer_items, lambda r: f"{country_name(r['country'], lang)}, {r['framework_id']} {r['subject_id']}: \"{r['label']}\"")))
-        out.append(Block("oecd", rows(self.oecd_principles, lambda r: f"{r['subject_id']}: {r['label']}")))
+        out.append(Block("peer_items", rows(self.peer_items, lambda r: f"{country_name(r['country'], lang)}, {title(r['framework_id'])}: \"{r['label']}\"")))
+        out.append(Block("oecd", rows(self.oecd_principles.assign(framework_id="oecd"), lambda r: f"{r['label']}")))
         out.append(Block("survey", rows(self.survey, lambda r: f"{r['label']}: {percent(r['value'] / 100, lang)}")))
         out.append(Block("steps", rows(self.steps, lambda r: f"{r['label']}")))
         out.append(Block("risks", rows(self.risks, lambda r: f"{country_name(r['country'], lang)}: {r['label']}")))
@@ -139,7 +151,7 @@ class Evidence:
         for (factor, ind, measure, year), g in self.governance.groupby(["factor", "indicator", "measure", "year"], sort=False):
             vals = ", ".join(f"{country_name(k, lang)} {number(v, lang, 1 if v % 1 else 0)}" for k, v in zip(g["country"], g["value"]))
             yr = int(year) if year == year else ""
-            gov.append((f"{ind} ({measure}, {yr}): {vals}", ((str(g["source"].iloc[0]), str(g["locator"].iloc[0])),)))
+            gov.append((f"{ind} ({value_word(measure, lang)}, {yr}): {vals}", ((str(g["source"].iloc[0]), str(g["locator"].iloc[0])),)))
         for f in self.factors:
             if not f.indicators:
                 gov.append((f"{f.label}: {s['no_indicator']}", ((f.source, f.locator),)))
@@ -149,9 +161,35 @@ class Evidence:
             cited.setdefault((f.source, f.locator), []).append(f.argument)
         gov[:0] = [(" ".join(dict.fromkeys(args)), ((src, loc),)) for (src, loc), args in cited.items()]
         out.append(Block("governance", gov))
-        out.append(Block("paper", rows(self.paper, lambda r: (f"{r['framework_id']} {r['subject_id']}: \"{r['label']}\"" if r["framework_id"]
-                                                           else f"{r['country']}: {r['label']}"))))
+        out.append(Block("paper", rows(self.paper, lambda r: (f"{title(r['framework_id'])}: \"{r['label']}\"" if r["framework_id"]
+                                                           else f"{country_name(r['country'], lang)}: {r['label']}"))))
         return [b for b in out if b.rows]
+
+    def carried_line(self, lang: str = "en") -> str:
+        """In words, what the recommendation rests on: the peers carrying it (or none), the OECD
+        principles it serves, Kazakhstan's status and the measured need."""
+        names = lambda codes: ", ".join(country_name(c, lang) for c in codes)  # noqa: E731
+        known = len(self.peers) - len(self.peers_unknown)
+        if self.peers_carrying:
+            parts = [t("evidence.carried_peers", lang, names=names(self.peers_carrying), n=len(self.peers_carrying), known=known)]
+        else:
+            parts = [t("evidence.carried_no_peer", lang)]
+        if self.peers_unknown:
+            parts.append(t("evidence.carried_unknown_peers", lang, names=names(self.peers_unknown)))
+        if len(self.oecd_principles):
+            parts.append(t("evidence.carried_oecd", lang, n=len(self.oecd_principles)))
+        parts.append(t(f"evidence.carried_kaz_{self.kaz_status}", lang))
+        if self.components.get("measured_need", 0) > 0:
+            parts.append(t("evidence.carried_need", lang, share=percent(self.components["measured_need"], lang)))
+        return t("evidence.carried_by", lang, parts="; ".join(parts))
+
+    def stability_meaning(self, lang: str = "en") -> str:
+        """What the stability says, in words (empty when it was not computed)."""
+        if self.stability != self.stability or not self.stability_draws:
+            return ""
+        top, draws, spread = self.stability_draws
+        return t("evidence.stability_meaning", lang, share=percent(self.stability, lang, 0), draws=number(draws, lang, 0),
+                 low=percent(1 - spread, lang, 0), high=percent(1 + spread, lang, 0), top=number(top, lang, 0))
 
     def score_line(self, lang: str = "en") -> str:
         w, c = self.weights, self.components

@@ -84,6 +84,8 @@ class GapAnalysis:
     concepts: Optional[pd.DataFrame] = None
     #: The date the frameworks were taken as of (``Dataset.as_of``).
     as_of: Any = None
+    #: Every framework's title by id, so that the evidence names frameworks as a reader knows them.
+    framework_titles: Optional[dict] = None
 
 
 def _link_rows(frame: pd.DataFrame, role: str, subject: str) -> pd.DataFrame:
@@ -218,6 +220,7 @@ def analyse(
         concept_risks=concept_risks.reset_index(drop=True), frameworks=frameworks.reset_index(drop=True),
         sources=ds.sources, practices=pr, items=ds.items, crosswalk=ds.crosswalk, transferability=transfer,
         data_version=ds.data_version, taxonomy_version=ds.taxonomy_version, concepts=ds.concepts, as_of=ds.as_of,
+        framework_titles=dict(zip(ds.frameworks["framework_id"], ds.frameworks["title"])),
     )
 
 
@@ -284,7 +287,9 @@ def recommendations(gaps: GapAnalysis, top: int = 10, draws: int = 500, seed: in
         })
     extra = pd.DataFrame(rows, index=out.index)
     out = out.drop(columns=["peers", "oecd_principles", "papers", "scope"]).join(extra)
-    return out[CSV_COLUMNS].reset_index(drop=True)
+    out = out[CSV_COLUMNS].reset_index(drop=True)
+    out.attrs.update(top=top, draws=draws, spread=gaps.settings.perturbation)  # what the stability means
+    return out
 
 
 def recommend(
@@ -308,7 +313,7 @@ def recommend(
 
 
 def evidence(gaps: GapAnalysis, concept_id: str, rank_no: int = 0, list_name: str = "",
-             stability_value: float = float("nan")) -> Evidence:
+             stability_value: float = float("nan"), stability_draws: tuple = ()) -> Evidence:
     """The structured evidence for one concept of a gap analysis."""
     table = gaps.table.set_index("concept_id")
     if concept_id not in table.index:
@@ -345,7 +350,9 @@ def evidence(gaps: GapAnalysis, concept_id: str, rank_no: int = 0, list_name: st
         paper=role("paper", ["country", "framework_id", "subject_id", "label", "group", "source", "locator"]),
         steps=role("step", ["subject_id", "label", "predicate", "source", "locator"]),
         risks=risks, governance=gov, factors=factors, citations=citations,
-        rank=rank_no, list_name=list_name, stability=stability_value,
+        rank=rank_no, list_name=list_name, stability=stability_value, framework_titles=gaps.framework_titles or {},
+        peers=gaps.peers, peers_carrying=tuple(row["peers"]), peers_unknown=tuple(row.get("peers_unknown", ()) or ()),
+        stability_draws=stability_draws,
     )
 
 
@@ -357,4 +364,6 @@ def evidence(gaps: GapAnalysis, concept_id: str, rank_no: int = 0, list_name: st
 
 def evidence_for(gaps: GapAnalysis, recs: pd.DataFrame) -> list[Evidence]:
     """The evidence of every row of :func:`recommendations` output, with its rank, list and stability."""
-    return [evidence(gaps, r["concept_id"], int(r["rank"]), r["scope"], float(r["stability"])) for _, r in recs.iterrows()]
+    # (top, draws, spread) of the stability, when the recommendations say it (recommendations() does)
+    draws = tuple(recs.attrs[k] for k in ("top", "draws", "spread")) if {"top", "draws", "spread"} <= set(recs.attrs) else ()
+    return [evidence(gaps, r["concept_id"], int(r["rank"]), r["scope"], float(r["stability"]), draws) for _, r in recs.iterrows()]

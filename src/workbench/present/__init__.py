@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from workbench._exports import lazy_exports
 
-_MODULES = ("page", "citations", "tables", "workbook", "figures", "roadmap", "timeline", "evidence", "options", "versions", "markdown", "language_marks", "export")
+_MODULES = ("page", "citations", "tables", "workbook", "figures", "heatmap", "roadmap", "timeline", "evidence", "options", "versions",
+            "summary", "fonts", "annex", "markdown", "language_marks", "export")
 _WHERE = {
     **{name: name for name in _MODULES},
     **{name: "page" for name in ("HTML", "use", "forget", "section", "figure", "with_labels", "with_framework_titles", "draft_note_html")},
@@ -20,7 +21,8 @@ _WHERE = {
     **{name: "workbook" for name in ("xlsx_bytes", "downloads_html")},
     "score_explanation_html": "evidence", "evidence_html": "evidence", "evidence_markdown": "evidence",
     "render_markdown": "markdown",
-    **{name: "options" for name in ("option_titles", "options_html", "coverage_frame", "needs_frame", "roadmap_frame",
+    "summary_html": "summary",
+    **{name: "options" for name in ("option_titles", "option_counts", "options_html", "coverage_frame", "needs_frame", "roadmap_frame",
                                     "quotes_html", "draft_legend_html", "quote_numbers", "with_carrying_options")},
     "roadmap_figure": "roadmap",
     "versions_html": "versions", "changes_frame": "versions", "versions_frame": "versions",

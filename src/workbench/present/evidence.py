@@ -48,7 +48,8 @@ def evidence_markdown(ev: Evidence, lang: str = "en") -> str:
     """The evidence as a markdown section (``###`` heading, score, status, cited lists)."""
     s = evidence_strings(lang)
     lines = [f"### {md_escape(_heading(ev, lang))} (`{ev.concept_id}`)", "",
-             f"{s['kazakhstan']}: **{value_word(ev.kaz_status, lang)}**. {md_escape(ev.score_line(lang))}.", ""]
+             f"{s['kazakhstan']}: **{value_word(ev.kaz_status, lang)}**. {md_escape(ev.score_line(lang))}.", "",
+             md_escape(f"{ev.carried_line(lang)} {ev.stability_meaning(lang)}"), ""]
     for b in ev.blocks(lang):
         lines.append(f"**{s[b.key]}**")
         lines += [f"- {md_escape(text)}" + (f" [{md_escape('; '.join(_ref(src, loc) for src, loc in cites))}]" if cites else "")
@@ -64,7 +65,8 @@ def evidence_html(ev: Evidence, lang: str = "en", concept_label: str | None = No
     head = f"{ev.rank}. {title}" if ev.rank else title
     parts = [f'<div class="wb-evidence"><h3>{html.escape(head)}</h3>',
              f"<p>{html.escape(s['kazakhstan'])}: <b>{html.escape(value_word(ev.kaz_status, lang))}</b>. "
-             f"{html.escape(ev.score_line(lang))}.</p>"]
+             f"{html.escape(ev.score_line(lang))}.</p>",
+             f'<p class="wb-carried">{html.escape(ev.carried_line(lang))} {html.escape(ev.stability_meaning(lang))}</p>']
     for b in ev.blocks(lang):
         # Citations link to the report's References (present.cite_html also records them there).
         lis = "".join(f"<li>{html.escape(text)}"

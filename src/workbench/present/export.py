@@ -12,6 +12,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from workbench.model.i18n import DRAFT_MARK, DRAFT_LANGUAGES, LANGUAGES, check_language, country_name, group, has, number, t
 from workbench.model.outputs import atomic_write
+from workbench.present.annex import annex_file, link_across, split_annex, split_references
+from workbench.present.fonts import embed_fonts
 from workbench.present.language_marks import mark_english
 from workbench.present.page import code_marked
 
@@ -102,16 +104,44 @@ def _exporter():
     return exporter
 
 
-def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, str]) -> bytes:
-    """HTML bytes of an executed notebook, with the report's header, contents and style."""
+def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, str], fonts_cache: Path | None = None) -> bytes:
+    """HTML bytes of an executed notebook (the report only; its annex: :func:`export_pages`)."""
+    return export_pages(executed_notebook, spec, versions, fonts_cache)[0]
+
+
+def export_pages(executed_notebook: str | Path, spec: Any, versions: dict[str, str],
+                 fonts_cache: Path | None = None) -> tuple[bytes, bytes | None]:
+    """The report's HTML and, when cells are tagged ``annex``, its annex's (else ``None``): each with
+    the header, contents, style and fonts (subset to the page; ``fonts_cache`` keeps the subsets made,
+    see :mod:`workbench.present.fonts`), linked both ways (:mod:`workbench.present.annex`)."""
     # deferred: nbformat can take over a second to import (jsonschema's format checkers), and writing the index reads no notebook
     import nbformat
 
     nb = static_widgets(nbformat.read(str(executed_notebook), as_version=4))
     lang = str(spec.parameters.get("lang", "en"))
+    report_file = f"{spec.name}.html"
+    annex_name = annex_file(report_file)
+    pointer = (f'<p class="wb-annex-link">{html.escape(t("ui.annex_pointer", lang))} '
+               f'<a href="{html.escape(annex_name, quote=True)}">{html.escape(t("ui.annex_title", lang))}</a></p>')
+    report_nb, annex_nb = split_annex(nb, pointer)
+    report = _page(report_nb, spec, versions, lang, {"annex_href": annex_name} if annex_nb is not None else {})
+    if annex_nb is None:
+        return embed_fonts(report, fonts_cache).encode("utf-8"), None
+    annex = _page(annex_nb, spec, versions, lang, {"annex_of": report_file, "annex": True})
+    report, annex = link_across(*split_references(report, annex), report_file, annex_name)
+    return embed_fonts(report, fonts_cache).encode("utf-8"), embed_fonts(annex, fonts_cache).encode("utf-8")
+
+
+def _page(nb: Any, spec: Any, versions: dict[str, str], lang: str, extra: dict[str, Any]) -> str:
+    """One page of a report: the notebook ``nb`` exported with the report's header (``extra`` adds
+    the annex links) and the English it keeps marked."""
+    title = spec.display_title() if not extra.get("annex") else f"{t('ui.annex_title', lang)}: {spec.display_title()}"
+    translations = other_languages(spec, lang)
+    if extra.get("annex"):
+        translations = [{**v, "href": annex_file(v["href"])} for v in translations]
     nb.metadata["workbench"] = {
         "name": spec.name,
-        "title": spec.display_title(),
+        "title": title,
         "description": spec.description,
         "parameters": reader_parameters(spec.parameters, lang),
         "lang": lang,
@@ -119,14 +149,15 @@ def export_html(executed_notebook: str | Path, spec: Any, versions: dict[str, st
         # a string shown as a draft (fuzzy or untranslated) carries the mark: the header explains it
         "draft_marks": DRAFT_MARK in json.dumps(nb.get("cells", []), ensure_ascii=False) or any(DRAFT_MARK in v for v in ui_strings(lang).values()),
         "index_file": INDEX_FILES[lang],
-        "translations": other_languages(spec, lang),
+        "translations": translations,
         "ui": ui_strings(lang),
         **versions,
+        **extra,
     }
-    nb.metadata["title"] = spec.display_title()  # the page's <title>
+    nb.metadata["title"] = title  # the page's <title>
     nb.metadata.pop("papermill", None)  # timings and paths: they would make every export differ
     body, _ = _exporter().from_notebook_node(nb)
-    return mark_english(add_toc(say_language(body, lang)), lang).encode("utf-8")
+    return mark_english(add_toc(say_language(body, lang)), lang)
 
 
 def other_languages(spec: Any, lang: str) -> list[dict[str, str]]:
@@ -236,6 +267,7 @@ def _index_item(project: Any, s: Any, lang: str) -> dict[str, Any]:
         "name": s.name, "title": title, "description": s.description, "text_lang": _text_lang(title, own),
         "parameters": reader_parameters(s.parameters, lang), "href": f"{s.name}.html",
         "exists": (project.reports / f"{s.name}.html").exists(),
+        "annex": annex_file(f"{s.name}.html") if (project.reports / annex_file(f"{s.name}.html")).exists() else "",
         "grid": {k: str(v) for k, v in getattr(s, "grid", {}).items()},
         "combination": {(t(f"params.{k}", lang) if has(f"params.{k}") else k): _parameter_value(k, v, lang)
                         for k, v in getattr(s, "grid", {}).items() if k != "lang"},
@@ -280,7 +312,7 @@ def write_index(project: Any, specs: Iterable[Any], lang: str | None = None) -> 
         page = env.get_template("index_page.html.j2").render(
             reports=_index_entries(project, specs, page_lang), ui=ui_strings(page_lang), css=css, lang=page_lang,
             language_names=names, index_files=INDEX_FILES)
-        page = mark_english(page, page_lang)
+        page = embed_fonts(mark_english(page, page_lang), project.reports / ".cache" / "fonts")
         target = project.reports / file
         payload = page.encode("utf-8")
         if not target.exists() or target.read_bytes() != payload:

@@ -18,7 +18,7 @@ from workbench.model.taxonomy import concept_labels
 from workbench.present.citations import cite_html
 from workbench.present.page import _CTX, HTML, _lang
 
-__all__ = ["option_titles", "options_html", "coverage_frame", "needs_frame", "roadmap_frame", "quotes_html",
+__all__ = ["option_titles", "option_counts", "options_html", "coverage_frame", "needs_frame", "roadmap_frame", "quotes_html",
            "draft_legend_html", "quote_numbers", "with_carrying_options", "shown_options"]
 
 
@@ -42,6 +42,12 @@ def option_titles(recs: pd.DataFrame, options: pd.DataFrame, lang: str | None = 
     lang = _lang(lang)
     by_id = options.set_index("option_id")
     return recs.assign(options=recs["options"].map(lambda cell: _titles_of(cell, by_id, lang)))
+
+
+def option_counts(recs: pd.DataFrame) -> pd.DataFrame:
+    """``recs`` with its ``options`` column (ids) replaced by how many options each concept has: the
+    short form of the ranking, whose titles are in the summary and the annex."""
+    return recs.assign(options=recs["options"].map(lambda cell: len([i for i in str(cell or "").split(";") if i])))
 
 
 def _titles_of(cell: str, by_id: pd.DataFrame, lang: str) -> str:

@@ -122,8 +122,19 @@ def publish(frame: pd.DataFrame, lang: str | None = None, percent: Iterable[str]
 TEXT_WITH_IDS = frozenset({"locator", "locators", "dates_locator", "missing", "comment", "description"})
 
 
+#: A lower_snake_case word in free text: perhaps a concept id a curator wrote ("after the gender_equality re-map").
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
 def _ids_as_labels(text: str, lang: str) -> str:
-    return _ID_IN_TEXT.sub(lambda m: cite_label(m.group(0), lang) if _source_id(m.group(0)) else m.group(0), text)
+    """Source ids as author-year and concept ids as the concept's label in ``lang``."""
+    text = _ID_IN_TEXT.sub(lambda m: cite_label(m.group(0), lang) if _source_id(m.group(0)) else m.group(0), text)
+    concepts = _CTX.concepts
+    if concepts is None or f"label_{lang}" not in concepts:
+        return text
+    labels = _CTX.derived.setdefault(("concept_labels", lang), dict(zip(concepts["concept_id"], concepts[f"label_{lang}"])))
+    left, right = ("«", "»") if lang in ("ru", "kk") else ("“", "”")
+    return _SNAKE.sub(lambda m: f"{left}{labels[m.group(0)]}{right}" if m.group(0) in labels else m.group(0), text)
 
 
 def _who(token: str, lang: str) -> str:
@@ -164,6 +175,27 @@ def _cell_text(v: Any, col: str, shares: set[str], decimals: int = DECIMALS, lan
     return str(v)
 
 
+#: Longest run without a space kept whole in a table cell: a longer one (an address, a list of codes)
+#: may break, every :data:`_CHUNK` characters, so it never widens a column past the page.
+LONGEST_WORD, _CHUNK = 24, 12
+
+
+def breakable(text: str) -> str:
+    """``text`` escaped for HTML, with break opportunities (``<wbr>``) inside runs longer than
+    :data:`LONGEST_WORD` characters only: words and numbers stay whole.
+
+    >>> breakable("a <b>"), breakable("x" * 30)
+    ('a &lt;b&gt;', 'xxxxxxxxxxxx<wbr>xxxxxxxxxxxx<wbr>xxxxxx')
+    """
+    out = []
+    for part in re.split(r"(\s+)", text):
+        if len(part) > LONGEST_WORD and not part.isspace():
+            out.append("<wbr>".join(html.escape(part[k:k + _CHUNK]) for k in range(0, len(part), _CHUNK)))
+        else:
+            out.append(html.escape(part))
+    return "".join(out)
+
+
 def _table_html(frame: pd.DataFrame, shown: pd.DataFrame, cites: dict[str, list[str]]) -> str:
     numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
     num = ' class="num"'
@@ -172,11 +204,34 @@ def _table_html(frame: pd.DataFrame, shown: pd.DataFrame, cites: dict[str, list[
     for i in range(len(shown)):
         cells = []
         for j, c in enumerate(shown.columns):
-            text = cites[c][i] if c in cites else html.escape(str(shown.iat[i, j]))
+            text = cites[c][i] if c in cites else breakable(str(shown.iat[i, j]))
             cells.append(f'<td class="num">{text}</td>' if c in numeric else f"<td>{text}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     wide = " wb-wide" if len(shown.columns) > 7 else ""
     return f'<table class="wb-table{wide}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+#: A4 portrait, 15 mm margins: the width a printed table has, in CSS pixels, and the print type sizes.
+PORTRAIT_PX = 680
+_PRINT_PX = {False: 11.3, True: 8.7}  # 8.5 pt, and 6.5 pt for tables of more than seven columns
+_CHAR_EM, _CELL_PAD_PX = 0.6, {False: 20, True: 7}  # DejaVu Sans, and the cells' padding (report.css)
+
+
+def print_width(shown: pd.DataFrame) -> float:
+    """The narrowest a table can print, in CSS pixels: each column as wide as its longest word (words
+    never break on paper), estimated from the characters at the print type size.
+
+    >>> print_width(pd.DataFrame({"a": ["one two"], "b": ["x" * 30]})) < print_width(pd.DataFrame({"a": ["onetwothree"], "b": ["x" * 30]}))
+    True
+    """
+    wide = len(shown.columns) > 7
+    px = _PRINT_PX[wide] * _CHAR_EM
+    total = 0.0
+    for j, c in enumerate(shown.columns):
+        words = [w for v in [str(c), *map(str, shown.iloc[:, j])] for w in re.split(r"[\s\-/,;]+", v)]
+        longest = max((min(len(w), LONGEST_WORD) for w in words), default=1)
+        total += longest * px + _CELL_PAD_PX[wide]
+    return total
 
 
 #: The first characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection"):
@@ -268,4 +323,6 @@ def table(frame: pd.DataFrame, max_rows: int | None = None, lang: str | None = N
     filename = f"{number:02d}-{_slug(name or 'table')}.csv"
     link = (f'<p class="wb-download"><a download="{html.escape(filename, quote=True)}" '
             f'href="{_data_uri(csv_bytes(data), "text/csv;charset=utf-8")}">{html.escape(t("ui.download_csv", lang))}</a></p>')
-    return HTML(f'<div class="wb-table-wrap">{_table_html(data.head(limit), shown, cites)}</div>{note}{link}')
+    # a table whose words cannot fit a portrait page prints on a landscape one (report.css: page "wide")
+    turn = " wb-landscape" if print_width(shown) > 0.85 * PORTRAIT_PX else ""  # a margin: the estimate is rough
+    return HTML(f'<div class="wb-table-wrap{turn}">{_table_html(data.head(limit), shown, cites)}</div>{note}{link}')

@@ -86,10 +86,11 @@ def _quiet_record(path: Path) -> dict[str, dict[str, Any]]:
     return {name: entry for name, entry in data.items() if _is_entry(entry)} if isinstance(data, dict) else {}
 
 
-def figures_made(folder: Path, key: str) -> dict[str, Any]:
-    """The record entry of a report just put in place: its key and every file of its figures ``folder``."""
+def figures_made(folder: Path, key: str, annex: Path | None = None) -> dict[str, Any]:
+    """The record entry of a report just put in place: its key, every file of its figures ``folder``,
+    and whether it has an ``annex`` file."""
     files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-    return {"key": key, "figures": files}
+    return {"key": key, "figures": files, "annex": bool(annex is not None and annex.is_file())}
 
 
 def is_up_to_date(project: Project, name: str, key: str, made: dict[str, Any] | None) -> bool:
@@ -103,6 +104,8 @@ def is_up_to_date(project: Project, name: str, key: str, made: dict[str, Any] | 
         return False
     if made is None or made.get("key") != key:
         return paths["figures"].is_dir()
+    if made.get("annex") and not paths["annex"].is_file():
+        return False
     return all((paths["figures"] / f).is_file() for f in made["figures"])
 
 

@@ -17,10 +17,12 @@ from workbench.model.outputs import atomic_write
 
 __all__ = ["PDF_OPTIONS", "chromium_path", "write_pdfs"]
 
-#: Page set-up of every PDF: A4, the page number in the footer, the outline and the tags.
+#: Page set-up of every PDF: A4 (a wide table on a landscape page of its own, as report.css asks), the
+#: report's title running in the header, the page number in the footer, the outline and the tags.
 PDF_OPTIONS: dict[str, Any] = {
-    "format": "A4", "print_background": True, "outline": True, "tagged": True, "display_header_footer": True,
-    "header_template": "<span></span>",
+    "format": "A4", "prefer_css_page_size": True, "print_background": True, "outline": True, "tagged": True,
+    "display_header_footer": True,
+    "header_template": '<div style="font-size:7px;width:100%;padding:0 12mm;color:#555"><span class="title"></span></div>',
     "footer_template": '<div style="font-size:8px;width:100%;text-align:center;color:#555">'
                        '<span class="pageNumber"></span> / <span class="totalPages"></span></div>',
     "margin": {"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},

@@ -42,11 +42,12 @@ def output_paths(project: Project, name: str) -> dict[str, Path]:
 
     Returns
     -------
-    The report's ``html``, executed ``notebook``, ``figures`` folder, cache ``key``, and the
+    The report's ``html`` (and ``annex``, when its notebook has one), executed ``notebook``, ``figures`` folder, cache ``key``, and the
     ``failed`` notebook kept after a failure.
     """
     return {
         "html": project.reports / f"{name}.html",
+        "annex": project.reports / f"{name}-annex.html",
         "notebook": project.reports / "notebooks" / f"{name}.ipynb",
         "figures": project.figures / name,
         "key": project.cache / f"{name}.key",

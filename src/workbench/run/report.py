@@ -27,7 +27,7 @@ from workbench.run.swap import beside, clear, move, put_back, recover, set_aside
 __all__ = ["run_report"]
 
 #: A report's outputs, in the order they are put in place (the folder, the one step that moves more than a name, first).
-OUTPUTS = ("figures", "notebook", "html")
+OUTPUTS = ("figures", "notebook", "annex", "html")
 
 
 def run_report(spec: ReportSpec, project: Project, key: str, versions: dict[str, str], km: Any, reset: bool,
@@ -48,7 +48,7 @@ def run_report(spec: ReportSpec, project: Project, key: str, versions: dict[str,
     # deferred: papermill, nbformat and the HTML export (pandas, jinja2) load only when a report is run
     import nbformat
     import papermill
-    from workbench.present.export import export_html
+    from workbench.present.export import export_pages
     from workbench.run.engine import ENGINE
 
     paths = output_paths(project, spec.name)
@@ -76,7 +76,10 @@ def run_report(spec: ReportSpec, project: Project, key: str, versions: dict[str,
             return RunResult(spec.name, "failed", time.perf_counter() - start, error=error)
         done = normalise_executed(nbformat.read(str(executed), as_version=4), spec, staged["figures"], paths["figures"], project.notebooks)
         _stage(staged["notebook"], nbformat.writes(done).encode("utf-8"), paths["notebook"])
-        _stage(staged["html"], export_html(staged["notebook"], spec, versions), paths["html"])
+        page, annex = export_pages(staged["notebook"], spec, versions, fonts_cache=project.cache / "fonts")
+        if annex is not None:  # a report without annex cells has none: a previous one is removed when outputs go in place
+            _stage(staged["annex"], annex, paths["annex"])
+        _stage(staged["html"], page, paths["html"])
         with commit:
             if stop.is_set():
                 return RunResult(spec.name, "interrupted", time.perf_counter() - start)
@@ -167,6 +170,8 @@ def _put_in_place(staged: dict[str, Path], key: str, paths: dict[str, Path]) -> 
             previous = set_aside(paths[kind], folder=kind == "figures")
             if previous is not None:
                 kept.append((paths[kind], previous))
+            if kind == "annex" and not staged[kind].exists():
+                continue  # no annex this time: the previous one, set aside, goes with the others
             move(staged[kind], paths[kind])
         except OSError as exc:
             restored = put_back(kept)

@@ -196,7 +196,7 @@ def _plan(project: Project, specs: list[ReportSpec], force: bool,
 def _record_made(project: Project, todo: list[tuple[ReportSpec, str]], results: list[RunResult]) -> None:
     """Write down what each report that succeeded put in place (its key and its figures)."""
     keys = {spec.name: key for spec, key in todo}
-    made = {r.name: figures_made(output_paths(project, r.name)["figures"], keys[r.name])
+    made = {r.name: figures_made(output_paths(project, r.name)["figures"], keys[r.name], output_paths(project, r.name)["annex"])
             for r in results if r.status == "ok" and r.name in keys}
     try:
         write_record(project.cache / RECORD_NAME, made)

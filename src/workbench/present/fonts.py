@@ -1,0 +1,93 @@
+"""One typeface for every letter: the report's fonts embedded, subset to the characters of the page.
+
+A Linux machine resolves "Georgia, Times New Roman" to Liberation Serif, which has no ә, ғ, қ, ң,
+ө, ұ, ү, һ: a Kazakh word then mixes two typefaces. Every page therefore carries its own serif and
+sans-serif faces (DejaVu, which has every Russian and Kazakh letter; matplotlib ships the files, so
+nothing new is installed and nothing is fetched), cut down with fontTools to the characters the page
+uses and inlined as WOFF data. A subset depends only on the font file and the characters, so it is
+kept in a cache folder and made once.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import logging
+import re
+from pathlib import Path
+from typing import Iterable
+
+from workbench.model.outputs import atomic_write
+
+__all__ = ["FACES", "SERIF", "SANS", "font_css", "embed_fonts"]
+
+#: The families the style sheet names first.
+SERIF, SANS = "WB Serif", "WB Sans"
+#: (family, file in matplotlib's font folder, weight, style).
+FACES = (
+    (SERIF, "DejaVuSerif.ttf", 400, "normal"),
+    (SERIF, "DejaVuSerif-Bold.ttf", 700, "normal"),
+    (SERIF, "DejaVuSerif-Italic.ttf", 400, "italic"),
+    (SANS, "DejaVuSans.ttf", 400, "normal"),
+    (SANS, "DejaVuSans-Bold.ttf", 700, "normal"),
+)
+_ALWAYS = "".join(chr(c) for c in range(32, 127)) + "«»“”‘’—–…†·×→≥≤%№"
+
+
+def _font_folder() -> Path:
+    import matplotlib  # deferred: matplotlib's data folder, only when a page is written
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def _subset(path: Path, chars: str) -> bytes:
+    """The WOFF bytes of ``path`` holding only ``chars`` (no hinting: a screen and a PDF need none)."""
+    # deferred: fontTools loads only when a page is exported
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset" is no news to a reader
+    options = subset.Options()
+    options.flavor, options.hinting, options.desubroutinize = "woff", False, True
+    options.name_IDs, options.notdef_outline = ["*"], True
+    font = TTFont(str(path), lazy=True, recalcTimestamp=False)  # the same bytes on every run
+    cutter = subset.Subsetter(options)
+    cutter.populate(unicodes=sorted({ord(c) for c in chars}))
+    cutter.subset(font)
+    out = io.BytesIO()
+    font.flavor = "woff"
+    font.save(out)
+    return out.getvalue()
+
+
+def _cached_subset(path: Path, chars: str, cache: Path | None) -> bytes:
+    if cache is None:
+        return _subset(path, chars)
+    key = hashlib.sha256(path.read_bytes() + chars.encode("utf-8")).hexdigest()[:24]
+    kept = cache / f"{path.stem}-{key}.woff"
+    if kept.exists():
+        return kept.read_bytes()
+    data = _subset(path, chars)
+    atomic_write(kept, data)
+    return data
+
+
+def font_css(chars: Iterable[str], cache: Path | None = None) -> str:
+    """``@font-face`` rules embedding every face of :data:`FACES`, subset to ``chars`` (and ASCII)."""
+    text = "".join(sorted(set("".join(chars)) | set(_ALWAYS)))
+    rules = []
+    for family, name, weight, style in FACES:
+        data = base64.b64encode(_cached_subset(_font_folder() / name, text, cache)).decode("ascii")
+        rules.append(f'@font-face {{ font-family: "{family}"; src: url(data:font/woff;base64,{data}) format("woff"); '
+                     f"font-weight: {weight}; font-style: {style}; font-display: block; }}")
+    return "\n".join(rules)
+
+
+def embed_fonts(page: str, cache: Path | None = None) -> str:
+    """``page`` with its fonts embedded in a ``<style>`` at the top of ``<head>``.
+
+    The subset holds every character of the page's text (markup and data URIs add only ASCII).
+    """
+    body = re.sub(r"data:[^\"')\s]+", "", page)
+    css = font_css(set(body), cache)
+    return page.replace("<head>", f'<head>\n<style type="text/css">\n{css}\n</style>', 1)

@@ -1,0 +1,76 @@
+"""The one-page summary that opens a recommendations report: the first options of each list, one
+line on what each rests on, and what the reader should be careful about.
+
+Nothing here is advice of its own: the options are the register's (``data/options/``), the line on
+what carries a recommendation is :meth:`workbench.analysis.evidence.Evidence.carried_line`, and each
+caution is a check of the analysis (draft texts, partial or secondary sources among the peers,
+ranks that depend on the weights, statuses nobody could establish).
+"""
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+from workbench.analysis.options import options_of
+from workbench.model.i18n import country_name, number, percent, t
+from workbench.present.page import HTML, _lang, section
+from workbench.present.options import _text
+
+__all__ = ["summary_html", "cautions"]
+
+
+def _first_option(options: pd.DataFrame, concept_id: str, lang: str) -> str:
+    mine = options_of(options, concept_id)
+    if mine.empty:
+        return html.escape(t("options.no_option", lang))
+    first = _text(mine.iloc[0], "title", lang)
+    more = len(mine) - 1
+    return first + (f" <span class=\"wb-more-options\">({html.escape(t('summary.more_options', lang, n=number(more, lang, 0)))})</span>" if more else "")
+
+
+def _list_html(evidence: list[Any], options: pd.DataFrame, labels: dict[str, str], lang: str) -> str:
+    items = []
+    for ev in evidence:
+        items.append(f'<li><b>{html.escape(labels.get(ev.concept_id, ev.label))}</b> — {_first_option(options, ev.concept_id, lang)}'
+                     f'<br><span class="wb-why">{html.escape(ev.carried_line(lang))}</span></li>')
+    return f'<ol class="wb-summary-list">{"".join(items)}</ol>'
+
+
+def cautions(gaps: Any, recs: pd.DataFrame, shown: list[Any], lang: str) -> list[str]:
+    """What the reader should be careful about, each a sentence from a check of the analysis."""
+    out = []
+    ids = {oid for ev in shown for oid in options_of(gaps.options, ev.concept_id)["option_id"]}
+    shown_options = gaps.options[gaps.options["option_id"].isin(ids)]
+    if len(shown_options) and (shown_options[f"text_status_{lang}"] != "reviewed").any():
+        out.append(t("summary.caution_drafts", lang))
+    unknown = sorted({p for ev in shown for p in ev.peers_unknown})
+    if unknown:
+        out.append(t("summary.caution_partial", lang, names=", ".join(country_name(c, lang) for c in unknown)))
+    unstable = [ev for ev in shown if ev.stability == ev.stability and ev.stability < 0.5]
+    if unstable:
+        out.append(t("summary.caution_unstable", lang, n=number(len(unstable), lang, 0), share=percent(0.5, lang, 0)))
+    if (shown_options["kaz_status"] == "undecided").any():
+        out.append(t("summary.caution_undecided", lang, n=number(int((shown_options["kaz_status"] == "undecided").sum()), lang, 0)))
+    if any(not ev.peers_carrying for ev in shown):
+        out.append(t("summary.caution_no_peer", lang))
+    out.append(t("summary.caution_as_of", lang, date=str(gaps.as_of) if gaps.as_of is not None else "—"))
+    return out
+
+
+def summary_html(gaps: Any, recs: pd.DataFrame, evidence: list[Any], labels: dict[str, str], lang: str | None = None,
+                 per_list: int = 5) -> HTML:
+    """The summary: per list, its first ``per_list`` concepts with their first option and what carries
+    them (``evidence`` from :func:`workbench.analysis.recommend.evidence_for`), then the cautions."""
+    lang = _lang(lang)
+    parts = [section("summary", lang).markup]
+    shown = []
+    for name in dict.fromkeys(recs["scope"]):
+        top = [ev for ev in evidence if ev.list_name == name][:per_list]
+        shown += top
+        parts.append(f"<h3>{html.escape(t(f'evidence.list_{name}', lang).capitalize())}</h3>")
+        parts.append(_list_html(top, gaps.options, labels, lang))
+    notes = "".join(f"<li>{html.escape(c)}</li>" for c in cautions(gaps, recs, shown, lang))
+    parts.append(f'<p><b>{html.escape(t("summary.careful", lang))}</b></p><ul class="wb-cautions">{notes}</ul>')
+    return HTML(f'<div class="wb-summary">{"".join(parts)}</div>')
