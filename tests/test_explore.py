@@ -100,7 +100,7 @@ def test_a_saved_report_regenerates_with_the_explorers_top_ten(project, model):
     ranked = page[page.index('id="ranked'):] if 'id="ranked' in page else page
     expected = model.compute(choice).recs
     for scope, part in expected.groupby("scope"):
-        positions = [ranked.index(f"<td>{labels[c]}</td>") for c in part["concept_id"]]
+        positions = [ranked.index(f"<td style=\"text-align: left\">{labels[c]}</td>") for c in part["concept_id"]]
         assert positions == sorted(positions), scope  # the same concepts, in the same order
 
 

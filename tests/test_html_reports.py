@@ -208,7 +208,7 @@ READ_TABLES = """() => [...document.querySelectorAll('main table')].map(t => ({
 }))"""
 
 INTERFACE_TEXT = """() => [...document.querySelectorAll(
-    'main h2, main h3:not(.wb-evidence h3), main thead th, .wb-evidence-title, .wb-intro, .wb-empty, .wb-download, .wb-meta dt, .wb-kicker, .wb-footer, .wb-draft, .wb-downloads p, .wb-more')]
+    'main h2, main h3, main thead th, .wb-evidence-title, .wb-intro, .wb-empty, .wb-download, .wb-meta dt, .wb-kicker, .wb-footer, .wb-draft, .wb-downloads p, .wb-more')]
     .map(e => e.textContent.trim())"""
 
 

@@ -92,3 +92,16 @@ def test_notebook_runs_top_to_bottom_with_its_defaults(executed_with_defaults, p
         assert "References" in html, "a notebook ends with its references"
     plain = "".join("".join(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert " object at 0x" not in plain, "the library's HTML objects have a readable text form"
+
+
+@pytest.mark.integration
+def test_a_peer_without_data_is_refused_through_the_notebook_parameters_too(tmp_path):
+    """Issue 27: `peers: [GBR, DEU]` in the recommendations notebook stops with the same message as
+    `workbench recommend --peers GBR,DEU`, naming the countries that have data."""
+    import papermill
+
+    path = REPO / "notebooks" / "recommendations.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError) as failed:
+        papermill.execute_notebook(str(path), str(tmp_path / "out.ipynb"), parameters={"peers": ["GBR", "DEU"]},
+                                   cwd=str(path.parent), kernel_name="python3", progress_bar=False)
+    assert "DEU has no framework in the data (countries with data:" in str(failed.value)

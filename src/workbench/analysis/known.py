@@ -13,7 +13,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["STATES", "country_coverage", "knowable", "cell_states", "peer_share", "partial_note_rows"]
+__all__ = ["STATES", "country_coverage", "knowable", "cell_states", "peer_share", "partial_note_rows", "with_frameworks"]
 
 #: A country's state on a concept: it carries it, a complete framework of it does not, or nobody can tell.
 STATES = ("carried", "absent", "unknown")
@@ -98,3 +98,16 @@ def partial_note_rows(frameworks: pd.DataFrame, countries: Iterable[str], level:
     fws = _at_level(frameworks, level)
     rows = fws[fws["country"].isin(list(countries)) & ((fws["coverage"] == "partial") | (fws["source_kind"] != "official"))]
     return rows[["country", "framework_id", "title", "coverage", "source_kind", "missing"]].reset_index(drop=True)
+
+
+def with_frameworks(frameworks: pd.DataFrame, countries: Sequence[str], level: str | None = None) -> tuple[list[str], list[str]]:
+    """``(kept, left_out)``: the countries with a framework at ``level`` (any level when ``None``), in
+    the order given, and those without, which an analysis leaves out and says so rather than drawing
+    a country of zeros.
+
+    >>> fw = pd.DataFrame({"country": ["X", "Y"], "level": ["senior", "all"]})
+    >>> with_frameworks(fw, ["X", "Y", "Z"], "senior")
+    (['X'], ['Y', 'Z'])
+    """
+    owners = set(_at_level(frameworks, level)["country"])
+    return [c for c in countries if c in owners], [c for c in countries if c not in owners]

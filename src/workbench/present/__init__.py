@@ -19,13 +19,13 @@ _WHERE = {
                                                   "documents_html")},
     **{name: "tables" for name in ("publish", "table", "csv_bytes", "spreadsheet_value")},
     **{name: "workbook" for name in ("xlsx_bytes", "downloads_html")},
-    "score_explanation_html": "evidence", "evidence_html": "evidence", "evidence_markdown": "evidence",
+    "score_explanation_html": "evidence", "evidence_html": "evidence", "evidence_lists_html": "evidence", "evidence_markdown": "evidence",
     "render_markdown": "markdown",
     "summary_html": "summary",
     **{name: "options" for name in ("option_titles", "option_counts", "options_html", "coverage_frame", "needs_frame", "roadmap_frame",
                                     "quotes_html", "draft_legend_html", "quote_numbers", "with_carrying_options")},
     "roadmap_figure": "roadmap",
-    "versions_html": "versions", "changes_frame": "versions", "versions_frame": "versions",
+    "versions_html": "versions", "changes_frame": "versions", "versions_frame": "versions", "left_out_html": "versions",
     "timeline_figure": "timeline",
 }
 __all__ = sorted(_WHERE)

@@ -63,7 +63,7 @@ def evidence_html(ev: Evidence, lang: str = "en", concept_label: str | None = No
     s = evidence_strings(lang)
     title = concept_label or ev.label
     head = f"{ev.rank}. {title}" if ev.rank else title
-    parts = [f'<div class="wb-evidence"><h3>{html.escape(head)}</h3>',
+    parts = [f'<div class="wb-evidence"><h4>{html.escape(head)}</h4>',
              f"<p>{html.escape(s['kazakhstan'])}: <b>{html.escape(value_word(ev.kaz_status, lang))}</b>. "
              f"{html.escape(ev.score_line(lang))}.</p>",
              f'<p class="wb-carried">{html.escape(ev.carried_line(lang))} {html.escape(ev.stability_meaning(lang))}</p>']
@@ -74,4 +74,16 @@ def evidence_html(ev: Evidence, lang: str = "en", concept_label: str | None = No
                       + "</li>" for text, cites in b.rows)
         parts.append(f"<p><b>{html.escape(s[b.key])}</b></p><ul>{lis}</ul>")
     parts.append("</div>")
+    return "".join(parts)
+
+
+def evidence_lists_html(evidence: list[Evidence], labels: dict[str, str], lang: str = "en") -> str:
+    """The evidence of every recommendation under a heading naming its list (individual competencies,
+    system reforms), so that the contents say which list each numbered entry belongs to."""
+    s = evidence_strings(lang)
+    parts = []
+    for name in dict.fromkeys(ev.list_name for ev in evidence):
+        title = s.get(f"list_{name}", name)
+        parts.append(f"<h3>{html.escape(title[:1].upper() + title[1:])}</h3>")
+        parts += [evidence_html(ev, lang, labels.get(ev.concept_id)) for ev in evidence if ev.list_name == name]
     return "".join(parts)

@@ -198,14 +198,15 @@ def breakable(text: str) -> str:
 
 def _table_html(frame: pd.DataFrame, shown: pd.DataFrame, cites: dict[str, list[str]]) -> str:
     numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
-    num = ' class="num"'
-    head = "".join(f'<th scope="col"{num if c in numeric else ""}>{html.escape(str(c))}</th>' for c in shown.columns)
+    # inline as well as in report.css: JupyterLab, which has no report style, right-aligns every cell
+    num, text_cell = ' class="num" style="text-align: right"', ' style="text-align: left"'
+    head = "".join(f'<th scope="col"{num if c in numeric else text_cell}>{html.escape(str(c))}</th>' for c in shown.columns)
     rows = []
     for i in range(len(shown)):
         cells = []
         for j, c in enumerate(shown.columns):
             text = cites[c][i] if c in cites else breakable(str(shown.iat[i, j]))
-            cells.append(f'<td class="num">{text}</td>' if c in numeric else f"<td>{text}</td>")
+            cells.append(f"<td{num if c in numeric else text_cell}>{text}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     wide = " wb-wide" if len(shown.columns) > 7 else ""
     return f'<table class="wb-table{wide}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -325,4 +326,6 @@ def table(frame: pd.DataFrame, max_rows: int | None = None, lang: str | None = N
             f'href="{_data_uri(csv_bytes(data), "text/csv;charset=utf-8")}">{html.escape(t("ui.download_csv", lang))}</a></p>')
     # a table whose words cannot fit a portrait page prints on a landscape one (report.css: page "wide")
     turn = " wb-landscape" if print_width(shown) > 0.85 * PORTRAIT_PX else ""  # a margin: the estimate is rough
-    return HTML(f'<div class="wb-table-wrap{turn}">{_table_html(data.head(limit), shown, cites)}</div>{note}{link}')
+    # the wrapper scrolls a wide table on screen, in the report and in JupyterLab alike
+    return HTML(f'<div class="wb-table-wrap{turn}" style="max-width: 100%; overflow-x: auto">'
+                f'{_table_html(data.head(limit), shown, cites)}</div>{note}{link}')

@@ -14,7 +14,7 @@ from workbench.model.versions import first_day, versions_in_force
 from workbench.present.citations import cite_html, cited_text_html
 from workbench.present.page import HTML, _lang
 
-__all__ = ["versions_html", "changes_frame", "versions_frame"]
+__all__ = ["versions_html", "changes_frame", "versions_frame", "left_out_html"]
 
 
 def _span(r: Any, lang: str) -> str:
@@ -38,6 +38,18 @@ def versions_html(ds: Any, countries: Iterable[str] | None = None, lang: str | N
     partial = any(r.get("coverage") == "partial" for _, r in rows.iterrows())
     note = f"<p>{html.escape(t('ui.unknown_note', lang))}</p>" if partial else ""
     return HTML(f'<div class="wb-versions"><p>{html.escape(t("ui.as_of_note", lang, date=day))}</p><ul>{"".join(items)}</ul>{note}</div>')
+
+
+def left_out_html(countries: Iterable[str], level: str | None = None, lang: str | None = None) -> HTML:
+    """A note naming the countries left out because they have no framework at ``level`` (or none at
+    all): they are not drawn as countries carrying nothing. Empty when nobody is left out."""
+    lang = _lang(lang)
+    names = ", ".join(country_name(c, lang) for c in countries)
+    if not names:
+        return HTML("")
+    key = "ui.left_out_level" if level else "ui.left_out_any"
+    level_word = t(f"params.level_{level}", lang) if level else ""
+    return HTML(f'<p class="wb-left-out">{html.escape(t(key, lang, names=names, level=level_word))}</p>')
 
 
 def _coverage(r: Any, lang: str) -> str:

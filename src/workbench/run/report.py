@@ -76,10 +76,7 @@ def run_report(spec: ReportSpec, project: Project, key: str, versions: dict[str,
             return RunResult(spec.name, "failed", time.perf_counter() - start, error=error)
         done = normalise_executed(nbformat.read(str(executed), as_version=4), spec, staged["figures"], paths["figures"], project.notebooks)
         _stage(staged["notebook"], nbformat.writes(done).encode("utf-8"), paths["notebook"])
-        page, annex = export_pages(staged["notebook"], spec, versions, fonts_cache=project.cache / "fonts")
-        if annex is not None:  # a report without annex cells has none: a previous one is removed when outputs go in place
-            _stage(staged["annex"], annex, paths["annex"])
-        _stage(staged["html"], page, paths["html"])
+        _stage_pages(export_pages(staged["notebook"], spec, versions, fonts_cache=project.cache / "fonts"), staged, paths)
         with commit:
             if stop.is_set():
                 return RunResult(spec.name, "interrupted", time.perf_counter() - start)
@@ -154,6 +151,15 @@ def _stage(staged: Path, data: bytes, target: Path) -> None:
     except OSError as exc:
         clear(staged, quiet=True)
         raise InputError.single(target, 0, f"cannot write: {os_cause(exc)}") from exc
+
+
+def _stage_pages(pages: tuple[bytes, bytes | None], staged: dict[str, Path], paths: dict[str, Path]) -> None:
+    """Stage the report's page and its annex; a report without annex cells has none (a previous one
+    is removed when the outputs go in place)."""
+    page, annex = pages
+    if annex is not None:
+        _stage(staged["annex"], annex, paths["annex"])
+    _stage(staged["html"], page, paths["html"])
 
 
 def _put_in_place(staged: dict[str, Path], key: str, paths: dict[str, Path]) -> None:
