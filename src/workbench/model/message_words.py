@@ -160,6 +160,7 @@ WORDS: dict[str, str] = dict([
     N_("values.learned_suggester", "learned from the curated mappings"),
     N_("values.naive_baseline", "naive baseline (most common concept)"),
     N_("figures.partial_node", "partial source: overlaps are lower bounds"),
+    N_("figures.partial_version", "version known only in part"),
     N_("figures.heatmap_share", "share of text"),
     N_("figures.map_title", "Countries placed by the similarity of their frameworks"),
     N_("figures.map_x", "first dimension (MDS of Jaccard distances)"),

@@ -2,9 +2,11 @@
 Kazakhstan's own policy steps (``data/anchors.yaml``) as markers."""
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 
 import pandas as pd
+from matplotlib.patches import Patch
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
@@ -24,15 +26,20 @@ def timeline_figure(versions: pd.DataFrame, anchors: pd.DataFrame, today: date, 
     anchor_countries = list(dict.fromkeys(anchors["country"])) if len(anchors) else []
     fig = Figure(figsize=(size, 0.55 * (len(rows) + len(anchor_countries)) + 1.6))
     ax = fig.add_subplot()
-    labels = []
+    labels, partial = [], False
     for y, (country, lineage) in enumerate(rows):
         mine = versions[(versions["country"] == country) & (versions["lineage"] == lineage)]
         for k, (_, v) in enumerate(mine.iterrows()):
             start, end = first_day(v["in_force_from"]), last_day(v["in_force_to"]) or today
-            ax.barh(y, date2num(end) - date2num(start), left=date2num(start), height=0.6,
-                    color=("#1f5c99", "#6f9fd0")[k % 2], edgecolor="white")
-            ax.text(date2num(start) + 60, y, str(v["version"] or ""), va="center", fontsize=7, color="white")
-        labels.append(f"{country_name(country, lang)}: {mine['title'].iloc[-1][:38]}")
+            known_in_part = v.get("coverage") == "partial"  # unknown is not absent: a hatched bar
+            partial |= known_in_part
+            ax.barh(y, date2num(end) - date2num(start), left=date2num(start), height=0.6, color=("#1f5c99", "#6f9fd0")[k % 2],
+                    edgecolor="white", hatch="///" if known_in_part else None)
+            short = date2num(end) - date2num(start) < 700  # a bar under two years: its label beside it
+            ax.text(date2num(end) + 60 if short else date2num(start) + 60, y, str(v["version"] or ""), va="center", fontsize=7,
+                    color="#333333" if short else "white")
+        # the lineage named by its latest version, wrapped rather than cut
+        labels.append(textwrap.fill(f"{country_name(country, lang)}: {mine['title'].iloc[-1]}", 44, max_lines=2, placeholder=" …"))
     for j, country in enumerate(anchor_countries):
         y = len(rows) + j
         for _, a in anchors[anchors["country"] == country].iterrows():
@@ -44,5 +51,8 @@ def timeline_figure(versions: pd.DataFrame, anchors: pd.DataFrame, today: date, 
     ax.xaxis_date()
     ax.axvline(date2num(today), color="#888888", lw=0.8, ls="--")
     ax.set_title(t("figures.timeline_title", lang), fontsize=11)
+    if partial:
+        ax.legend(handles=[Patch(facecolor="#6f9fd0", hatch="///", edgecolor="white", label=t("figures.partial_version", lang))],
+                  loc="lower left", fontsize=7, frameon=False)
     fig.tight_layout()
     return _plain(fig)
