@@ -2,6 +2,7 @@
 fuzzy in both catalogues), compile, and the draft it shows as in the next report."""
 from __future__ import annotations
 
+import re
 import os
 import shutil
 import subprocess
@@ -55,7 +56,7 @@ def test_the_make_targets_leave_the_catalogues_unchanged_when_nothing_changed(tm
     for rel in ("workbench.pot", "ru/LC_MESSAGES/workbench.po", "kk/LC_MESSAGES/workbench.po"):
         assert (locale / rel).read_text(encoding="utf-8") == (REPO / "src/workbench/locale" / rel).read_text(encoding="utf-8"), rel
     done = _make("i18n-compile", locale, sources)
-    assert done.returncode == 0 and "0 of" not in done.stderr
+    assert done.returncode == 0 and not re.search(r"(?<![0-9])0 of", done.stderr)  # no catalogue with nothing translated
     assert (locale / "ru" / "LC_MESSAGES" / "workbench.mo").exists() and (locale / "kk" / "LC_MESSAGES" / "workbench-fuzzy.mo").exists()
 
 
