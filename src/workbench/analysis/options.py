@@ -41,11 +41,11 @@ def options_of(options: pd.DataFrame | None, concept_id: str) -> pd.DataFrame:
     []
     """
     reg = _register(options)
-    mine = reg.loc[reg["concepts"].map(lambda cs: concept_id in cs).astype(bool)]
     order = {p: i for i, p in enumerate(PHASES)}
-    keys = pd.DataFrame({"main": mine["concepts"].map(lambda cs: cs[0] != concept_id),
-                         "phase": mine["phase"].map(order), "id": mine["option_id"]}, index=mine.index)
-    return mine.loc[keys.sort_values(["main", "phase", "id"]).index].reset_index(drop=True)
+    # plain Python over the columns: a report asks this a few hundred times
+    keyed = [((cs[0] != concept_id), order.get(phase, len(order)), oid, i)
+             for i, (cs, phase, oid) in enumerate(zip(reg["concepts"], reg["phase"], reg["option_id"])) if concept_id in cs]
+    return reg.iloc[[i for *_, i in sorted(keyed)]].reset_index(drop=True)
 
 
 def ranked_options(recs: pd.DataFrame, options: pd.DataFrame | None) -> pd.DataFrame:

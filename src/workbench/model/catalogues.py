@@ -27,10 +27,14 @@ __all__ = ["DOMAIN", "locale_dir", "po_path", "compile_catalogue", "compile_cata
 DOMAIN = "workbench"
 
 
+#: The package's own catalogues (resolved once: a report looks a word up thousands of times).
+_PACKAGE_LOCALE = Path(__file__).resolve().parents[1] / "locale"
+
+
 def locale_dir() -> Path:
     """``$WORKBENCH_LOCALE_DIR``, else the ``locale`` folder of the package."""
     env = os.environ.get("WORKBENCH_LOCALE_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "locale"
+    return Path(env) if env else _PACKAGE_LOCALE
 
 
 def po_path(lang: str, root: Path | None = None) -> Path:
