@@ -13,7 +13,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["STATES", "country_coverage", "knowable", "cell_states", "peer_share", "partial_note_rows", "with_frameworks"]
+__all__ = ["STATES", "country_coverage", "knowable", "cell_states", "peer_share", "with_frameworks"]
 
 #: A country's state on a concept: it carries it, a complete framework of it does not, or nobody can tell.
 STATES = ("carried", "absent", "unknown")
@@ -88,16 +88,6 @@ def peer_share(carrying: pd.Series, peers: Sequence[str], known: Mapping[str, bo
         rows[concept] = {"peer_share": len(carriers) / n_known if n_known else float("nan"),
                          "peers_known": n_known, "peers_unknown": unknown}
     return pd.DataFrame.from_dict(rows, orient="index", columns=["peer_share", "peers_known", "peers_unknown"])
-
-
-def partial_note_rows(frameworks: pd.DataFrame, countries: Iterable[str], level: str | None = None) -> pd.DataFrame:
-    """The partial and secondary-source frameworks of ``countries``: what a report says about what is unknown.
-
-    Columns ``country``, ``framework_id``, ``title``, ``coverage``, ``source_kind``, ``missing``.
-    """
-    fws = _at_level(frameworks, level)
-    rows = fws[fws["country"].isin(list(countries)) & ((fws["coverage"] == "partial") | (fws["source_kind"] != "official"))]
-    return rows[["country", "framework_id", "title", "coverage", "source_kind", "missing"]].reset_index(drop=True)
 
 
 def with_frameworks(frameworks: pd.DataFrame, countries: Sequence[str], level: str | None = None) -> tuple[list[str], list[str]]:

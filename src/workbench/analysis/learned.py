@@ -16,7 +16,7 @@ frameworks), and lists the concepts it confuses most.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -81,7 +81,12 @@ class _Space:
     alias_text: np.ndarray
 
     def vectors(self, texts: list[str]) -> tuple:
-        return self.char.transform(texts), self.word.transform([_stems(t) for t in texts])
+        return _vectorise(self.char, self.word, texts)
+
+
+def _vectorise(char: Any, word: Any, texts: list[str]) -> tuple:
+    """``texts`` as character n-grams and as word stems."""
+    return char.transform(texts), word.transform([_stems(t) for t in texts])
 
 
 def _concept_texts(concepts: pd.DataFrame) -> tuple[list[str], list[tuple[int, str]]]:
@@ -103,10 +108,8 @@ def _space(concepts: pd.DataFrame, texts: list[str], memo: NgramMemo) -> _Space:
     corpus = defs + [t for _, t in aliases] + list(texts)
     char = TfidfVectorizer(analyzer=memo, sublinear_tf=True, dtype=np.float32).fit(corpus)
     word = TfidfVectorizer(sublinear_tf=True, dtype=np.float32, token_pattern=r"(?u)\b\w\w\w+\b").fit([_stems(t) for t in corpus])
-    space = _Space(char, word, (), (), np.array([j for j, _ in aliases], dtype=int), np.array([t for _, t in aliases], dtype=object))
-    space.defs = space.vectors(defs)
-    space.aliases = space.vectors([t for _, t in aliases])
-    return space
+    return _Space(char, word, _vectorise(char, word, defs), _vectorise(char, word, [t for _, t in aliases]),
+                  np.array([j for j, _ in aliases], dtype=int), np.array([t for _, t in aliases], dtype=object))
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
@@ -202,6 +205,11 @@ def pair_features(space: _Space, sims: _Sims, y: np.ndarray, ref_kind: np.ndarra
     return np.stack([np.asarray(f, dtype=np.float32) for f in base + ranks], axis=-1)
 
 
+def _probabilities(model: Any, features: np.ndarray) -> np.ndarray:
+    """The model's probability of every (item, concept) pair of ``features`` (items x concepts x features)."""
+    return model.predict_proba(features.reshape(-1, features.shape[-1]))[:, 1].reshape(features.shape[0], -1)
+
+
 def _train(space: _Space, sims: _Sims, y: np.ndarray, frameworks: np.ndarray, labels: Sequence[str], C: float):
     """A logistic regression on every pair of ``sims``' items, each framework measured against the others only."""
     # deferred: scikit-learn's linear models, only when a model is fitted
@@ -253,8 +261,7 @@ class LearnedSuggester:
         for lo in range(0, len(texts.full), _BATCH):
             part = texts.take(np.arange(lo, min(lo + _BATCH, len(texts.full))))
             sims = _sims(self.space_, _vectors(self.space_, part), part.kind, self.reference_)
-            f = pair_features(self.space_, sims, self.y_, self.kind_)
-            out[lo:lo + len(part.full)] = self.model_.predict_proba(f.reshape(-1, f.shape[-1]))[:, 1].reshape(len(part.full), -1)
+            out[lo:lo + len(part.full)] = _probabilities(self.model_, pair_features(self.space_, sims, self.y_, self.kind_))
         return out
 
     def suggest(self, texts: Texts, top: int = 3) -> list[list[tuple[str, float, bool]]]:
@@ -296,9 +303,9 @@ def evaluate_lofo(ds, confused: int = 10) -> LofoResult:
     rows, misses = [], []
     for fw in sorted(items["framework_id"].unique()):
         test, train = np.flatnonzero(frameworks == fw), np.flatnonzero(frameworks != fw)
-        model = _train(space, every.rows(train, train), y[train], frameworks[train], [texts.label[i] for i in train], 1.0)
-        f = pair_features(space, every.rows(test, train), y[train], texts.kind[train], frozenset(texts.label[i] for i in test))
-        scores = model.predict_proba(f.reshape(-1, f.shape[-1]))[:, 1].reshape(len(test), -1)
+        model = _train(space, every.rows(train, train), y[train], frameworks[train], [texts.label[i] for i in train], LearnedSuggester.C)
+        scores = _probabilities(model, pair_features(space, every.rows(test, train), y[train], texts.kind[train],
+                                                     frozenset(texts.label[i] for i in test)))
         baseline = int(y[train].sum(axis=0).argmax())  # the most common concept of the other frameworks
         order = np.argsort(-scores, axis=1, kind="stable")
         hit1 = y[test, order[:, 0]]

@@ -13,7 +13,7 @@ import html
 import re
 from typing import Any
 
-__all__ = ["ANNEX_TAG", "annex_file", "split_annex", "split_references", "link_across"]
+__all__ = ["ANNEX_TAG", "REMOVED_TAGS", "annex_file", "split_annex", "split_references", "link_across"]
 
 ANNEX_TAG = "annex"
 _IDS = re.compile(r'\bid="([^"]+)"')
@@ -25,8 +25,9 @@ def annex_file(report_file: str) -> str:
     return re.sub(r"\.html$", "", report_file) + "-annex.html"
 
 
-#: Cells no reader sees (removed on export): they neither break a run of annex cells nor take its place.
-_UNSEEN = {"remove-cell", "parameters", "injected-parameters"}
+#: Cells no reader sees, removed on export (:func:`workbench.present.export._exporter`): they neither break
+#: a run of annex cells nor take its place.
+REMOVED_TAGS = frozenset({"injected-parameters", "parameters", "remove-cell"})
 
 
 def _tagged(cell: Any) -> bool:
@@ -34,7 +35,7 @@ def _tagged(cell: Any) -> bool:
 
 
 def _unseen(cell: Any) -> bool:
-    return bool(_UNSEEN & set(cell.get("metadata", {}).get("tags", [])))
+    return bool(REMOVED_TAGS & set(cell.get("metadata", {}).get("tags", [])))
 
 
 def split_annex(nb: Any, pointer: str) -> tuple[Any, Any | None]:
@@ -43,30 +44,24 @@ def split_annex(nb: Any, pointer: str) -> tuple[Any, Any | None]:
     notebook of the annex cells only (``None`` when no cell is tagged)."""
     if not any(_tagged(c) for c in nb.cells):
         return nb, None
+    import nbformat  # deferred: only when a report has an annex
+
     report, annex = copy.deepcopy(nb), copy.deepcopy(nb)
     kept, previous_annex = [], False
     for cell in report.cells:
         if _tagged(cell):
             if not previous_annex:
-                kept.append({"cell_type": "markdown", "metadata": {}, "source": pointer, "id": f"annex-pointer-{len(kept)}"})
+                pointer_cell = nbformat.v4.new_markdown_cell(pointer)
+                pointer_cell.id = f"annex-pointer-{len(kept)}"  # fixed, not random: an export is the same every time
+                kept.append(pointer_cell)
             previous_annex = True
             continue
         if not _unseen(cell):
             previous_annex = False
         kept.append(cell)
-    report.cells = [_as_cell(c) for c in kept]
+    report.cells = kept
     annex.cells = [c for c in annex.cells if _tagged(c)]
     return report, annex
-
-
-def _as_cell(cell: Any) -> Any:
-    if isinstance(cell, dict) and not hasattr(cell, "cell_type"):
-        import nbformat  # deferred: only when a report has an annex
-
-        made = nbformat.v4.new_markdown_cell(cell["source"])
-        made.id = cell["id"]  # fixed, not random: an export is byte for byte the same every time
-        return made
-    return cell
 
 
 def link_across(report: str, annex: str, report_file: str, annex_file_name: str) -> tuple[str, str]:

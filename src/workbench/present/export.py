@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from workbench.model.i18n import DRAFT_MARK, DRAFT_LANGUAGES, LANGUAGES, check_language, country_name, group, has, number, t
 from workbench.model.outputs import atomic_write
-from workbench.present.annex import annex_file, link_across, split_annex, split_references
+from workbench.present.annex import REMOVED_TAGS, annex_file, link_across, split_annex, split_references
 from workbench.present.fonts import embed_fonts
 from workbench.present.language_marks import mark_english
 from workbench.present.page import code_marked
@@ -99,7 +99,7 @@ def _exporter():
         exclude_output_prompt=True,
     )
     exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags={"injected-parameters", "parameters", "remove-cell"}, enabled=True), enabled=True
+        TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True), enabled=True
     )
     return exporter
 

@@ -38,7 +38,7 @@ def _list_html(evidence: list[Any], options: pd.DataFrame, labels: dict[str, str
     return f'<ol class="wb-summary-list">{"".join(items)}</ol>'
 
 
-def cautions(gaps: Any, recs: pd.DataFrame, shown: list[Any], lang: str) -> list[str]:
+def cautions(gaps: Any, shown: list[Any], lang: str) -> list[str]:
     """What the reader should be careful about, each a sentence from a check of the analysis."""
     out = []
     ids = {oid for ev in shown for oid in options_of(gaps.options, ev.concept_id)["option_id"]}
@@ -71,6 +71,6 @@ def summary_html(gaps: Any, recs: pd.DataFrame, evidence: list[Any], labels: dic
         shown += top
         parts.append(f"<h3>{html.escape(t(f'evidence.list_{name}', lang).capitalize())}</h3>")
         parts.append(_list_html(top, gaps.options, labels, lang))
-    notes = "".join(f"<li>{html.escape(c)}</li>" for c in cautions(gaps, recs, shown, lang))
+    notes = "".join(f"<li>{html.escape(c)}</li>" for c in cautions(gaps, shown, lang))
     parts.append(f'<p><b>{html.escape(t("summary.careful", lang))}</b></p><ul class="wb-cautions">{notes}</ul>')
     return HTML(f'<div class="wb-summary">{"".join(parts)}</div>')
