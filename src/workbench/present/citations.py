@@ -37,7 +37,8 @@ def link_html(url: Any, text: str | None = None) -> str:
     """``url`` as an HTML link only when :func:`safe_url` accepts it; anything else (``javascript:``,
     ``data:``) is shown as escaped text that no click can run."""
     target = safe_url(url)
-    shown = html.escape(str(url).strip() if text is None else text)
+    # an address shown as itself is machine text (like a file name): set as code, never read as words
+    shown = f'<code class="wb-url">{html.escape(str(url).strip())}</code>' if text is None else html.escape(text)
     return f'<a href="{html.escape(target, quote=True)}">{shown}</a>' if target else shown
 
 
