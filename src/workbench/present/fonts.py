@@ -10,6 +10,7 @@ kept in a cache folder and made once.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import logging
@@ -60,10 +61,23 @@ def _subset(path: Path, chars: str) -> bytes:
     return out.getvalue()
 
 
+#: Bump when :func:`_subset` changes how it cuts a font: a subset kept in the cache is then made again.
+_SUBSET_RULES = "woff; no hinting; desubroutinized; every name; notdef outline; original timestamps"
+
+
+@functools.lru_cache(maxsize=None)
+def _font_key(path: Path) -> bytes:
+    """What a subset of ``path`` depends on besides its characters: the font file, fontTools' version
+    and our rules (read once per process: five faces for every page of a run)."""
+    import fontTools  # deferred: fontTools loads only when a page is exported
+
+    return hashlib.sha256(path.read_bytes()).digest() + f"{fontTools.version}|{_SUBSET_RULES}".encode()
+
+
 def _cached_subset(path: Path, chars: str, cache: Path | None) -> bytes:
     if cache is None:
         return _subset(path, chars)
-    key = hashlib.sha256(path.read_bytes() + chars.encode("utf-8")).hexdigest()[:24]
+    key = hashlib.sha256(_font_key(path) + chars.encode("utf-8")).hexdigest()[:24]
     kept = cache / f"{path.stem}-{key}.woff"
     if kept.exists():
         return kept.read_bytes()
