@@ -84,14 +84,49 @@ def _nested_list(entries: list[str]) -> str:
     return "".join(out)
 
 
+#: What nbconvert's HTMLExporter adds after rendering (it parses and re-writes the whole page with
+#: BeautifulSoup for it, about 0.4 s a page): a keyboard stop on each output and each markdown cell.
+#: Every image of ours has its alternative text, so this is all of it.
+_OUTPUT_DIV = re.compile(r'<div class="([^"]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b[^"]*)"')
+
+
+_TEXT = re.compile(r">([^<]*&[^<]*)<")
+
+
+def _plain_text_entities(page: str) -> str:
+    """Text between tags with its character references written as characters (only ``&``, ``<``
+    and ``>`` escaped), as BeautifulSoup wrote it: an apostrophe is a letter of an English word
+    to :func:`workbench.present.language_marks.mark_english`, not an entity between two words.
+
+    >>> print(_plain_text_entities('<p title="a&#39;b">OPM&#x27;s &lt;b&gt; &amp; &quot;x&quot;</p>'))
+    <p title="a&#39;b">OPM's &lt;b&gt; &amp; "x"</p>
+    """
+    return _TEXT.sub(lambda m: ">" + html.escape(html.unescape(m.group(1)), quote=False) + "<", page)
+
+
 @lru_cache(maxsize=1)
 def _exporter():
     # Built once per process: compiling the template dominates a small report's export time.
     # deferred: nbconvert takes nearly half a second to import, and writing the index does without it
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(
+    class ReportExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its BeautifulSoup pass (see :data:`_OUTPUT_DIV`)."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            lang_info = nb.metadata.get("language_info", {})
+            lexer = lang_info.get("pygments_lexer", lang_info.get("name", None))
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _OUTPUT_DIV.sub(r'<div class="\1" tabindex="0"', _plain_text_entities(page)), resources
+
+    exporter = ReportExporter(
         extra_template_basedirs=[str(TEMPLATE_DIR.parent)],
         template_name="report",
         exclude_input=True,
