@@ -15,15 +15,19 @@ KERNEL_REUSE = 8
 
 #: Runs first in every report on a reused kernel: a clean namespace, no figure left open and no
 #: presentation context (language, labels, tables) left by the previous report. Modules stay
-#: imported (the saving); matplotlib's settings go back to defaults.
+#: imported (the saving); matplotlib's settings go back to defaults. ``%reset`` ends with a full
+#: garbage collection, which walks every object of the imported libraries (about 0.3 s a report);
+#: what survives a reset is frozen (``gc.freeze``), so the next reset walks only what a report made.
 RESET_TAG = "workbench-reset"
 RESET_CELL = (
     "get_ipython().run_line_magic('reset', '-f')\n"
-    "import sys, matplotlib, matplotlib.pyplot\n"
+    "import gc, sys, matplotlib, matplotlib.pyplot\n"
     "matplotlib.pyplot.close('all')\n"
     "if 'workbench.present.page' in sys.modules:\n"
     "    sys.modules['workbench.present.page'].forget()\n"
-    "del sys, matplotlib"
+    "gc.collect()\n"
+    "gc.freeze()\n"
+    "del gc, sys, matplotlib"
 )
 
 
