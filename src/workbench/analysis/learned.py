@@ -4,9 +4,11 @@
 label, definition and aliases. This model learns, from the curated crosswalk, how much each kind
 of evidence is worth: for every (item, concept) pair it measures the item against the concept's
 definition and aliases (character n-grams, word stems, the label alone), against the curated items
-already mapped to the concept (nearest, top three, nearest-neighbour votes), and the concept's
-frequency overall and among frameworks of the same kind; a logistic regression (scikit-learn)
-turns these into the probability that a curator would map the item to the concept.
+already mapped to the concept (nearest, top three, nearest-neighbour votes), a kernel ridge
+regression over those items and the definitions (:mod:`workbench.analysis.ridge`: which words make
+an item a concept's), and the concept's frequency overall and among frameworks of the same kind; a
+logistic regression (scikit-learn) turns these into the probability that a curator would map the
+item to the concept.
 
 Its training pairs are themselves held out: each curated framework's pairs are measured against
 the other frameworks only, exactly as a new framework will be. :func:`evaluate_lofo` measures it
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis.agreement import primary_codes
+from workbench.analysis.ridge import inverse_without, ridge_system, weights_without
 from workbench.analysis.suggest import SUGGEST_COLUMNS, NgramMemo, item_text, normalise_text, text_language
 
 __all__ = ["LearnedSuggester", "Texts", "gold_matrix", "evaluate_lofo", "LofoResult", "fit_learned", "suggest_framework"]
@@ -29,6 +32,8 @@ __all__ = ["LearnedSuggester", "Texts", "gold_matrix", "evaluate_lofo", "LofoRes
 _STEM = 5
 _NEIGHBOURS = 10
 _BATCH = 256
+#: The kernel ridge's regularisation (chosen among 0.1, 0.3 and 1 on the leave-one-framework-out folds).
+_RIDGE = 0.3
 
 
 def _stems(text: str) -> str:
@@ -79,6 +84,8 @@ class _Space:
     aliases: tuple
     alias_owner: np.ndarray
     alias_text: np.ndarray
+    #: the definitions' kernel among themselves (characters plus stems), for the kernel ridge scores
+    defs_gram: np.ndarray
 
     def vectors(self, texts: list[str]) -> tuple:
         return _vectorise(self.char, self.word, texts)
@@ -108,8 +115,10 @@ def _space(concepts: pd.DataFrame, texts: list[str], memo: NgramMemo) -> _Space:
     corpus = defs + [t for _, t in aliases] + list(texts)
     char = TfidfVectorizer(analyzer=memo, sublinear_tf=True, dtype=np.float32).fit(corpus)
     word = TfidfVectorizer(sublinear_tf=True, dtype=np.float32, token_pattern=r"(?u)\b\w\w\w+\b").fit([_stems(t) for t in corpus])
-    return _Space(char, word, _vectorise(char, word, defs), _vectorise(char, word, [t for _, t in aliases]),
-                  np.array([j for j, _ in aliases], dtype=int), np.array([t for _, t in aliases], dtype=object))
+    def_vectors = _vectorise(char, word, defs)
+    gram = (def_vectors[0] @ def_vectors[0].T + def_vectors[1] @ def_vectors[1].T).toarray()
+    return _Space(char, word, def_vectors, _vectorise(char, word, [t for _, t in aliases]),
+                  np.array([j for j, _ in aliases], dtype=int), np.array([t for _, t in aliases], dtype=object), gram)
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
@@ -142,10 +151,14 @@ class _Sims:
     concept: tuple
     items: tuple
     kind: np.ndarray
+    #: the reference items' kernel among themselves and with the concepts' definitions
+    ref_gram: tuple
 
     def rows(self, rows: np.ndarray, ref: np.ndarray | None = None) -> "_Sims":
         ref = slice(None) if ref is None else ref
-        return _Sims(tuple(m[rows] for m in self.concept), tuple(m[rows][:, ref] for m in self.items), self.kind[rows])
+        among, defs = self.ref_gram
+        return _Sims(tuple(m[rows] for m in self.concept), tuple(m[rows][:, ref] for m in self.items), self.kind[rows],
+                     (among[ref][:, ref], defs[ref]))
 
 
 def _vectors(space: _Space, texts: Texts) -> tuple:
@@ -160,7 +173,8 @@ def _sims(space: _Space, query: tuple, kinds: np.ndarray, ref: tuple) -> _Sims:
     dense = lambda a, b: (a @ b.T).toarray().astype(np.float32)  # noqa: E731
     concept = (dense(char, space.defs[0]), dense(word, space.defs[1]), dense(label, space.defs[0]),
                dense(char, space.aliases[0]), dense(label, space.aliases[0]), dense(group, space.defs[0]), dense(group, space.aliases[0]))
-    return _Sims(concept, (dense(char, ref[0]), dense(word, ref[1]), dense(label, ref[2])), np.asarray(kinds, dtype=object))
+    gram = (dense(ref[0], ref[0]) + dense(ref[1], ref[1]), dense(ref[0], space.defs[0]) + dense(ref[1], space.defs[1]))
+    return _Sims(concept, (dense(char, ref[0]), dense(word, ref[1]), dense(label, ref[2])), np.asarray(kinds, dtype=object), gram)
 
 
 def _example_features(sims: tuple, y: np.ndarray) -> list[np.ndarray]:
@@ -179,6 +193,22 @@ def _example_features(sims: tuple, y: np.ndarray) -> list[np.ndarray]:
             np.where(mask, label[:, None, :], 0.0).max(axis=2, initial=0.0), votes]
 
 
+def _ridge_system(space: _Space, ref_gram: tuple, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel ridge's system over the reference items (``ref_gram``) and the concepts' definitions."""
+    return ridge_system(*ref_gram, space.defs_gram, y, _RIDGE)
+
+
+def _kernel_ridge(space: _Space, sims: _Sims, y: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Each concept's score from a kernel ridge regression over the reference items and the concepts'
+    definitions: which words make an item a concept's, learned from the curation, where the other
+    features only measure nearness. The kernel is the cosine of character n-grams plus that of
+    word stems; the ridge ``_RIDGE``. ``weights``: the ridge's solution, when already known."""
+    if weights is None:
+        weights = np.linalg.solve(*_ridge_system(space, sims.ref_gram, y))
+    query = np.hstack([sims.items[0] + sims.items[1], sims.concept[0] + sims.concept[1]])
+    return (query @ weights).astype(np.float32)
+
+
 def _prior_features(kinds: np.ndarray, y: np.ndarray, ref_kind: np.ndarray) -> list[np.ndarray]:
     """How often curators chose each concept: overall, and among items of frameworks of the same kind."""
     overall = np.log1p(y.sum(axis=0)).astype(np.float32)
@@ -189,7 +219,8 @@ def _prior_features(kinds: np.ndarray, y: np.ndarray, ref_kind: np.ndarray) -> l
     return [np.tile(overall, (len(kinds), 1)), np.stack([by_kind[k] for k in kinds]).astype(np.float32)]
 
 
-def pair_features(space: _Space, sims: _Sims, y: np.ndarray, ref_kind: np.ndarray, drop_aliases: frozenset = frozenset()) -> np.ndarray:
+def pair_features(space: _Space, sims: _Sims, y: np.ndarray, ref_kind: np.ndarray, drop_aliases: frozenset = frozenset(),
+                  ridge_weights: np.ndarray | None = None) -> np.ndarray:
     """Features of every (item, concept) pair, items x concepts x features, from the items'
     similarities (``sims``, to the reference items whose concepts are ``y``)."""
     n_concepts = y.shape[1]
@@ -199,9 +230,10 @@ def pair_features(space: _Space, sims: _Sims, y: np.ndarray, ref_kind: np.ndarra
     l_alias = _by_owner(a_label, space.alias_owner, n_concepts, keep)
     g_alias = _by_owner(a_group, space.alias_owner, n_concepts, keep)
     examples = _example_features(sims.items, y)
-    base = [s_def, w_def, l_def, s_alias, l_alias, g_def, g_alias, *examples, *_prior_features(sims.kind, y, ref_kind)]
-    ranks = [_ranks(f) for f in (s_def, s_alias, examples[0], examples[4], w_def)]
-    ranks += [f - f.max(axis=1, keepdims=True) for f in (s_def, w_def, l_def, s_alias, l_alias, *examples)]  # gap to the item's best
+    ridge = _kernel_ridge(space, sims, y, ridge_weights)
+    base = [s_def, w_def, l_def, s_alias, l_alias, g_def, g_alias, *examples, ridge, *_prior_features(sims.kind, y, ref_kind)]
+    ranks = [_ranks(f) for f in (s_def, s_alias, examples[0], examples[4], w_def, ridge)]
+    ranks += [f - f.max(axis=1, keepdims=True) for f in (s_def, w_def, l_def, s_alias, l_alias, *examples, ridge)]  # gap to the item's best
     return np.stack([np.asarray(f, dtype=np.float32) for f in base + ranks], axis=-1)
 
 
@@ -210,20 +242,28 @@ def _probabilities(model: Any, features: np.ndarray) -> np.ndarray:
     return model.predict_proba(features.reshape(-1, features.shape[-1]))[:, 1].reshape(features.shape[0], -1)
 
 
-def _train(space: _Space, sims: _Sims, y: np.ndarray, frameworks: np.ndarray, labels: Sequence[str], C: float):
-    """A logistic regression on every pair of ``sims``' items, each framework measured against the others only."""
+def _train(space: _Space, sims: _Sims, y: np.ndarray, frameworks: np.ndarray, labels: Sequence[str], C: float,
+           inverse: np.ndarray | None = None):
+    """A logistic regression on every pair of ``sims``' items, each framework measured against the
+    others only; with it, the kernel ridge's weights over all of them (for the items to judge).
+    ``inverse``: the ridge system's inverse over these items, when already known."""
     # deferred: scikit-learn's linear models, only when a model is fitted
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     xs, ys = [], []
+    system, targets = _ridge_system(space, sims.ref_gram, y)
+    inverse = np.linalg.inv(system) if inverse is None else inverse
+    weights = inverse @ targets
     for fw in sorted(set(frameworks)):
         inner, other = np.flatnonzero(frameworks == fw), np.flatnonzero(frameworks != fw)
-        f = pair_features(space, sims.rows(inner, other), y[other], sims.kind[other], frozenset(labels[i] for i in inner))
+        f = pair_features(space, sims.rows(inner, other), y[other], sims.kind[other], frozenset(labels[i] for i in inner),
+                          weights_without(inverse, weights, inner))
         xs.append(f.reshape(-1, f.shape[-1]))
         ys.append(y[inner].reshape(-1))
-    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=1000)).fit(np.concatenate(xs), np.concatenate(ys))
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=1000)).fit(np.concatenate(xs), np.concatenate(ys))
+    return model, weights
 
 
 @dataclass
@@ -252,7 +292,7 @@ class LearnedSuggester:
         self.reference_ = _vectors(self.space_, texts)
         sims = _sims(self.space_, self.reference_, texts.kind, self.reference_)
         self.y_, self.kind_ = y, texts.kind
-        self.model_ = _train(self.space_, sims, y, items["framework_id"].to_numpy(), texts.label, self.C)
+        self.model_, self.ridge_ = _train(self.space_, sims, y, items["framework_id"].to_numpy(), texts.label, self.C)
         return self
 
     def score(self, texts: Texts) -> np.ndarray:
@@ -261,7 +301,7 @@ class LearnedSuggester:
         for lo in range(0, len(texts.full), _BATCH):
             part = texts.take(np.arange(lo, min(lo + _BATCH, len(texts.full))))
             sims = _sims(self.space_, _vectors(self.space_, part), part.kind, self.reference_)
-            out[lo:lo + len(part.full)] = _probabilities(self.model_, pair_features(self.space_, sims, self.y_, self.kind_))
+            out[lo:lo + len(part.full)] = _probabilities(self.model_, pair_features(self.space_, sims, self.y_, self.kind_, ridge_weights=self.ridge_))
         return out
 
     def suggest(self, texts: Texts, top: int = 3) -> list[list[tuple[str, float, bool]]]:
@@ -300,12 +340,14 @@ def evaluate_lofo(ds, confused: int = 10) -> LofoResult:
     vectors = _vectors(space, texts)
     every = _sims(space, vectors, texts.kind, vectors)
     frameworks = items["framework_id"].to_numpy()
+    inverse = np.linalg.inv(_ridge_system(space, every.ref_gram, y)[0])  # every fold's ridge system is a block of it
     rows, misses = [], []
     for fw in sorted(items["framework_id"].unique()):
         test, train = np.flatnonzero(frameworks == fw), np.flatnonzero(frameworks != fw)
-        model = _train(space, every.rows(train, train), y[train], frameworks[train], [texts.label[i] for i in train], LearnedSuggester.C)
+        model, ridge = _train(space, every.rows(train, train), y[train], frameworks[train], [texts.label[i] for i in train],
+                              LearnedSuggester.C, inverse_without(inverse, test))
         scores = _probabilities(model, pair_features(space, every.rows(test, train), y[train], texts.kind[train],
-                                                     frozenset(texts.label[i] for i in test)))
+                                                     frozenset(texts.label[i] for i in test), ridge))
         baseline = int(y[train].sum(axis=0).argmax())  # the most common concept of the other frameworks
         order = np.argsort(-scores, axis=1, kind="stable")
         hit1 = y[test, order[:, 0]]
