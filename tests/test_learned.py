@@ -28,9 +28,11 @@ def test_leave_one_framework_out_beats_the_naive_baseline_by_far(lofo):
     s = lofo.summary
     assert s["frameworks"] >= 25 and s["items"] >= 230
     assert s["top1_accuracy"] >= s["baseline_top1_accuracy"] + 0.10
-    # measured 0.851 on the bundled data (issue 25 asks 0.90: not reached, see benchmarks/README.md);
+    # measured 0.871 on the bundled data (issue 25 asks 0.90: not reached, see benchmarks/README.md);
     # this guards against a regression, not the target
-    assert s["top1_accuracy"] >= 0.80 and s["top3_accuracy"] >= s["top1_accuracy"]
+    assert s["top1_accuracy"] >= 0.85 and s["top3_accuracy"] >= s["top1_accuracy"]
+    # the baseline at top-3 guesses the three most common concepts: more than at top-1, far less than the model
+    assert s["baseline_top1_accuracy"] <= s["baseline_top3_accuracy"] <= s["top3_accuracy"] - 0.30
     assert lofo.per_framework["items"].sum() == s["items"]
     assert (lofo.confusion["curated"] != lofo.confusion["suggested"]).all()
 
