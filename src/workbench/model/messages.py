@@ -98,7 +98,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("sections.draft_translations", "Draft translations awaiting a native reviewer"),
     N_("sections.draft_translations_none", "No concept label is marked as a draft."),
     N_("sections.suggester_quality", "Quality of the concept suggester"),
-    N_("sections.suggester_quality_note", "Leave-one-framework-out evaluation: each framework's items are suggested by a model trained on the other frameworks' curated mappings only (any taxonomy alias equal to one of its labels held out). The suggester is a logistic regression over how close an item is to each concept's definition and aliases and to the items curators already mapped to it; the naive baseline always proposes the most common concept of the other frameworks."),
+    N_("sections.suggester_quality_note", "Leave-one-framework-out evaluation: each framework's items are suggested by a model trained on the other frameworks' curated mappings only (any taxonomy alias equal to one of its labels held out). The suggester is a logistic regression over how close an item is to each concept's definition and aliases and to the items curators already mapped to it, and over a kernel ridge regression that learns from those items which words make an item a concept's; the naive baseline always proposes the most common concept of the other frameworks (among its first three, the three most common)."),
     N_("sections.suggester_confusion", "Concepts the suggester confuses most"),
     N_("sections.suggester_confusion_none", "The suggester's first proposal was a curated concept for every item."),
     N_("sections.double_coding", "Double coding of the crosswalk"),
