@@ -212,3 +212,12 @@ def test_a_russian_table_writes_57_comma_2(ds):
     assert "57,2\xa0%" in cells and "0,667" in cells and "2015" in cells
     assert data.iloc[0, 0] == 57.2  # the download keeps the machine number
     present.use(ds, "en")
+
+
+def test_markdown_outputs_show_markup_in_data_as_text():
+    # `workbench recommend/options --format markdown`: a label from the data is text, never markup
+    from workbench.present.markdown import frame_markdown
+
+    hostile = "<img src=x onerror=alert(1)> | R&D"
+    table = frame_markdown(pd.DataFrame({"label": [hostile]}))
+    assert "<img" not in table and "&lt;img src=x onerror=alert(1)&gt; \\| R&amp;D" in table

@@ -29,7 +29,13 @@ def score_explanation_html(lang: str = "en") -> str:
 
 
 def md_escape(text) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    r"""``text`` as one line of markdown that shows it as written: a table's pipe escaped, and markup
+    written as text (markdown passes HTML through, and a label in our data is never markup).
+
+    >>> print(md_escape("Vision | <img src=x onerror=alert(1)> &\n next"))
+    Vision \| &lt;img src=x onerror=alert(1)&gt; &amp; next
+    """
+    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
 
 
 def _ref(source: str, locator: str) -> str:

@@ -5,11 +5,14 @@ it); what stays in Latin script is data in the language of its source: the autho
 English paper, a locator in it, an item's official label, a quotation, a web address. Screen
 readers, hyphenation and spell checkers must read those runs as English, so each run of Latin-script
 words in the page's text (outside ``code``, ``pre``, ``script``, ``style`` and elements already
-marked ``lang="en"``) is wrapped in a ``<span lang="en">``. Tags, attributes and entities are kept
-byte for byte.
+marked ``lang="en"``) is wrapped in a ``<span lang="en">``. Tags, attributes, comments and the
+contents of scripts and styles are kept byte for byte; text is written with its character references
+as the characters they stand for (only ``&``, ``<`` and ``>`` escaped), so that an apostrophe
+written ``&#x27;`` is a letter of the English word around it, not a break in the run.
 """
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -21,9 +24,26 @@ _SKIP = frozenset({"script", "style", "code", "pre", "kbd", "samp", "var", "math
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 
 
+#: Elements whose text an HTML parser hands over as written (no character references read).
+_RAW_TEXT = frozenset({"script", "style"})
+
+
+def _marked(text: str) -> str:
+    """``text`` (characters, not markup) escaped, with each Latin-script run marked English.
+
+    >>> print(_marked("Источник: OPM's memo & Росстат <3"))
+    Источник: <span lang="en">OPM's memo</span> &amp; Росстат &lt;3
+    """
+    out, end = [], 0
+    for m in LATIN_RUN.finditer(text):
+        out += [html.escape(text[end:m.start()], quote=False), f'<span lang="en">{html.escape(m.group(0), quote=False)}</span>']
+        end = m.end()
+    return "".join(out) + html.escape(text[end:], quote=False)
+
+
 class _Marker(HTMLParser):
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
+        super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.stack: list[tuple[str, bool]] = []  # (tag, text inside is left as it is)
 
@@ -48,16 +68,12 @@ class _Marker(HTMLParser):
                 break
 
     def handle_data(self, data):
-        if self._kept() or not LATIN_RUN.search(data):
+        if self.stack and self.stack[-1][0] in _RAW_TEXT:
             self.out.append(data)
+        elif self._kept():
+            self.out.append(html.escape(data, quote=False))
         else:
-            self.out.append(LATIN_RUN.sub(lambda m: f'<span lang="en">{m.group(0)}</span>', data))
-
-    def handle_entityref(self, name):
-        self.out.append(f"&{name};")
-
-    def handle_charref(self, name):
-        self.out.append(f"&#{name};")
+            self.out.append(_marked(data))
 
     def handle_comment(self, data):
         self.out.append(f"<!--{data}-->")
@@ -80,6 +96,8 @@ def mark_english(page: str, lang: str) -> str:
     '<p>Источник: <span lang="en">Davletbayeva et al. 2024</span>, <code>seed001</code></p>'
     >>> mark_english('<p lang="en">Kept</p><p>Only Russian</p>', "en")
     '<p lang="en">Kept</p><p>Only Russian</p>'
+    >>> print(mark_english('<p title="a&#39;b">по OPM&#x27;s memo &lt;img&gt;</p><style>a > b {}</style><!-- x > y -->', "ru"))
+    <p title="a&#39;b">по <span lang="en">OPM's memo</span> &lt;<span lang="en">img</span>&gt;</p><style>a > b {}</style><!-- x > y -->
     """
     if lang == "en":
         return page
