@@ -127,3 +127,13 @@ def test_the_explorer_opens_on_another_data_folder_with_its_own_baselines_and_co
     assert view.controls_["baseline"].value == "base"  # the folder names no listening_state baseline
     assert set(view.controls_["peers"].value) <= {"GBR", "CAN", "NZL"} and view.controls_["peers"].value
     assert 'class="wb-explore-ranked"' in view.snapshot_()
+
+
+def test_markup_in_a_concept_label_shows_as_text_in_the_explorer(model, monkeypatch):
+    import workbench.run.explore as explore
+
+    result = model.compute(Choice())
+    hostile = "<img src=x onerror=alert(1)>"
+    monkeypatch.setattr(explore, "concept_labels", lambda concepts, lang: {c: f"{c} {hostile}" for c in concepts["concept_id"]})
+    for page in (explore.ranked_html(result, "en"), explore.components_html(result, "en")):
+        assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page

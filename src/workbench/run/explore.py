@@ -165,7 +165,8 @@ def components_html(result: Explored, lang: str) -> str:
                          index=[f"{r} · {labels.get(c, c)}" for r, c in zip(result.recs["rank"], result.recs["concept_id"])])
     frame[t("columns.score", lang)] = result.recs["score"].values
     parts = list(frame.columns[:-1])
-    styled = (frame.style.bar(subset=parts, vmin=0, vmax=max(weights.values()) / total, color="#8fb3e0")
+    styled = (frame.style.format_index(escape="html", axis=0)  # a label from the data is text, never markup
+              .bar(subset=parts, vmin=0, vmax=max(weights.values()) / total, color="#8fb3e0")
               .bar(subset=[frame.columns[-1]], vmin=0, vmax=1, color="#f0b46a")
               .format(lambda v: number(v, lang, 3)))
     return styled.to_html()
