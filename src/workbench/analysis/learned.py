@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis.agreement import primary_codes
-from workbench.analysis.ridge import inverse_without, ridge_system, weights_without
+from workbench.analysis.ridge import inverse_without, ridge_system, ridge_targets, weights_without
 from workbench.analysis.suggest import SUGGEST_COLUMNS, NgramMemo, item_text, normalise_text, text_language
 
 __all__ = ["LearnedSuggester", "Texts", "gold_matrix", "evaluate_lofo", "LofoResult", "fit_learned", "suggest_framework"]
@@ -151,14 +151,10 @@ class _Sims:
     concept: tuple
     items: tuple
     kind: np.ndarray
-    #: the reference items' kernel among themselves and with the concepts' definitions
-    ref_gram: tuple
 
     def rows(self, rows: np.ndarray, ref: np.ndarray | None = None) -> "_Sims":
         ref = slice(None) if ref is None else ref
-        among, defs = self.ref_gram
-        return _Sims(tuple(m[rows] for m in self.concept), tuple(m[rows][:, ref] for m in self.items), self.kind[rows],
-                     (among[ref][:, ref], defs[ref]))
+        return _Sims(tuple(m[rows] for m in self.concept), tuple(m[rows][:, ref] for m in self.items), self.kind[rows])
 
 
 def _vectors(space: _Space, texts: Texts) -> tuple:
@@ -173,8 +169,7 @@ def _sims(space: _Space, query: tuple, kinds: np.ndarray, ref: tuple) -> _Sims:
     dense = lambda a, b: (a @ b.T).toarray().astype(np.float32)  # noqa: E731
     concept = (dense(char, space.defs[0]), dense(word, space.defs[1]), dense(label, space.defs[0]),
                dense(char, space.aliases[0]), dense(label, space.aliases[0]), dense(group, space.defs[0]), dense(group, space.aliases[0]))
-    gram = (dense(ref[0], ref[0]) + dense(ref[1], ref[1]), dense(ref[0], space.defs[0]) + dense(ref[1], space.defs[1]))
-    return _Sims(concept, (dense(char, ref[0]), dense(word, ref[1]), dense(label, ref[2])), np.asarray(kinds, dtype=object), gram)
+    return _Sims(concept, (dense(char, ref[0]), dense(word, ref[1]), dense(label, ref[2])), np.asarray(kinds, dtype=object))
 
 
 def _example_features(sims: tuple, y: np.ndarray) -> list[np.ndarray]:
@@ -193,20 +188,24 @@ def _example_features(sims: tuple, y: np.ndarray) -> list[np.ndarray]:
             np.where(mask, label[:, None, :], 0.0).max(axis=2, initial=0.0), votes]
 
 
-def _ridge_system(space: _Space, ref_gram: tuple, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The kernel ridge's system over the reference items (``ref_gram``) and the concepts' definitions."""
-    return ridge_system(*ref_gram, space.defs_gram, y, _RIDGE)
+def _kernels(sims: _Sims) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel ridge's kernel (the cosine of character n-grams plus that of word stems) of the items
+    of ``sims`` with its reference items and with the concepts' definitions: similarities ``sims``
+    already holds. Measured with themselves as reference, the items' own block of the ridge's system."""
+    return sims.items[0] + sims.items[1], sims.concept[0] + sims.concept[1]
 
 
-def _kernel_ridge(space: _Space, sims: _Sims, y: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """Each concept's score from a kernel ridge regression over the reference items and the concepts'
-    definitions: which words make an item a concept's, learned from the curation, where the other
-    features only measure nearness. The kernel is the cosine of character n-grams plus that of
-    word stems; the ridge ``_RIDGE``. ``weights``: the ridge's solution, when already known."""
-    if weights is None:
-        weights = np.linalg.solve(*_ridge_system(space, sims.ref_gram, y))
-    query = np.hstack([sims.items[0] + sims.items[1], sims.concept[0] + sims.concept[1]])
-    return (query @ weights).astype(np.float32)
+def _ridge_inverse(space: _Space, sims: _Sims) -> np.ndarray:
+    """The inverse of the kernel ridge's system over the items of ``sims`` (measured against
+    themselves) and the concepts' definitions, regularised by ``_RIDGE``."""
+    return np.linalg.inv(ridge_system(*_kernels(sims), space.defs_gram, _RIDGE))
+
+
+def _kernel_ridge(sims: _Sims, weights: np.ndarray) -> np.ndarray:
+    """Each concept's score from the kernel ridge regression with ``weights`` over the reference items
+    and the concepts' definitions: which words make an item a concept's, learned from the curation,
+    where the other features only measure nearness."""
+    return (np.hstack(_kernels(sims)) @ weights).astype(np.float32)
 
 
 def _prior_features(kinds: np.ndarray, y: np.ndarray, ref_kind: np.ndarray) -> list[np.ndarray]:
@@ -220,9 +219,10 @@ def _prior_features(kinds: np.ndarray, y: np.ndarray, ref_kind: np.ndarray) -> l
 
 
 def pair_features(space: _Space, sims: _Sims, y: np.ndarray, ref_kind: np.ndarray, drop_aliases: frozenset = frozenset(),
-                  ridge_weights: np.ndarray | None = None) -> np.ndarray:
+                  *, ridge_weights: np.ndarray) -> np.ndarray:
     """Features of every (item, concept) pair, items x concepts x features, from the items'
-    similarities (``sims``, to the reference items whose concepts are ``y``)."""
+    similarities (``sims``, to the reference items whose concepts are ``y``; ``ridge_weights``: the
+    kernel ridge's weights over those items and the definitions)."""
     n_concepts = y.shape[1]
     keep = np.array([t not in drop_aliases for t in space.alias_text], dtype=bool)
     s_def, w_def, l_def, a_char, a_label, g_def, a_group = sims.concept
@@ -230,7 +230,7 @@ def pair_features(space: _Space, sims: _Sims, y: np.ndarray, ref_kind: np.ndarra
     l_alias = _by_owner(a_label, space.alias_owner, n_concepts, keep)
     g_alias = _by_owner(a_group, space.alias_owner, n_concepts, keep)
     examples = _example_features(sims.items, y)
-    ridge = _kernel_ridge(space, sims, y, ridge_weights)
+    ridge = _kernel_ridge(sims, ridge_weights)
     base = [s_def, w_def, l_def, s_alias, l_alias, g_def, g_alias, *examples, ridge, *_prior_features(sims.kind, y, ref_kind)]
     ranks = [_ranks(f) for f in (s_def, s_alias, examples[0], examples[4], w_def, ridge)]
     ranks += [f - f.max(axis=1, keepdims=True) for f in (s_def, w_def, l_def, s_alias, l_alias, *examples, ridge)]  # gap to the item's best
@@ -253,13 +253,12 @@ def _train(space: _Space, sims: _Sims, y: np.ndarray, frameworks: np.ndarray, la
     from sklearn.preprocessing import StandardScaler
 
     xs, ys = [], []
-    system, targets = _ridge_system(space, sims.ref_gram, y)
-    inverse = np.linalg.inv(system) if inverse is None else inverse
-    weights = inverse @ targets
+    inverse = _ridge_inverse(space, sims) if inverse is None else inverse
+    weights = inverse @ ridge_targets(y)
     for fw in sorted(set(frameworks)):
         inner, other = np.flatnonzero(frameworks == fw), np.flatnonzero(frameworks != fw)
         f = pair_features(space, sims.rows(inner, other), y[other], sims.kind[other], frozenset(labels[i] for i in inner),
-                          weights_without(inverse, weights, inner))
+                          ridge_weights=weights_without(inverse, weights, inner))
         xs.append(f.reshape(-1, f.shape[-1]))
         ys.append(y[inner].reshape(-1))
     model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=1000)).fit(np.concatenate(xs), np.concatenate(ys))
@@ -340,14 +339,14 @@ def evaluate_lofo(ds, confused: int = 10) -> LofoResult:
     vectors = _vectors(space, texts)
     every = _sims(space, vectors, texts.kind, vectors)
     frameworks = items["framework_id"].to_numpy()
-    inverse = np.linalg.inv(_ridge_system(space, every.ref_gram, y)[0])  # every fold's ridge system is a block of it
+    inverse = _ridge_inverse(space, every)  # every fold's ridge system is a block of it
     rows, misses = [], []
     for fw in sorted(items["framework_id"].unique()):
         test, train = np.flatnonzero(frameworks == fw), np.flatnonzero(frameworks != fw)
         model, ridge = _train(space, every.rows(train, train), y[train], frameworks[train], [texts.label[i] for i in train],
                               LearnedSuggester.C, inverse_without(inverse, test))
         scores = _probabilities(model, pair_features(space, every.rows(test, train), y[train], texts.kind[train],
-                                                     frozenset(texts.label[i] for i in test), ridge))
+                                                     frozenset(texts.label[i] for i in test), ridge_weights=ridge))
         common = np.argsort(-y[train].sum(axis=0), kind="stable")[:3]  # the most common concepts of the other frameworks
         order = np.argsort(-scores, axis=1, kind="stable")
         hit1 = y[test, order[:, 0]]

@@ -12,26 +12,33 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ridge_system", "inverse_without", "weights_without"]
+__all__ = ["ridge_system", "ridge_targets", "inverse_without", "weights_without"]
 
 
-def ridge_system(among: np.ndarray, with_defs: np.ndarray, defs_gram: np.ndarray, y: np.ndarray,
-                 ridge: float) -> tuple[np.ndarray, np.ndarray]:
-    """The regularised kernel over the reference items and the definitions, and its targets.
+def ridge_system(among: np.ndarray, with_defs: np.ndarray, defs_gram: np.ndarray, ridge: float) -> np.ndarray:
+    """The regularised kernel over the reference items and the definitions.
 
     Parameters
     ----------
     among, with_defs, defs_gram : the kernel among the reference items, between them and the
         definitions, and among the definitions.
-    y : the reference items' curated concepts (items x concepts).
     ridge : the regularisation added to the diagonal.
 
-    >>> system, targets = ridge_system(np.eye(1), np.zeros((1, 2)), np.eye(2), np.array([[1, 0]]), 0.5)
-    >>> system.diagonal().tolist(), targets.tolist()
-    ([1.5, 1.5, 1.5], [[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    >>> ridge_system(np.eye(1), np.zeros((1, 2)), np.eye(2), 0.5).diagonal().tolist()
+    [1.5, 1.5, 1.5]
     """
     gram = np.block([[among, with_defs], [with_defs.T, defs_gram]]).astype(np.float64)
-    return gram + ridge * np.eye(len(gram)), np.vstack([y, np.eye(y.shape[1])]).astype(np.float64)
+    return gram + ridge * np.eye(len(gram))
+
+
+def ridge_targets(y: np.ndarray) -> np.ndarray:
+    """The system's targets: the reference items' curated concepts (``y``, items x concepts), then
+    each definition its own concept.
+
+    >>> ridge_targets(np.array([[1, 0]])).tolist()
+    [[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
+    """
+    return np.vstack([y, np.eye(y.shape[1])]).astype(np.float64)
 
 
 def inverse_without(inverse: np.ndarray, removed: np.ndarray) -> np.ndarray:
