@@ -38,6 +38,10 @@ def lab(tmp_path_factory):
     for name in ("notebooks", "data"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "reports.yaml", root / "reports.yaml")
+    # no toast asking about Jupyter news over the notebook (the lab has no network here anyway)
+    settings = root / ".jupyter" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     port = _free_port()
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".jupyter"), "JUPYTER_RUNTIME_DIR": str(root / ".runtime")}
     server = subprocess.Popen(
@@ -80,19 +84,39 @@ def _wait_for_change(page, before: list[str], seconds: float = 60) -> list[str]:
     return _first_list(page)
 
 
-def _run_all(page, attempts: int = 3) -> None:
+def _answer_dialogs(page, seen: list[str]) -> None:
+    """Answer any JupyterLab dialog that covers the notebook with its default button, keeping what it
+    said: on a loaded machine the lab may ask for a kernel or report one restarting while it starts."""
+    for _ in range(5):
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count() == 0:
+            return
+        seen.append(" ".join(dialog.first.inner_text().split()))
+        page.screenshot(path=str(REPO / "build" / f"explorer-dialog-{len(seen)}.png"))
+        accept = dialog.first.locator(".jp-Dialog-button.jp-mod-accept")
+        if accept.count():
+            accept.first.click()
+        else:
+            page.keyboard.press("Escape")
+        page.wait_for_timeout(500)
+
+
+def _run_all(page, attempts: int = 3) -> list[str]:
     """Run > Run All Cells, as a researcher would; on a loaded machine the kernel may still be starting
-    when the menu is used, so the command is given again until the explorer's table appears."""
+    when the menu is used, so the command is given again until the explorer's table appears. Returns
+    the text of any dialog answered on the way."""
+    seen: list[str] = []
     for attempt in range(attempts):
+        _answer_dialogs(page, seen)
         page.locator(".jp-Notebook").first.click()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         try:
             page.wait_for_selector("table.wb-explore-ranked", timeout=60_000)
-            return
+            return seen
         except Exception:
             page.screenshot(path=str(REPO / "build" / f"explorer-run-all-attempt-{attempt + 1}.png"))
-    raise AssertionError("the explorer's table did not appear after Run All Cells (screenshots in build/)")
+    raise AssertionError(f"the explorer's table did not appear after Run All Cells (screenshots in build/); dialogs: {seen}")
 
 
 def test_the_explorer_runs_and_updates_in_jupyterlab(lab):
@@ -106,12 +130,14 @@ def test_the_explorer_runs_and_updates_in_jupyterlab(lab):
         page.wait_for_selector(".jp-NotebookPanel", timeout=90_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
         Path(REPO / "build").mkdir(exist_ok=True)
-        _run_all(page)
+        dialogs = _run_all(page)
+        print("JupyterLab dialogs answered:", dialogs)
         shown = _first_list(page)
         default = model.compute(Choice()).recs
         assert shown == [labels[c] for c in default.loc[default["scope"] == "individual", "concept_id"]]
 
         # a weight: type into the slider's readout, as a researcher may
+        _answer_dialogs(page, dialogs)
         slider = page.locator(".widget-slider", has=page.locator(".widget-label", has_text=t("columns.measured_need")))
         readout = slider.locator(".widget-readout")
         readout.click()
