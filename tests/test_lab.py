@@ -101,10 +101,21 @@ def _answer_dialogs(page, seen: list[str]) -> None:
         page.wait_for_timeout(500)
 
 
-def _run_all(page, attempts: int = 3) -> list[str]:
-    """Run > Run All Cells, as a researcher would; on a loaded machine the kernel may still be starting
-    when the menu is used, so the command is given again until the explorer's table appears. Returns
-    the text of any dialog answered on the way."""
+def _started(page, seconds: float) -> bool:
+    """Whether a code cell has started (``[*]``) or run (``[1]``) since Run All Cells was given."""
+    try:
+        page.wait_for_function("() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+                               ".some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))", timeout=seconds * 1000)
+        return True
+    except Exception:  # noqa: BLE001 - playwright's timeout: not started
+        return False
+
+
+def _run_all(page, attempts: int = 4) -> list[str]:
+    """Run > Run All Cells, as a researcher would. On a loaded machine the lab may show the kernel
+    idle before its connection carries requests, and then the cells are passed over without running:
+    the command is given again when no cell has started within 15 s. Returns the text of any dialog
+    answered on the way."""
     seen: list[str] = []
     for attempt in range(attempts):
         _answer_dialogs(page, seen)
@@ -112,10 +123,12 @@ def _run_all(page, attempts: int = 3) -> list[str]:
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         try:
-            page.wait_for_selector("table.wb-explore-ranked", timeout=60_000)
-            return seen
-        except Exception:
-            page.screenshot(path=str(REPO / "build" / f"explorer-run-all-attempt-{attempt + 1}.png"))
+            if _started(page, 15):
+                page.wait_for_selector("table.wb-explore-ranked", timeout=120_000)
+                return seen
+        except Exception:  # noqa: BLE001 - playwright's timeout: screenshot, then try again
+            pass
+        page.screenshot(path=str(REPO / "build" / f"explorer-run-all-attempt-{attempt + 1}.png"))
     raise AssertionError(f"the explorer's table did not appear after Run All Cells (screenshots in build/); dialogs: {seen}")
 
 
