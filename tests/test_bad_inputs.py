@@ -99,7 +99,7 @@ _VALIDATE = [  # mistakes seen only against the whole data folder, and the other
     ("framework_id_differs_from_file_name.yaml", 2, "framework id 'gbr_fw_2018' differs from the file name 'gbr_fw'"),
     ("framework_unknown_source.yaml", 8, "unknown source 'src_tset' (not an id in sources.yaml)"),
     ("framework_item_without_mapping.yaml", 15, "item 'gbr_fw-3' has no mapping in crosswalk.tsv"),
-    ("crosswalk_unknown_concept.tsv", 6, "unknown concept 'leadrship'"),
+    ("crosswalk_unknown_concept.tsv", 6, "unknown concept 'leadrship' (did you mean 'leadership'?)"),
     ("crosswalk_unknown_subject.tsv", 8, "unknown subject 'gbr_fw-9' (no item, practice or indicator has this id)"),
     ("crosswalk_ragged_row.tsv", 5, "row has 8 fields, the header has 7"),
     ("crosswalk_confidence_above_1.tsv", 6, "confidence: Input should be less than or equal to 1 (got '1.5')"),

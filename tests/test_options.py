@@ -166,7 +166,7 @@ def test_the_options_command_filters_and_refuses_unknown_values(register_data, r
     bad = run_cli("options", "--data", str(register_data), "--phase", "soon")
     assert bad.returncode == 2 and bad.stderr.strip() == "--phase: unknown value(s) 'soon' (use now, 1-2y, 3-5y)"
     bad = run_cli("options", "--data", str(register_data), "--concept", "leadrship")
-    assert bad.returncode == 2 and "unknown concept(s) 'leadrship'" in bad.stderr
+    assert bad.returncode == 2 and "unknown concept 'leadrship' (did you mean 'leadership'?)" in bad.stderr
     quotes = run_cli("options", "--data", str(register_data), "--quotes")
     assert quotes.returncode == 0 and "001_2f87b214911501e2.txt" in quotes.stdout
     table = run_cli("options", "--data", str(register_data), "--quotes", "--format", "markdown")

@@ -611,3 +611,23 @@ def test_missing_weights_file_in_the_data_folder(tmp_path):
     (data / "weights.yaml").unlink()
     with pytest.raises(InputError, match="weights.yaml: file not found"):
         analyse(load(data), ["GBR"], "base")
+
+
+def test_a_weight_beyond_the_largest_is_refused_where_it_is_written(tmp_path):
+    """1e25 passed before, then broke the markdown output (Babel cannot write it); 1e308 overflowed every score to 0."""
+    data = make_data(tmp_path)
+    for huge in ("1e25", "1e308"):
+        f = _weights_file(tmp_path / "w.yaml", **(dict.fromkeys(COMPONENTS, 1.0) | {"peer_share": huge}))
+        code, _, err = run_cli("--data", str(data), "--baseline", "base", "--weights", str(f), "--format", "markdown")
+        assert code == 2
+        assert err.splitlines() == [f"{f}:3: weights.peer_share: Input should be less than or equal to 1000000 (got '{huge}')"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--seed", "-1"), "--seed: must be 0 or more (got -1)"),
+    (("--draws", "100000001"), "--draws: must be from 0 to 100,000 (got 100,000,001)"),
+])
+def test_draws_and_seed_out_of_range_are_one_line(tmp_path, args, message):
+    data = make_data(tmp_path)
+    code, out, err = run_cli("--data", str(data), "--baseline", "base", *args)
+    assert (code, out, err.splitlines()) == (2, "", [message])

@@ -122,7 +122,7 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
      "data/frameworks/gbr_fw.yaml:9: source_kind: Input should be 'official', 'official-archived' or 'secondary' (got 'blog')"),
     # -- the record of the double coding (data/coding/)
     ("coding_unknown_concept", lambda d: _coding(d, second="gbr_fw-1\tskos:exactMatch\tleadrship\t0.9\tx\n"),
-     "data/coding/second_pass.tsv:2: unknown concept 'leadrship'"),
+     "data/coding/second_pass.tsv:2: unknown concept 'leadrship' (did you mean 'leadership'?)"),
     ("coding_unknown_item", lambda d: _coding(d, first="nope-1\tskos:exactMatch\tleadership\t0.9\tx\n"),
      "data/coding/first_pass.tsv:2: unknown item 'nope-1'"),
     ("coding_unknown_decision", lambda d: _coding(d, adjudication="gbr_fw-1\tleadership\tmaybe\t\t\twhy\n"),
@@ -153,7 +153,7 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("crosswalk_unknown_subject", lambda d: append(d / "crosswalk.tsv", "gbr_fw-9\tskos:exactMatch\tleadership\tsemapv:ManualMappingCuration\t1.0\twb:test\t\n"),
      "data/crosswalk.tsv:7: unknown subject 'gbr_fw-9' (no item, practice or indicator has this id)"),
     ("crosswalk_unknown_concept", lambda d: edit(d / "crosswalk.tsv", "pr-1\tskos:exactMatch\tleadership", "pr-1\tskos:exactMatch\tleadrship"),
-     "data/crosswalk.tsv:5: unknown concept 'leadrship'"),
+     "data/crosswalk.tsv:5: unknown concept 'leadrship' (did you mean 'leadership'?)"),
     ("concept_unknown_domain", lambda d: edit(d / "taxonomy.yaml", "domain: system", "domain: sytem"),
      "data/taxonomy.yaml:50: concept 'merit_recruitment': unknown domain 'sytem'"),
     ("item_without_mapping", lambda d: edit(d / "crosswalk.tsv", "kaz_fw-1\tskos:exactMatch\tmerit_recruitment\tsemapv:ManualMappingCuration\t1.0\twb:test\t\n", ""),
@@ -215,7 +215,7 @@ def test_load_raises_input_error_with_problems(tiny_data):
     with pytest.raises(InputError) as info:
         load(tiny_data)
     [problem] = info.value.problems
-    assert (Path(problem.path).name, problem.line, problem.message) == ("crosswalk.tsv", 5, "unknown concept 'leadrship'")
+    assert (Path(problem.path).name, problem.line, problem.message) == ("crosswalk.tsv", 5, "unknown concept 'leadrship' (did you mean 'leadership'?)")
 
 
 def test_missing_data_folder(tmp_path, monkeypatch, capsys):

@@ -16,6 +16,7 @@ import pandas as pd
 from workbench.model.errors import InputError
 from workbench.model.options import AUDIENCES, INSTRUMENTS, PHASES, TEXT_STATES
 from workbench.model.register import OPTION_COLUMNS
+from workbench.model.values import unknown_id
 
 __all__ = ["RANKED_OPTION_COLUMNS", "empty_register", "options_of", "ranked_options", "coverage", "needs",
            "roadmap_graph", "roadmap_order", "roadmap_table", "filter_options", "carried_by", "per_option",
@@ -155,7 +156,7 @@ def filter_options(options: pd.DataFrame | None, concepts: Sequence[str] | None 
     known = set(known_concepts)
     unknown = [c for c in concepts or [] if known and c not in known]
     if unknown:
-        raise InputError.parameter("concept", f"unknown concept(s) {', '.join(repr(c) for c in unknown)}")
+        raise InputError.parameter("concept", "; ".join(unknown_id("concept", c, known) for c in unknown))
     keep = pd.Series(True, index=reg.index)
     if concepts:
         keep &= reg["concepts"].map(lambda cs: bool(set(cs) & set(concepts))).astype(bool)

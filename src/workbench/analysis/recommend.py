@@ -20,6 +20,7 @@ from workbench.analysis.options import empty_register, options_of
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, indicator_concepts, item_concepts, practice_concepts
 from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError
+from workbench.model.values import unknown_id
 from workbench.analysis.evidence import Evidence, cite
 from workbench.analysis.kaz_status import kaz_evidence, kaz_status, verb
 from workbench.analysis.known import knowable, peer_share
@@ -33,7 +34,7 @@ from workbench.analysis.transferability import Transferability, context, context
 __all__ = [
     "COMPONENTS", "DEFAULT_PEERS", "CSV_COLUMNS", "READER_COLUMNS", "COMPONENT_COLUMNS", "SCORE_EXPLANATION", "Settings", "GapAnalysis", "Evidence",
     "read_settings", "load_settings", "check_peers", "baseline_frameworks", "analyse", "score", "rank",
-    "ranked", "stability", "recommendations", "recommend", "evidence", "evidence_for", "cite",
+    "ranked", "stability", "MAX_DRAWS", "recommendations", "recommend", "evidence", "evidence_for", "cite",
 ]
 
 CSV_COLUMNS = ["rank", "scope", "concept_id", "label", "kaz_status", "options", "model_countries", "score",
@@ -259,12 +260,19 @@ def _model_countries(options: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(c for cell in options["model_countries"] for c in cell))
 
 
+#: The most random weight draws a stability column may take: memory grows with them (about 1 KB a
+#: draw), and the share of draws that keep a concept settles to its second decimal long before.
+MAX_DRAWS = 100_000
+
+
 def recommendations(gaps: GapAnalysis, top: int = 10, draws: int = 500, seed: int = 0) -> pd.DataFrame:
     """The top ``top`` concepts of each list as rows of :data:`CSV_COLUMNS` (lists ``;``-joined)."""
     if top < 1:
         raise InputError.parameter("top", f"must be at least 1 (got {top})")
-    if draws < 0:
-        raise InputError.parameter("draws", f"must be 0 or more (got {draws})")
+    if not 0 <= draws <= MAX_DRAWS:
+        raise InputError.parameter("draws", f"must be from 0 to {MAX_DRAWS:,} (got {draws:,})")
+    if seed < 0:
+        raise InputError.parameter("seed", f"must be 0 or more (got {seed})")
     weights = gaps.settings.weights
     lists = ranked(gaps)
     parts = []
@@ -317,7 +325,7 @@ def evidence(gaps: GapAnalysis, concept_id: str, rank_no: int = 0, list_name: st
     """The structured evidence for one concept of a gap analysis."""
     table = gaps.table.set_index("concept_id")
     if concept_id not in table.index:
-        raise InputError.parameter("concept_id", f"unknown concept '{concept_id}'")
+        raise InputError.parameter("concept_id", unknown_id("concept", concept_id, table.index))
     row = table.loc[concept_id]
     links = gaps.links[gaps.links["concept_id"] == concept_id]
 

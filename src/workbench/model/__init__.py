@@ -15,7 +15,7 @@ _WHERE = {
     "COMPONENTS": "settings",
     "at_granularity": "taxonomy", "concept_labels": "taxonomy", "LANGUAGES": "taxonomy",
     "t": "i18n", "country_name": "i18n", "author_year": "i18n", "DRAFT_LANGUAGES": "i18n",
-    "atomic_write": "outputs", "write_dataset": "synthetic",
+    "atomic_write": "outputs", "atomic_write_all": "outputs", "write_dataset": "synthetic",
     "read_documents": "documents", "document_paths": "documents",
 }
 __all__ = sorted(_WHERE)

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from workbench.model.errors import InputError, Problem
 from workbench.model.schema import PREDICATES
 from workbench.model.sourcefile import read_table
+from workbench.model.values import unknown_id
 
 __all__ = ["PASS_COLUMNS", "ADJUDICATION_COLUMNS", "DECISIONS", "CodingPasses", "read_passes", "passes_of"]
 
@@ -39,7 +40,7 @@ def _row_problems(row: dict[str, str], items: set[str], concepts: set[str], pred
     if row["item_code"] not in items:
         found.append(f"unknown item '{row['item_code']}'")
     if row["concept_id"] not in concepts:
-        found.append(f"unknown concept '{row['concept_id']}'")
+        found.append(unknown_id("concept", row["concept_id"], concepts))
     if predicate_needed and row["predicate_id"] not in PREDICATES:
         found.append(f"unknown predicate '{row['predicate_id']}' (use one of {', '.join(PREDICATES)})")
     if predicate_needed:

@@ -4,10 +4,64 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Mapping
 
 from workbench.model.errors import InputError, os_cause
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "atomic_write_all"]
+
+
+def _check_target(target: Path) -> None:
+    """Refuse a target that is a folder, or that lies under a file."""
+    if target.is_dir():
+        raise InputError.single(target, 0, "cannot write: is a folder, expected a file name")
+    blocking = next((parent for parent in target.parents if parent.exists() or parent.is_symlink()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise InputError.single(target, 0, f"cannot write: '{blocking}' is a file, not a folder")
+
+
+def _stage(target: Path, payload: bytes) -> str:
+    """Write ``payload`` to a new temporary file beside ``target``; returns its path."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.chmod(tmp, 0o644)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def atomic_write_all(files: Mapping[str | os.PathLike, bytes | str]) -> list[Path]:
+    """Write several files as one output: every target is checked and every file written to a
+    temporary name first, and only then are they renamed into place, so that a failure (a target
+    that is a folder, a full disk) leaves all of the old files, never a mix of old and new.
+
+    A target that cannot be written raises :class:`InputError` naming it ("cannot write: ...").
+    """
+    targets = {Path(path): data.encode("utf-8") if isinstance(data, str) else data for path, data in files.items()}
+    for target in targets:
+        _check_target(target)
+    staged: dict[Path, str] = {}
+    try:
+        for target, payload in targets.items():
+            try:
+                staged[target] = _stage(target, payload)
+            except OSError as exc:
+                # The message names the user's path: the temporary file is ours, not theirs.
+                reason = "is a folder, expected a file name" if isinstance(exc, IsADirectoryError) else os_cause(exc)
+                raise InputError.single(target, 0, f"cannot write: {reason}") from None
+        for target, tmp in staged.items():
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise InputError.single(target, 0, f"cannot write: {os_cause(exc)}") from None
+    finally:
+        for tmp in staged.values():
+            Path(tmp).unlink(missing_ok=True)
+    return list(targets)
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
@@ -16,26 +70,4 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
     The temporary file lives in the same folder, so the final ``os.replace`` is atomic. A target
     that cannot be written raises :class:`InputError` naming ``path`` ("cannot write: ...").
     """
-    target = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    if target.is_dir():
-        raise InputError.single(target, 0, "cannot write: is a folder, expected a file name")
-    blocking = next((parent for parent in target.parents if parent.exists() or parent.is_symlink()), None)
-    if blocking is not None and not blocking.is_dir():
-        raise InputError.single(target, 0, f"cannot write: '{blocking}' is a file, not a folder")
-    tmp = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except OSError as exc:
-        # The message names the user's path: the temporary file is ours, not theirs.
-        reason = "is a folder, expected a file name" if isinstance(exc, IsADirectoryError) else os_cause(exc)
-        raise InputError.single(target, 0, f"cannot write: {reason}") from None
-    finally:
-        if tmp is not None and Path(tmp).exists():
-            Path(tmp).unlink(missing_ok=True)
-    return target
+    return atomic_write_all({path: data})[0]

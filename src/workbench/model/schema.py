@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache, partial
-from typing import Annotated, Callable, Literal, Optional, Union
+from typing import Annotated, Callable, Literal, Optional, Union, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -73,8 +73,23 @@ def is_country_code(code: str) -> bool:
     return code in ORGANISATIONS or code in _iso3()
 
 
+def _mentions_number(annotation) -> bool:
+    """Whether a field's type is, or may be, a number (``int``, ``Optional[float]``, ``Union[date, int]``)."""
+    if annotation in (int, float):
+        return True
+    return any(_mentions_number(a) for a in get_args(annotation))
+
+
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_digit_separators(cls, value, info):
+        # Python, and so pydantic, reads "1_0" in a CSV cell as 10: a typo would pass as a number.
+        if isinstance(value, str) and "_" in value and _mentions_number(cls.model_fields[info.field_name].annotation):
+            raise ValueError(f"'{value}' is not a number as written (no '_' inside a number)")
+        return value
 
 
 def _country(value: str) -> str:
@@ -307,14 +322,20 @@ class Mapping(Record):
     comment: Paragraphs = ""
 
 
-class Weights(Record):
-    """Weights of the recommendation score's components (non-negative, not all zero)."""
+#: The largest weight of a score component. Weights are relative (only their ratios rank), so a
+#: million to one is already one component alone; beyond it the weighted sums overflow or lose
+#: every other component to rounding, and the reports cannot write the number.
+MAX_WEIGHT = 1e6
 
-    peer_share: FiniteFloat = Field(ge=0)
-    oecd_alignment: FiniteFloat = Field(ge=0)
-    kaz_absence: FiniteFloat = Field(ge=0)
-    measured_need: FiniteFloat = Field(ge=0)
-    paper_recommended: FiniteFloat = Field(ge=0)
+
+class Weights(Record):
+    """Weights of the recommendation score's components (from 0 to :data:`MAX_WEIGHT`, not all zero)."""
+
+    peer_share: FiniteFloat = Field(ge=0, le=MAX_WEIGHT)
+    oecd_alignment: FiniteFloat = Field(ge=0, le=MAX_WEIGHT)
+    kaz_absence: FiniteFloat = Field(ge=0, le=MAX_WEIGHT)
+    measured_need: FiniteFloat = Field(ge=0, le=MAX_WEIGHT)
+    paper_recommended: FiniteFloat = Field(ge=0, le=MAX_WEIGHT)
 
     @model_validator(mode="after")
     def _not_all_zero(self) -> "Weights":

@@ -34,7 +34,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     weights: Weights
-    baselines: Optional[dict[Annotated[str, Field(pattern=SLUG)], Annotated[list[str], Field(min_length=1)]]] = None
+    baselines: Optional[Annotated[dict[Annotated[str, Field(pattern=SLUG)], Annotated[list[str], Field(min_length=1)]], Field(min_length=1)]] = None
     related_credit: Optional[FiniteFloat] = Field(default=None, ge=0, le=1)
     oecd_framework: Optional[str] = None
     paper_sources: Optional[list[str]] = None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import os
 import stat
@@ -316,6 +317,21 @@ def read_table(path: str | os.PathLike, delimiter: str = ",") -> tuple[list[str]
     return header, rows
 
 
+def _yaml_typed(value: Any) -> str:
+    """What YAML made of an unquoted value that was meant as text ("" if it is not such a value).
+
+    >>> _yaml_typed(True), _yaml_typed(45000), _yaml_typed("x")
+    ('the truth value true', 'the number 45000', '')
+    """
+    if isinstance(value, bool):
+        return f"the truth value {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return f"the date {value.isoformat()}"
+    return ""
+
+
 def pydantic_problems(path: str, exc: Any, line_of) -> list[Problem]:
     """Turn a pydantic ``ValidationError`` into problems; ``line_of(loc)`` finds each line."""
     problems = []
@@ -331,6 +347,8 @@ def pydantic_problems(path: str, exc: Any, line_of) -> list[Problem]:
             kind == "string_type" and err.get("input") is None
         ):
             message = f"{field}: must not be empty"
+        elif kind == "string_type" and _yaml_typed(err.get("input")):
+            message = f"{field}: must be text, but YAML read the unquoted value as {_yaml_typed(err['input'])}: put it in quotes"
         else:
             msg = err["msg"].removeprefix("Value error, ")
             value = err.get("input")

@@ -1,6 +1,7 @@
 """Checks of single values: numbers, URLs, invisible text, control characters, identifiers."""
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import unicodedata
@@ -122,6 +123,36 @@ def identity_key(code: str) -> str:
     Spreadsheets, file systems and people do not keep case reliably.
     """
     return unicodedata.normalize("NFKC", code).casefold()
+
+
+def unknown_id(kind: str, value: str, known: Iterable[str]) -> str:
+    """The message for an id that names nothing, with what may help the person who typed it: a
+    character that only looks like a Latin letter (a Cyrillic "i" in ``leadership`` prints the same),
+    and the closest known id.
+
+    >>> print(unknown_id("concept", "leadersh\u0456p", ["leadership", "integrity_ethics"]))
+    unknown concept 'leadershіp' (its 9th character is U+0456 CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I, not ASCII; did you mean 'leadership'?)
+    >>> print(unknown_id("concept", "leadrship", ["leadership"]))
+    unknown concept 'leadrship' (did you mean 'leadership'?)
+    >>> print(unknown_id("concept", "zzz", ["leadership"]))
+    unknown concept 'zzz'
+    """
+    known = [k for k in known if isinstance(k, str)]
+    hints = []
+    odd = next(((i, ch) for i, ch in enumerate(value) if not ch.isascii()), None)
+    if odd is not None and all(k.isascii() for k in known):
+        i, ch = odd
+        hints.append(f"its {_ordinal(i + 1)} character is U+{ord(ch):04X} {unicodedata.name(ch, '')}".rstrip() + ", not ASCII")
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.75)
+    if close:
+        hints.append(f"did you mean '{close[0]}'?")
+    return f"unknown {kind} '{value}'" + (f" ({'; '.join(hints)})" if hints else "")
+
+
+def _ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``11th``, ``22nd``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _check_unique(records: Iterable[tuple[str, int, str]], what: str, problems: list[Problem]) -> None:

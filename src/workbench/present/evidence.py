@@ -29,13 +29,17 @@ def score_explanation_html(lang: str = "en") -> str:
 
 
 def md_escape(text) -> str:
-    r"""``text`` as one line of markdown that shows it as written: a table's pipe escaped, and markup
-    written as text (markdown passes HTML through, and a label in our data is never markup).
+    r"""``text`` as one line of markdown that shows it as written: a table's pipe escaped, markup
+    written as text (markdown passes HTML through, and a label in our data is never markup), and
+    brackets escaped, so that no label becomes a link or an image.
 
     >>> print(md_escape("Vision | <img src=x onerror=alert(1)> &\n next"))
     Vision \| &lt;img src=x onerror=alert(1)&gt; &amp; next
+    >>> print(md_escape("[click](javascript:alert(1)) ![x](y) a\\b"))
+    \[click\](javascript:alert(1)) !\[x\](y) a\\b
     """
-    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|")
+    text = html.escape(" ".join(str(text).split()), quote=False).replace("\\", "\\\\")
+    return text.replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
 
 
 def _ref(source: str, locator: str) -> str:

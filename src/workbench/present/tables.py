@@ -14,7 +14,7 @@ from workbench.model.i18n import percent
 from workbench.present.citations import _ID_IN_TEXT, _source_id, cite_html, cite_label
 from workbench.present.page import _CTX, HTML, _lang
 
-__all__ = ["publish", "table", "csv_bytes", "spreadsheet_value", "FORMULA_STARTERS"]
+__all__ = ["publish", "table", "csv_bytes", "spreadsheet_value", "spreadsheet_frame", "FORMULA_STARTERS"]
 
 
 #: Shares (0-1) shown as percentages.
@@ -267,7 +267,7 @@ def spreadsheet_value(value: Any) -> Any:
     return value
 
 
-def _spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every column name and text cell through :func:`spreadsheet_value`; numbers untouched."""
     out = frame.copy()
     for i in range(out.shape[1]):
@@ -282,7 +282,7 @@ def _spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as CSV in UTF-8 with a byte-order mark, so Excel opens Cyrillic and Kazakh letters correctly;
     every text cell through :func:`spreadsheet_value`, so none is read as a formula."""
-    return _spreadsheet_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return spreadsheet_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _data_uri(payload: bytes, mime: str) -> str:

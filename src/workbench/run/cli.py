@@ -19,7 +19,7 @@ __all__ = ["main", "build_parser"]
 
 #: Library functions name their parameters; the user typed these flags.
 FLAGS = {
-    "peers": "--peers", "baseline": "--baseline", "scope": "--scope", "top": "--top", "draws": "--draws",
+    "peers": "--peers", "baseline": "--baseline", "scope": "--scope", "top": "--top", "draws": "--draws", "seed": "--seed",
     "weights": "--weights", "only": "--only", "jobs": "--jobs", "min_weight": "--min-weight",
     "countries": "--countries", "frameworks": "--frameworks", "level": "--level", "threshold": "--threshold",
     "as_of": "--as-of", "concept": "--concept", "phase": "--phase", "instrument": "--instrument", "corps": "--corps", "review": "--review",
@@ -167,7 +167,7 @@ def _add_recommend(sub) -> None:
     p.add_argument("--weights", type=Path, default=None, help="weights file (layout of data/weights.yaml) overriding the defaults")
     p.add_argument("--top", type=int, default=10, help="number of recommendations (default 10)")
     p.add_argument("--format", choices=["csv", "markdown"], default="csv")
-    p.add_argument("--draws", type=int, default=500, help="random weight draws for the stability column (default 500; 0 skips)")
+    p.add_argument("--draws", type=int, default=500, help="random weight draws for the stability column (default 500; 0 skips; at most 100,000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the weight draws (default 0)")
     p.add_argument("--scope", default=None,
                    help="separate (default: individual competencies and system reforms in two lists), all (one list), "

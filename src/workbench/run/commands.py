@@ -61,9 +61,17 @@ def _write(text: str, out: Path | None) -> None:
         atomic_write(out, text)
 
 
+def _csv(frame, index: bool = False, **options) -> str:
+    """``frame`` as CSV text, every text cell through the reports' spreadsheet gate: a researcher opens
+    these files in Excel too, where a label starting with ``=`` would otherwise run as a formula."""
+    from workbench.present.tables import spreadsheet_frame  # deferred: the presentation layer, only when writing CSV
+
+    return spreadsheet_frame(frame).to_csv(index=index, **options)
+
+
 def _emit(frame, fmt: str, out: Path | None) -> None:
     """Print ``frame`` as CSV or an aligned table, or write it atomically to ``out``."""
-    _write(frame.to_csv(index=False) if fmt == "csv" else frame.to_string(index=False) + "\n", out)
+    _write(_csv(frame) if fmt == "csv" else frame.to_string(index=False) + "\n", out)
 
 
 def _cmd_suggest(args: argparse.Namespace) -> int:
@@ -100,6 +108,8 @@ def _read_codes(path: Path):
 
         return read_codings(path)
     rows = read_crosswalk(path)
+    if not rows:
+        raise InputError.single(path, 1, "no mappings (only a header)")
     return primary_codes(pd.DataFrame([{**m.model_dump()} for m, _ in rows]))
 
 
@@ -179,7 +189,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
     from workbench.analysis.compare import cells, evidence, framework_matrix, select_countries
     from workbench.model.dataset import load
     from workbench.analysis.network import bipartite_graph, export_graph, graph_bytes, overlap_graph
-    from workbench.model.outputs import atomic_write
+    from workbench.model.outputs import atomic_write_all
     from workbench.model.taxonomy import at_granularity
 
     # Country codes in upper case, as `recommend --peers` takes them.
@@ -201,10 +211,9 @@ def _cmd_network(args: argparse.Namespace) -> int:
     graph.graph.update(data_version=ds.data_version, taxonomy_version=ds.taxonomy_version,
                        level=args.level or "any", min_weight=float(args.min_weight), granularity=args.granularity)
     matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]), binary=args.binary)
-    for fmt in ("graphml", "gexf", "json"):
-        atomic_write(args.out / f"overlap.{fmt}", graph_bytes(graph, fmt))
-    atomic_write(args.out / "matrix.csv", matrix.to_csv())
-    atomic_write(args.out / "matrix_cells.csv", cells(ev).to_csv(index=False))
+    # one output of five files: all written, or none replaced
+    atomic_write_all({**{args.out / f"overlap.{fmt}": graph_bytes(graph, fmt) for fmt in ("graphml", "gexf", "json")},
+                      args.out / "matrix.csv": _csv(matrix, index=True), args.out / "matrix_cells.csv": _csv(cells(ev))})
     print(
         f"wrote {args.out}/: overlap.graphml, overlap.gexf, overlap.json, matrix.csv, matrix_cells.csv "
         f"({len(names)} countries, {carriers.number_of_nodes() - len(names)} concepts, "
@@ -226,8 +235,6 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
 
     if args.top < 1:
         raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
-    if args.draws < 0:
-        raise InputError.parameter("draws", f"must be 0 or more (got {args.draws})")
     peers = _csv_list(args.peers)
     if not peers:
         raise InputError.parameter("peers", "no peer countries given")
@@ -237,8 +244,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         text = render_markdown(gaps, recs, draws=args.draws, seed=args.seed)
     else:
-        text = per_option(recs, gaps.options).assign(as_of=str(ds.as_of), frameworks=frameworks_used(ds, gaps.peers)).to_csv(
-            index=False, float_format="%.4g")
+        text = _csv(per_option(recs, gaps.options).assign(as_of=str(ds.as_of), frameworks=frameworks_used(ds, gaps.peers)),
+                    float_format="%.4g")
     _write(text, args.out)
     return EXIT_OK
 # -- end recommend ---------------------------------------------------------------------------------
@@ -255,14 +262,14 @@ def _cmd_options(args: argparse.Namespace) -> int:
     if args.quotes:
         frame = ds.quotes.drop(columns=["file", "line"])
         text = frame.to_json(orient="records", force_ascii=False, indent=1) + "\n" if args.format == "json" else (
-            frame.to_csv(index=False) if args.format == "csv" else frame_markdown(frame))
+            _csv(frame) if args.format == "csv" else frame_markdown(frame))
     else:
         found = filter_options(ds.options, _csv_list(args.concept) if args.concept else None,
                                _csv_list(args.phase) if args.phase else None,
                                _csv_list(args.instrument) if args.instrument else None,
                                _csv_list(args.corps) if args.corps else None, args.review, args.lang,
                                known_concepts=ds.concepts["concept_id"])
-        render = {"csv": lambda f: options_table(f, args.lang).to_csv(index=False),
+        render = {"csv": lambda f: _csv(options_table(f, args.lang)),
                   "json": lambda f: options_json(f, args.lang), "markdown": lambda f: options_markdown(f, ds.sources, args.lang)}
         text = render[args.format](found)
     _write(text, args.out)

@@ -230,9 +230,11 @@ def _run_todo(project, specs, todo, results, jobs, on_result, progress, fresh_ke
         for t in threads:
             t.start()  # the kernels start while the data is checked
         try:
-            run.versions.update(_versions(project))
+            run.versions.update(_versions(project, [spec for spec, _ in todo]))
         except Exception:
             _abandon(run, threads)
+            if bar is not None:
+                bar.close()  # the error's lines, not a stopped progress bar, are what the run leaves
             raise
         run.ready.set()
         _collect(run, threads, len(todo), results, bar, on_result)
@@ -330,10 +332,15 @@ def _interrupt(run: _Run, threads: list[threading.Thread], todo: list[tuple[Repo
             signal.signal(signal.SIGINT, previous_int)
 
 
-def _versions(project: Project) -> dict[str, str]:
-    """The data's and the taxonomy's versions and the packages', for each report's footer (the data checked first)."""
+def _versions(project: Project, specs: list) -> dict[str, str]:
+    """The data's and the taxonomy's versions and the packages', for each report's footer (the data,
+    and the parameters of ``specs`` against it, checked first)."""
     from workbench.model.checked import validate  # deferred: pydantic and pandas load only when reports are run
+    from workbench.run.preflight import parameter_problems  # deferred: as above
 
     ds = validate(project.data)  # every data file, weights.yaml included, before any report runs
+    problems = parameter_problems(ds, specs, project.matrix)
+    if problems:
+        raise InputError(problems)
     packages = ", ".join(f"{name} {version}" for name, version in package_versions().items())
     return {"data_version": ds.data_version, "taxonomy_version": ds.taxonomy_version, "packages": packages}

@@ -9,7 +9,7 @@ from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import read_text
 from workbench.model.validate.options import option_problems
 from workbench.model.versions import lineage_problems
-from workbench.model.values import _check_unique, control_character_problem, is_web_url, url_problem
+from workbench.model.values import _check_unique, control_character_problem, is_web_url, unknown_id, url_problem
 
 if TYPE_CHECKING:
     from workbench.model.records import RawData
@@ -147,7 +147,7 @@ def _mapping_problems(raw: "RawData", items: list[tuple[str, int, str]], concept
     seen_pairs: dict[tuple[str, str], int] = {}
     for m, line in raw.mappings:
         if raw.taxonomy is not None and m.object_id not in concept_ids:
-            problems.append(Problem(cw, line, f"unknown concept '{m.object_id}'"))
+            problems.append(Problem(cw, line, unknown_id("concept", m.object_id, concept_ids)))
         if m.subject_id not in subjects and "subjects" not in broken:
             problems.append(Problem(cw, line, f"unknown subject '{m.subject_id}' (no item, practice or indicator has this id)"))
         pair = (m.subject_id, m.object_id)

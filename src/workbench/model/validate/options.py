@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import read_text
-from workbench.model.values import _check_unique
+from workbench.model.values import _check_unique, unknown_id
 
 if TYPE_CHECKING:
     from workbench.model.records import RawData
@@ -109,8 +109,8 @@ def _cited_places(o: Any) -> Iterable[tuple[tuple[Any, ...], str | None, list[st
 def _reference_problems(raw: "RawData", entry: Entry, known: dict[str, set[str]], problems: list[Problem]) -> None:
     """The ids one option names: concepts, recommendations carried, sources, quotes, prerequisites."""
     o, doc, _ = entry
-    checks: list[tuple[str, Iterable[str], set[str], str]] = [
-        ("concepts", o.concepts, known["concepts"], "unknown concept '{}'"),
+    checks: list[tuple[str, Iterable[str], set[str], str | None]] = [  # None: an unknown concept's own message
+        ("concepts", o.concepts, known["concepts"], None),
         ("carries", o.carries, known["subjects"], "carries '{}', which is no practice id or framework item code"),
         ("prerequisites", o.prerequisites, known["options"], "unknown prerequisite '{}' (no option has this id)"),
     ]
@@ -121,7 +121,8 @@ def _reference_problems(raw: "RawData", entry: Entry, known: dict[str, set[str]]
             continue
         for k, value in enumerate(values):
             if value not in pool:
-                problems.append(Problem(doc.path, _line(entry, field, k), f"option '{o.id}': " + message.format(value)))
+                text = unknown_id("concept", value, pool) if message is None else message.format(value)
+                problems.append(Problem(doc.path, _line(entry, field, k), f"option '{o.id}': " + text))
     if o.id in o.prerequisites:
         problems.append(Problem(doc.path, _line(entry, "prerequisites"), f"option '{o.id}' is its own prerequisite"))
     for place, source, quotes in _cited_places(o):

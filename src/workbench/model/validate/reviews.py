@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Mapping as TMapping
 
-from workbench.model.values import control_character_problem
+from workbench.model.values import control_character_problem, unknown_id
 
 DECISIONS = ("accept", "reject", "change")
 
@@ -27,7 +27,7 @@ def review_row_problems(row: TMapping[str, str], known: set[str]) -> tuple[list[
     if not 0 <= start < end:
         messages.append(f"bad offsets {start}-{end} (need 0 <= start < end)")
     if concept not in known:
-        messages.append(f"unknown concept '{concept}'")
+        messages.append(unknown_id("concept", concept, known))
     if decision and decision not in DECISIONS:
         messages.append(f"unknown decision '{decision}' (use accept, reject or change)")
     if decision == "change" and not new_id:
@@ -35,5 +35,5 @@ def review_row_problems(row: TMapping[str, str], known: set[str]) -> tuple[list[
     if new_id and decision != "change":
         messages.append(f"new_concept_id '{new_id}' given but the decision is not 'change'")
     if new_id and new_id not in known:
-        messages.append(f"unknown concept '{new_id}' in new_concept_id")
+        messages.append(unknown_id("concept", new_id, known) + " in new_concept_id")
     return messages, (start, end, score)

@@ -1,0 +1,61 @@
+"""Report parameters checked against the data before any kernel starts.
+
+A notebook checks its parameters too, but only when it runs, as a failed report with a traceback
+in ``reports/.failed/``. The runner checks the parameters whose meaning every notebook shares (a
+language, a concept level, a framework level, peer and country codes, a Kazakh baseline, a count)
+against the checked data first, so that a mistake in ``reports.yaml`` is one line naming the report
+and the parameter, and no report runs.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Iterable
+
+from workbench.analysis.compare import select_countries
+from workbench.model.errors import InputError, Problem
+from workbench.model.i18n import check_language
+from workbench.model.schema import LEVELS
+from workbench.model.settings import baseline_frameworks, check_peers, load_settings
+from workbench.model.taxonomy import check_granularity
+
+__all__ = ["parameter_problems"]
+
+
+def _level(value: Any) -> None:
+    if value not in ("", *LEVELS):
+        raise ValueError(f"unknown level '{value}' (use one of {', '.join(LEVELS)}, or leave it empty for every level)")
+
+
+def _count(value: Any) -> None:
+    if value < 1:
+        raise ValueError(f"must be at least 1 (got {value})")
+
+
+def _checks(ds) -> dict[str, Callable[[Any], Any]]:
+    """Each shared parameter's check, raising ``ValueError`` or :class:`InputError` on a bad value."""
+    return {
+        "lang": check_language,
+        "granularity": check_granularity,
+        "level": _level,
+        "peers": lambda v: check_peers(ds, v),
+        "countries": lambda v: select_countries(ds, v),
+        "baseline": lambda v: baseline_frameworks(load_settings(ds), v),
+        "top": _count,
+    }
+
+
+def parameter_problems(ds, specs: Iterable[Any], matrix: str | os.PathLike) -> list[Problem]:
+    """Problems of the shared parameters of ``specs`` (:class:`~workbench.run.matrix.ReportSpec`)
+    against the checked dataset ``ds``, each at its report's line of ``matrix``."""
+    checks, problems = _checks(ds), []
+    for spec in specs:
+        for key, value in spec.parameters.items():
+            if key not in checks:
+                continue
+            try:
+                checks[key](value)
+            except InputError as exc:
+                problems.append(Problem(matrix, spec.line, f"report '{spec.name}': parameter '{key}': {exc.problems[0].message}"))
+            except ValueError as exc:
+                problems.append(Problem(matrix, spec.line, f"report '{spec.name}': parameter '{key}': {exc}"))
+    return problems

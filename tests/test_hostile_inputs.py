@@ -1,0 +1,103 @@
+"""Hostile and mistaken inputs found by an outside-style review: each gets one line naming the file
+and place (or the flag), exit 2, and leaves every output as it was; text from data never runs."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from conftest import REPO, run_workbench
+from workbench.model.dataset import load
+from workbench.run.matrix import ReportSpec
+from workbench.run.preflight import parameter_problems
+
+
+def test_a_crosswalk_with_only_its_header_is_named_not_a_traceback(tmp_path):
+    empty = tmp_path / "x0.tsv"
+    empty.write_text("subject_id\tpredicate_id\tobject_id\tmapping_justification\tconfidence\tauthor_id\tcomment\n", encoding="utf-8")
+    done = run_workbench("agreement", empty, REPO / "data" / "crosswalk.tsv")
+    assert (done.returncode, done.stderr.splitlines()) == (2, [f"{empty}:1: no mappings (only a header)"])
+
+
+def test_network_output_is_all_new_or_all_old(tmp_path):
+    """A target that cannot be written (here a folder) is found before any of the five files is replaced."""
+    out = tmp_path / "net"
+    assert run_workbench("network", "--out", out, "--countries", "GBR").returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "matrix_cells.csv").unlink()
+    (out / "matrix_cells.csv").mkdir()
+    done = run_workbench("network", "--out", out, "--countries", "GBR,CAN")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"{out / 'matrix_cells.csv'}: cannot write: is a folder, expected a file name"]
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == {k: v for k, v in before.items() if k != "matrix_cells.csv"}
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no temporary file left
+
+
+def test_command_line_csv_never_starts_a_cell_with_a_formula(tmp_path):
+    """The reports' spreadsheet gate applies to the command line's CSV as well."""
+    text = tmp_path / "f.txt"
+    text.write_text('=HYPERLINK("http://evil","click") Leading people with integrity and vision.\n', encoding="utf-8")
+    done = run_workbench("code", text)
+    assert done.returncode == 0
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert rows and all(r["quote"].startswith("'=HYPERLINK") for r in rows)
+
+
+def test_a_number_with_an_underscore_is_refused(tmp_path):
+    """Python (and pydantic) read "8_9.3" as 89.3: a typo in a CSV cell would pass as a number."""
+    data = tmp_path / "data"
+    import shutil
+
+    shutil.copytree(REPO / "data", data)
+    lines = (data / "indicators.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = lines[1].split(",")
+    fields[5] = "8_9.37"
+    lines[1] = ",".join(fields)
+    (data / "indicators.csv").write_text("".join(lines), encoding="utf-8")
+    done = run_workbench("validate", "--data", data)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"{data / 'indicators.csv'}:2: value: '8_9.37' is not a number as written (no '_' inside a number)"]
+
+
+def test_a_look_alike_letter_in_a_concept_id_is_named(tmp_path):
+    data = tmp_path / "data"
+    import shutil
+
+    shutil.copytree(REPO / "data", data)
+    crosswalk = data / "crosswalk.tsv"
+    text = crosswalk.read_text(encoding="utf-8")
+    line = text[:text.index("\twb:leadership\t")].count("\n") + 1
+    crosswalk.write_text(text.replace("\twb:leadership\t", "\twb:leadersh\u0456p\t", 1), encoding="utf-8")
+    done = run_workbench("validate", "--data", data)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"{crosswalk}:{line}: unknown concept 'leadersh\u0456p' (its 9th character is U+0456 CYRILLIC SMALL LETTER "
+        "BYELORUSSIAN-UKRAINIAN I, not ASCII; did you mean 'leadership'?)"]
+
+
+def test_yaml_reading_a_label_as_a_truth_value_says_to_quote_it(tmp_path):
+    data = tmp_path / "data"
+    import shutil
+
+    shutil.copytree(REPO / "data", data)
+    path = data / "frameworks" / "uk_competency_framework_2012.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, l in enumerate(lines) if l.startswith("    label: "))
+    lines[at] = "    label: yes\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    done = run_workbench("validate", "--data", data)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"{path}:{at + 1}: items.label: must be text, but YAML read the unquoted value as "
+                                        "the truth value true: put it in quotes"]
+
+
+def test_report_parameters_are_checked_against_the_data_before_anything_runs():
+    ds = load()
+    specs = [ReportSpec("a", "taxonomy.ipynb", "d", {"lang": "fr"}, line=3),
+             ReportSpec("b", "recommendations.ipynb", "d", {"peers": ["XXX"], "top": 0, "baseline": "nothing", "lang": "kk"}, line=9),
+             ReportSpec("c", "compare.ipynb", "d", {"countries": ["GBR", "CAN"], "level": "senior", "granularity": "broad"}, line=14)]
+    problems = [(p.line, p.message) for p in parameter_problems(ds, specs, "reports.yaml")]
+    assert problems[0] == (3, "report 'a': parameter 'lang': unknown language 'fr' (use one of en, ru, kk)")
+    assert [m.split(":")[0] for line, m in problems[1:]] == ["report 'b'"] * 3
+    assert {m.split("'")[3] for _, m in problems[1:]} == {"peers", "top", "baseline"}
+    assert all(line != 14 for line, _ in problems)  # a good report has none
