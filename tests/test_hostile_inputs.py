@@ -101,3 +101,28 @@ def test_report_parameters_are_checked_against_the_data_before_anything_runs():
     assert [m.split(":")[0] for line, m in problems[1:]] == ["report 'b'"] * 3
     assert {m.split("'")[3] for _, m in problems[1:]} == {"peers", "top", "baseline"}
     assert all(line != 14 for line, _ in problems)  # a good report has none
+
+
+def test_a_file_where_a_data_folder_should_be_is_one_line(tmp_path):
+    import shutil
+
+    for folder in ("frameworks", "practices"):
+        data = tmp_path / folder / "data"
+        shutil.copytree(REPO / "data", data)
+        shutil.rmtree(data / folder)
+        (data / folder).write_text("", encoding="utf-8")
+        done = run_workbench("validate", "--data", data)
+        assert (done.returncode, done.stderr.splitlines()) == (2, [f"{data / folder}: is a file, expected a folder of *.yaml files"])
+
+
+def test_a_file_where_the_reports_folder_should_be_is_one_line(tmp_path):
+    import shutil
+
+    for name in ("notebooks", "data"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    shutil.copy(REPO / "reports.yaml", tmp_path / "reports.yaml")
+    (tmp_path / "reports").write_text("", encoding="utf-8")
+    done = run_workbench("reports", "--only", "taxonomy", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1:] == ["reports: is a file, expected the folder the reports are written to (move the file aside)"]
+    assert len([l for l in done.stderr.splitlines() if l.strip()]) == 1

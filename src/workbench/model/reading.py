@@ -234,12 +234,21 @@ def _read_indicators(path: Path, problems: list[Problem]) -> list[tuple[Indicato
     return out
 
 
+def _yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
+    """The ``*.yaml`` files of ``folder`` (none when it is missing); a file where the folder should be is a problem."""
+    if folder.is_dir():
+        return sorted(folder.glob("*.yaml"))
+    if folder.exists() or folder.is_symlink():
+        problems.append(Problem(str(folder), 0, "is a file, expected a folder of *.yaml files"))
+    return []
+
+
 def _read_register(raw: RawData, reading) -> None:
     """The register of options and its quotes, and the policy anchors of the timeline, where present."""
     root, problems = raw.root, raw.problems
     for folder, model, records in (("options", Option, raw.options), ("quotes", Quote, raw.quotes)):
         with reading(folder):
-            for path in sorted((root / folder).glob("*.yaml")) if (root / folder).is_dir() else []:
+            for path in _yaml_files(root / folder, problems):
                 records.extend(_entries_file(path, model, problems))
     if (root / "anchors.yaml").exists():
         with reading("anchors"):
@@ -263,9 +272,10 @@ def read_data(root: Path) -> RawData:
         raw.sources = _list_file(root / "sources.yaml", Source, problems)
 
     fw_dir = root / "frameworks"
-    fw_files = sorted(fw_dir.glob("*.yaml")) if fw_dir.is_dir() else []
-    if not fw_files:
-        problems.append(Problem(str(fw_dir), 0, "no framework files (*.yaml)"))
+    with reading("subjects"):  # without the frameworks, the crosswalk's items cannot be checked
+        fw_files = _yaml_files(fw_dir, problems)
+        if not fw_files and (fw_dir.is_dir() or not fw_dir.exists()):
+            problems.append(Problem(str(fw_dir), 0, "no framework files (*.yaml)"))
     for path in fw_files:
         with reading("subjects"):
             try:
@@ -276,7 +286,7 @@ def read_data(root: Path) -> RawData:
 
     pr_dir = root / "practices"
     with reading("subjects"):
-        for path in sorted(pr_dir.glob("*.yaml")) if pr_dir.is_dir() else []:
+        for path in _yaml_files(pr_dir, problems):
             raw.practices.extend(_list_file(path, Practice, problems))
 
     _read_register(raw, reading)

@@ -129,6 +129,9 @@ def run_reports(
     lock file. Ctrl-C raises :class:`RunInterrupted` within about a second, with the kernels shut
     down and every output the previous run left that was not replaced still in place.
     """
+    for folder in (project.reports, project.figures):  # every output and the cache live in these: one line, not one per report
+        if (folder.exists() or folder.is_symlink()) and not folder.is_dir():
+            raise InputError.single(folder, 0, "is a file, expected the folder the reports are written to (move the file aside)")
     all_specs = specs = load_matrix(project.matrix, project.notebooks, cache_dir=project.cache, data_dir=project.data)
     if only:
         only = list(only)
