@@ -56,7 +56,33 @@ def test_a_number_with_an_underscore_is_refused(tmp_path):
     (data / "indicators.csv").write_text("".join(lines), encoding="utf-8")
     done = run_workbench("validate", "--data", data)
     assert done.returncode == 2
-    assert done.stderr.splitlines() == [f"{data / 'indicators.csv'}:2: value: '8_9.37' is not a number as written (no '_' inside a number)"]
+    assert done.stderr.splitlines() == [f"{data / 'indicators.csv'}:2: value: '8_9.37' is not a number as written (no '_' inside a number or a date)"]
+
+
+def test_a_number_with_an_underscore_in_yaml_is_refused(tmp_path):
+    """YAML 1.1 reads an unquoted "1_0.0" as 10.0."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    weights = data / "weights.yaml"
+    lines = weights.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, l in enumerate(lines) if l.startswith("  peer_share: "))
+    lines[at] = "  peer_share: 1_0.0\n"
+    weights.write_text("".join(lines), encoding="utf-8")
+    done = run_workbench("validate", "--data", data)
+    assert (done.returncode, done.stderr.splitlines()) == (
+        2, [f"{weights}:{at + 1}: '1_0.0' is read as a number: write it without '_' (or in quotes if it is text)"])
+
+
+def test_a_failed_write_leaves_no_temporary_file(tmp_path):
+    import pytest
+
+    from workbench.model.outputs import atomic_write
+
+    with pytest.raises(TypeError):
+        atomic_write(tmp_path / "x.csv", 123)  # not text nor bytes: fails while the temporary file is open
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_look_alike_letter_in_a_concept_id_is_named(tmp_path):
@@ -95,12 +121,15 @@ def test_report_parameters_are_checked_against_the_data_before_anything_runs():
     ds = load()
     specs = [ReportSpec("a", "taxonomy.ipynb", "d", {"lang": "fr"}, line=3),
              ReportSpec("b", "recommendations.ipynb", "d", {"peers": ["XXX"], "top": 0, "baseline": "nothing", "lang": "kk"}, line=9),
-             ReportSpec("c", "compare.ipynb", "d", {"countries": ["GBR", "CAN"], "level": "senior", "granularity": "broad"}, line=14)]
+             # DEU has practices but no framework: the notebook leaves it out and says so, so it is no mistake
+             ReportSpec("c", "compare.ipynb", "d", {"countries": ["GBR", "CAN", "DEU"], "level": "senior", "granularity": "broad"}, line=14),
+             ReportSpec("d", "network.ipynb", "d", {"countries": ["GBR", 1]}, line=20)]
     problems = [(p.line, p.message) for p in parameter_problems(ds, specs, "reports.yaml")]
     assert problems[0] == (3, "report 'a': parameter 'lang': unknown language 'fr' (use one of en, ru, kk)")
-    assert [m.split(":")[0] for line, m in problems[1:]] == ["report 'b'"] * 3
-    assert {m.split("'")[3] for _, m in problems[1:]} == {"peers", "top", "baseline"}
+    assert [m.split(":")[0] for line, m in problems[1:4]] == ["report 'b'"] * 3
+    assert {m.split("'")[3] for _, m in problems[1:4]} == {"peers", "top", "baseline"}
     assert all(line != 14 for line, _ in problems)  # a good report has none
+    assert problems[-1] == (20, "report 'd': parameter 'countries': expected country codes (text), got 1")
 
 
 def test_a_file_where_a_data_folder_should_be_is_one_line(tmp_path):

@@ -84,15 +84,21 @@ def _wait_for_change(page, before: list[str], seconds: float = 60) -> list[str]:
     return _first_list(page)
 
 
+#: Dialogs that mean the kernel or our code failed: the test fails with their text instead of answering them.
+FAILURE_DIALOGS = ("died", "error starting kernel", "traceback")
+
+
 def _answer_dialogs(page, seen: list[str]) -> None:
-    """Answer any JupyterLab dialog that covers the notebook with its default button, keeping what it
-    said: on a loaded machine the lab may ask for a kernel or report one restarting while it starts."""
+    """Answer a JupyterLab dialog over the notebook (on a loaded machine the lab may ask for a kernel,
+    or report a lost connection, while it starts) with its default button, keeping what it said;
+    a dialog saying the kernel died or could not start fails the test."""
     for _ in range(5):
         dialog = page.locator(".jp-Dialog")
         if dialog.count() == 0:
             return
         seen.append(" ".join(dialog.first.inner_text().split()))
         page.screenshot(path=str(REPO / "build" / f"explorer-dialog-{len(seen)}.png"))
+        assert not any(word in seen[-1].lower() for word in FAILURE_DIALOGS), f"JupyterLab: {seen[-1]}"
         accept = dialog.first.locator(".jp-Dialog-button.jp-mod-accept")
         if accept.count():
             accept.first.click()
@@ -101,14 +107,20 @@ def _answer_dialogs(page, seen: list[str]) -> None:
         page.wait_for_timeout(500)
 
 
-def _started(page, seconds: float) -> bool:
-    """Whether a code cell has started (``[*]``) or run (``[1]``) since Run All Cells was given."""
-    try:
-        page.wait_for_function("() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
-                               ".some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))", timeout=seconds * 1000)
-        return True
-    except Exception:  # noqa: BLE001 - playwright's timeout: not started
-        return False
+PROMPTS = "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim())"
+
+
+def _started(page, before: list[str], seen: list[str], seconds: float) -> bool:
+    """Whether a code cell has started (``[*]``) or its prompt changed from ``before`` since Run All
+    Cells, answering meanwhile the dialog JupyterLab shows when it has no kernel for the notebook yet."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        _answer_dialogs(page, seen)
+        now = page.evaluate(PROMPTS)
+        if any("[*]" in p or p != b for p, b in zip(now, before)):
+            return True
+        page.wait_for_timeout(500)
+    return False
 
 
 def _run_all(page, attempts: int = 4) -> list[str]:
@@ -119,11 +131,12 @@ def _run_all(page, attempts: int = 4) -> list[str]:
     seen: list[str] = []
     for attempt in range(attempts):
         _answer_dialogs(page, seen)
+        before = page.evaluate(PROMPTS)
         page.locator(".jp-Notebook").first.click()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         try:
-            if _started(page, 15):
+            if _started(page, before, seen, 15):
                 page.wait_for_selector("table.wb-explore-ranked", timeout=120_000)
                 return seen
         except Exception:  # noqa: BLE001 - playwright's timeout: screenshot, then try again

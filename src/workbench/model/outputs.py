@@ -28,7 +28,7 @@ def _stage(target: Path, payload: bytes) -> str:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
         os.chmod(tmp, 0o644)
-    except OSError:
+    except BaseException:  # a full disk, a wrong type, Ctrl-C: never leave the temporary file behind
         Path(tmp).unlink(missing_ok=True)
         raise
     return tmp
@@ -36,8 +36,9 @@ def _stage(target: Path, payload: bytes) -> str:
 
 def atomic_write_all(files: Mapping[str | os.PathLike, bytes | str]) -> list[Path]:
     """Write several files as one output: every target is checked and every file written to a
-    temporary name first, and only then are they renamed into place, so that a failure (a target
-    that is a folder, a full disk) leaves all of the old files, never a mix of old and new.
+    temporary name first, and only then are they renamed into place, so that a failure while
+    writing (a target that is a folder, a full disk) leaves all of the old files. Only a rename
+    that fails after others succeeded (the folder made read-only meanwhile) can leave a mix.
 
     A target that cannot be written raises :class:`InputError` naming it ("cannot write: ...").
     """

@@ -274,7 +274,7 @@ def read_data(root: Path) -> RawData:
     fw_dir = root / "frameworks"
     with reading("subjects"):  # without the frameworks, the crosswalk's items cannot be checked
         fw_files = _yaml_files(fw_dir, problems)
-        if not fw_files and (fw_dir.is_dir() or not fw_dir.exists()):
+        if not fw_files and (fw_dir.is_dir() or not (fw_dir.exists() or fw_dir.is_symlink())):
             problems.append(Problem(str(fw_dir), 0, "no framework files (*.yaml)"))
     for path in fw_files:
         with reading("subjects"):

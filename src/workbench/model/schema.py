@@ -88,7 +88,7 @@ class Record(BaseModel):
     def _no_digit_separators(cls, value, info):
         # Python, and so pydantic, reads "1_0" in a CSV cell as 10: a typo would pass as a number.
         if isinstance(value, str) and "_" in value and _mentions_number(cls.model_fields[info.field_name].annotation):
-            raise ValueError(f"'{value}' is not a number as written (no '_' inside a number)")
+            raise ValueError(f"'{value}' is not a number as written (no '_' inside a number or a date)")
         return value
 
 

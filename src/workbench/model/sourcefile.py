@@ -146,9 +146,12 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError, text: str = "") -> Problem:
     return Problem(str(path), line, " ".join(message.split()))
 
 
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
 def _tree_problems(path: Path, root: yaml.Node) -> list[Problem]:
     """Duplicate keys anywhere in the tree (PyYAML keeps the last of two silently: a curator would
-    lose data unnoticed); raises :class:`InputError` at the first collection nested deeper than
+    lose data unnoticed) and numbers written with ``_``; raises :class:`InputError` at the first collection nested deeper than
     :data:`MAX_YAML_DEPTH`.
 
     The walk keeps its own stack, never Python's: it checks the depth before anything recursive
@@ -158,6 +161,12 @@ def _tree_problems(path: Path, root: yaml.Node) -> list[Problem]:
     stack: list[tuple[yaml.Node, int]] = [(root, 1)]
     while stack:
         node, depth = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag in _NUMBER_TAGS and "_" in node.value and not node.style:
+                # YAML 1.1 reads "1_0" as 10: a typo would pass as a number
+                problems.append(Problem(str(path), node.start_mark.line + 1,
+                                        f"'{node.value}' is read as a number: write it without '_' (or in quotes if it is text)"))
+            continue
         if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             continue
         if depth > MAX_YAML_DEPTH:

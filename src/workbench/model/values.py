@@ -125,10 +125,10 @@ def identity_key(code: str) -> str:
     return unicodedata.normalize("NFKC", code).casefold()
 
 
-def unknown_id(kind: str, value: str, known: Iterable[str]) -> str:
+def unknown_id(kind: str, value: str, known: Iterable[str], where: str = "") -> str:
     """The message for an id that names nothing, with what may help the person who typed it: a
     character that only looks like a Latin letter (a Cyrillic "i" in ``leadership`` prints the same),
-    and the closest known id.
+    and the closest known id. ``where`` follows the id (" in new_concept_id").
 
     >>> print(unknown_id("concept", "leadersh\u0456p", ["leadership", "integrity_ethics"]))
     unknown concept 'leadershіp' (its 9th character is U+0456 CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I, not ASCII; did you mean 'leadership'?)
@@ -146,7 +146,7 @@ def unknown_id(kind: str, value: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(value, known, n=1, cutoff=0.75)
     if close:
         hints.append(f"did you mean '{close[0]}'?")
-    return f"unknown {kind} '{value}'" + (f" ({'; '.join(hints)})" if hints else "")
+    return f"unknown {kind} '{value}'{where}" + (f" ({'; '.join(hints)})" if hints else "")
 
 
 def _ordinal(n: int) -> str:

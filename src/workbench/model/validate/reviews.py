@@ -35,5 +35,5 @@ def review_row_problems(row: TMapping[str, str], known: set[str]) -> tuple[list[
     if new_id and decision != "change":
         messages.append(f"new_concept_id '{new_id}' given but the decision is not 'change'")
     if new_id and new_id not in known:
-        messages.append(unknown_id("concept", new_id, known) + " in new_concept_id")
+        messages.append(unknown_id("concept", new_id, known, " in new_concept_id"))
     return messages, (start, end, score)
