@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
+
+import pytest
 
 from conftest import REPO, run_workbench
 from workbench.model.dataset import load
 from workbench.run.matrix import ReportSpec
 from workbench.run.preflight import parameter_problems
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    """A copy of the bundled data folder, to break one thing in."""
+    return Path(shutil.copytree(REPO / "data", tmp_path / "data"))
 
 
 def test_a_crosswalk_with_only_its_header_is_named_not_a_traceback(tmp_path):
@@ -43,12 +52,8 @@ def test_command_line_csv_never_starts_a_cell_with_a_formula(tmp_path):
     assert rows and all(r["quote"].startswith("'=HYPERLINK") for r in rows)
 
 
-def test_a_number_with_an_underscore_is_refused(tmp_path):
+def test_a_number_with_an_underscore_is_refused(data):
     """Python (and pydantic) read "8_9.3" as 89.3: a typo in a CSV cell would pass as a number."""
-    data = tmp_path / "data"
-    import shutil
-
-    shutil.copytree(REPO / "data", data)
     lines = (data / "indicators.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     fields = lines[1].split(",")
     fields[5] = "8_9.37"
@@ -59,12 +64,8 @@ def test_a_number_with_an_underscore_is_refused(tmp_path):
     assert done.stderr.splitlines() == [f"{data / 'indicators.csv'}:2: value: '8_9.37' is not a number as written (no '_' inside a number or a date)"]
 
 
-def test_a_number_with_an_underscore_in_yaml_is_refused(tmp_path):
+def test_a_number_with_an_underscore_in_yaml_is_refused(data):
     """YAML 1.1 reads an unquoted "1_0.0" as 10.0."""
-    import shutil
-
-    data = tmp_path / "data"
-    shutil.copytree(REPO / "data", data)
     weights = data / "weights.yaml"
     lines = weights.read_text(encoding="utf-8").splitlines(keepends=True)
     at = next(i for i, l in enumerate(lines) if l.startswith("  peer_share: "))
@@ -76,8 +77,6 @@ def test_a_number_with_an_underscore_in_yaml_is_refused(tmp_path):
 
 
 def test_a_failed_write_leaves_no_temporary_file(tmp_path):
-    import pytest
-
     from workbench.model.outputs import atomic_write
 
     with pytest.raises(TypeError):
@@ -85,11 +84,7 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_look_alike_letter_in_a_concept_id_is_named(tmp_path):
-    data = tmp_path / "data"
-    import shutil
-
-    shutil.copytree(REPO / "data", data)
+def test_a_look_alike_letter_in_a_concept_id_is_named(data):
     crosswalk = data / "crosswalk.tsv"
     text = crosswalk.read_text(encoding="utf-8")
     line = text[:text.index("\twb:leadership\t")].count("\n") + 1
@@ -101,11 +96,7 @@ def test_a_look_alike_letter_in_a_concept_id_is_named(tmp_path):
         "BYELORUSSIAN-UKRAINIAN I, not ASCII; did you mean 'leadership'?)"]
 
 
-def test_yaml_reading_a_label_as_a_truth_value_says_to_quote_it(tmp_path):
-    data = tmp_path / "data"
-    import shutil
-
-    shutil.copytree(REPO / "data", data)
+def test_yaml_reading_a_label_as_a_truth_value_says_to_quote_it(data):
     path = data / "frameworks" / "uk_competency_framework_2012.yaml"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     at = next(i for i, l in enumerate(lines) if l.startswith("    label: "))
@@ -133,8 +124,6 @@ def test_report_parameters_are_checked_against_the_data_before_anything_runs():
 
 
 def test_a_file_where_a_data_folder_should_be_is_one_line(tmp_path):
-    import shutil
-
     for folder in ("frameworks", "practices"):
         data = tmp_path / folder / "data"
         shutil.copytree(REPO / "data", data)
@@ -145,8 +134,6 @@ def test_a_file_where_a_data_folder_should_be_is_one_line(tmp_path):
 
 
 def test_a_file_where_the_reports_folder_should_be_is_one_line(tmp_path):
-    import shutil
-
     for name in ("notebooks", "data"):
         shutil.copytree(REPO / name, tmp_path / name)
     shutil.copy(REPO / "reports.yaml", tmp_path / "reports.yaml")

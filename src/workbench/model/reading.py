@@ -273,8 +273,9 @@ def read_data(root: Path) -> RawData:
 
     fw_dir = root / "frameworks"
     with reading("subjects"):  # without the frameworks, the crosswalk's items cannot be checked
+        before = len(problems)
         fw_files = _yaml_files(fw_dir, problems)
-        if not fw_files and (fw_dir.is_dir() or not (fw_dir.exists() or fw_dir.is_symlink())):
+        if not fw_files and len(problems) == before:  # a file where the folder should be is said already
             problems.append(Problem(str(fw_dir), 0, "no framework files (*.yaml)"))
     for path in fw_files:
         with reading("subjects"):

@@ -92,7 +92,8 @@ class Record(BaseModel):
         return value
 
 
-def _country(value: str) -> str:
+def check_country(value: str) -> str:
+    """``value`` if it is a country or organisation code (:func:`is_country_code`), else a ValueError saying what to use."""
     if not is_country_code(value):
         raise ValueError(f"unknown country code '{value}' (use ISO 3166-1 alpha-3, or OECD / EU)")
     return value
@@ -128,7 +129,7 @@ Line = Annotated[str, AfterValidator(_one_line)]
 #: Text that may run over several lines (descriptions, definitions, comments): line breaks and
 #: tabs allowed, no other control character.
 Paragraphs = Annotated[str, AfterValidator(_paragraphs)]
-Country = Annotated[Line, AfterValidator(_country)]
+Country = Annotated[Line, AfterValidator(check_country)]
 #: Text a reader sees (labels, titles, citations): one line, not empty, not only invisible characters.
 Text = Annotated[str, Field(min_length=1), AfterValidator(_one_line), AfterValidator(_visible)]
 WebUrl = Annotated[str, AfterValidator(_web_url)]

@@ -11,18 +11,14 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable
 
+from workbench.analysis.crosswalk import filter_items
 from workbench.model.errors import InputError, Problem
 from workbench.model.i18n import check_language
-from workbench.model.schema import LEVELS, is_country_code
+from workbench.model.schema import check_country
 from workbench.model.settings import baseline_frameworks, check_peers, load_settings
 from workbench.model.taxonomy import check_granularity
 
 __all__ = ["parameter_problems"]
-
-
-def _level(value: Any) -> None:
-    if value not in ("", *LEVELS):
-        raise ValueError(f"unknown level '{value}' (use one of {', '.join(LEVELS)}, or leave it empty for every level)")
 
 
 def _codes(value: Any) -> list[str]:
@@ -35,9 +31,8 @@ def _codes(value: Any) -> list[str]:
 
 def _countries(value: Any) -> None:
     # a country without a framework is left out by the notebooks, and named in the report: only the code is checked
-    unknown = [c for c in _codes(value) if not is_country_code(c.strip().upper())]
-    if unknown:
-        raise ValueError(f"unknown country code {', '.join(map(repr, unknown))} (use ISO 3166-1 alpha-3, or OECD / EU)")
+    for code in _codes(value):
+        check_country(code.strip().upper())
 
 
 def _count(value: Any) -> None:
@@ -48,14 +43,16 @@ def _count(value: Any) -> None:
 
 
 def _checks(ds) -> dict[str, Callable[[Any], Any]]:
-    """Each shared parameter's check, raising ``ValueError`` or :class:`InputError` on a bad value."""
+    """Each shared parameter's check, raising ``ValueError`` or :class:`InputError` on a bad value:
+    the checks the analyses themselves make, wherever one can be called without running the analysis."""
+    settings = load_settings(ds)
     return {
         "lang": check_language,
         "granularity": check_granularity,
-        "level": _level,
+        "level": lambda v: filter_items(ds.items, level=v or None),  # empty: every level, as in the notebooks
         "peers": lambda v: check_peers(ds, _codes(v)),
         "countries": _countries,
-        "baseline": lambda v: baseline_frameworks(load_settings(ds), v),
+        "baseline": lambda v: baseline_frameworks(settings, v),
         "top": _count,
     }
 

@@ -109,10 +109,10 @@ def _cited_places(o: Any) -> Iterable[tuple[tuple[Any, ...], str | None, list[st
 def _reference_problems(raw: "RawData", entry: Entry, known: dict[str, set[str]], problems: list[Problem]) -> None:
     """The ids one option names: concepts, recommendations carried, sources, quotes, prerequisites."""
     o, doc, _ = entry
-    checks: list[tuple[str, Iterable[str], set[str], str | None]] = [  # None: an unknown concept's own message
-        ("concepts", o.concepts, known["concepts"], None),
-        ("carries", o.carries, known["subjects"], "carries '{}', which is no practice id or framework item code"),
-        ("prerequisites", o.prerequisites, known["options"], "unknown prerequisite '{}' (no option has this id)"),
+    checks: list[tuple[str, Iterable[str], set[str], Callable[[str], str]]] = [
+        ("concepts", o.concepts, known["concepts"], lambda v: unknown_id("concept", v, known["concepts"])),
+        ("carries", o.carries, known["subjects"], lambda v: f"carries '{v}', which is no practice id or framework item code"),
+        ("prerequisites", o.prerequisites, known["options"], lambda v: f"unknown prerequisite '{v}' (no option has this id)"),
     ]
     for field, values, pool, message in checks:
         # a table not read in full names no unknown id: one mistake, one message
@@ -121,8 +121,7 @@ def _reference_problems(raw: "RawData", entry: Entry, known: dict[str, set[str]]
             continue
         for k, value in enumerate(values):
             if value not in pool:
-                text = unknown_id("concept", value, pool) if message is None else message.format(value)
-                problems.append(Problem(doc.path, _line(entry, field, k), f"option '{o.id}': " + text))
+                problems.append(Problem(doc.path, _line(entry, field, k), f"option '{o.id}': " + message(value)))
     if o.id in o.prerequisites:
         problems.append(Problem(doc.path, _line(entry, "prerequisites"), f"option '{o.id}' is its own prerequisite"))
     for place, source, quotes in _cited_places(o):
