@@ -44,6 +44,18 @@ def test_silent_cells_of_partial_countries_are_unknown_not_absent(ds):
     assert states.loc["GBR", "d"] == "absent" and states.loc["LTU", "d"] == "carried" and states.loc["LTU", "e"] == "absent"
 
 
+def test_a_principle_partial_sources_do_not_reach_is_unknown_and_out_of_the_share(ds):
+    # principle P1 maps to a, P2 to b, P3 to e: France (partial) carries only a
+    principles = pd.DataFrame({"principle": ["P1", "P2", "P3"], "principle_label": ["one", "two", "three"], "concept_id": ["a", "b", "e"]})
+    countries = ["GBR", "FRA"]
+    cov = C.coverage(C.evidence(ds, countries), principles, countries, known.knowable(ds.frameworks, countries))
+    assert C.coverage_matrix(cov, "unknown").loc["FRA"].tolist() == [False, True, True]
+    assert C.coverage_matrix(cov, "unknown").loc["GBR"].tolist() == [False, False, False]  # a complete framework: P3 is absent
+    counts = C.coverage_counts(cov).set_index("country")
+    assert counts.loc["FRA", ["principles_covered", "principles_unknown"]].tolist() == [1, 2] and pd.isna(counts.loc["FRA", "share_covered"])
+    assert counts.loc["GBR", "share_covered"] == pytest.approx(2 / 3)
+
+
 def test_peer_share_counts_over_the_peers_whose_data_could_show_the_concept(ds):
     carrying = pd.Series({"a": ("GBR", "FRA"), "c": ("GBR",), "e": ()})
     share = known.peer_share(carrying, ["GBR", "FRA"], known.knowable(ds.frameworks, ["GBR", "FRA"]))

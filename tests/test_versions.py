@@ -125,6 +125,10 @@ def test_the_papers_are_compared_as_of_their_own_year_and_the_ranking_as_of_toda
 
     found = papers.paper_findings_as_of(today, at, top=10)
     assert seen == [date(2024, 1, 1), date(2025, 1, 1)]  # seed 001 (2024), seed 002 (2025); 003 and 004 give no year
+    # new: a top concept that none of the papers recommends, whichever date a paper is compared as of
+    carried = {c for cs in found.loc[found["verdict"] != "new", "concepts"] for c in cs.split(";") if c}
+    new = set(found.loc[found["verdict"] == "new", "concept_id"])
+    assert new and not new & carried
     as_of = found.groupby("paper")["as_of"].first().to_dict()
     assert as_of["seed001"] == "2024-01-01" and as_of["seed002"] == "2025-01-01"
     assert as_of["seed004"] == str(date.today()) and set(found.loc[found["verdict"] == "new", "as_of"]) == {str(date.today())}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,7 @@ __all__ = [
     "coverage",
     "coverage_matrix",
     "coverage_share",
+    "coverage_counts",
 ]
 
 #: Columns of :func:`evidence`: one row per (item, concept) an item carries, with where it is cited.
@@ -260,17 +261,23 @@ def principle_concepts(
     return out.reset_index(drop=True)
 
 
-def coverage(ev: pd.DataFrame, principles: pd.DataFrame, countries: Sequence[str] | None = None) -> pd.DataFrame:
+def coverage(ev: pd.DataFrame, principles: pd.DataFrame, countries: Sequence[str] | None = None,
+             known: Mapping[str, bool] | pd.Series | None = None) -> pd.DataFrame:
     """Which principles each country covers through the shared concepts.
 
     A principle is covered by a country when the country carries at least one concept the
-    principle maps to. One row per (country, principle): ``covered`` and ``via`` (the shared
-    concepts, joined with :data:`CELL_SEP`).
+    principle maps to. A principle it does not cover is *unknown* rather than uncovered when the
+    country's silence is not absence (``known``: per country, True when a complete framework of
+    it was read, :func:`workbench.analysis.known.knowable`; every country when ``None``). One row
+    per (country, principle): ``covered``, ``unknown`` and ``via`` (the shared concepts, joined
+    with :data:`CELL_SEP`).
 
     >>> ev = pd.DataFrame({"country": ["GBR", "CAN"], "concept_id": ["merit", "ethics"]})
     >>> pr = pd.DataFrame({"principle": ["P1", "P2"], "principle_label": ["Merit", "Pay"], "concept_id": ["merit", "pay"]})
     >>> coverage(ev, pr)[["country", "principle", "covered"]].values.tolist()
     [['CAN', 'P1', False], ['CAN', 'P2', False], ['GBR', 'P1', True], ['GBR', 'P2', False]]
+    >>> coverage(ev, pr, known={"GBR": False, "CAN": True})[["country", "principle", "unknown"]].values.tolist()
+    [['CAN', 'P1', False], ['CAN', 'P2', False], ['GBR', 'P1', False], ['GBR', 'P2', True]]
     """
     rows = list(countries) if countries is not None else sorted(ev["country"].unique())
     carried = ev.groupby("country")["concept_id"].agg(set).to_dict()
@@ -280,20 +287,33 @@ def coverage(ev: pd.DataFrame, principles: pd.DataFrame, countries: Sequence[str
     out = []
     for country in rows:
         have = carried.get(country, set())
+        silence_is_absence = True if known is None else bool(known.get(country, False))
         for principle, concepts in targets.items():
             via = [c for c in concepts if c in have]
             out.append({"country": country, "principle": principle, "principle_label": labels[principle],
-                        "covered": bool(via), "via": CELL_SEP.join(via)})
-    return pd.DataFrame(out, columns=["country", "principle", "principle_label", "covered", "via"])
+                        "covered": bool(via), "unknown": not via and not silence_is_absence, "via": CELL_SEP.join(via)})
+    return pd.DataFrame(out, columns=["country", "principle", "principle_label", "covered", "unknown", "via"])
 
 
-def coverage_matrix(cov: pd.DataFrame) -> pd.DataFrame:
-    """:func:`coverage` as a country x principle table of booleans (principles in their order)."""
-    wide = cov.pivot(index="country", columns="principle", values="covered")
+def coverage_matrix(cov: pd.DataFrame, column: str = "covered") -> pd.DataFrame:
+    """:func:`coverage` as a country x principle table of booleans (principles in their order):
+    ``covered``, or ``unknown``."""
+    wide = cov.pivot(index="country", columns="principle", values=column)
     return wide.reindex(index=list(dict.fromkeys(cov["country"])), columns=list(dict.fromkeys(cov["principle"]))).astype(bool)
 
 
 def coverage_share(cov: pd.DataFrame) -> pd.Series:
-    """Share (0-1) of the principles each country covers."""
-    share = cov.groupby("country", sort=False)["covered"].mean().astype(float)
+    """Share (0-1) of the principles each country covers; NaN for a country where some are unknown
+    (its share is only a lower bound: :func:`coverage_counts`)."""
+    by = cov.groupby("country", sort=False)
+    share = by["covered"].mean().astype(float).where(~by["unknown"].any())
     return share.rename("share")
+
+
+def coverage_counts(cov: pd.DataFrame) -> pd.DataFrame:
+    """Per country: principles covered, principles unknown (partial sources only), and the share covered
+    (:func:`coverage_share`, empty where some are unknown). Columns ``country``, ``principles_covered``,
+    ``principles_unknown``, ``share_covered``."""
+    by = cov.groupby("country", sort=False)
+    return pd.DataFrame({"principles_covered": by["covered"].sum().astype(int), "principles_unknown": by["unknown"].sum().astype(int),
+                         "share_covered": coverage_share(cov)}).rename_axis("country").reset_index()

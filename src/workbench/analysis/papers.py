@@ -173,7 +173,8 @@ def paper_findings_as_of(gaps, gaps_at: Callable[[date], Any], top: int = 10, la
             continue
         found = paper_findings(gaps_at(day), top=top, sources=[paper], lang=lang)
         parts.append(found[found["verdict"] != "new"].assign(as_of=str(day)))
-    current = paper_findings(gaps, top=top, sources=undated, lang=lang)
+    # every paper's recommendations, today: a concept is *new* only when none of the papers recommends it
+    current = paper_findings(gaps, top=top, lang=lang)
     parts.append(current[current["paper"].isin(undated)].assign(as_of=today))
     parts.append(current[current["verdict"] == "new"].assign(as_of=today))
     out = pd.concat(parts, ignore_index=True)[[*FINDING_COLUMNS, "as_of"]]
