@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_workbench
+from workbench.analysis import compare as C
 from workbench.model.dataset import load
 from workbench.run.matrix import ReportSpec
 from workbench.run.preflight import parameter_problems
@@ -40,6 +41,18 @@ def test_network_output_is_all_new_or_all_old(tmp_path):
     assert done.stderr.splitlines() == [f"{out / 'matrix_cells.csv'}: cannot write: is a folder, expected a file name"]
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == {k: v for k, v in before.items() if k != "matrix_cells.csv"}
     assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no temporary file left
+
+
+def test_the_network_command_leaves_out_a_country_without_data_and_keeps_unknown_cells_empty(tmp_path):
+    """As the reports do: no framework at the level is left out and named, not a row of zeros; a cell
+    only partial sources stand behind (France) is unknown: empty, not 0."""
+    done = run_workbench("network", "--out", tmp_path / "a", "--countries", "GBR,KAZ,CAN", "--level", "senior")
+    assert done.returncode == 0 and done.stdout.strip().endswith("left out, with no framework at the level 'senior': GBR")
+    rows = {r["country"]: r for r in csv.DictReader(io.StringIO((tmp_path / "a" / "matrix.csv").read_text(encoding="utf-8")))}
+    assert sorted(rows) == ["CAN", "KAZ"]
+    assert run_workbench("network", "--out", tmp_path / "b", "--countries", "FRA,GBR").returncode == 0
+    rows = {r["country"]: r for r in csv.DictReader(io.StringIO((tmp_path / "b" / "matrix.csv").read_text(encoding="utf-8")))}
+    assert rows["FRA"]["leadership"] == "1" and rows["FRA"]["integrity_ethics"] == "" and rows["GBR"]["legal_literacy"] == "0"
 
 
 def test_command_line_csv_never_starts_a_cell_with_a_formula(tmp_path):
@@ -113,7 +126,7 @@ def test_report_parameters_are_checked_against_the_data_before_anything_runs():
     specs = [ReportSpec("a", "taxonomy.ipynb", "d", {"lang": "fr"}, line=3),
              ReportSpec("b", "recommendations.ipynb", "d", {"peers": ["XXX"], "top": 0, "baseline": "nothing", "lang": "kk"}, line=9),
              # DEU has practices but no framework: the notebook leaves it out and says so, so it is no mistake
-             ReportSpec("c", "compare.ipynb", "d", {"countries": ["GBR", "CAN", "DEU"], "level": "senior", "granularity": "broad"}, line=14),
+             ReportSpec("c", "compare.ipynb", "d", {"countries": ["GBR", "CAN", "USA", "DEU"], "level": "senior", "granularity": "broad"}, line=14),
              ReportSpec("d", "network.ipynb", "d", {"countries": ["GBR", 1]}, line=20)]
     problems = [(p.line, p.message) for p in parameter_problems(ds, specs, "reports.yaml")]
     assert problems[0] == (3, "report 'a': parameter 'lang': unknown language 'fr' (use one of en, ru, kk)")
@@ -121,6 +134,21 @@ def test_report_parameters_are_checked_against_the_data_before_anything_runs():
     assert {m.split("'")[3] for _, m in problems[1:4]} == {"peers", "top", "baseline"}
     assert all(line != 14 for line, _ in problems)  # a good report has none
     assert problems[-1] == (20, "report 'd': parameter 'countries': expected country codes (text), got 1")
+
+
+def test_a_comparison_left_with_fewer_than_two_countries_is_refused_before_anything_runs():
+    ds = load()
+    # AUS has no framework at the senior level: one country left, nothing to compare (it was a ZeroDivisionError in a cell)
+    specs = [ReportSpec("e", "network.ipynb", "d", {"countries": ["AUS", "KAZ"], "level": "senior"}, line=5),
+             ReportSpec("f", "compare.ipynb", "d", {"countries": [], "level": "senior"}, line=8),
+             ReportSpec("g", "compare.ipynb", "d", {"countries": ["JPN"]}, line=11)]
+    problems = [(p.line, p.message) for p in parameter_problems(ds, specs, "reports.yaml")]
+    assert problems == [
+        (5, "report 'e': parameter 'countries': a comparison needs two countries with a framework at the level 'senior'; "
+            "of AUS, KAZ, only KAZ has one"),
+        (11, "report 'g': parameter 'countries': a comparison needs two countries with a framework; of JPN, only JPN has one")]
+    kept, left_out = C.comparison_countries(ds, [])  # empty: every country with an official framework
+    assert kept == C.select_countries(ds) and not left_out and "JPN" not in kept
 
 
 def test_a_file_where_a_data_folder_should_be_is_one_line(tmp_path):

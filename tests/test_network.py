@@ -102,11 +102,13 @@ def test_matrix_csv_counts_or_binary(tmp_path, capsys):
     assert pd.read_csv(out / "matrix.csv", index_col="country").loc["CAN"].tolist() == [0, 1, 1, 1, 0, 0, 0]
 
 
-def test_level_filter_keeps_requested_countries_as_isolated_nodes(tmp_path, capsys):
+def test_level_filter_leaves_out_and_names_a_country_without_a_framework_at_the_level(tmp_path, capsys):
     out = tmp_path / "out"
-    assert run(capsys, "network", "--out", out, "--level", "all", "--countries", "GBR,NZL", "--data", data(tmp_path))[0] == 0
+    code, said, _ = run(capsys, "network", "--out", out, "--level", "all", "--countries", "GBR,NZL", "--data", data(tmp_path))
+    assert code == 0 and said.strip().endswith("left out, with no framework at the level 'all': NZL")  # its only framework is senior
     G = nx.read_graphml(out / "overlap.graphml")
-    assert "NZL" in G and G.degree("NZL") == 0  # its only framework is senior
+    assert "NZL" not in G and "GBR" in G  # no data is said, never drawn as a node of zeros
+    assert list(pd.read_csv(out / "matrix.csv")["country"]) == ["GBR"]
     assert G.graph["level"] == "all"
 
 

@@ -99,3 +99,26 @@ def test_a_report_lists_what_a_partial_or_secondary_source_lacks(ds):
     assert "known only from a secondary source" in page
     assert "unknown, not absent" in page
     assert "partial source" not in versions_html(ds, ["GBR"], "en")._repr_html_()
+
+
+def test_a_score_with_an_unknown_peer_share_says_so_and_its_bar_still_adds_up_to_it():
+    # France's only frameworks are partial: for a concept it does not carry, the peer share is unknown
+    from workbench.analysis import recommend
+
+    gaps = recommend.analyse(load(), ["FRA"])
+    recs = recommend.recommendations(gaps, top=10, draws=0)
+    unknown = recs[recs["peer_share"].isna()]
+    assert len(unknown), "every peer partial: some concept must have an unknown peer share"
+    concept = unknown["concept_id"].iloc[0]
+    ev = recommend.evidence(gaps, concept)
+    line = ev.score_line("en")
+    known_weight = sum(w for k, w in ev.weights.items() if ev.components[k] == ev.components[k])
+    assert f") / {known_weight:g};" in line and "Peers carrying it unknown" in line and "1× +" not in line
+    assert "no peer carries it" not in ev.carried_line("en")  # nobody could tell
+    fig = figures.score_components(recs, list(recs["concept_id"]), gaps.settings.weights.model_dump())
+    ends = {}
+    for patch in fig.axes[0].patches:
+        y = round(patch.get_y(), 3)
+        ends[y] = max(ends.get(y, 0.0), patch.get_x() + patch.get_width())
+    rows = sorted(ends)[::-1]  # the first recommendation is drawn at the top
+    assert [round(ends[y], 6) for y in rows] == [round(s, 6) for s in recs["score"]]

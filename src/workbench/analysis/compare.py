@@ -7,8 +7,10 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.analysis.known import with_frameworks
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, filter_items, item_concepts
 from workbench.model.dataset import Dataset
+from workbench.model.errors import InputError
 from workbench.model.schema import LIST_SEP, ORGANISATIONS
 from workbench.model.settings import read_settings
 
@@ -25,6 +27,7 @@ __all__ = [
     "clusters",
     "country_map",
     "principle_concepts",
+    "comparison_countries",
     "coverage",
     "coverage_matrix",
     "coverage_share",
@@ -239,6 +242,24 @@ def country_map(matrix: pd.DataFrame, method: str = "mds", random_state: int = 0
     elif method not in ("mds", "pca"):
         raise ValueError(f"unknown method '{method}' (use mds or pca)")
     return pd.DataFrame(xy, index=matrix.index, columns=["x", "y"])
+
+
+def comparison_countries(ds: Dataset, countries: Sequence[str] | None = None, level: str | None = None) -> tuple[list[str], list[str]]:
+    """``(kept, left_out)``: the countries a comparison draws, in the order given, and those it leaves
+    out for want of a framework at ``level`` (:func:`workbench.analysis.known.with_frameworks`).
+
+    ``countries`` empty: every country with a framework from an official source
+    (:func:`select_countries`), so that a country added to the data joins "every country" at once.
+    Raises :class:`~workbench.model.errors.InputError` when fewer than two are left: there is
+    nothing to compare, and a matrix of one row would be drawn as if there were.
+    """
+    asked = list(dict.fromkeys(countries)) if countries else select_countries(ds)
+    kept, left_out = with_frameworks(ds.frameworks, asked, level)
+    if len(kept) < 2:
+        at = f" at the level '{level}'" if level else ""
+        have = f"only {kept[0]} has one" if kept else "none has one"
+        raise InputError.parameter("countries", f"a comparison needs two countries with a framework{at}; of {', '.join(asked) or 'the data'}, {have}")
+    return kept, left_out
 
 
 def principle_concepts(

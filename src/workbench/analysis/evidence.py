@@ -172,8 +172,8 @@ class Evidence:
         known = len(self.peers) - len(self.peers_unknown)
         if self.peers_carrying:
             parts = [t("evidence.carried_peers", lang, names=names(self.peers_carrying), n=len(self.peers_carrying), known=known)]
-        else:
-            parts = [t("evidence.carried_no_peer", lang)]
+        else:  # said only where a peer's data could show it: with every peer unknown, nobody can say no peer does
+            parts = [t("evidence.carried_no_peer", lang)] if known else []
         if self.peers_unknown:
             parts.append(t("evidence.carried_unknown_peers", lang, names=names(self.peers_unknown)))
         if len(self.oecd_principles):
@@ -192,12 +192,18 @@ class Evidence:
                  low=percent(1 - spread, lang, 0), high=percent(1 + spread, lang, 0), top=number(top, lang, 0))
 
     def score_line(self, lang: str = "en") -> str:
+        """The score as its sum, in words. A component nobody could know (a peer share when every
+        peer's source is partial) is named unknown and left out of the sum and of the divisor, as the
+        score leaves it out (:func:`workbench.analysis.scoring.score`)."""
         w, c = self.weights, self.components
-        terms = " + ".join(f"{fmt(w[k], lang)}×{fmt(c[k], lang)}" for k in COMPONENTS)
+        known = [k for k in COMPONENTS if c[k] == c[k]]
+        terms = " + ".join(f"{fmt(w[k], lang)}×{fmt(c[k], lang)}" for k in known)
         stab = (f"; {t('evidence.stability_line', lang, share=percent(self.stability, lang, 0))}"
                 if self.stability == self.stability else "")
-        return (t("evidence.score_formula", lang, score=number(self.score, lang, 3), terms=terms, total=fmt(sum(w.values()), lang)) + "; "
-                + ", ".join(f"{_component(k, lang)} {fmt(c[k], lang)}" for k in COMPONENTS) + stab)
+        values = [f"{_component(k, lang)} {fmt(c[k], lang)}" if k in known else t("evidence.component_unknown", lang, name=_component(k, lang))
+                  for k in COMPONENTS]
+        return (t("evidence.score_formula", lang, score=number(self.score, lang, 3), terms=terms, total=fmt(sum(w[k] for k in known), lang))
+                + "; " + ", ".join(values) + stab)
 
 
 

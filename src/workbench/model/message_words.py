@@ -87,6 +87,7 @@ WORDS: dict[str, str] = dict([
     N_("evidence.carried_peers", "carried by {names} ({n} of the {known} peers whose data could show it)"),
     N_("evidence.carried_no_peer", "no peer carries it"),
     N_("evidence.carried_unknown_peers", "unknown for {names} (partial sources)"),
+    N_("evidence.component_unknown", "{name} unknown, left out of the sum and of the divisor"),
     N_("evidence.carried_oecd", "it serves {n} of the OECD 2019 principles"),
     N_("evidence.carried_kaz_absent", "Kazakhstan does not have it"),
     N_("evidence.carried_kaz_partial", "Kazakhstan has it in part"),

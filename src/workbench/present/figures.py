@@ -207,7 +207,8 @@ def score_components(recs: pd.DataFrame, labels: Sequence[str], weights: dict[st
     """Stacked horizontal bars: each recommendation's score split into its weighted components.
 
     ``recs`` is :func:`workbench.analysis.recommend.recommendations` output and ``weights`` the weights it
-    was ranked with; each bar adds up to the row's ``score`` (``sum(w*c) / sum(w)``). Title,
+    was ranked with; each bar adds up to the row's ``score`` (``sum(w*c) / sum(w)`` over the components
+    known for the row). Title,
     axis and legend are in ``lang``.
     """
     _check_lang(lang)
@@ -215,11 +216,13 @@ def score_components(recs: pd.DataFrame, labels: Sequence[str], weights: dict[st
     ax = fig.add_subplot()
     y = list(range(len(recs)))[::-1]
     left = [0.0] * len(recs)
-    total = sum(weights.values())
+    # a component nobody could know (NaN) is left out of its row's sum and divisor, as in the score
+    values = {name: [float(v) for v in recs[name]] for name in weights}
+    totals = [sum(w for name, w in weights.items() if values[name][i] == values[name][i]) or 1.0 for i in range(len(recs))]
     for name, weight in weights.items():
         if weight == 0:
             continue  # a component weighted 0 adds nothing: no bar, and no entry in the legend
-        widths = [weight / total * float(v) for v in recs[name]]
+        widths = [weight / total * v if v == v else 0.0 for v, total in zip(values[name], totals)]
         ax.barh(y, widths, left=left, label=t(f"columns.{name}", lang), height=0.7)
         left = [a + b for a, b in zip(left, widths)]
     ax.set_yticks(y, [str(x) for x in labels])

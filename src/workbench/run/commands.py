@@ -187,6 +187,7 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 def _cmd_network(args: argparse.Namespace) -> int:
     # deferred: the comparison, the network (networkx) and the dataset load pandas
     from workbench.analysis.compare import cells, evidence, framework_matrix, select_countries
+    from workbench.analysis.known import cell_states, knowable, with_frameworks
     from workbench.model.dataset import load
     from workbench.analysis.network import bipartite_graph, export_graph, graph_bytes, overlap_graph
     from workbench.model.outputs import atomic_write_all
@@ -201,7 +202,8 @@ def _cmd_network(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise InputError.single(args.out, 0, "cannot write: is a file, and the output is a folder")
     ds = at_granularity(load(args.data, as_of=args.as_of), args.granularity)
-    names = select_countries(ds, countries, frameworks, args.include_organisations)
+    # as in the reports: a country without a framework at the level is left out and named, not drawn as zeros
+    names, left_out = with_frameworks(ds.frameworks, select_countries(ds, countries, frameworks, args.include_organisations), args.level)
     ev = evidence(ds, names, frameworks, args.level)
     if ev.empty:
         raise InputError.single("--countries", 0, "the selection holds no mapped item (check --countries, --frameworks and --level together)")
@@ -211,6 +213,8 @@ def _cmd_network(args: argparse.Namespace) -> int:
     graph.graph.update(data_version=ds.data_version, taxonomy_version=ds.taxonomy_version,
                        level=args.level or "any", min_weight=float(args.min_weight), granularity=args.granularity)
     matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]), binary=args.binary)
+    # a cell only partial sources stand behind is unknown, not 0: left empty
+    matrix = matrix.astype(object).where(cell_states(matrix, knowable(ds.frameworks, names, args.level)).ne("unknown"), "")
     # one output of five files: all written, or none replaced
     atomic_write_all({**{args.out / f"overlap.{fmt}": graph_bytes(graph, fmt) for fmt in ("graphml", "gexf", "json")},
                       args.out / "matrix.csv": _csv(matrix, index=True), args.out / "matrix_cells.csv": _csv(cells(ev))})
@@ -218,6 +222,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
         f"wrote {args.out}/: overlap.graphml, overlap.gexf, overlap.json, matrix.csv, matrix_cells.csv "
         f"({len(names)} countries, {carriers.number_of_nodes() - len(names)} concepts, "
         f"{overlap.number_of_edges()} overlap edges)"
+        + (f"; left out, with no framework at the level '{args.level}': {', '.join(left_out)}" if left_out else "")
     )
     return EXIT_OK
 # -- end network -----------------------------------------------------------------------------------

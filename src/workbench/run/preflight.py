@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable
 
+from workbench.analysis.compare import comparison_countries
 from workbench.analysis.crosswalk import filter_items
 from workbench.model.errors import InputError, Problem
 from workbench.model.i18n import check_language
@@ -57,18 +58,32 @@ def _checks(ds) -> dict[str, Callable[[Any], Any]]:
     }
 
 
+def _compared(ds, parameters: dict[str, Any]) -> None:
+    """The countries a comparison would draw at its level: at least two (the notebooks' own check)."""
+    comparison_countries(ds, [c.strip().upper() for c in _codes(parameters["countries"])], parameters.get("level") or None)
+
+
 def parameter_problems(ds, specs: Iterable[Any], matrix: str | os.PathLike) -> list[Problem]:
     """Problems of the shared parameters of ``specs`` (:class:`~workbench.run.matrix.ReportSpec`)
-    against the checked dataset ``ds``, each at its report's line of ``matrix``."""
+    against the checked dataset ``ds``, each at its report's line of ``matrix``; then, where each
+    parameter is right, whether ``countries`` at ``level`` leave two countries to compare."""
     checks, problems = _checks(ds), []
     for spec in specs:
+        found = len(problems)
         for key, value in spec.parameters.items():
-            if key not in checks:
-                continue
-            try:
-                checks[key](value)
-            except InputError as exc:
-                problems.append(Problem(matrix, spec.line, f"report '{spec.name}': parameter '{key}': {exc.problems[0].message}"))
-            except (ValueError, TypeError) as exc:  # a TypeError: a value of a type the check cannot read
-                problems.append(Problem(matrix, spec.line, f"report '{spec.name}': parameter '{key}': {exc}"))
+            if key in checks:
+                problems += _problem(lambda: checks[key](value), matrix, spec, key)
+        if "countries" in spec.parameters and len(problems) == found:
+            problems += _problem(lambda: _compared(ds, spec.parameters), matrix, spec, "countries")
     return problems
+
+
+def _problem(check: Callable[[], Any], matrix: str | os.PathLike, spec: Any, key: str) -> list[Problem]:
+    """``check()``'s failure as the one problem of parameter ``key`` of ``spec`` (none when it passes)."""
+    try:
+        check()
+    except InputError as exc:
+        return [Problem(matrix, spec.line, f"report '{spec.name}': parameter '{key}': {exc.problems[0].message}")]
+    except (ValueError, TypeError) as exc:  # a TypeError: a value of a type the check cannot read
+        return [Problem(matrix, spec.line, f"report '{spec.name}': parameter '{key}': {exc}")]
+    return []
