@@ -492,7 +492,7 @@ def test_findings_on_hand_data(tiny):
     findings = paper_findings(analyse(tiny, ["GBR", "CAN", "NZL"], "base"), top=1).set_index("concept_id")
     assert findings.loc["collaboration", ["recommendation", "rank", "verdict"]].tolist() == [
         "Set up interagency working groups", 3, "missed"]
-    assert findings.loc["cultural_competence", "comment"].startswith("rank 4 in the individual list (top 1 shown); no chosen peer carries it")
+    assert findings.loc["cultural_competence", "comment"].startswith("rank 4 in the individual list (top 1 shown); none of the chosen peers' frameworks or recorded practices carries it")
     assert findings.loc[["integrity_ethics", "merit_recruitment"], "verdict"].tolist() == ["new", "new"]
 
 

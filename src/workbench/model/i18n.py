@@ -11,7 +11,6 @@ and Kazakh are drafts for a native reviewer (``DRAFT_LANGUAGES``); reports in th
 """
 from __future__ import annotations
 
-import gettext
 import re
 from functools import lru_cache
 from typing import Any
@@ -146,10 +145,14 @@ def percent(share: float, lang: str = "en", decimals: int = 1) -> str:
 
 @lru_cache(maxsize=None)
 def country_name(code: str, lang: str = "en") -> str:
-    """A country's name in ``lang`` from pycountry's ISO 3166 data and its translations (the code if unknown).
+    """A country's name in ``lang``: CLDR's territory name (Babel), for a code pycountry finds in ISO 3166
+    (the code itself if unknown). CLDR gives the names as each language writes them in running text
+    ("Великобритания", "Соединенные Штаты"), where ISO's own translations give the formal names.
 
     >>> country_name("KAZ"), country_name("KAZ", "ru"), country_name("OECD"), country_name("OECD", "kk")
     ('Kazakhstan', 'Казахстан', 'OECD', 'ЭЫДҰ')
+    >>> country_name("GBR", "ru"), country_name("USA", "ru"), country_name("USA", "kk")
+    ('Великобритания', 'Соединенные Штаты', 'Америка Құрама Штаттары')
     """
     # `workbench validate` loads this module (through the settings' messages) and never names a country.
     # deferred: pycountry costs about 40 ms to import; only country names need it
@@ -161,14 +164,15 @@ def country_name(code: str, lang: str = "en") -> str:
     found = pycountry.countries.get(alpha_3=code) if re.fullmatch(r"[A-Z]{3}", str(code)) else None
     if found is None:
         return str(code)
-    name = getattr(found, "common_name", None) or found.name
-    if lang == "en":
-        return name
-    try:
-        tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
-    except OSError:
-        return name
-    return tr.gettext(getattr(found, "common_name", None) or found.name) if getattr(found, "common_name", None) else tr.gettext(found.name)
+    return _territories(lang).get(found.alpha_2) or getattr(found, "common_name", None) or found.name
+
+
+@lru_cache(maxsize=None)
+def _territories(lang: str) -> dict[str, str]:
+    """CLDR's territory names in ``lang`` (two-letter code -> name)."""
+    from babel import Locale  # deferred as pycountry is: only country names need the locale data
+
+    return dict(Locale.parse(lang).territories)
 
 
 _YEAR = re.compile(r"\((\d{4})\)")

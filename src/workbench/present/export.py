@@ -265,7 +265,7 @@ def reader_parameters(parameters: dict[str, Any], lang: str) -> dict[str, str]:
     (``Страны-аналоги: Великобритания, Новая Зеландия, Канада``); the language of the report is not repeated.
 
     >>> reader_parameters({"peers": ["GBR", "NZL"], "top": 10, "lang": "ru"}, "ru")
-    {'Страны-аналоги': 'Соединённое Королевство, Новая Зеландия', 'Понятий в списке': '10'}
+    {'Страны-аналоги': 'Великобритания, Новая Зеландия', 'Понятий в списке': '10'}
     """
     return {(t(f"params.{k}", lang) if has(f"params.{k}") else k): _parameter_value(k, v, lang)
             for k, v in parameters.items() if k not in ("lang", "figures_dir")}

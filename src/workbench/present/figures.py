@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-from workbench.analysis.compare import clusters, country_map, evidence, framework_matrix, linkage, select_countries, similarity
+from workbench.analysis.compare import clusters, country_map, evidence, framework_matrix, select_countries, similarity
 from workbench.analysis.network import bipartite_graph, overlap_graph
 from workbench.model.i18n import country_name, number, t
 from workbench.model.outputs import atomic_write
