@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.model.i18n import country_name, group, has, number, percent, t, value_word
+from workbench.model.i18n import country_name, country_prefixed, group, has, number, percent, t, value_word
 from workbench.model.settings import COMPONENTS
 
 __all__ = ["Evidence", "Block", "cite", "fmt"]
@@ -141,12 +141,12 @@ class Evidence:
         if self.kaz_status == "absent":
             status_rows += rows(self.baseline_frameworks, lambda r: f"{s['absent_from']} {r['title']}")
         out.append(Block("kaz_status", status_rows))
-        out.append(Block("peer_practices", rows(self.peer_practices, lambda r: f"{country_name(r['country'], lang)}: {r['label']}")))
+        out.append(Block("peer_practices", rows(self.peer_practices, lambda r: country_prefixed(r['country'], str(r['label']), lang))))
         out.append(Block("peer_items", rows(self.peer_items, lambda r: f"{country_name(r['country'], lang)}, {title(r['framework_id'])}: \"{r['label']}\"")))
         out.append(Block("oecd", rows(self.oecd_principles.assign(framework_id="oecd"), lambda r: f"{r['label']}")))
         out.append(Block("survey", rows(self.survey, lambda r: f"{r['label']}: {percent(r['value'] / 100, lang)}")))
         out.append(Block("steps", rows(self.steps, lambda r: f"{r['label']}")))
-        out.append(Block("risks", rows(self.risks, lambda r: f"{country_name(r['country'], lang)}: {r['label']}")))
+        out.append(Block("risks", rows(self.risks, lambda r: country_prefixed(r['country'], str(r['label']), lang))))
         gov = []
         for (factor, ind, measure, year), g in self.governance.groupby(["factor", "indicator", "measure", "year"], sort=False):
             vals = ", ".join(f"{country_name(k, lang)} {number(v, lang, 1 if v % 1 else 0)}" for k, v in zip(g["country"], g["value"]))
@@ -162,7 +162,7 @@ class Evidence:
         gov[:0] = [(" ".join(dict.fromkeys(args)), ((src, loc),)) for (src, loc), args in cited.items()]
         out.append(Block("governance", gov))
         out.append(Block("paper", rows(self.paper, lambda r: (f"{title(r['framework_id'])}: \"{r['label']}\"" if r["framework_id"]
-                                                           else f"{country_name(r['country'], lang)}: {r['label']}"))))
+                                                           else country_prefixed(r['country'], str(r['label']), lang)))))
         return [b for b in out if b.rows]
 
     def carried_line(self, lang: str = "en") -> str:

@@ -19,7 +19,7 @@ from workbench.model.catalogues import translations
 from workbench.model.messages import MESSAGES, PLURAL_MESSAGES
 
 __all__ = ["LANGUAGES", "DRAFT_LANGUAGES", "DRAFT_MARK", "check_language", "t", "tn", "has", "group", "missing",
-           "is_draft", "number", "percent", "country_name", "author_year", "value_word"]
+           "is_draft", "number", "percent", "country_name", "country_prefixed", "author_year", "value_word"]
 
 #: The workbench's languages: of the taxonomy's labels, the interface strings and the reports.
 #: Defined here, not in :mod:`workbench.model.taxonomy`, so that the settings' messages need no pandas.
@@ -165,6 +165,19 @@ def country_name(code: str, lang: str = "en") -> str:
     if found is None:
         return str(code)
     return _territories(lang).get(found.alpha_2) or getattr(found, "common_name", None) or found.name
+
+
+def country_prefixed(code: str, text: str, lang: str = "en") -> str:
+    """``text`` (a framework's title, a practice's label) after its country's name, unless it already
+    begins with that name in ``lang`` or in English: "Lithuania: Lithuania: ..." never.
+
+    >>> country_prefixed("LTU", "Competencies of senior leaders"), country_prefixed("LTU", "Lithuania: senior leaders")
+    ('Lithuania: Competencies of senior leaders', 'Lithuania: senior leaders')
+    """
+    name = country_name(code, lang)
+    if any(text.startswith(n) for n in {name, country_name(code, "en")}):
+        return text
+    return f"{name}: {text}"
 
 
 @lru_cache(maxsize=None)

@@ -10,7 +10,7 @@ from matplotlib.patches import Patch
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
-from workbench.model.i18n import check_language, country_name, t
+from workbench.model.i18n import check_language, country_name, country_prefixed, t
 from workbench.model.versions import first_day, last_day
 from workbench.present.figures import _literal_text, _plain
 
@@ -39,7 +39,7 @@ def timeline_figure(versions: pd.DataFrame, anchors: pd.DataFrame, today: date, 
             ax.text(date2num(end) + 60 if short else date2num(start) + 60, y, str(v["version"] or ""), va="center", fontsize=7,
                     color="#333333" if short else "white")
         # the lineage named by its latest version, wrapped rather than cut
-        labels.append(textwrap.fill(f"{country_name(country, lang)}: {mine['title'].iloc[-1]}", 44, max_lines=2, placeholder=" …"))
+        labels.append(textwrap.fill(country_prefixed(country, str(mine['title'].iloc[-1]), lang), 44, max_lines=2, placeholder=" …"))
     for j, country in enumerate(anchor_countries):
         y = len(rows) + j
         for _, a in anchors[anchors["country"] == country].iterrows():

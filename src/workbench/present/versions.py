@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any, Iterable
 
-from workbench.model.i18n import country_name, t
+from workbench.model.i18n import country_name, country_prefixed, t
 from workbench.model.versions import first_day, versions_in_force
 from workbench.present.citations import cite_html, cited_text_html
 from workbench.present.page import HTML, _lang
@@ -33,7 +33,7 @@ def versions_html(ds: Any, countries: Iterable[str] | None = None, lang: str | N
     lang = _lang(lang)
     rows = versions_in_force(ds, countries)
     day = str(ds.as_of) if getattr(ds, "as_of", None) is not None else t("ui.all_versions", lang)
-    items = [f"<li>{html.escape(country_name(r['country'], lang))}: {html.escape(str(r['title']))} ({_span(r, lang)}){_coverage(r, lang)}</li>"
+    items = [f"<li>{html.escape(country_prefixed(r['country'], str(r['title']), lang))} ({_span(r, lang)}){_coverage(r, lang)}</li>"
              for _, r in rows.iterrows()]
     partial = any(r.get("coverage") == "partial" for _, r in rows.iterrows())
     note = f"<p>{html.escape(t('ui.unknown_note', lang))}</p>" if partial else ""
