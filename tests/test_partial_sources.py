@@ -83,6 +83,9 @@ def test_the_heatmap_hatches_unknown_cells_and_says_why(ds):
     shown = {t.get_text() for t in grid.ax_heatmap.texts}
     assert "?" in shown
     matplotlib.pyplot.close(grid.figure)
+    named = figures.heatmap(matrix, unknown=unknown, lang="ru")  # countries by name, in the report's language
+    assert {t.get_text() for t in named.ax_heatmap.get_xticklabels()} == {"Великобритания", "Франция", "Литва"}
+    matplotlib.pyplot.close(named.figure)
 
 
 def test_the_network_rings_partial_countries_in_its_legend(ds):

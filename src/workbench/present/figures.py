@@ -67,7 +67,10 @@ def concept_labels(concepts: pd.DataFrame, lang: str = "en") -> dict[str, str]:
 
 
 def _node_label(G: nx.Graph, n, lang: str) -> str:
+    """A node's name in ``lang``: a country's name, a concept's ``label_<lang>``, else its ``label`` or id."""
     d = G.nodes[n]
+    if d.get("kind") == "country":
+        return country_name(str(n), lang)
     return str(d.get(f"label_{lang}") or d.get("label") or n)
 
 
@@ -145,8 +148,9 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     if partial:
         nx.draw_networkx_nodes(G, pos, ax=ax, nodelist=partial, node_size=1500, node_color="none", edgecolors="#555555",
                                linewidths=1.2).set_linestyle("--")
-    nx.draw_networkx_labels(G, pos, ax=ax, labels={n: _node_label(G, n, lang) for n in G}, font_size=8,
-                            font_color="black" if "concept" in kinds else "white")
+    # a country's name does not fit inside its node: the node shows its code, and the legend names it
+    nx.draw_networkx_labels(G, pos, ax=ax, labels={n: n if kinds[i] == "country" else _node_label(G, n, lang) for i, n in enumerate(G)},
+                            font_size=8, font_color="black" if "concept" in kinds else "white")
     if G.number_of_edges() <= 60 and "concept" not in kinds:  # label overlap weights while readable
         weights = {(u, v): f"{d['weight']:.2f}" for u, v, d in G.edges(data=True) if "weight" in d}
         nx.draw_networkx_edge_labels(G, pos, ax=ax, edge_labels=weights, font_size=7)
@@ -161,6 +165,7 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     if partial:
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor="none",
                               markeredgecolor="#555555", label=t("figures.partial_node", lang)))
+    handles += [Line2D([], [], linestyle="", label=f"{n}  {_node_label(G, n, lang)}") for n, k in zip(G, kinds) if k == "country"]
     if handles:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.set_xlim(-0.12, 1.12)

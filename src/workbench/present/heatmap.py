@@ -11,6 +11,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 
 from workbench.analysis.compare import linkage, similarity
+from workbench.model.i18n import country_name
 
 __all__ = ["heatmap", "literal_text", "plain"]
 
@@ -57,7 +58,7 @@ def _mark_unknown(grid, unknown: pd.DataFrame, unknown_label: str) -> None:
 
 @literal_text
 def heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, drop_empty: bool = True, fmt: str = "d",
-            value_label: str = "items", unknown: pd.DataFrame | None = None, unknown_label: str = "unknown"):
+            value_label: str = "items", unknown: pd.DataFrame | None = None, unknown_label: str = "unknown", lang: str = "en"):
     """Seaborn clustermap of a country x concept matrix (drawn with concepts as rows); returns the ``ClusterGrid``.
 
     Countries and concepts are ordered by average-linkage trees on the Jaccard distance (as
@@ -66,7 +67,8 @@ def heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, drop_emp
     show item counts (``fmt`` and ``value_label`` change that, e.g. ``".2f"`` and ``"share"``).
     ``unknown`` (country x concept, True where only partial sources stand behind an empty cell,
     :func:`workbench.analysis.known.cell_states`) hatches those cells with a "?" and a legend
-    (``unknown_label``): they are not zeros.
+    (``unknown_label``): they are not zeros. Countries are named in ``lang`` (any other row, a
+    document, keeps its name).
     """
     # deferred: seaborn takes a second to import, and only the heatmap draws with it
     import seaborn as sns
@@ -75,7 +77,7 @@ def heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, drop_emp
     if data.empty:
         raise ValueError("the matrix has nothing to draw (no country carries any concept)")
     # Concepts as rows: their (long) labels then read horizontally.
-    shown = data.T.rename(index=labels or {})
+    shown = data.T.rename(index=labels or {}, columns=lambda code: country_name(str(code), lang))
     n_concepts, n_countries = shown.shape
     concept_tree = linkage(similarity(data.T)) if n_concepts > 1 else None
     country_tree = linkage(similarity(data)) if n_countries > 1 else None
