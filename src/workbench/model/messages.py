@@ -50,7 +50,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("summary.caution_undecided", "For {n} of their options the data cannot tell what Kazakhstan has today (status undecided): check it before acting."),
     N_("summary.caution_no_peer", "Some recommendations above rest on no peer at all, only on the OECD principles, Kazakhstan's status or the measured need: what carries each is said under it."),
     N_("summary.caution_as_of", "Frameworks as of {date}: a country that replaces its framework changes the ranking; the papers are compared as of their own year (see the annex)."),
-    N_("ui.annex_pointer", "Every option in full, the evidence behind each recommendation and the quotes are in the annex, a file of its own:"),
+    N_("ui.annex_pointer", "Continued in the annex, a file of its own:"),
     N_("ui.annex_back", "Back to the report this annex belongs to"),
     N_("ui.partial_framework", "partial source: {missing}"),
     N_("ui.secondary_source", "known only from a secondary source"),

@@ -7,7 +7,6 @@ from typing import Annotated, Iterable, Literal, Mapping, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from workbench.model.i18n import t
 from workbench.model.dataset import Dataset
 from workbench.model.errors import PARAMETER, InputError
 from workbench.model.schema import DEFAULT_BASELINE, DEFAULT_PEERS, ORGANISATIONS, PRACTICE_KINDS, SLUG, FiniteFloat, Weights
@@ -19,8 +18,19 @@ __all__ = ["COMPONENTS", "DEFAULT_PEERS", "DEFAULT_BASELINE", "SCORE_EXPLANATION
 
 #: The score's components, in the order of the ``Weights`` model (and of the CSV columns).
 COMPONENTS: tuple[str, ...] = tuple(Weights.model_fields)
-#: How the score is built; shown by ``workbench recommend --help``, the markdown output and the report.
-SCORE_EXPLANATION = t("sections.how_scored_text", "en")  # one text, translated in the report catalogue
+#: How the score is built, in the terms of the CSV columns and of ``weights.yaml`` (its keys): shown by
+#: ``workbench recommend --help`` and the markdown output. The reports explain it in words, without
+#: ids (``sections.how_scored_text`` of the catalogue).
+SCORE_EXPLANATION = ('score = sum(w_i * c_i) / sum(w_i) over five components in [0, 1]: peer_share (share of the chosen '
+    'peers whose frameworks or practices carry the concept), oecd_alignment (OECD 2019 principles served, '
+    "divided by the largest count in the same list), kaz_absence (1 if Kazakhstan's status is absent, 1 - "
+    'related_credit if partial, 0 if present; status read from the baseline frameworks, Kazakh practices '
+    'and law, other Kazakh frameworks and indicators), measured_need (largest APA survey gap, percent / '
+    '100) and paper_recommended (1 if one of the papers in paper_sources of data/weights.yaml recommends '
+    'it; weight 0 by default, so agreement with the papers is reported as a finding, not scored). '
+    'A component that cannot be known (empty: no chosen peer could show it) leaves both sums. '
+    "Individual competencies and system reforms are ranked in separate lists unless the scope is 'all'; "
+    'ties (equal to 12 decimals) are broken by concept id, alphabetically.')
 
 
 

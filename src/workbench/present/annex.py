@@ -50,7 +50,7 @@ def split_annex(nb: Any, pointer: str) -> tuple[Any, Any | None]:
     kept, previous_annex = [], False
     for cell in report.cells:
         if _tagged(cell):
-            if not previous_annex:
+            if not previous_annex and not _follows_pointer(kept):
                 pointer_cell = nbformat.v4.new_markdown_cell(pointer)
                 pointer_cell.id = f"annex-pointer-{len(kept)}"  # fixed, not random: an export is the same every time
                 kept.append(pointer_cell)
@@ -62,6 +62,13 @@ def split_annex(nb: Any, pointer: str) -> tuple[Any, Any | None]:
     report.cells = kept
     annex.cells = [c for c in annex.cells if _tagged(c)]
     return report, annex
+
+
+def _follows_pointer(kept: list) -> bool:
+    """Whether the last cell a reader sees among ``kept`` is already a pointer to the annex (cells
+    with nothing to show between two runs of annex cells must not repeat it)."""
+    seen = [c for c in kept if not _unseen(c) and not (c.get("cell_type") == "code" and not c.get("outputs"))]  # code is not shown
+    return bool(seen) and str(seen[-1].get("id", "")).startswith("annex-pointer-")
 
 
 def link_across(report: str, annex: str, report_file: str, annex_file_name: str) -> tuple[str, str]:

@@ -52,6 +52,10 @@ def _labels_by_source(lang: str) -> dict[str, str]:
     return _CTX.derived[key]
 
 
+#: The letters that tell apart two sources that would read alike ("2015a"), in each language's alphabet.
+_SUFFIXES = {"en": "abcdefghijklmnop", "ru": "абвгдежзиклмнопр", "kk": "абвгдежзиклмнопр"}
+
+
 def _source_labels(sources: pd.DataFrame, lang: str) -> dict[str, str]:
     """The labels of :func:`_labels_by_source`, computed from ``sources``."""
     rows = [(str(r["id"]), author_year(r["citation"], r.get("year"), lang), r.get("file")) for _, r in sources.iterrows()]
@@ -63,7 +67,8 @@ def _source_labels(sources: pd.DataFrame, lang: str) -> dict[str, str]:
     for sid, label, file in rows:
         if counts[label] > 1:
             seen[label] = seen.get(label, 0) + 1
-            label = f"{label}{'abcdefghij'[seen[label] - 1]}"
+            letter = _SUFFIXES.get(lang, _SUFFIXES["en"])[seen[label] - 1]
+            label = f"{label}-{letter}" if label.endswith(".") else f"{label}{letter}"  # "n.d.-a", as APA writes it
         out[sid] = label
         if isinstance(file, str) and file:
             out[file] = label

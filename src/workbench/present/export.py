@@ -156,7 +156,7 @@ def export_pages(executed_notebook: str | Path, spec: Any, versions: dict[str, s
     report_file = f"{spec.name}.html"
     annex_name = annex_file(report_file)
     pointer = (f'<p class="wb-annex-link">{html.escape(t("ui.annex_pointer", lang))} '
-               f'<a href="{html.escape(annex_name, quote=True)}">{html.escape(t("ui.annex_title", lang))}</a></p>')
+               f'<a href="{html.escape(annex_name, quote=True)}">{html.escape(annex_name)}</a></p>')  # on paper too, the file's name
     report_nb, annex_nb = split_annex(nb, pointer)
     report = _page(report_nb, spec, versions, lang, {"annex_href": annex_name} if annex_nb is not None else {})
     if annex_nb is None:

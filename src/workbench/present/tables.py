@@ -55,7 +55,7 @@ def _header(column: Any, lang: str) -> str:
         return f"{t('ui.principle', lang)} {_CTX.principles[name]}"
     if _source_id(name) is not None:
         return cite_label(_source_id(name), lang)
-    if re.fullmatch(r"[A-Z]{3}", name):
+    if re.fullmatch(r"[A-Z]{3}", name) or has(f"organisations.{name}"):
         return country_name(name, lang)
     return name.strip().replace("_", " ")
 
@@ -138,8 +138,8 @@ def _ids_as_labels(text: str, lang: str) -> str:
 
 
 def _who(token: str, lang: str) -> str:
-    """A country code as the country's name, a source id or seed file as author-year, anything else as is."""
-    if re.fullmatch(r"[A-Z]{3}", token):
+    """A country code (or an organisation's: OECD, EU) as its name, a source id or seed file as author-year, anything else as is."""
+    if re.fullmatch(r"[A-Z]{3}", token) or has(f"organisations.{token}"):
         return country_name(token, lang)
     return cite_label(token, lang) if _source_id(token) else token
 
@@ -182,18 +182,40 @@ LONGEST_WORD, _CHUNK = 24, 12
 
 def breakable(text: str) -> str:
     """``text`` escaped for HTML, with break opportunities (``<wbr>``) inside runs longer than
-    :data:`LONGEST_WORD` characters only: words and numbers stay whole.
+    :data:`LONGEST_WORD` characters only: words, numbers and dates stay whole. A long run breaks
+    after its separators first (``;``, ``,``, ``/``, ``|``: a list of codes or labels), and only a
+    piece still too long every :data:`_CHUNK` characters; a date never breaks at its hyphens.
 
     >>> breakable("a <b>"), breakable("x" * 30)
     ('a &lt;b&gt;', 'xxxxxxxxxxxx<wbr>xxxxxxxxxxxx<wbr>xxxxxx')
+    >>> breakable("In-service training;Speechwriting;Presentation")
+    'In-service training;<wbr>Speechwriting;<wbr>Presentation'
+    >>> breakable("from 2019-01-06")
+    'from <span class="wb-nowrap">2019-01-06</span>'
     """
     out = []
     for part in re.split(r"(\s+)", text):
         if len(part) > LONGEST_WORD and not part.isspace():
-            out.append("<wbr>".join(html.escape(part[k:k + _CHUNK]) for k in range(0, len(part), _CHUNK)))
+            out.append("<wbr>".join(_whole(piece) if len(piece) <= LONGEST_WORD else _chunked(piece)
+                                    for piece in _AFTER_SEPARATOR.split(part) if piece))
         else:
-            out.append(html.escape(part))
+            out.append(_whole(part))
     return "".join(out)
+
+
+#: Where a long run of codes or labels may break first: after a list separator.
+_AFTER_SEPARATOR = re.compile(r"(?<=[;,/|])")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _whole(piece: str) -> str:
+    """``piece`` escaped, its dates kept on one line."""
+    return _DATE.sub(lambda m: f'<span class="wb-nowrap">{m.group(0)}</span>', html.escape(piece))
+
+
+def _chunked(piece: str) -> str:
+    """A piece with no separator, longer than :data:`LONGEST_WORD`: a break every :data:`_CHUNK` characters."""
+    return "<wbr>".join(html.escape(piece[k:k + _CHUNK]) for k in range(0, len(piece), _CHUNK))
 
 
 def _table_html(frame: pd.DataFrame, shown: pd.DataFrame, cites: dict[str, list[str]]) -> str:
