@@ -631,3 +631,10 @@ def test_draws_and_seed_out_of_range_are_one_line(tmp_path, args, message):
     data = make_data(tmp_path)
     code, out, err = run_cli("--data", str(data), "--baseline", "base", *args)
     assert (code, out, err.splitlines()) == (2, "", [message])
+
+
+def test_an_organisation_named_as_a_peer_is_refused_as_such():
+    from workbench.model.settings import check_peers
+
+    with pytest.raises(InputError, match="OECD: an organisation, not a peer country"):
+        check_peers(load(), ["GBR", "OECD"])

@@ -25,7 +25,7 @@ from workbench.model.errors import InputError
 from workbench.model.outputs import atomic_write
 from workbench.model.validate import check_name
 from workbench.model.i18n import country_name, has, number, t, value_word
-from workbench.model.settings import COMPONENTS, load_settings
+from workbench.model.settings import COMPONENTS, countries_with_data, load_settings
 from workbench.model.taxonomy import at_granularity, concept_labels
 from workbench.present.figures import network_figure, png_bytes
 from workbench.run.matrix import load_matrix
@@ -223,8 +223,11 @@ def save_as_report(project: Any, choice: Choice, name: str, title: str) -> str:
 # -- the widgets ------------------------------------------------------------------------------------
 
 def _peer_choices(ds: Dataset) -> list[tuple[str, str]]:
-    known = sorted((set(ds.items["country"]) | set(ds.practices["country"])) - {"KAZ", "OECD", "EU"})
-    return [(f"{country_name(c)} ({c})", c) for c in known]
+    """The countries a peer can be (those with a framework, as the analysis requires), each by name;
+    one known only from secondary sources says so, as it is never a default peer."""
+    fws = ds.frameworks
+    official = set(fws.loc[fws["source_kind"] != "secondary", "country"]) if "source_kind" in fws else set(fws["country"])
+    return [(f"{country_name(c)} ({c})" + ("" if c in official else f", {t('ui.secondary_source')}"), c) for c in countries_with_data(ds)]
 
 
 def _start(model: ExplorerModel) -> Choice:
