@@ -140,7 +140,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("sections.needs", "Kazakhstan's measured needs and the options that answer them"),
     N_("sections.needs_note", "The second lens, beside the peer-based ranking. The gaps reported by civil servants in the Academy's survey of 2014-2015, largest first, with the concepts each maps to, their rank in this report, and the options serving them, so that a need no peer names in the same words is not lost."),
     N_("sections.roadmap", "Roadmap"),
-    N_("sections.roadmap_note", "Every option of the register by phase and instrument, each prerequisite drawn as an arrow to the option that needs it."),
+    N_("sections.roadmap_note", "Every option of the register by phase and instrument, each prerequisite drawn as an arrow to the option that needs it; the numbers are those of the list of options in the annex."),
     N_("sections.quotes", "Appendix: the quotes behind the options"),
     N_("sections.quotes_note", "Each quote in the language of its source, as it stands there (seed documents are checked word for word), with the options that use it."),
     N_("sections.side_by_side", "Side by side with the source papers"),
@@ -150,7 +150,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("sections.intro_training", "The Academy's survey of civil servants (2014-2015) measured where competencies fall short; its training curriculum shows what is offered (both from the Academy's paper on the training system). This report sets both against the concepts the recommendation ranking puts first."),
     N_("sections.survey_gaps", "Competency gaps reported in the survey"),
     N_("sections.volumes", "Training volumes"),
-    N_("sections.volumes_note", "Yearly course numbers as the paper reports them (it gives no year for them)."),
+    N_("sections.volumes_note", "The training system's volumes as the paper reports them: courses per year (it gives no year for them), the size of Corps A, and courses and participants counted since 2013 or 2014; each row says which."),
     N_("sections.need_supply", "Recommended concepts against need and supply"),
     N_("sections.need_supply_note", "The top recommended concepts, and every concept the survey found lacking (with its rank), against the survey gap and the number of curriculum items that carry the concept."),
     N_("sections.intro_documents", "Each document is split into passages (sentences, table rows), and every passage is scored against the shared taxonomy with the same machinery as the concept suggester. Every coding keeps its exact quotation and character offsets, so it can be checked in the text."),
@@ -283,6 +283,6 @@ MESSAGES: dict[str, str] = {**_INTERFACE, **WORDS}
 
 #: key -> (English singular, English plural).
 PLURAL_MESSAGES: dict[str, tuple[str, str]] = dict([
-    NP_("ui.more_rows", "Showing the first {shown} of {total} row; the downloads hold every row.", "Showing the first {shown} of {total} rows; the downloads hold every row."),
+    NP_("ui.more_rows", "Showing the first {shown} of {total} row; every row is in the table's download (CSV, XLSX) in the HTML version of this report.", "Showing the first {shown} of {total} rows; every row is in the table's download (CSV, XLSX) in the HTML version of this report."),
     NP_("options.options_count", "{n} option in the register", "{n} options in the register"),
 ])
