@@ -160,7 +160,7 @@ WORDS: dict[str, str] = dict([
     N_("values.rejected", "second coder's mapping not added"),
     N_("values.learned_suggester", "learned from the curated mappings"),
     N_("values.naive_baseline", "naive baseline (most common concept)"),
-    N_("figures.partial_node", "partial source: overlaps are lower bounds"),
+    N_("figures.partial_node", "partial source: overlaps uncertain (the unread part may add shared concepts or others)"),
     N_("figures.partial_version", "version known only in part"),
     N_("figures.heatmap_share", "share of text"),
     N_("figures.map_title", "Countries placed by the similarity of their frameworks"),

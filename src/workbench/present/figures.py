@@ -123,7 +123,8 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     or the id. Connected nodes use the whole drawing (Kamada-Kawai layout, then a seeded spring
     layout); nodes without edges are set apart in a row at the bottom, labelled as such.
     ``threshold`` (the weakest overlap kept) goes into the title. Nodes in ``partial`` (countries
-    known only from partial sources: their overlaps are lower bounds) get a dashed ring and a legend entry.
+    known only from partial sources: their overlaps are uncertain, as the unread part may add shared concepts
+    or others) get a dashed ring and a legend entry.
     """
     _check_lang(lang)
     partial = [n for n in partial if n in G]
@@ -157,6 +158,18 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     if isolated:
         ax.axhline(0.125, color="#d0d0d0", linewidth=0.8, linestyle="--")
         ax.text(0.0, 0.09, t("figures.isolated", lang), fontsize=8, color="#555555", transform=ax.transData)
+    handles = _network_legend(G, lang, communities, partial, palette)
+    if handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    ax.set_xlim(-0.12, 1.12)
+    ax.set_ylim(-0.12 if isolated else -0.08, 1.08)
+    fig.tight_layout()
+    return _plain(fig)
+
+
+def _network_legend(G: nx.Graph, lang: str, communities: pd.Series | None, partial: list, palette: list[str]) -> list[Line2D]:
+    """The network's legend: its communities' colours, the dashed ring of a partial source, and the
+    name of each country whose node shows its code."""
     handles = []
     if communities is not None:
         shown = sorted({int(communities.get(n, 0)) for n in G})
@@ -165,13 +178,8 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     if partial:
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor="none",
                               markeredgecolor="#555555", label=t("figures.partial_node", lang)))
-    handles += [Line2D([], [], linestyle="", label=f"{n}  {_node_label(G, n, lang)}") for n, k in zip(G, kinds) if k == "country"]
-    if handles:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
-    ax.set_xlim(-0.12, 1.12)
-    ax.set_ylim(-0.12 if isolated else -0.08, 1.08)
-    fig.tight_layout()
-    return _plain(fig)
+    return handles + [Line2D([], [], linestyle="", label=f"{n}  {_node_label(G, n, lang)}")
+                      for n in G if G.nodes[n].get("kind") == "country"]
 
 
 @_literal_text

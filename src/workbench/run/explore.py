@@ -227,7 +227,7 @@ def _peer_choices(ds: Dataset) -> list[tuple[str, str]]:
     one known only from secondary sources says so, as it is never a default peer."""
     fws = ds.frameworks
     official = set(fws.loc[fws["source_kind"] != "secondary", "country"]) if "source_kind" in fws else set(fws["country"])
-    return [(f"{country_name(c)} ({c})" + ("" if c in official else f", {t('ui.secondary_source')}"), c) for c in countries_with_data(ds)]
+    return [(f"{country_name(c)}{'' if c in official else ', ' + t('ui.secondary_source')} ({c})", c) for c in countries_with_data(ds)]
 
 
 def _start(model: ExplorerModel) -> Choice:
