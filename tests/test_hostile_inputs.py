@@ -151,6 +151,27 @@ def test_a_comparison_left_with_fewer_than_two_countries_is_refused_before_anyth
     assert kept == C.select_countries(ds) and not left_out and "JPN" not in kept
 
 
+def test_the_report_check_reads_countries_and_dates_as_the_notebooks_do():
+    ds = load()
+    specs = [ReportSpec("a", "compare.ipynb", "d", {"countries": ["gbr", "can"]}, line=2),  # the notebooks upper-case codes
+             # New Zealand's leaders' profile came into force in 2015: in 2010 only Australia had one at that level
+             ReportSpec("b", "compare.ipynb", "d", {"countries": ["NZL", "AUS"], "level": "leaders", "as_of": "2010-01-01"}, line=4),
+             ReportSpec("c", "compare.ipynb", "d", {"countries": ["NZL", "AUS"], "level": "leaders"}, line=6)]
+    assert [(p.line, p.message) for p in parameter_problems(ds, specs, "reports.yaml")] == [
+        (4, "report 'b': parameter 'countries': a comparison needs two countries with a framework at the level 'leaders'; "
+            "of NZL, AUS, only AUS has one")]
+    assert C.comparison_countries(ds, ["gbr", "can"]) == (["GBR", "CAN"], [])
+
+
+def test_the_network_command_blanks_what_the_selected_frameworks_could_not_show(tmp_path):
+    """With --frameworks, what a country's silence means is read from the frameworks selected:
+    Lithuania's 2022 list alone is partial, so its silent cells are unknown, although its other list is complete."""
+    done = run_workbench("network", "--out", tmp_path, "--frameworks", "ltu_manager_competencies_2022,uk_success_profiles_behaviours")
+    assert done.returncode == 0, done.stderr
+    rows = {r["country"]: r for r in csv.DictReader(io.StringIO((tmp_path / "matrix.csv").read_text(encoding="utf-8")))}
+    assert "0" not in rows["LTU"].values() and "0" in rows["GBR"].values()
+
+
 def test_a_file_where_a_data_folder_should_be_is_one_line(tmp_path):
     for folder in ("frameworks", "practices"):
         data = tmp_path / folder / "data"

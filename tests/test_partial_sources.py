@@ -125,3 +125,16 @@ def test_a_score_with_an_unknown_peer_share_says_so_and_its_bar_still_adds_up_to
         ends[y] = max(ends.get(y, 0.0), patch.get_x() + patch.get_width())
     rows = sorted(ends)[::-1]  # the first recommendation is drawn at the top
     assert [round(ends[y], 6) for y in rows] == [round(s, 6) for s in recs["score"]]
+
+
+def test_with_every_peer_partial_no_reader_text_says_nan_and_the_downloads_keep_the_marks():
+    from workbench.analysis import papers, recommend
+    from workbench.present.tables import publish
+    from workbench.run.explore import Choice, ExplorerModel, components_html
+
+    gaps = recommend.analyse(load(), ["FRA"])
+    comments = " ".join(papers.paper_findings(gaps)["comment"])
+    assert "nan" not in comments.lower() and "Peers carrying it unknown" in comments
+    assert "nan" not in components_html(ExplorerModel().compute(Choice(peers=("FRA",))), "en").lower()
+    data, shown = publish(pd.DataFrame({"principle": ["a", "b"], "FRA": [True, "?"], "GBR": [True, False]}))
+    assert data["France"].tolist() == ["✓", "?"] and data["United Kingdom"].tolist() == ["✓", "–"]  # the CSV says what the page says

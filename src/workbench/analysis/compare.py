@@ -253,7 +253,7 @@ def comparison_countries(ds: Dataset, countries: Sequence[str] | None = None, le
     Raises :class:`~workbench.model.errors.InputError` when fewer than two are left: there is
     nothing to compare, and a matrix of one row would be drawn as if there were.
     """
-    asked = list(dict.fromkeys(countries)) if countries else select_countries(ds)
+    asked = list(dict.fromkeys(str(c).strip().upper() for c in countries)) if countries else select_countries(ds)
     kept, left_out = with_frameworks(ds.frameworks, asked, level)
     if len(kept) < 2:
         at = f" at the level '{level}'" if level else ""

@@ -142,7 +142,7 @@ class Evidence:
             status_rows += rows(self.baseline_frameworks, lambda r: f"{s['absent_from']} {r['title']}")
         out.append(Block("kaz_status", status_rows))
         out.append(Block("peer_practices", rows(self.peer_practices, lambda r: country_prefixed(r['country'], str(r['label']), lang))))
-        out.append(Block("peer_items", rows(self.peer_items, lambda r: f"{country_name(r['country'], lang)}, {title(r['framework_id'])}: \"{r['label']}\"")))
+        out.append(Block("peer_items", rows(self.peer_items, lambda r: f"{country_prefixed(r['country'], title(r['framework_id']), lang, ', ')}: \"{r['label']}\"")))
         out.append(Block("oecd", rows(self.oecd_principles.assign(framework_id="oecd"), lambda r: f"{r['label']}")))
         out.append(Block("survey", rows(self.survey, lambda r: f"{r['label']}: {percent(r['value'] / 100, lang)}")))
         out.append(Block("steps", rows(self.steps, lambda r: f"{r['label']}")))

@@ -72,6 +72,8 @@ def _why_missed(r: pd.Series, top: int, lang: str = "en") -> str:
         reasons.append(t("findings.kaz_has_part", lang))
     if r["peer_share"] == 0:
         reasons.append(t("findings.no_peer", lang))
+    elif r["peer_share"] != r["peer_share"]:  # no chosen peer's data could show it
+        reasons.append(t("evidence.component_unknown", lang, name=t("columns.peer_share", lang)))
     if r["oecd_alignment"] == 0:
         reasons.append(t("findings.no_oecd", lang))
     if r["measured_need"] == 0:
@@ -80,9 +82,12 @@ def _why_missed(r: pd.Series, top: int, lang: str = "en") -> str:
 
 
 def _why_new(r: pd.Series, lang: str = "en") -> str:
-    parts = [f"{t('columns.peer_share', lang)} {number(r['peer_share'], lang, 2)}", f"{t('columns.oecd_alignment', lang)} {number(r['oecd_alignment'], lang, 2)}",
-             f"{t('evidence.kazakhstan', lang)}: {t('values.' + r['kaz_status'], lang)}",
-             f"{t('columns.measured_need', lang)} {number(r['measured_need'], lang, 2)}"]
+    def part(name: str) -> str:
+        value = r[name]
+        return (f"{t(f'columns.{name}', lang)} {number(value, lang, 2)}" if value == value
+                else t("evidence.component_unknown", lang, name=t(f"columns.{name}", lang)))
+    parts = [part("peer_share"), part("oecd_alignment"), f"{t('evidence.kazakhstan', lang)}: {t('values.' + r['kaz_status'], lang)}",
+             part("measured_need")]
     return t("findings.new_ranks_on", lang, parts=", ".join(parts))
 
 

@@ -167,9 +167,9 @@ def country_name(code: str, lang: str = "en") -> str:
     return _territories(lang).get(found.alpha_2) or getattr(found, "common_name", None) or found.name
 
 
-def country_prefixed(code: str, text: str, lang: str = "en") -> str:
+def country_prefixed(code: str, text: str, lang: str = "en", sep: str = ": ") -> str:
     """``text`` (a framework's title, a practice's label) after its country's name, unless it already
-    begins with that name in ``lang`` or in English: "Lithuania: Lithuania: ..." never.
+    begins with that name in ``lang`` or in English: "Lithuania: Lithuania: ..." never (``sep`` between them).
 
     >>> country_prefixed("LTU", "Competencies of senior leaders"), country_prefixed("LTU", "Lithuania: senior leaders")
     ('Lithuania: Competencies of senior leaders', 'Lithuania: senior leaders')
@@ -177,7 +177,7 @@ def country_prefixed(code: str, text: str, lang: str = "en") -> str:
     name = country_name(code, lang)
     if any(text.startswith(n) for n in {name, country_name(code, "en")}):
         return text
-    return f"{name}: {text}"
+    return f"{name}{sep}{text}"
 
 
 @lru_cache(maxsize=None)

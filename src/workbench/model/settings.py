@@ -131,8 +131,8 @@ def check_peers(ds: Dataset, peers: Iterable[str]) -> list[str]:
         raise InputError.parameter("peers", "KAZ is the baseline, not a peer")
     organisations = [c for c in codes if c in ORGANISATIONS]
     if organisations:  # its frameworks are there, but it is no country: its principles score as OECD alignment
-        raise InputError.parameter("peers", f"{', '.join(organisations)}: an organisation, not a peer country (the OECD's "
-                                            "principles count in the score as its own component, OECD alignment)")
+        raise InputError.parameter("peers", f"{', '.join(organisations)}: an organisation, not a peer country (peers are "
+                                            "countries; the OECD 2019 principles count in the score as OECD alignment)")
     known = countries_with_data(ds)
     unknown = [c for c in codes if c not in known]
     if unknown:

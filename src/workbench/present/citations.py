@@ -67,7 +67,8 @@ def _source_labels(sources: pd.DataFrame, lang: str) -> dict[str, str]:
     for sid, label, file in rows:
         if counts[label] > 1:
             seen[label] = seen.get(label, 0) + 1
-            letter = _SUFFIXES.get(lang, _SUFFIXES["en"])[seen[label] - 1]
+            letters = _SUFFIXES.get(lang, _SUFFIXES["en"])
+            letter = letters[seen[label] - 1] if seen[label] <= len(letters) else str(seen[label])  # past the letters: a number
             label = f"{label}-{letter}" if label.endswith(".") else f"{label}{letter}"  # "n.d.-a", as APA writes it
         out[sid] = label
         if isinstance(file, str) and file:

@@ -15,6 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 from workbench.analysis.compare import clusters, country_map, evidence, framework_matrix, select_countries, similarity
+from workbench.analysis.known import cell_states, knowable, with_frameworks
 from workbench.analysis.network import bipartite_graph, overlap_graph
 from workbench.model.i18n import country_name, number, t
 from workbench.model.outputs import atomic_write
@@ -341,18 +342,21 @@ def write_figures(
     # deferred: pyplot picks a backend when imported; only the seaborn heatmap is drawn through it, to be closed here
     import matplotlib.pyplot as plt
 
-    names = select_countries(ds, countries, None, include_organisations)
+    # as the reports: a country without a framework at the level is left out, a cell only partial sources
+    # stand behind is hatched as unknown, and a partial country's node is ringed
+    names, _ = with_frameworks(ds.frameworks, select_countries(ds, countries, None, include_organisations), level)
     ev = evidence(ds, names, None, level)
     matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]))
     labels = concept_labels(ds.concepts, lang)
+    read = knowable(ds.frameworks, names, level)
     written = []
-    grid = heatmap(matrix, labels)
+    grid = heatmap(matrix, labels, unknown=cell_states(matrix, read).eq("unknown"), unknown_label=t("figures.unknown_cell", lang), lang=lang)
     try:
         written += save_figure(grid.figure, folder, figure_stem("heatmap", names, level, lang))
     finally:
         plt.close(grid.figure)  # seaborn draws through pyplot, which keeps figures alive
     overlap = overlap_graph(bipartite_graph(ev, nodes=names, concepts=ds.concepts), min_weight=min_weight)
-    written += save_figure(network_figure(overlap, lang, seed), folder,
+    written += save_figure(network_figure(overlap, lang, seed, partial=[c for c, k in read.items() if not k]), folder,
                            figure_stem("network", names, level, lang, seed=seed))
     coords = country_map(matrix, "mds", random_state=seed)
     groups = clusters(similarity(matrix), n_clusters) if len(matrix) > 1 else None

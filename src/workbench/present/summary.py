@@ -53,7 +53,7 @@ def cautions(gaps: Any, shown: list[Any], lang: str) -> list[str]:
         out.append(t("summary.caution_unstable", lang, n=number(len(unstable), lang, 0), share=percent(0.5, lang, 0)))
     if (shown_options["kaz_status"] == "undecided").any():
         out.append(t("summary.caution_undecided", lang, n=number(int((shown_options["kaz_status"] == "undecided").sum()), lang, 0)))
-    if any(not ev.peers_carrying for ev in shown):
+    if any(not ev.peers_carrying and len(ev.peers) > len(ev.peers_unknown) for ev in shown):  # said where a peer could show it
         out.append(t("summary.caution_no_peer", lang))
     out.append(t("summary.caution_as_of", lang, date=str(gaps.as_of) if gaps.as_of is not None else "—"))
     return out

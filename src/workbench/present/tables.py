@@ -6,6 +6,7 @@ import html
 import re
 from typing import Any, Iterable
 
+import numpy as np
 import pandas as pd
 
 from workbench.model.i18n import country_name, has, t, tn
@@ -37,6 +38,14 @@ YEAR_COLUMNS = frozenset({"year", "rank", "line", "start", "end", "№"})
 #: Measures shown with :data:`DECIMALS` decimals even where a value is whole (a 1 beside 0.500 misleads).
 FIXED_COLUMNS = frozenset({"score", "jaccard", "overlap_coefficient", "confidence", "oecd_alignment", "kaz_absence",
                            "measured_need", "paper_recommended", "degree", "betweenness", "strength", "spread"})
+
+
+#: How a table shows a cell nobody could know (only partial sources stand behind it).
+UNKNOWN_MARK = "?"
+
+
+def _unknown(v: Any) -> bool:
+    return isinstance(v, str) and v == UNKNOWN_MARK
 
 
 def _is_empty(v: Any) -> bool:
@@ -106,8 +115,9 @@ def publish(frame: pd.DataFrame, lang: str | None = None, percent: Iterable[str]
             series = series.map(lambda v: _ids_as_labels(v, lang) if isinstance(v, str) else v)
         if col in VALUE_COLUMNS:
             series = series.map(lambda v: _value(v, lang))
-        if series.dtype == bool or series.map(lambda v: isinstance(v, bool)).all():
-            series = series.map(lambda v: "✓" if v is True or v == True else "–")  # noqa: E712
+        if series.dtype == bool or series.map(lambda v: isinstance(v, (bool, np.bool_)) or _unknown(v)).all():
+            # marks in the downloads too; a cell nobody could know keeps its "?"
+            series = series.map(lambda v: v if _unknown(v) else ("✓" if v else "–"))
         out[col] = series
         decimals = _decimals(series, col)
         shown[col] = [_cell_text(v, col, shares, decimals, lang) for v in series]

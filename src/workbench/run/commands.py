@@ -206,7 +206,8 @@ def _cmd_network(args: argparse.Namespace) -> int:
     names, left_out = with_frameworks(ds.frameworks, select_countries(ds, countries, frameworks, args.include_organisations), args.level)
     ev = evidence(ds, names, frameworks, args.level)
     if ev.empty:
-        raise InputError.single("--countries", 0, "the selection holds no mapped item (check --countries, --frameworks and --level together)")
+        gone = f"; left out, with no framework at the level '{args.level}': {', '.join(left_out)}" if left_out else ""
+        raise InputError.single("--countries", 0, f"the selection holds no mapped item (check --countries, --frameworks and --level together){gone}")
     carriers = bipartite_graph(ev, nodes=names, concepts=ds.concepts)
     overlap = overlap_graph(carriers, min_weight=args.min_weight)
     graph = export_graph(carriers, overlap)
@@ -214,7 +215,8 @@ def _cmd_network(args: argparse.Namespace) -> int:
                        level=args.level or "any", min_weight=float(args.min_weight), granularity=args.granularity)
     matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]), binary=args.binary)
     # a cell only partial sources stand behind is unknown, not 0: left empty
-    matrix = matrix.astype(object).where(cell_states(matrix, knowable(ds.frameworks, names, args.level)).ne("unknown"), "")
+    read = ds.frameworks if frameworks is None else ds.frameworks[ds.frameworks["framework_id"].isin(frameworks)]  # what was compared
+    matrix = matrix.astype(object).where(cell_states(matrix, knowable(read, names, args.level)).ne("unknown"), "")
     # one output of five files: all written, or none replaced
     atomic_write_all({**{args.out / f"overlap.{fmt}": graph_bytes(graph, fmt) for fmt in ("graphml", "gexf", "json")},
                       args.out / "matrix.csv": _csv(matrix, index=True), args.out / "matrix_cells.csv": _csv(cells(ev))})

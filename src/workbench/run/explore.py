@@ -156,19 +156,21 @@ def ranked_html(result: Explored, lang: str) -> str:
 def components_html(result: Explored, lang: str) -> str:
     """Each ranked concept's score split into its weighted components, as a table of bars (pandas'
     Styler: drawn in a few milliseconds, where the report's figure takes a fifth of a second).
-    A component weighted 0 contributes nothing and is left out."""
+    A component weighted 0 contributes nothing and is left out; one nobody could know (NaN) is empty
+    and leaves its row's divisor, as in the score."""
     labels = concept_labels(result.gaps.concepts, lang) if result.gaps.concepts is not None else {}
     weights = result.gaps.settings.weights.model_dump()
-    total = sum(weights.values()) or 1.0
+    known = sum(result.recs[k].notna() * w for k, w in weights.items())  # per row: the weights of its known components
+    total = known.where(known > 0, 1.0)
     shown = [k for k in COMPONENTS if weights[k] > 0]
     frame = pd.DataFrame({t(f"columns.{k}", lang): (result.recs[k] * weights[k] / total).values for k in shown},
                          index=[f"{r} · {labels.get(c, c)}" for r, c in zip(result.recs["rank"], result.recs["concept_id"])])
     frame[t("columns.score", lang)] = result.recs["score"].values
     parts = list(frame.columns[:-1])
     styled = (frame.style.format_index(escape="html", axis=0)  # a label from the data is text, never markup
-              .bar(subset=parts, vmin=0, vmax=max(weights.values()) / total, color="#8fb3e0")
+              .bar(subset=parts, vmin=0, vmax=max(weights.values()) / float(total.min()), color="#8fb3e0")
               .bar(subset=[frame.columns[-1]], vmin=0, vmax=1, color="#f0b46a")
-              .format(lambda v: number(v, lang, 3)))
+              .format(lambda v: number(v, lang, 3) if v == v else ""))
     return styled.to_html()
 
 

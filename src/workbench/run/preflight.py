@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable
 
 from workbench.analysis.compare import comparison_countries
 from workbench.analysis.crosswalk import filter_items
+from workbench.model.dataset import load
 from workbench.model.errors import InputError, Problem
 from workbench.model.i18n import check_language
 from workbench.model.schema import check_country
@@ -59,8 +60,11 @@ def _checks(ds) -> dict[str, Callable[[Any], Any]]:
 
 
 def _compared(ds, parameters: dict[str, Any]) -> None:
-    """The countries a comparison would draw at its level: at least two (the notebooks' own check)."""
-    comparison_countries(ds, [c.strip().upper() for c in _codes(parameters["countries"])], parameters.get("level") or None)
+    """The countries a comparison would draw at its level, among the frameworks in force on its
+    ``as_of``: at least two (the notebooks' own check)."""
+    as_of = parameters.get("as_of") or None
+    at = ds if as_of is None else load(ds.path, as_of=as_of)  # another date: other versions in force
+    comparison_countries(at, _codes(parameters["countries"]), parameters.get("level") or None)
 
 
 def parameter_problems(ds, specs: Iterable[Any], matrix: str | os.PathLike) -> list[Problem]:
