@@ -19,6 +19,7 @@ from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError, Problem
 from workbench.model.schema import SLUG, Line, Paragraphs, Text
 from workbench.model.sourcefile import pydantic_problems, read_yaml
+from workbench.model.translations import original
 
 __all__ = ["Factor", "Transferability", "read_transferability", "load_transferability", "context", "context_text"]
 
@@ -86,7 +87,7 @@ def read_transferability(ds: Dataset, path: str | os.PathLike | None = None) -> 
                     problems.append(Problem(doc.path, doc.line_of(("factors", i, "applies_to", j)),
                                             f"unknown domain or concept '{t}'"))
         for j, ref in enumerate(f.indicators):
-            sel = ind[(ind["source"] == ref.source) & (ind["indicator"] == ref.indicator) & (ind["measure"] == ref.measure)]
+            sel = ind[(ind["source"] == ref.source) & (original(ind, "indicator") == ref.indicator) & (ind["measure"] == ref.measure)]
             if sel.empty:
                 problems.append(Problem(doc.path, doc.line_of(("factors", i, "indicators", j)),
                                         f"no indicator '{ref.indicator}' ({ref.measure}) from source '{ref.source}' in indicators.csv"))

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.model.errors import InputError
+from workbench.model.i18n import check_language
 from workbench.model.reading import (CROSSWALK_COLUMNS, SSSOM_OPTIONAL_COLUMNS, SSSOM_REQUIRED_METADATA, data_files, data_version,
                                      read_crosswalk, read_crosswalk_set, read_data, read_framework)
 from workbench.model.records import Dataset, RawData
 from workbench.model.register import option_frame, quote_frame
 from workbench.model.schema import Indicator, Practice, Taxonomy
 from workbench.model.validate.data import dataset_problems
+from workbench.model.translations import DataTranslation, localised
 from workbench.model.versions import at_date
 
 if TYPE_CHECKING:
@@ -63,12 +65,14 @@ def _fingerprint(root: Path) -> str | None:
         return None
 
 
-def load(data_dir: str | os.PathLike | None = None, as_of: str | date | None = None, all_versions: bool = False) -> Dataset:
+def load(data_dir: str | os.PathLike | None = None, as_of: str | date | None = None, all_versions: bool = False,
+         lang: str = "en") -> Dataset:
     """Read the data folder and check it (:func:`workbench.model.validate.dataset_problems`), as of a date.
 
     Frameworks are the versions in force on ``as_of`` (default: today; see
     :mod:`workbench.model.versions`), so that no lineage counts twice; ``all_versions`` keeps every
-    version (``ds.as_of`` is then ``None``).
+    version (``ds.as_of`` is then ``None``). ``lang`` (ru, kk): the data's English text where
+    ``data/translations.yaml`` translates it (:func:`workbench.model.translations.localised`).
 
     The checked records are kept for the next call while no file of the folder changes (compared
     by content); every call returns new tables, so a caller may change them freely.
@@ -100,8 +104,9 @@ def load(data_dir: str | os.PathLike | None = None, as_of: str | date | None = N
         raise InputError.single(root, 0, "data folder not found")
     key, fingerprint = str(root.resolve()), _fingerprint(root)
     cached = _CHECKED.get(key)
+    check_language(lang)
     if fingerprint is not None and cached is not None and cached[0] == fingerprint:
-        return _dated(_frames(cached[1], fingerprint), as_of, all_versions)
+        return localised(_dated(_frames(cached[1], fingerprint), as_of, all_versions), lang)
     raw = read_data(root)
     problems = raw.problems + dataset_problems(raw)
     if problems:
@@ -109,7 +114,7 @@ def load(data_dir: str | os.PathLike | None = None, as_of: str | date | None = N
     _CHECKED.clear()
     if fingerprint is not None:
         _CHECKED[key] = (fingerprint, raw)
-    return _dated(_frames(raw, fingerprint), as_of, all_versions)
+    return localised(_dated(_frames(raw, fingerprint), as_of, all_versions), lang)
 
 
 def _dated(ds: Dataset, as_of: str | date | None, all_versions: bool) -> Dataset:
@@ -198,4 +203,6 @@ def _frames(raw: RawData, version: str | None = None) -> Dataset:
         anchors=pd.DataFrame([{**a.model_dump(), "line": line} for a, line, _ in raw.anchors],
                              columns=["id", "country", "title", "date", "source", "locator", "line"]),
         quotes=quote_frame(raw.quotes, {s.id: s.file for s, _, _ in raw.sources if s.kind == "seed"}, root),
+        translations=pd.DataFrame([{**x.model_dump(), "line": line} for x, line, _ in raw.translations],
+                                  columns=[*DataTranslation.model_fields, "line"]),
     )

@@ -13,6 +13,7 @@ from workbench.model.errors import InputError, Problem
 from workbench.model.options import Option, Quote
 from workbench.model.records import RawData
 from workbench.model.schema import Anchor, Framework, Indicator, Mapping, Practice, Source, Taxonomy
+from workbench.model.translations import DataTranslation
 from workbench.model.sourcefile import (YamlDocument, pydantic_problems, read_bytes, read_table, read_text, read_yaml,
                                         yaml_document)
 from workbench.model.validate.data import framework_problems
@@ -244,7 +245,8 @@ def _yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
 
 
 def _read_register(raw: RawData, reading) -> None:
-    """The register of options and its quotes, and the policy anchors of the timeline, where present."""
+    """The register of options and its quotes, the policy anchors of the timeline and the translations
+    of the data's English text, where present."""
     root, problems = raw.root, raw.problems
     for folder, model, records in (("options", Option, raw.options), ("quotes", Quote, raw.quotes)):
         with reading(folder):
@@ -253,6 +255,9 @@ def _read_register(raw: RawData, reading) -> None:
     if (root / "anchors.yaml").exists():
         with reading("anchors"):
             raw.anchors = _list_file(root / "anchors.yaml", Anchor, problems)
+    if (root / "translations.yaml").exists():
+        with reading("translations"):
+            raw.translations = _list_file(root / "translations.yaml", DataTranslation, problems)
 
 
 def read_data(root: Path) -> RawData:

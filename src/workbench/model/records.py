@@ -50,6 +50,8 @@ class Dataset:
     out_of_force: Any = None
     #: Dated steps of countries' own policy, for the timeline (``data/anchors.yaml``).
     anchors: Any = None
+    #: Russian and Kazakh for the data's English text (``data/translations.yaml``; :mod:`workbench.model.translations`).
+    translations: Any = None
 
     def summary(self) -> dict[str, Any]:
         """Counts a researcher checks first (what ``workbench validate --json`` prints)."""
@@ -92,6 +94,7 @@ class RawData:
     indicators: list = field(default_factory=list)  # (Indicator, line, path)
     options: list = field(default_factory=list)  # (Option, YamlDocument, index)
     anchors: list = field(default_factory=list)  # (Anchor, line, path)
+    translations: list = field(default_factory=list)  # (DataTranslation, line, path)
     quotes: list = field(default_factory=list)  # (Quote, YamlDocument, index)
     taxonomy: Taxonomy | None = None
     taxonomy_doc: YamlDocument | None = None

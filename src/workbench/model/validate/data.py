@@ -8,6 +8,7 @@ from workbench.model.documents import resolve_document
 from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import read_text
 from workbench.model.validate.options import option_problems
+from workbench.model.translations import translatable_texts
 from workbench.model.versions import lineage_problems
 from workbench.model.values import _check_unique, control_character_problem, is_web_url, unknown_id, url_problem
 
@@ -201,4 +202,20 @@ def dataset_problems(raw: "RawData") -> list[Problem]:
     problems.extend(lineage_problems(raw.frameworks))
     subjects = {code for code, _, _ in items} | {p.id for p, _, _ in raw.practices}
     problems.extend(option_problems(raw, concept_ids, subjects))
+    problems.extend(translation_problems(raw))
+    return problems
+
+
+def translation_problems(raw: RawData) -> list[Problem]:
+    """Each translation of ``data/translations.yaml`` translates an English text the data holds
+    (a practice's label, an indicator's name, a timeline step's title), once."""
+    problems: list[Problem] = []
+    _check_unique(((t.en, line, path) for t, line, path in raw.translations), "translation of the text", problems)
+    if {"practices", "indicators", "anchors"} & raw.broken:
+        return problems  # what the data holds is not known in full
+    held = translatable_texts(raw)
+    for t, line, path in raw.translations:
+        if t.en not in held:
+            problems.append(Problem(path, line, f"en: no practice label, indicator name or timeline title of the data reads "
+                                                f"{t.en[:60]!r} (was the English changed? translate the new text)"))
     return problems

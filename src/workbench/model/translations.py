@@ -1,0 +1,95 @@
+"""Russian and Kazakh for the data's own English text (``data/translations.yaml``), the gettext way.
+
+Most of the data is written in English: the labels of recorded practices (what a paper says a
+country does, a risk, a Kazakh policy step), the names of indicators, the titles of the timeline's
+policy steps. Their translations are kept apart from the records, keyed, as gettext keys a message,
+by the English text itself (``en``): a record whose English changes loses its translation until a
+translator writes the new one, and a translation whose English the data no longer holds is an
+error where it is written. A translation no native speaker has reviewed (no ``reviewed_by_<lang>``)
+is a draft and carries :data:`~workbench.model.i18n.DRAFT_MARK` wherever it is shown.
+
+Quotes, titles of sources, citations and locators are never translated: they are the sources' own
+words. The analyses work on ids, so :func:`localised` changes nothing they compute.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Annotated, Any, Optional
+
+from pydantic import AfterValidator
+
+from workbench.model.i18n import DRAFT_MARK
+from workbench.model.options import latin_words
+from workbench.model.records import Dataset
+from workbench.model.schema import Line, Record, Text
+
+__all__ = ["TRANSLATED", "DataTranslation", "translatable_texts", "localised", "original"]
+
+#: The tables and columns whose English text may be translated (table -> columns).
+TRANSLATED: dict[str, tuple[str, ...]] = {"practices": ("label",), "indicators": ("indicator",), "anchors": ("title",)}
+
+
+#: A Roman numeral, as in the official number of a Kazakh law ("№ 416-V"): kept as written.
+_ROMAN = re.compile(r"[IVXLCDM]+")
+
+
+def _cyrillic(value: str) -> str:
+    found = [w for w in latin_words(value) if not _ROMAN.fullmatch(w)]
+    if found:
+        raise ValueError(f"holds Latin-script words ({' '.join(found[:4])}): write Russian and Kazakh in Cyrillic "
+                         "(names and acronyms too: ОЭСР, ЭЫДҰ)")
+    return value
+
+
+_CyrillicText = Annotated[Text, AfterValidator(_cyrillic)]
+
+
+class DataTranslation(Record):
+    """One English text of the data and its Russian and Kazakh; ``reviewed_by_<lang>``: the native
+    speaker who reviewed that language (without one, the translation is a draft)."""
+
+    en: Text
+    ru: _CyrillicText
+    kk: _CyrillicText
+    reviewed_by_ru: Optional[Line] = None
+    reviewed_by_kk: Optional[Line] = None
+
+
+def translatable_texts(raw: Any) -> set[str]:
+    """Every English text of the read records (``raw``: :class:`~workbench.model.records.RawData`)
+    that ``data/translations.yaml`` may translate (:data:`TRANSLATED`)."""
+    out: set[str] = set()
+    for table, columns in TRANSLATED.items():
+        for record, *_ in getattr(raw, table, []):
+            out.update(str(getattr(record, column)) for column in columns)
+    return out
+
+
+def localised(ds: Dataset, lang: str) -> Dataset:
+    """``ds`` with the translated columns (:data:`TRANSLATED`) in ``lang`` where a translation exists,
+    a draft marked as such; English text without a translation stays as it is. New tables: ``ds`` is
+    not changed. ``en`` returns ``ds`` itself."""
+    table = ds.translations
+    if lang == "en" or table is None or not len(table):
+        return ds
+    reviewed = table[f"reviewed_by_{lang}"].fillna("").astype(str).str.strip().ne("")
+    shown = table[lang].where(reviewed, table[lang] + DRAFT_MARK)
+    words = dict(zip(table["en"], shown))
+    changed = {}
+    for name, columns in TRANSLATED.items():
+        frame = getattr(ds, name)
+        if frame is None or not len(frame):
+            continue
+        frame = frame.copy()
+        for column in columns:
+            frame[f"{column}_en"] = frame[column]  # the English, for what matches on it (:func:`original`)
+            frame[column] = frame[column].map(lambda text: words.get(text, text))
+        changed[name] = frame
+    return replace(ds, **changed)
+
+
+def original(frame: Any, column: str) -> Any:
+    """The English of ``column`` of a table :func:`localised` may have translated: what a match on the
+    data's own words (an indicator named in ``transferability.yaml``) must compare with."""
+    return frame[f"{column}_en"] if f"{column}_en" in frame else frame[column]

@@ -1,0 +1,78 @@
+"""Russian and Kazakh for the data's own English text (data/translations.yaml): checked, applied, marked."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import REPO, run_workbench
+from workbench.analysis import transferability
+from workbench.model.dataset import load
+from workbench.model.i18n import DRAFT_MARK
+
+RISK = "Resistance to change among civil servants"
+GAP = "Lack of negotiation skills"
+
+
+@pytest.fixture
+def data(tmp_path):
+    root = tmp_path / "data"
+    shutil.copytree(REPO / "data", root)
+    return root
+
+
+def _write(root, entries: str) -> None:
+    (root / "translations.yaml").write_text(entries, encoding="utf-8")
+
+
+def test_a_translation_shows_in_its_language_marked_until_reviewed_and_the_english_is_kept(data):
+    _write(data, f"- en: {RISK}\n  ru: Сопротивление изменениям\n  kk: Өзгерістерге қарсылық\n"
+                 f"- en: {GAP}\n  ru: Нехватка навыков переговоров\n  kk: Келіссөз дағдыларының жетіспеуі\n"
+                 "  reviewed_by_ru: A. Reviewer\n")
+    en, ru, kk = (load(data, lang=lang) for lang in ("en", "ru", "kk"))
+    risk = ru.practices.loc[ru.practices["label_en"] == RISK, "label"]
+    assert len(risk) and set(risk) == {"Сопротивление изменениям" + DRAFT_MARK}  # a draft says so
+    gap = ru.indicators.loc[ru.indicators["indicator_en"] == GAP, "indicator"]
+    assert len(gap) and set(gap) == {"Нехватка навыков переговоров"}  # reviewed: no mark
+    assert set(kk.indicators.loc[kk.indicators["indicator_en"] == GAP, "indicator"]) == {"Келіссөз дағдыларының жетіспеуі" + DRAFT_MARK}
+    assert RISK in set(en.practices["label"]) and "label_en" not in en.practices  # English as written
+    # an untranslated text stays as it is; ids, and so every analysis, are untouched
+    assert (ru.practices["id"] == en.practices["id"]).all()
+    assert (ru.practices["label"] == en.practices["label"]).sum() == len(en.practices) - len(risk)
+
+
+def test_matches_on_the_datas_own_words_still_find_a_translated_indicator(data):
+    """transferability.yaml names its indicators in English: a Russian dataset still finds them."""
+    _write(data, "- en: Control of Corruption\n  ru: Контроль коррупции\n  kk: Сыбайлас жемқорлықты бақылау\n")
+    en, ru = (transferability.read_transferability(load(data, lang=lang)) for lang in ("en", "ru"))
+    shown = transferability.context(ru, "integrity_ethics", "values", ["GBR", "KAZ"])
+    assert len(shown) == len(transferability.context(en, "integrity_ethics", "values", ["GBR", "KAZ"])) > 0
+    assert "Контроль коррупции" + DRAFT_MARK in set(shown["indicator"])
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("- en: Resistance to chenge among civil servants\n  ru: Сопротивление\n  kk: Қарсылық\n",
+     "en: no practice label, indicator name or timeline title of the data reads 'Resistance to chenge among civil servants'"),
+    (f"- en: {RISK}\n  ru: Сопротивление (resistance)\n  kk: Қарсылық\n", "ru: holds Latin-script words (resistance)"),
+    (f"- en: {RISK}\n  ru: Сопротивление\n  kk: Қарсылық\n- en: {RISK}\n  ru: Сопротивление\n  kk: Қарсылық\n",
+     f"duplicate translation of the text '{RISK}' (first at line 1)"),
+])
+def test_a_translation_that_translates_nothing_or_is_not_cyrillic_is_one_line_where_it_is_written(data, entry, message):
+    _write(data, entry)
+    done = run_workbench("validate", "--data", data)
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{data / 'translations.yaml'}:") and message in lines[0], lines
+
+
+def test_the_bundled_translations_give_the_survey_risks_and_steps_in_russian_and_kazakh():
+    """What the Russian and Kazakh reports show of the data's own English: the survey's gaps (their
+    table in the recommendations), the risks, the timeline's steps."""
+    for lang in ("ru", "kk"):
+        ds = load(lang=lang)
+        assert len(ds.translations) > 0
+        gaps = ds.indicators.loc[ds.indicators["id"].str.startswith("kz-gap-"), "indicator"]
+        risks = ds.practices.loc[ds.practices["kind"] == "risk", "label"]
+        for shown in (gaps, risks, ds.anchors["title"]):
+            latin = shown.str.replace(r"\b[IVXLCDM]+\b", "", regex=True).str.contains(r"[A-Za-z]")  # a law's number: № 416-V
+            assert len(shown) and not latin.any(), list(shown[latin])
