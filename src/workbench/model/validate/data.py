@@ -211,7 +211,7 @@ def translation_problems(raw: RawData) -> list[Problem]:
     (a practice's label, an indicator's name, a timeline step's title), once."""
     problems: list[Problem] = []
     _check_unique(((t.en, line, path) for t, line, path in raw.translations), "translation of the text", problems)
-    if {"practices", "indicators", "anchors"} & raw.broken:
+    if {"subjects", "anchors"} & raw.broken:  # practices and indicators are read as "subjects"
         return problems  # what the data holds is not known in full
     held = translatable_texts(raw)
     for t, line, path in raw.translations:
