@@ -18,7 +18,7 @@ from workbench.model.records import Dataset, RawData
 from workbench.model.register import option_frame, quote_frame
 from workbench.model.schema import Indicator, Practice, Taxonomy
 from workbench.model.validate.data import dataset_problems
-from workbench.model.translations import DataTranslation, localised
+from workbench.model.translations import Translation, localised
 from workbench.model.versions import at_date
 
 if TYPE_CHECKING:
@@ -204,5 +204,5 @@ def _frames(raw: RawData, version: str | None = None) -> Dataset:
                              columns=["id", "country", "title", "date", "source", "locator", "line"]),
         quotes=quote_frame(raw.quotes, {s.id: s.file for s, _, _ in raw.sources if s.kind == "seed"}, root),
         translations=pd.DataFrame([{**x.model_dump(), "line": line} for x, line, _ in raw.translations],
-                                  columns=[*DataTranslation.model_fields, "line"]),
+                                  columns=[*Translation.model_fields, "line"]),
     )

@@ -13,7 +13,7 @@ from workbench.model.errors import InputError, Problem
 from workbench.model.options import Option, Quote
 from workbench.model.records import RawData
 from workbench.model.schema import Anchor, Framework, Indicator, Mapping, Practice, Source, Taxonomy
-from workbench.model.translations import DataTranslation
+from workbench.model.translations import Translation
 from workbench.model.sourcefile import (YamlDocument, pydantic_problems, read_bytes, read_table, read_text, read_yaml,
                                         yaml_document)
 from workbench.model.validate.data import framework_problems
@@ -257,7 +257,7 @@ def _read_register(raw: RawData, reading) -> None:
             raw.anchors = _list_file(root / "anchors.yaml", Anchor, problems)
     if (root / "translations.yaml").exists():
         with reading("translations"):
-            raw.translations = _list_file(root / "translations.yaml", DataTranslation, problems)
+            raw.translations = _list_file(root / "translations.yaml", Translation, problems)
 
 
 def read_data(root: Path) -> RawData:

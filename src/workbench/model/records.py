@@ -94,7 +94,7 @@ class RawData:
     indicators: list = field(default_factory=list)  # (Indicator, line, path)
     options: list = field(default_factory=list)  # (Option, YamlDocument, index)
     anchors: list = field(default_factory=list)  # (Anchor, line, path)
-    translations: list = field(default_factory=list)  # (DataTranslation, line, path)
+    translations: list = field(default_factory=list)  # (Translation, line, path)
     quotes: list = field(default_factory=list)  # (Quote, YamlDocument, index)
     taxonomy: Taxonomy | None = None
     taxonomy_doc: YamlDocument | None = None

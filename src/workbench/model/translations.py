@@ -24,7 +24,7 @@ from workbench.model.options import latin_words
 from workbench.model.records import Dataset
 from workbench.model.schema import Line, Record, Text
 
-__all__ = ["TRANSLATED", "DataTranslation", "translatable_texts", "localised", "original"]
+__all__ = ["TRANSLATED", "Translation", "translatable_texts", "localised", "original"]
 
 #: The tables and columns whose English text may be translated (table -> columns).
 TRANSLATED: dict[str, tuple[str, ...]] = {"practices": ("label",), "indicators": ("indicator",), "anchors": ("title",)}
@@ -45,7 +45,7 @@ def _cyrillic(value: str) -> str:
 _CyrillicText = Annotated[Text, AfterValidator(_cyrillic)]
 
 
-class DataTranslation(Record):
+class Translation(Record):
     """One English text of the data and its Russian and Kazakh; ``reviewed_by_<lang>``: the native
     speaker who reviewed that language (without one, the translation is a draft)."""
 
