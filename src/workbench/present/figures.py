@@ -244,7 +244,8 @@ def score_components(recs: pd.DataFrame, labels: Sequence[str], weights: dict[st
     ax.xaxis.set_major_formatter(_numbers_of(lang))
     ax.set_title(t("figures.components_title", lang), fontsize=11)
     ax.set_xlabel(t("figures.components_x", lang))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.4 / max(len(recs), 1)), ncol=3, fontsize=8, frameon=False)
+    # inside the plot where it covers the fewest bars (the lowest ranks, at the bottom): next to what it explains
+    ax.legend(loc="best", fontsize=9, frameon=True, framealpha=0.9, edgecolor="#cccccc")
     fig.tight_layout()
     return _plain(fig)
 
