@@ -135,3 +135,19 @@ def test_the_papers_are_compared_as_of_their_own_year_and_the_ranking_as_of_toda
     # like with like: seed 001's comparison saw the USA's 2006 qualifications, today's ranking the 2025 ones
     assert "usa_executive_core_qualifications" in set(at(date(2024, 1, 1)).items["framework_id"])
     assert "usa_ecq_2025" in set(today.items["framework_id"])
+
+
+def test_the_timelines_policy_steps_are_numbered_and_listed_with_their_dates_in_the_readers_language():
+    import datetime
+
+    from workbench.analysis.changes import lineages
+    from workbench.present.timeline import numbered_anchors, timeline_figure
+
+    ds = load(all_versions=True, lang="kk")
+    steps = numbered_anchors(ds.anchors)
+    assert steps["№"].tolist() == list(range(1, len(ds.anchors) + 1))
+    assert steps["date"].map(str).tolist() == sorted(steps["date"].map(str))  # one country: by date
+    assert not steps["policy_step"].str.contains("Concept|Law|Decree").any()  # the titles in Kazakh
+    fig = timeline_figure(lineages(ds), ds.anchors, datetime.date(2026, 1, 1), lang="kk")
+    numbers = [t.get_text() for t in fig.axes[0].texts if t.get_text().isdigit() and len(t.get_text()) < 3]
+    assert sorted(numbers, key=int) == [str(n) for n in steps["№"]]  # each marker carries its number in the list

@@ -228,6 +228,8 @@ _INTERFACE: dict[str, str] = dict([
     N_("columns.principle", "OECD principle"),
     N_("columns.share_covered", "Share of principles covered"),
     N_("columns.principles_covered", "Principles covered"),
+    N_("columns.date", "Date"),
+    N_("columns.policy_step", "Policy step"),
     N_("columns.principles_unknown", "Principles unknown (partial sources)"),
     N_("columns.document", "Document"),
     N_("columns.characters", "Characters"),

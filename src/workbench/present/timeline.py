@@ -14,7 +14,7 @@ from workbench.model.i18n import check_language, country_name, country_prefixed,
 from workbench.model.versions import first_day, last_day
 from workbench.present.figures import _literal_text, _plain
 
-__all__ = ["timeline_figure"]
+__all__ = ["timeline_figure", "numbered_anchors"]
 
 
 @_literal_text
@@ -40,11 +40,16 @@ def timeline_figure(versions: pd.DataFrame, anchors: pd.DataFrame, today: date, 
                     color="#333333" if short else "white")
         # the lineage named by its latest version, wrapped rather than cut
         labels.append(textwrap.fill(country_prefixed(country, str(mine['title'].iloc[-1]), lang), 44, max_lines=2, placeholder=" …"))
+    numbered = numbered_anchors(anchors)
     for j, country in enumerate(anchor_countries):
         y = len(rows) + j
-        for _, a in anchors[anchors["country"] == country].iterrows():
+        for _, a in numbered[numbered["country"] == country].iterrows():
             x = date2num(first_day(a["date"]))
             ax.plot([x], [y], marker="D", color="#d55e00", markersize=7)
+            # its number in the list of steps printed under the figure; above and below in turn, so that
+            # two steps a few weeks apart stay readable
+            ax.annotate(str(a["№"]), (x, y), xytext=(0, 7 if a["№"] % 2 else -13), textcoords="offset points", ha="center",
+                        fontsize=7, color="#333333")
         labels.append(f"{country_name(country, lang)}: {t('figures.timeline_anchors', lang)}")
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
     ax.invert_yaxis()
@@ -56,3 +61,15 @@ def timeline_figure(versions: pd.DataFrame, anchors: pd.DataFrame, today: date, 
                   loc="lower left", fontsize=7, frameon=False)
     fig.tight_layout()
     return _plain(fig)
+
+
+def numbered_anchors(anchors: pd.DataFrame) -> pd.DataFrame:
+    """The policy steps in the order the timeline numbers them (by country as they first appear,
+    then by date), with their number in a ``№`` column first: the key to the figure's markers."""
+    if anchors is None or not len(anchors):
+        return pd.DataFrame(columns=["№", "country", "date", "policy_step", "source", "locator"])
+    order = {c: i for i, c in enumerate(dict.fromkeys(anchors["country"]))}
+    out = anchors.assign(_c=anchors["country"].map(order), _d=anchors["date"].map(lambda d: str(first_day(d))))
+    out = out.sort_values(["_c", "_d"], kind="stable").drop(columns=["_c", "_d"]).reset_index(drop=True)
+    out.insert(0, "№", range(1, len(out) + 1))
+    return out.rename(columns={"title": "policy_step"})[["№", "country", "date", "policy_step", "source", "locator"]]
