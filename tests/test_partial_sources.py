@@ -117,6 +117,9 @@ def test_a_score_with_an_unknown_peer_share_says_so_and_its_bar_still_adds_up_to
     line = ev.score_line("en")
     known_weight = sum(w for k, w in ev.weights.items() if ev.components[k] == ev.components[k])
     assert f") / {known_weight:g};" in line and "Peers carrying it unknown" in line and "1× +" not in line
+    total = sum(ev.weights.values())
+    known_sum = sum(ev.weights[k] * v for k, v in ev.components.items() if v == v)
+    assert line.endswith(f"the score would lie between {known_sum / total:.3f} and {(known_sum + ev.weights['peer_share']) / total:.3f}")
     assert "none of the peers" not in ev.carried_line("en")  # nobody could tell
     fig = figures.score_components(recs, list(recs["concept_id"]), gaps.settings.weights.model_dump())
     ends = {}

@@ -203,7 +203,19 @@ class Evidence:
         values = [f"{_component(k, lang)} {fmt(c[k], lang)}" if k in known else t("evidence.component_unknown", lang, name=_component(k, lang))
                   for k in COMPONENTS]
         return (t("evidence.score_formula", lang, score=number(self.score, lang, 3), terms=terms, total=fmt(sum(w[k] for k in known), lang))
-                + "; " + ", ".join(values) + stab)
+                + "; " + ", ".join(values) + self._range(lang) + stab)
+
+    def _range(self, lang: str) -> str:
+        """Where the score would lie had the unknown components been known (each 0 at worst, 1 at
+        best): what the reader should allow for when comparing it with a fully known one."""
+        w, c = self.weights, self.components
+        unknown = [k for k in COMPONENTS if c[k] != c[k] and w[k] > 0]
+        if not unknown:
+            return ""
+        known_sum = sum(w[k] * c[k] for k in COMPONENTS if c[k] == c[k])
+        total = sum(w.values())
+        low, high = known_sum / total, (known_sum + sum(w[k] for k in unknown)) / total
+        return "; " + t("evidence.score_range", lang, low=number(low, lang, 3), high=number(high, lang, 3))
 
 
 

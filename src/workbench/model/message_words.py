@@ -88,6 +88,7 @@ WORDS: dict[str, str] = dict([
     N_("evidence.carried_no_peer", "none of the peers' frameworks or recorded practices carries it (an option may still cite a peer as its model)"),
     N_("evidence.carried_unknown_peers", "unknown for {names} (partial sources)"),
     N_("evidence.component_unknown", "{name} unknown, left out of the sum and of the divisor"),
+    N_("evidence.score_range", "had it been known, the score would lie between {low} and {high}"),
     N_("evidence.carried_oecd", "it serves {n} of the OECD 2019 principles"),
     N_("evidence.carried_kaz_absent", "Kazakhstan does not have it"),
     N_("evidence.carried_kaz_partial", "Kazakhstan has it in part"),
