@@ -160,3 +160,13 @@ def test_architecture_md_names_only_what_exists():
             # a layer's module is named itself; a module of a sub-package (model.validate.*) by its package
             named = name if p.parent.parent == PACKAGE else name.rpartition(".")[0]
             assert f"`{named}`" in text, f"ARCHITECTURE.md does not place {named}"
+
+
+def test_the_runner_starts_without_the_data_model_or_pandas():
+    """The nothing-changed rebuild (issue 20: under 0.2 s) imports the runner only: a module-level
+    import that pulls in the record models or pandas makes every rebuild pay for it (it once did,
+    through the translations' check: 0.12 s -> 0.20 s)."""
+    heavy = ("pandas", "numpy", "workbench.model.schema", "workbench.model.options", "workbench.model.translations")
+    code = f"import sys, workbench.run.runner; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

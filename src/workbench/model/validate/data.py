@@ -8,7 +8,6 @@ from workbench.model.documents import resolve_document
 from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import read_text
 from workbench.model.validate.options import option_problems
-from workbench.model.translations import translatable_texts
 from workbench.model.versions import lineage_problems
 from workbench.model.values import _check_unique, control_character_problem, is_web_url, unknown_id, url_problem
 
@@ -209,6 +208,10 @@ def dataset_problems(raw: "RawData") -> list[Problem]:
 def translation_problems(raw: RawData) -> list[Problem]:
     """Each translation of ``data/translations.yaml`` translates an English text the data holds
     (a practice's label, an indicator's name, a timeline step's title), once."""
+    # deferred: the translations' record model loads pydantic and the schema, which the report
+    # runner's nothing-changed check (it imports this package) must not pay for
+    from workbench.model.translations import translatable_texts
+
     problems: list[Problem] = []
     _check_unique(((t.en, line, path) for t, line, path in raw.translations), "translation of the text", problems)
     if {"subjects", "anchors"} & raw.broken:  # practices and indicators are read as "subjects"
