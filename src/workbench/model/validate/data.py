@@ -208,9 +208,8 @@ def dataset_problems(raw: "RawData") -> list[Problem]:
 def translation_problems(raw: RawData) -> list[Problem]:
     """Each translation of ``data/translations.yaml`` translates an English text the data holds
     (a practice's label, an indicator's name, a timeline step's title), once."""
-    # deferred: the translations' record model loads pydantic and the schema, which the report
-    # runner's nothing-changed check (it imports this package) must not pay for
-    from workbench.model.translations import translatable_texts
+    # the report runner's nothing-changed check imports this package and must not load the record models
+    from workbench.model.translations import translatable_texts  # deferred: see the line above
 
     problems: list[Problem] = []
     _check_unique(((t.en, line, path) for t, line, path in raw.translations), "translation of the text", problems)
