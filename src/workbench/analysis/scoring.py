@@ -25,7 +25,7 @@ import pandas as pd
 from workbench.model.schema import Weights
 from workbench.model.settings import COMPONENTS
 
-__all__ = ["SCOPES", "score", "rank", "rank_lists", "stability", "oecd_alignment"]
+__all__ = ["SCOPES", "score", "contributions", "known_weight", "rank", "rank_lists", "stability", "oecd_alignment"]
 
 #: The taxonomy's scopes, in the order the lists are shown.
 SCOPES = ("individual", "system")
@@ -51,6 +51,27 @@ def score(table: pd.DataFrame, weights: Weights | Mapping[str, float]) -> pd.Ser
     """
     return pd.Series(_weighted(table[list(COMPONENTS)].to_numpy(dtype=float), _weight_vector(weights)[None, :])[0],
                      index=table.index, name="score")
+
+
+def contributions(table: pd.DataFrame, weights: Weights | Mapping[str, float]) -> pd.DataFrame:
+    """Each component's part of each row's :func:`score`: ``w_i * c_i`` over the weights of the row's
+    known components, so that a row's parts add up to its score; NaN where the component is unknown
+    (it takes no part, as in the score). What the score bars draw.
+
+    >>> t = pd.DataFrame([dict.fromkeys(COMPONENTS, 0.5) | {"peer_share": float("nan")}])
+    >>> parts = contributions(t, dict.fromkeys(COMPONENTS, 1.0))
+    >>> round(float(parts.sum(axis=1).iloc[0]), 4), bool(parts["peer_share"].isna().iloc[0])
+    (0.5, True)
+    """
+    divisor = known_weight(table, weights).to_numpy()
+    parts = table[list(COMPONENTS)].to_numpy(dtype=float) * _weight_vector(weights)[None, :] / np.where(divisor > 0, divisor, 1.0)[:, None]
+    return pd.DataFrame(parts, index=table.index, columns=list(COMPONENTS))
+
+
+def known_weight(table: pd.DataFrame, weights: Weights | Mapping[str, float]) -> pd.Series:
+    """Per row, the sum of the weights of its known components: the divisor of its :func:`score`."""
+    known = table[list(COMPONENTS)].notna().to_numpy(dtype=float)
+    return pd.Series(known @ _weight_vector(weights), index=table.index, name="known_weight")
 
 
 def _weighted(values: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -15,7 +15,8 @@ from pydantic import AfterValidator, Field, model_validator
 from workbench.model.schema import CODE, Country, Line, Paragraphs, Record, Text
 
 __all__ = ["OPTION_STATUSES", "AUDIENCES", "INSTRUMENTS", "PHASES", "COST_LEVELS", "TEXT_STATES", "Texts", "Paragraphs3",
-           "ModelCountry", "KazNow", "KazPlan", "Cost", "Risk", "ProgressIndicator", "Option", "Quote", "latin_words"]
+           "ModelCountry", "KazNow", "KazPlan", "Cost", "Risk", "ProgressIndicator", "Option", "Quote", "latin_words",
+           "cyrillic_only"]
 
 #: What Kazakhstan has now for an option; ``undecided``: the evidence we hold cannot decide.
 OPTION_STATUSES = ("present", "partial", "absent", "undecided")
@@ -38,16 +39,19 @@ def latin_words(text: str) -> list[str]:
     return _LATIN_WORD.findall(text)
 
 
-def _cyrillic_only(value: str) -> str:
-    found = latin_words(value)
+def cyrillic_only(value: str, *, whose: str = "the register", kept: re.Pattern | None = None) -> str:
+    """``value`` if it holds no Latin-script word (but those ``kept`` matches in full), else a
+    ValueError saying that the Russian and Kazakh texts of ``whose`` are written in Cyrillic."""
+    found = [w for w in latin_words(value) if kept is None or not kept.fullmatch(w)]
     if found:
-        raise ValueError(f"holds Latin-script words ({' '.join(found[:4])}): Russian and Kazakh texts of the "
-                         "register are written in Cyrillic (acronyms too: ОЭСР, ЭЫДҰ)")
+        raise ValueError(f"holds Latin-script words ({' '.join(found[:4])}): Russian and Kazakh texts of "
+                         f"{whose} are written in Cyrillic (acronyms too: ОЭСР, ЭЫДҰ)")
     return value
 
 
-_LineRuKk = Annotated[Text, AfterValidator(_cyrillic_only)]
-_ParaRuKk = Annotated[Paragraphs, Field(min_length=1), AfterValidator(_cyrillic_only)]
+
+_LineRuKk = Annotated[Text, AfterValidator(cyrillic_only)]
+_ParaRuKk = Annotated[Paragraphs, Field(min_length=1), AfterValidator(cyrillic_only)]
 
 
 class Texts(Record):

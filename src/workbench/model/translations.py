@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import partial
 from typing import Annotated, Any, Optional
 
 from pydantic import AfterValidator
 
 from workbench.model.i18n import DRAFT_MARK
-from workbench.model.options import latin_words
+from workbench.model.options import cyrillic_only
 from workbench.model.records import Dataset
 from workbench.model.schema import Line, Record, Text
 
@@ -34,15 +35,7 @@ TRANSLATED: dict[str, tuple[str, ...]] = {"practices": ("label",), "indicators":
 _ROMAN = re.compile(r"[IVXLCDM]+")
 
 
-def _cyrillic(value: str) -> str:
-    found = [w for w in latin_words(value) if not _ROMAN.fullmatch(w)]
-    if found:
-        raise ValueError(f"holds Latin-script words ({' '.join(found[:4])}): write Russian and Kazakh in Cyrillic "
-                         "(names and acronyms too: ОЭСР, ЭЫДҰ)")
-    return value
-
-
-_CyrillicText = Annotated[Text, AfterValidator(_cyrillic)]
+_CyrillicText = Annotated[Text, AfterValidator(partial(cyrillic_only, whose="the data's translations", kept=_ROMAN))]
 
 
 class Translation(Record):

@@ -17,7 +17,7 @@ _WHERE = {
     **{name: "page" for name in ("HTML", "use", "forget", "section", "figure", "with_labels", "with_framework_titles", "draft_note_html")},
     **{name: "citations" for name in ("safe_url", "link_html", "cite_label", "cite_html", "sources_of", "references_html",
                                                   "documents_html")},
-    **{name: "tables" for name in ("publish", "table", "csv_bytes", "spreadsheet_value")},
+    **{name: "tables" for name in ("publish", "table", "csv_bytes", "spreadsheet_value", "mark_unknown")},
     **{name: "workbook" for name in ("xlsx_bytes", "downloads_html")},
     "score_explanation_html": "evidence", "evidence_html": "evidence", "evidence_lists_html": "evidence", "evidence_markdown": "evidence",
     "render_markdown": "markdown",

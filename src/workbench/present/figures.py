@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter
 from workbench.analysis.compare import clusters, country_map, evidence, framework_matrix, select_countries, similarity
 from workbench.analysis.known import cell_states, knowable, with_frameworks
 from workbench.analysis.network import bipartite_graph, overlap_graph
+from workbench.analysis.scoring import contributions
 from workbench.model.i18n import country_name, number, t
 from workbench.model.outputs import atomic_write
 from workbench.model.taxonomy import LANGUAGES as LANGS, check_language as _check_lang
@@ -230,13 +231,12 @@ def score_components(recs: pd.DataFrame, labels: Sequence[str], weights: dict[st
     ax = fig.add_subplot()
     y = list(range(len(recs)))[::-1]
     left = [0.0] * len(recs)
-    # a component nobody could know (NaN) is left out of its row's sum and divisor, as in the score
-    values = {name: [float(v) for v in recs[name]] for name in weights}
-    totals = [sum(w for name, w in weights.items() if values[name][i] == values[name][i]) or 1.0 for i in range(len(recs))]
+    # each component's part of the score: one nobody could know (NaN) takes none, as in the score
+    parts = contributions(recs, weights).fillna(0.0)
     for name, weight in weights.items():
         if weight == 0:
             continue  # a component weighted 0 adds nothing: no bar, and no entry in the legend
-        widths = [weight / total * v if v == v else 0.0 for v, total in zip(values[name], totals)]
+        widths = parts[name].tolist()
         ax.barh(y, widths, left=left, label=t(f"columns.{name}", lang), height=0.7)
         left = [a + b for a, b in zip(left, widths)]
     ax.set_yticks(y, [str(x) for x in labels])

@@ -15,7 +15,7 @@ from workbench.model.i18n import percent
 from workbench.present.citations import _ID_IN_TEXT, _source_id, cite_html, cite_label
 from workbench.present.page import _CTX, HTML, _lang
 
-__all__ = ["publish", "table", "csv_bytes", "spreadsheet_value", "spreadsheet_frame", "FORMULA_STARTERS"]
+__all__ = ["publish", "table", "csv_bytes", "spreadsheet_value", "spreadsheet_frame", "mark_unknown", "UNKNOWN_MARK", "FORMULA_STARTERS"]
 
 
 #: Shares (0-1) shown as percentages.
@@ -48,6 +48,16 @@ def _unknown(v: Any) -> bool:
     return isinstance(v, str) and v == UNKNOWN_MARK
 
 
+def mark_unknown(values: pd.DataFrame, unknown: pd.DataFrame) -> pd.DataFrame:
+    """``values`` with each cell ``unknown`` marks True (only partial sources stand behind it) as
+    :data:`UNKNOWN_MARK`, which :func:`publish` keeps as it is, in the page and in the downloads.
+
+    >>> mark_unknown(pd.DataFrame({"a": [1, 0]}), pd.DataFrame({"a": [False, True]}))["a"].tolist()
+    [1, '?']
+    """
+    return values.astype(object).where(~unknown.astype(bool), UNKNOWN_MARK)
+
+
 def _is_empty(v: Any) -> bool:
     return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip()) or v is pd.NA or v is pd.NaT
 
@@ -64,7 +74,7 @@ def _header(column: Any, lang: str) -> str:
         return f"{t('ui.principle', lang)} {_CTX.principles[name]}"
     if _source_id(name) is not None:
         return cite_label(_source_id(name), lang)
-    if re.fullmatch(r"[A-Z]{3}", name) or has(f"organisations.{name}"):
+    if _is_country(name):
         return country_name(name, lang)
     return name.strip().replace("_", " ")
 
@@ -147,9 +157,14 @@ def _ids_as_labels(text: str, lang: str) -> str:
     return _SNAKE.sub(lambda m: f"{left}{labels[m.group(0)]}{right}" if m.group(0) in labels else m.group(0), text)
 
 
+def _is_country(token: str) -> bool:
+    """A country code (three capitals) or an organisation's (OECD, EU): what :func:`country_name` names."""
+    return bool(re.fullmatch(r"[A-Z]{3}", token)) or has(f"organisations.{token}")
+
+
 def _who(token: str, lang: str) -> str:
     """A country code (or an organisation's: OECD, EU) as its name, a source id or seed file as author-year, anything else as is."""
-    if re.fullmatch(r"[A-Z]{3}", token) or has(f"organisations.{token}"):
+    if _is_country(token):
         return country_name(token, lang)
     return cite_label(token, lang) if _source_id(token) else token
 

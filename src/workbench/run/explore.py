@@ -19,6 +19,7 @@ import pandas as pd
 from workbench.analysis import network
 from workbench.analysis.compare import evidence
 from workbench.analysis.recommend import GapAnalysis, analyse, ranked, recommendations
+from workbench.analysis.scoring import contributions, known_weight
 from workbench.model.dataset import Dataset, load
 from workbench.model.defaults import DEFAULT_BASELINE, DEFAULT_PEERS
 from workbench.model.errors import InputError
@@ -160,15 +161,14 @@ def components_html(result: Explored, lang: str) -> str:
     and leaves its row's divisor, as in the score."""
     labels = concept_labels(result.gaps.concepts, lang) if result.gaps.concepts is not None else {}
     weights = result.gaps.settings.weights.model_dump()
-    known = sum(result.recs[k].notna() * w for k, w in weights.items())  # per row: the weights of its known components
-    total = known.where(known > 0, 1.0)
+    parts, divisors = contributions(result.recs, weights), known_weight(result.recs, weights)
     shown = [k for k in COMPONENTS if weights[k] > 0]
-    frame = pd.DataFrame({t(f"columns.{k}", lang): (result.recs[k] * weights[k] / total).values for k in shown},
+    frame = pd.DataFrame({t(f"columns.{k}", lang): parts[k].values for k in shown},
                          index=[f"{r} · {labels.get(c, c)}" for r, c in zip(result.recs["rank"], result.recs["concept_id"])])
     frame[t("columns.score", lang)] = result.recs["score"].values
-    parts = list(frame.columns[:-1])
+    columns = list(frame.columns[:-1])
     styled = (frame.style.format_index(escape="html", axis=0)  # a label from the data is text, never markup
-              .bar(subset=parts, vmin=0, vmax=max(weights.values()) / float(total.min()), color="#8fb3e0")
+              .bar(subset=columns, vmin=0, vmax=max(weights.values()) / float(divisors.where(divisors > 0, 1.0).min()), color="#8fb3e0")
               .bar(subset=[frame.columns[-1]], vmin=0, vmax=1, color="#f0b46a")
               .format(lambda v: number(v, lang, 3) if v == v else ""))
     return styled.to_html()
