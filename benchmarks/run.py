@@ -247,8 +247,6 @@ def synthetic_weights(real: dict[str, Any], frameworks: Sequence[str], sources: 
         "oecd_framework": others[0],
         "paper_sources": list(sources),
         "paper_frameworks": [others[1]],
-        # the paper's proposed model is never evidence of Kazakhstan's status (kaz_status)
-        "proposal_frameworks": [others[1]],
         "curriculum_frameworks": ["fw_kaz"],
         "need_indicators": [],
         "implementation_sources": list(sources),

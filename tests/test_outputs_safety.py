@@ -312,3 +312,20 @@ def test_a_cells_os_error_names_its_file_and_cause(tmp_path, monkeypatch):
 
     monkeypatch.chdir(tmp_path)
     assert error_text(CellError(), 3) == "cell 3: OSError: figures/one/map.png: no space left on device (the disk is full)"
+
+
+def test_an_output_over_a_pipe_is_refused_and_over_a_link_writes_the_file_it_leads_to(tmp_path):
+    """Found by a hostile-input review: ``--out`` naming a pipe or a device replaced it with a file,
+    and naming a link replaced the link, leaving the file it led to unchanged."""
+    from workbench.model.outputs import atomic_write
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    with pytest.raises(InputError, match="is a device, pipe or socket"):
+        atomic_write(pipe, "x")
+    assert pipe.is_fifo()
+    real, link = tmp_path / "real.csv", tmp_path / "link.csv"
+    real.write_text("old", encoding="utf-8")
+    link.symlink_to(real)
+    atomic_write(link, "new")
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new"

@@ -20,7 +20,7 @@ FRAMEWORKS = {
     "fra_fw": {"country": "FRA", "concepts": ["a"], "coverage": "partial", "missing": "every axis but one: not readable"},
     "jpn_fw": {"country": "JPN", "concepts": ["b"], "coverage": "partial", "missing": "other levels", "source_kind": "secondary"},
     "ltu_fw": {"country": "LTU", "concepts": ["a"]},
-    "ltu_part": {"country": "LTU", "concepts": ["d"], "coverage": "partial", "missing": "the rest of the list"},
+    "ltu_part": {"country": "LTU", "concepts": ["d"], "coverage": "partial", "missing": "the rest of the list", "level": "leaders"},
 }
 
 
@@ -31,7 +31,9 @@ def ds(tmp_path):
 
 def test_a_country_with_a_complete_framework_is_knowable_and_one_with_partial_sources_only_is_not(ds):
     cov = known.country_coverage(ds.frameworks).set_index("country")
-    assert cov.loc["GBR", "knowable"] and cov.loc["LTU", "knowable"]  # LTU: one complete list beside a partial one
+    # LTU: a complete list beside a partial one; the complete one's silence does not speak for the other
+    assert cov.loc["GBR", "knowable"] and not cov.loc["LTU", "knowable"]
+    assert known.country_coverage(ds.frameworks, level="all").set_index("country").loc["LTU", "knowable"]
     assert not cov.loc["FRA", "knowable"] and not cov.loc["JPN", "knowable"]
     assert cov.loc["JPN", "secondary"] == ("jpn_fw",)
 
@@ -41,7 +43,10 @@ def test_silent_cells_of_partial_countries_are_unknown_not_absent(ds):
     matrix = C.framework_matrix(ev, ["GBR", "FRA", "LTU"], list("abcdef"))
     states = known.cell_states(matrix, known.knowable(ds.frameworks, matrix.index))
     assert states.loc["FRA", "a"] == "carried" and (states.loc["FRA", list("bcdef")] == "unknown").all()
-    assert states.loc["GBR", "d"] == "absent" and states.loc["LTU", "d"] == "carried" and states.loc["LTU", "e"] == "absent"
+    assert states.loc["GBR", "d"] == "absent" and states.loc["LTU", "d"] == "carried" and states.loc["LTU", "e"] == "unknown"
+    at_all = known.cell_states(C.framework_matrix(C.evidence(ds, ["LTU"], level="all"), ["LTU"], list("abcdef")),
+                               known.knowable(ds.frameworks, ["LTU"], "all"))
+    assert at_all.loc["LTU", "a"] == "carried" and at_all.loc["LTU", "e"] == "absent"  # at its complete list's level
 
 
 def test_a_principle_partial_sources_do_not_reach_is_unknown_and_out_of_the_share(ds):
@@ -141,3 +146,17 @@ def test_with_every_peer_partial_no_reader_text_says_nan_and_the_downloads_keep_
     assert "nan" not in components_html(ExplorerModel().compute(Choice(peers=("FRA",))), "en").lower()
     data, shown = publish(pd.DataFrame({"principle": ["a", "b"], "FRA": [True, "?"], "GBR": [True, False]}))
     assert data["France"].tolist() == ["✓", "?"] and data["United Kingdom"].tolist() == ["✓", "–"]  # the CSV says what the page says
+
+
+def test_a_papers_proposal_is_never_compared_as_what_a_country_has():
+    """Seed 002's adapted model is the authors' proposal for Kazakhstan (``proposal: true``): no
+    comparison draws it as Kazakhstan's, nor lists it among the versions in force; named, it is read."""
+    from workbench.model.dataset import load
+    from workbench.model.versions import versions_in_force
+
+    real = load()
+    assert known.proposals(real.frameworks) == ["kaz_adapted_model"]
+    ev = C.evidence(real, ["GBR", "KAZ"])
+    assert "kaz_adapted_model" not in set(ev["framework_id"]) and (ev["country"] == "KAZ").any()
+    assert "kaz_adapted_model" not in set(versions_in_force(real, ["KAZ"])["framework_id"])
+    assert set(C.evidence(real, frameworks=["kaz_adapted_model"])["framework_id"]) == {"kaz_adapted_model"}

@@ -3,6 +3,7 @@ evidence, the papers as a finding, errors, CLI."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -20,6 +21,7 @@ from workbench.model.dataset import load
 from workbench.model.settings import DEFAULT_PEERS, countries_with_data
 from workbench.analysis.known import knowable
 from workbench.model.errors import InputError
+from workbench.model.i18n import t
 from workbench.analysis.papers import paper_findings, recovered_share
 from workbench.analysis.recommend import (
     COMPONENTS,
@@ -58,7 +60,7 @@ FRAMEWORKS = {
     "oecd_rec": {"country": "OECD", "kind": "principles", "concepts": ["merit_recruitment", "integrity_ethics", "merit_recruitment"]},
     "kaz_base": {"country": "KAZ", "concepts": ["leadership"]},
     "kaz_cur": {"country": "KAZ", "kind": "curriculum", "concepts": ["merit_recruitment"]},
-    "kaz_adapted": {"country": "KAZ", "concepts": ["cultural_competence"]},
+    "kaz_adapted": {"country": "KAZ", "concepts": ["cultural_competence"], "proposal": True},
 }
 PRACTICES = [
     {"id": "pr-usa-merit", "country": "USA", "concepts": ["merit_recruitment"]},
@@ -81,7 +83,6 @@ SETTINGS = {
     "oecd_framework": "oecd_rec",
     "paper_sources": ["src_test"],
     "paper_frameworks": ["kaz_adapted"],
-    "proposal_frameworks": ["kaz_adapted"],
     "curriculum_frameworks": ["kaz_cur"],
     "need_indicators": ["gap-1", "gap-2", "gap-3"],
     "implementation_sources": ["src_test"],
@@ -406,7 +407,8 @@ def test_every_row_cites_a_source_for_each_nonzero_component(real):
                 assert set(backing["source"]) <= set(cited)
                 assert (backing["locator"] != "").all()
             kaz = gaps.kaz_evidence[(gaps.kaz_evidence["concept_id"] == row["concept_id"]) & (gaps.kaz_evidence["level"] != "gap")]
-            assert (row["kaz_absence"] < 1) == (len(kaz) > 0), row["concept_id"]
+            # evidence lowers the absence credit below 1, or (a check that could not decide) makes it unknown
+            assert (not row["kaz_absence"] >= 1) == (len(kaz) > 0), row["concept_id"]
             assert set(kaz["source"]) <= set(cited) and (kaz["locator"] != "").all()
 
 
@@ -638,3 +640,33 @@ def test_an_organisation_named_as_a_peer_is_refused_as_such():
 
     with pytest.raises(InputError, match="OECD: an organisation, not a peer country"):
         check_peers(load(), ["GBR", "OECD"])
+
+
+def test_a_concept_our_own_check_cannot_decide_is_undecided_never_absent():
+    """An option's check (``kaz_now``) that could not decide is Kazakh evidence too: a concept with no
+    other evidence is *undecided*, its absence component unknown (not the full credit of absence), and
+    the reader is never told Kazakhstan does not have it. Found by a domain review: stewardship ranked
+    on 'absent' while its option's own record said the law that would decide could not be read."""
+    from workbench.analysis.kaz_status import kaz_evidence, kaz_status
+    from workbench.analysis.recommend import evidence_for, recommendations
+    from workbench.model.dataset import load
+
+    real = load()
+    gaps = analyse(real, ["GBR", "NZL", "CAN"], "listening_state")
+    table = gaps.table.set_index("concept_id")
+    register = real.options.set_index("option_id")
+    assert register.at["opt-ethics-stewardship", "kaz_status"] == "undecided"
+    assert table.at["stewardship", "kaz_status"] == "undecided" and np.isnan(table.at["stewardship", "kaz_absence"])
+    # a check that found the measure in part counts for the option's main concept only
+    rows = gaps.kaz_evidence[gaps.kaz_evidence["kind"] == "option"]
+    mains = {cs[0] for cs in register["concepts"]}
+    assert set(rows["concept_id"]) <= mains and set(rows["subject_id"]) <= set(register.index)
+    # without the register, the same concept has no evidence at all: absent
+    bare = kaz_status(kaz_evidence(dataclasses.replace(real, options=None), list(gaps.baseline_frameworks)), real.concepts["concept_id"])
+    assert bare["stewardship"] == "absent"
+    recs = recommendations(gaps, top=40)
+    ev = next(e for e in evidence_for(gaps, recs) if e.concept_id == "stewardship")
+    for lang in ("en", "ru", "kk"):
+        assert t("evidence.carried_kaz_absent", lang) not in ev.carried_line(lang)
+        assert t("evidence.carried_kaz_undecided", lang) in ev.carried_line(lang)
+    assert "unknown" in ev.score_line("en")

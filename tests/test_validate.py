@@ -273,3 +273,22 @@ def test_validate_checks_the_recommendation_weights(tmp_path, capsys):
     assert main(["validate", "--data", str(data)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "weights.yaml:" in err[0] and "unknown framework 'kaz_listening_statX'" in err[0]
+
+
+@pytest.mark.parametrize("value, says", [
+    ("2024-02-30", "is no date of the calendar"),
+    ("2023-13-45", "is no date of the calendar"),
+    ("010", "octal, hexadecimal or base-60"),
+    ("0x10", "octal, hexadecimal or base-60"),
+    ("2:1", "octal, hexadecimal or base-60"),
+])
+def test_a_yaml_value_read_otherwise_than_written_is_refused_with_its_line(tmp_path, value, says):
+    """Found by a hostile-input review: an impossible date stopped every command with a traceback,
+    and YAML 1.1's octal, base-60 and yes/no readings changed weights silently."""
+    from workbench.model.errors import InputError
+    from workbench.model.sourcefile import yaml_document
+
+    with pytest.raises(InputError) as err:
+        yaml_document(tmp_path / "x.yaml", f"a: 1\nb: {value}\n")
+    assert str(err.value).startswith(f"{tmp_path / 'x.yaml'}:2: '{value}'") and says in str(err.value)
+    assert yaml_document(tmp_path / "x.yaml", f"a: 1\nb: '{value}'\n").data["b"] == value  # quoted, it is text

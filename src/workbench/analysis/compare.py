@@ -7,7 +7,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.analysis.known import with_frameworks
+from workbench.analysis.known import had, proposals, with_frameworks
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, filter_items, item_concepts
 from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError
@@ -60,7 +60,7 @@ def select_countries(
         return sorted(set(countries))
     if frameworks is not None:
         return sorted(set(filter_items(ds.items, frameworks=frameworks)["country"]))
-    fws = ds.frameworks
+    fws = had(ds.frameworks)
     official = fws["source_kind"] != "secondary" if "source_kind" in fws.columns else True
     found = set(fws.loc[official, "country"])
     if not include_organisations:
@@ -84,6 +84,8 @@ def evidence(
     """
     names = select_countries(ds, countries, frameworks, include_organisations)
     items = filter_items(ds.items, countries=names, frameworks=frameworks, level=level)
+    if frameworks is None:  # what the countries have; a paper's proposal only when named
+        items = items[~items["framework_id"].isin(proposals(ds.frameworks))]
     ev = item_concepts(items, ds.crosswalk, predicates)[EVIDENCE_COLUMNS]
     return ev.sort_values(["country", "concept_id", "framework_id", "item_code"]).reset_index(drop=True)
 

@@ -72,7 +72,7 @@ class Evidence:
     components: dict[str, float]
     weights: dict[str, float]
     score: float
-    kaz_status: str  # absent | partial | present
+    kaz_status: str  # absent | undecided | partial | present
     verb: str  # adopt | develop | strengthen | enforce
     kaz_evidence: pd.DataFrame  # kind, level, framework_id, subject_id, label, predicate, source, locator
     baseline_frameworks: pd.DataFrame
@@ -135,10 +135,12 @@ class Evidence:
         # The options themselves are laid out in full where the report shows them; here their titles.
         out = [Block("options", [(str(o[f"title_{lang}"]), tuple((m["source"], m["locator"]) for m in o["models"]))
                                  for _, o in self.options.iterrows()])]
+        option_titles = dict(zip(self.options["option_id"], self.options[f"title_{lang}"])) if len(self.options) else {}
         status_rows = rows(self.kaz_evidence, lambda r: f"{s['kind_' + r['kind']]} ({value_word(r['level'], lang)}): "
-                                                           f"{title(r['framework_id']) + ': ' if r['framework_id'] else ''}\"{r['label']}\""
+                                                           f"{title(r['framework_id']) + ': ' if r['framework_id'] else ''}"
+                                                           f"\"{option_titles.get(r['subject_id'], r['label']) if r['kind'] == 'option' else r['label']}\""
                                                            + (f" ({value_word(r['predicate'], lang)})" if r["predicate"] else ""))
-        if self.kaz_status == "absent":
+        if self.kaz_status in ("absent", "undecided"):
             status_rows += rows(self.baseline_frameworks, lambda r: f"{s['absent_from']} {r['title']}")
         out.append(Block("kaz_status", status_rows))
         out.append(Block("peer_practices", rows(self.peer_practices, lambda r: country_prefixed(r['country'], str(r['label']), lang))))

@@ -13,13 +13,24 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["STATES", "country_coverage", "knowable", "cell_states", "peer_share", "with_frameworks"]
+__all__ = ["STATES", "country_coverage", "knowable", "cell_states", "peer_share", "with_frameworks", "proposals", "had"]
 
 #: A country's state on a concept: it carries it, a complete framework of it does not, or nobody can tell.
 STATES = ("carried", "absent", "unknown")
 
 
+def proposals(frameworks: pd.DataFrame) -> list[str]:
+    """The frameworks that are a paper's proposal for a country (``proposal: true``), not one it has."""
+    return frameworks.loc[frameworks["proposal"].astype(bool), "framework_id"].tolist() if "proposal" in frameworks else []
+
+
+def had(frameworks: pd.DataFrame) -> pd.DataFrame:
+    """The frameworks countries have: every one but a paper's proposal, which no comparison draws."""
+    return frameworks[~frameworks["proposal"].astype(bool)] if "proposal" in frameworks else frameworks
+
+
 def _at_level(frameworks: pd.DataFrame, level: str | None) -> pd.DataFrame:
+    frameworks = had(frameworks)
     return frameworks if level is None else frameworks[frameworks["level"] == level]
 
 
@@ -27,14 +38,17 @@ def country_coverage(frameworks: pd.DataFrame, countries: Iterable[str] | None =
     """One row per country: its frameworks, how many are complete, partial and from secondary sources.
 
     Columns ``country``, ``n_frameworks``, ``n_complete``, ``n_partial``, ``n_secondary``,
-    ``partial`` (framework ids), ``secondary`` (framework ids), ``knowable`` (a complete framework
-    exists, so silence is absence). A country without a framework at ``level`` gets zeros and
-    ``knowable`` False.
+    ``partial`` (framework ids), ``secondary`` (framework ids), ``knowable`` (every framework of it
+    is complete, so silence is absence: a complete list's silence does not speak for a partial list
+    of the same country, which may carry what the complete one lacks). A country without a framework
+    at ``level`` gets zeros and ``knowable`` False.
 
-    >>> fw = pd.DataFrame({"framework_id": ["a", "b", "c"], "country": ["X", "Y", "Y"], "level": ["all"] * 3,
-    ...                    "coverage": ["complete", "partial", "partial"], "source_kind": ["official", "official", "secondary"]})
+    >>> fw = pd.DataFrame({"framework_id": ["a", "b", "c", "d"], "country": ["X", "Y", "Y", "X"], "level": ["all", "all", "all", "senior"],
+    ...                    "coverage": ["complete", "partial", "partial", "partial"], "source_kind": ["official", "official", "secondary", "official"]})
     >>> country_coverage(fw)[["country", "n_partial", "n_secondary", "knowable"]].to_dict("records")
-    [{'country': 'X', 'n_partial': 0, 'n_secondary': 0, 'knowable': True}, {'country': 'Y', 'n_partial': 2, 'n_secondary': 1, 'knowable': False}]
+    [{'country': 'X', 'n_partial': 1, 'n_secondary': 0, 'knowable': False}, {'country': 'Y', 'n_partial': 2, 'n_secondary': 1, 'knowable': False}]
+    >>> bool(country_coverage(fw, level="all").set_index("country").at["X", "knowable"])
+    True
     """
     fws = _at_level(frameworks, level)
     names = list(dict.fromkeys(countries)) if countries is not None else sorted(fws["country"].unique())
@@ -45,7 +59,7 @@ def country_coverage(frameworks: pd.DataFrame, countries: Iterable[str] | None =
         secondary = own.loc[own["source_kind"] == "secondary", "framework_id"].tolist()
         rows.append({"country": country, "n_frameworks": len(own), "n_complete": len(own) - len(partial),
                      "n_partial": len(partial), "n_secondary": len(secondary), "partial": tuple(partial),
-                     "secondary": tuple(secondary), "knowable": len(own) > len(partial)})
+                     "secondary": tuple(secondary), "knowable": len(own) > 0 and not partial})
     return pd.DataFrame(rows, columns=["country", "n_frameworks", "n_complete", "n_partial", "n_secondary",
                                        "partial", "secondary", "knowable"])
 

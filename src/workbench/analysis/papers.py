@@ -70,6 +70,8 @@ def _why_missed(r: pd.Series, top: int, lang: str = "en") -> str:
         reasons.append(t("findings.kaz_has_it", lang))
     elif r["kaz_status"] == "partial":
         reasons.append(t("findings.kaz_has_part", lang))
+    elif r["kaz_status"] == "undecided":
+        reasons.append(t("evidence.carried_kaz_undecided", lang))
     if r["peer_share"] == 0:
         reasons.append(t("findings.no_peer", lang))
     elif r["peer_share"] != r["peer_share"]:  # no chosen peer's data could show it

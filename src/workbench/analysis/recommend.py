@@ -144,7 +144,8 @@ def _components(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series, 
     carrying_peers = _per_concept(links[role.isin(["peer_item", "peer_practice"])], "country", _unique, ids, ())
     shares = peer_share(carrying_peers, peers, known)
     principles = _per_concept(links[role == "oecd"], "subject_id", _unique, ids, ())
-    absence = {"present": 0.0, "partial": 1.0 - s.related_credit, "absent": 1.0}
+    # undecided: our own check could not tell what Kazakhstan has, so the component is unknown, not 1
+    absence = {"present": 0.0, "partial": 1.0 - s.related_credit, "absent": 1.0, "undecided": float("nan")}
     need = _per_concept(links[role == "survey"], "value", "max", ids, 0.0).astype(float) / 100
     papers = _per_concept(links[role == "paper"], "source", _unique, ids, ())
     return pd.DataFrame({
@@ -204,7 +205,7 @@ def analyse(
     fws = baseline_frameworks(s, baseline)
     transfer = load_transferability(ds)
     links = _links(ds, codes, fws, s)
-    kaz = kaz_evidence(ds, fws, list(s.proposal_frameworks))
+    kaz = kaz_evidence(ds, fws)
     status = kaz_status(kaz, ds.concepts["concept_id"])
     frameworks = ds.frameworks[ds.frameworks["framework_id"].isin(fws)][["framework_id", "title", "source", "locator"]]
     table = _components(ds.concepts, links, status, codes, s, knowable(ds.frameworks, codes))

@@ -15,9 +15,17 @@ def _check_target(target: Path) -> None:
     """Refuse a target that is a folder, or that lies under a file."""
     if target.is_dir():
         raise InputError.single(target, 0, "cannot write: is a folder, expected a file name")
+    if target.exists() and not target.is_file():  # renaming a file over a device or a pipe would replace it
+        raise InputError.single(target, 0, "cannot write: is a device, pipe or socket, not a file")
     blocking = next((parent for parent in target.parents if parent.exists() or parent.is_symlink()), None)
     if blocking is not None and not blocking.is_dir():
         raise InputError.single(target, 0, f"cannot write: '{blocking}' is a file, not a folder")
+
+
+def _through_link(target: Path) -> Path:
+    """``target``, or the file a symbolic link at ``target`` leads to (renaming over the link would
+    replace the link and leave its file as it was)."""
+    return target.resolve() if target.is_symlink() else target
 
 
 def _stage(target: Path, payload: bytes) -> str:
@@ -42,7 +50,8 @@ def atomic_write_all(files: Mapping[str | os.PathLike, bytes | str]) -> list[Pat
 
     A target that cannot be written raises :class:`InputError` naming it ("cannot write: ...").
     """
-    targets = {Path(path): data.encode("utf-8") if isinstance(data, str) else data for path, data in files.items()}
+    # a link to a file: the file it leads to is written, the link stays
+    targets = {_through_link(Path(path)): data.encode("utf-8") if isinstance(data, str) else data for path, data in files.items()}
     for target in targets:
         _check_target(target)
     staged: dict[Path, str] = {}

@@ -194,6 +194,10 @@ class Framework(Record):
     #: Who published the source: the owner (``official``), the owner's page as a public web archive
     #: kept it (``official-archived``), or somebody else describing it (``secondary``; never a default peer).
     source_kind: Literal["official", "official-archived", "secondary"] = "official"
+    #: A paper's proposal for the country, never a framework it has (seed 002's adapted model): no
+    #: comparison of what countries have draws it, nor is it evidence of the country's status; a
+    #: paper's recommendations may still be read from it (``paper_frameworks`` of ``weights.yaml``).
+    proposal: bool = False
 
     @model_validator(mode="after")
     def _coverage(self) -> "Framework":

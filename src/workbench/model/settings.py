@@ -49,9 +49,6 @@ class Settings(BaseModel):
     oecd_framework: Optional[str] = None
     paper_sources: Optional[list[str]] = None
     paper_frameworks: Optional[list[str]] = None
-    #: Kazakh frameworks that a paper proposes (not in force): never evidence of Kazakhstan's status,
-    #: whatever ``paper_frameworks`` says, so changing what counts as the papers' view changes no status.
-    proposal_frameworks: list[str] = Field(default_factory=list)
     curriculum_frameworks: Optional[list[str]] = None
     need_indicators: Optional[list[str]] = None
     implementation_sources: Optional[list[str]] = None

@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,6 +150,31 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError, text: str = "") -> Problem:
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
+_ODD_INTEGER = re.compile(r"[-+]?(0[0-7]+|0[xXbB][0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])+)")
+
+
+def _scalar_problem(node: yaml.ScalarNode) -> str | None:
+    """What YAML 1.1 would read from an unquoted value otherwise than a person reading it does, or
+    cannot read at all: ``1_0`` (10), ``010`` (8), ``0x10`` (16), ``2:1`` (121), a calendar date that does not exist (``2024-02-30``: PyYAML stops with a bare ValueError).
+
+    >>> [_scalar_problem(yaml.compose(v)) is None for v in ("10", "1.5", "true", "2024-02-29", "'010'")]
+    [True, True, True, True, True]
+    >>> [_scalar_problem(yaml.compose(v)) is None for v in ("1_0", "010", "0x10", "2:1", "2023-02-29")]
+    [False, False, False, False, False]
+    """
+    tag, value = node.tag, node.value
+    if tag in _NUMBER_TAGS and "_" in value:
+        return f"'{value}' is read as a number: write it without '_' (or in quotes if it is text)"
+    if tag in _NUMBER_TAGS and (_ODD_INTEGER.fullmatch(value) or ":" in value):
+        return f"'{value}' is read as an octal, hexadecimal or base-60 number: write a plain decimal number (or quote it if it is text)"
+    if tag == "tag:yaml.org,2002:timestamp":
+        try:
+            yaml.SafeLoader("").construct_yaml_timestamp(node)
+        except ValueError:
+            return f"'{value}' is no date of the calendar (write YYYY-MM-DD)"
+    return None
+
+
 def _tree_problems(path: Path, root: yaml.Node) -> list[Problem]:
     """Duplicate keys anywhere in the tree (PyYAML keeps the last of two silently: a curator would
     lose data unnoticed) and numbers written with ``_``; raises :class:`InputError` at the first collection nested deeper than
@@ -162,10 +188,9 @@ def _tree_problems(path: Path, root: yaml.Node) -> list[Problem]:
     while stack:
         node, depth = stack.pop()
         if isinstance(node, yaml.ScalarNode):
-            if node.tag in _NUMBER_TAGS and "_" in node.value and not node.style:
-                # YAML 1.1 reads "1_0" as 10: a typo would pass as a number
-                problems.append(Problem(str(path), node.start_mark.line + 1,
-                                        f"'{node.value}' is read as a number: write it without '_' (or in quotes if it is text)"))
+            message = None if node.style else _scalar_problem(node)
+            if message:
+                problems.append(Problem(str(path), node.start_mark.line + 1, message))
             continue
         if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
             continue

@@ -103,6 +103,8 @@ def check_in_force(ds: "Dataset", countries: Iterable[str]) -> None:
 def versions_in_force(ds: "Dataset", countries: Iterable[str] | None = None) -> "pd.DataFrame":
     """The frameworks an analysis as of ``ds.as_of`` uses: country, framework, version and dates."""
     frames = ds.frameworks
+    if "proposal" in frames:  # a paper's proposal is no version in force of anything
+        frames = frames[~frames["proposal"].astype(bool)]
     if countries is not None:
         frames = frames[frames["country"].isin(list(countries))]
     cols = ["country", "framework_id", "title", *VERSION_COLUMNS, "coverage", "missing", "source_kind"]

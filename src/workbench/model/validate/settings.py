@@ -38,8 +38,7 @@ def settings_reference_problems(ds: "Dataset", settings: Any, doc: "YamlDocument
             check("framework", fw, ("baselines", name, i))
     if getattr(settings, "oecd_framework", None) is not None:
         check("framework", settings.oecd_framework, ("oecd_framework",))
-    for key, what in (("paper_frameworks", "framework"), ("proposal_frameworks", "framework"),
-                      ("curriculum_frameworks", "framework"), ("paper_sources", "source"),
+    for key, what in (("paper_frameworks", "framework"), ("curriculum_frameworks", "framework"), ("paper_sources", "source"),
                       ("implementation_sources", "source"), ("need_indicators", "indicator")):
         for i, value in enumerate(getattr(settings, key, None) or []):
             check(what, value, (key, i))
