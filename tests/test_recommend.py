@@ -467,10 +467,12 @@ def test_findings_list_every_paper_recommendation_once(real):
         gaps = analyse(real, peers, baseline)
         findings = paper_findings(gaps, top=10)
         pr = real.practices
-        expected = set(pr.loc[pr["recommended_for_kaz"] & pr["source"].isin(["seed001", "seed002", "seed003", "seed004"]), "id"])
+        # every recommendation once: a source cell recorded as one practice per model country counts once
+        recs = pr[pr["recommended_for_kaz"] & pr["source"].isin(["seed001", "seed002", "seed003", "seed004"])]
+        expected = set(recs.drop_duplicates(["source", "label", "locator"])["id"])
         expected |= set(real.items.loc[real.items["framework_id"] == "kaz_adapted_model", "item_code"])
         papers = findings[findings["verdict"] != "new"]
-        assert sorted(papers["subject_id"]) == sorted(expected)
+        assert sorted(papers["subject_id"]) == sorted(expected) and recs.duplicated(["source", "label", "locator"]).any()
         assert set(papers["paper"]) == {"seed001", "seed002", "seed003", "seed004"}
         assert (papers["locator"] != "").all()
         # a recommendation is recovered exactly when its best concept is in the top ten of its list
@@ -670,3 +672,14 @@ def test_a_concept_our_own_check_cannot_decide_is_undecided_never_absent():
         assert t("evidence.carried_kaz_absent", lang) not in ev.carried_line(lang)
         assert t("evidence.carried_kaz_undecided", lang) in ev.carried_line(lang)
     assert "unknown" in ev.score_line("en")
+
+
+def test_a_recommendation_the_source_gives_once_is_counted_once():
+    """Seed 001's figure gives one cell for the USA and Canada; the data records a practice per country,
+    but the paper recommends it once (a domain review found it counted twice in "recovered 29 of 48")."""
+    from workbench.analysis.papers import paper_recommendations
+
+    recs = paper_recommendations(analyse(load(), ["GBR", "NZL", "CAN"], "listening_state"))
+    assert not recs.duplicated(["source", "label", "locator"]).any()
+    both = recs[recs["label"] == "Evaluation of candidate qualities by colleagues"]
+    assert len(both) == 1 and both["model_countries"].iloc[0] == ("USA", "CAN")

@@ -129,6 +129,9 @@ def test_the_papers_are_compared_as_of_their_own_year_and_the_ranking_as_of_toda
     carried = {c for cs in found.loc[found["verdict"] != "new", "concepts"] for c in cs.split(";") if c}
     new = set(found.loc[found["verdict"] == "new", "concept_id"])
     assert new and not new & carried
+    # nor one a recommendation touches by skos:relatedMatch only ("training in leadership" touches leadership)
+    related = {c for cs in papers.paper_recommendations(today)["related_concepts"] for c in cs}
+    assert "leadership" in related and not new & related
     as_of = found.groupby("paper")["as_of"].first().to_dict()
     assert as_of["seed001"] == "2024-01-01" and as_of["seed002"] == "2025-01-01"
     assert as_of["seed004"] == str(date.today()) and set(found.loc[found["verdict"] == "new", "as_of"]) == {str(date.today())}

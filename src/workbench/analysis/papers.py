@@ -30,7 +30,8 @@ FINDING_COLUMNS = ["paper", "recommendation", "subject_id", "model_country", "co
 
 
 def paper_recommendations(gaps, sources: Iterable[str] | None = None) -> pd.DataFrame:
-    """Every recommendation of the papers: subject, label, model country, carried concepts, citation."""
+    """Every recommendation of the papers: subject, label, model country, carried concepts (or, when it
+    carries none, those it is related to), the concepts it is related to, citation."""
     s = gaps.settings
     papers = list(sources) if sources is not None else list(s.paper_sources or [])
     pr = gaps.practices
@@ -49,7 +50,19 @@ def paper_recommendations(gaps, sources: Iterable[str] | None = None) -> pd.Data
     # a recommendation the crosswalk only relates to concepts is compared on those, and says so
     out["related_only"] = [not c and bool(r) for c, r in zip(carried, related)]
     out["concepts"] = [c or r for c, r in zip(carried, related)]
-    return out.rename(columns={"country": "model_country"})
+    out["related_concepts"] = list(related)  # what it touches without carrying: never a *new* concept
+    return _one_per_recommendation(out.rename(columns={"country": "model_country"}))
+
+
+def _one_per_recommendation(recs: pd.DataFrame) -> pd.DataFrame:
+    """One row per recommendation of a paper: a source cell that names two model countries (seed 001's
+    figure, column "USA, Canada") is recorded as one practice per country, but it is one
+    recommendation, counted once; ``model_countries`` lists them all, ``model_country`` the first."""
+    key = recs[["source", "label", "locator"]].astype(str).agg("\x1f".join, axis=1)
+    countries = recs.groupby(key, sort=False)["model_country"].agg(lambda v: tuple(dict.fromkeys(v)))
+    first = recs[~key.duplicated()].copy()
+    first["model_countries"] = key[first.index].map(countries).to_numpy()
+    return first.reset_index(drop=True)
 
 
 def gaps_crosswalk(gaps, predicates: Iterable[str] = CARRYING_PREDICATES) -> pd.DataFrame:
@@ -119,11 +132,12 @@ def paper_findings(gaps, top: int = 10, sources: Iterable[str] | None = None, la
                    if recovered else _why_missed(b, top, lang))
         if r["related_only"]:
             comment = t("findings.related_only", lang) + "; " + comment
-        if r["model_country"] not in (*gaps.peers, "KAZ", ""):
-            comment += "; " + t("findings.model_not_peer", lang, country=country_name(r["model_country"], lang))
+        if not set(r["model_countries"]) & {*gaps.peers, "KAZ", ""}:
+            comment += "; " + t("findings.model_not_peer", lang, country=", ".join(country_name(c, lang) for c in r["model_countries"]))
         rows.append({**base, "concept_id": best, "list": b["list"], "rank": int(b["rank"]), "kaz_status": b["kaz_status"],
                      "verdict": "recovered" if recovered else "missed", "comment": comment})
-    recommended = {c for cs in recs["concepts"] for c in cs}
+    # a paper that recommends training in leadership touches leadership even if it carries only training
+    recommended = {c for cs in [*recs["concepts"], *recs["related_concepts"]] for c in cs}
     top_rows = lists[lists["rank"] <= top].reset_index().sort_values(["list", "rank"])
     for _, b in top_rows.iterrows():
         if b["concept_id"] in recommended:

@@ -142,7 +142,7 @@ WORDS: dict[str, str] = dict([
     N_("findings.kaz_has_part", "Kazakhstan has it in part"),
     N_("findings.no_peer", "none of the chosen peers' frameworks or recorded practices carries it"),
     N_("findings.no_oecd", "it serves no OECD 2019 principle"),
-    N_("findings.no_need", "the APA survey measured no gap for it"),
+    N_("findings.no_need", "the gaps the APA survey reports do not name it"),
     N_("findings.new_ranks_on", "no paper recommends it; it ranks on {parts}"),
     N_("findings.unmapped", "the crosswalk maps it to no concept"),
     N_("findings.not_ranked", "its concepts ({concepts}) are not in this ranking"),
