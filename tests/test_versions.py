@@ -154,3 +154,15 @@ def test_the_timelines_policy_steps_are_numbered_and_listed_with_their_dates_in_
     fig = timeline_figure(lineages(ds), ds.anchors, datetime.date(2026, 1, 1), lang="kk")
     numbers = [t.get_text() for t in fig.axes[0].texts if t.get_text().isdigit() and len(t.get_text()) < 3]
     assert sorted(numbers, key=int) == [str(n) for n in steps["№"]]  # each marker carries its number in the list
+
+
+def test_a_comparison_at_one_level_lists_only_the_frameworks_of_that_level():
+    """A domain review: the senior-level network listed Canada's Values and Ethics Code and the
+    curriculum among the frameworks it used, though it drew only senior frameworks."""
+    from workbench.model.versions import versions_in_force
+
+    ds = load()
+    rows = versions_in_force(ds, ["CAN", "KAZ", "LTU"], "senior")
+    assert set(rows["framework_id"]) == set(ds.frameworks.loc[ds.frameworks["level"] == "senior", "framework_id"]) & set(
+        ds.frameworks.loc[ds.frameworks["country"].isin(["CAN", "KAZ", "LTU"]), "framework_id"])
+    assert "can_values_ethics_code" not in set(rows["framework_id"]) and len(rows)

@@ -249,23 +249,30 @@ def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 0, resol
     return pd.Series([number[i] for i in range(len(order))], index=pd.Index(order, name="node"), name="community", dtype=int)
 
 
-def unique_concepts(B: nx.Graph) -> pd.DataFrame:
+def unique_concepts(B: nx.Graph, unknown: Iterable[str] = ()) -> pd.DataFrame:
     """Concepts carried by exactly one carrier (country or framework) of the bipartite graph.
 
-    Columns ``concept_id``, ``label``, ``carrier``, ``items`` (item codes behind it).
+    Columns ``concept_id``, ``label``, ``carrier``, ``items`` (item codes behind it) and, when some
+    carriers are ``unknown`` (known only from partial sources: their silence is not absence),
+    ``unknown_for``: those of them other than the carrier, which may carry the concept too.
 
     >>> B = bipartite_graph(pd.DataFrame({"country": ["GBR", "GBR", "CAN"], "concept_id": ["a", "b", "b"],
     ...     "item_code": ["U1", "U2", "C1"], "framework_id": ["uk", "uk", "ca"], "source": "s", "locator": "p"}))
     >>> unique_concepts(B)[["concept_id", "carrier", "items"]].values.tolist()
     [['a', 'GBR', 'U1']]
+    >>> unique_concepts(B, unknown=["CAN"])["unknown_for"].tolist()
+    ['CAN']
     """
+    unknown = [u for u in unknown if u in B]
     rows = []
     for c in side(B, 1):
         if B.degree(c) == 1:
             (carrier,) = B[c]
             rows.append({"concept_id": c, "label": B.nodes[c].get("label", c), "carrier": carrier,
-                         "items": B.edges[carrier, c].get("items", "")})
-    return pd.DataFrame(rows, columns=["concept_id", "label", "carrier", "items"])
+                         "items": B.edges[carrier, c].get("items", ""),
+                         "unknown_for": LIST_SEP.join(u for u in unknown if u != carrier)})
+    out = pd.DataFrame(rows, columns=["concept_id", "label", "carrier", "items", "unknown_for"])
+    return out if (out["unknown_for"] != "").any() else out.drop(columns="unknown_for")
 
 
 def bridge_concepts(B: nx.Graph, groups: pd.Series | dict, min_communities: int = 2) -> pd.DataFrame:

@@ -250,6 +250,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("columns.strength", "Strength"),
     N_("columns.community", "Community"),
     N_("columns.carrier", "Carried by"),
+    N_("columns.unknown_for", "May carry it too (known only in part)"),
     N_("columns.n_carriers", "Countries carrying it"),
     N_("columns.n_communities", "Communities reached"),
     N_("columns.communities", "Communities"),

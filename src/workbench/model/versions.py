@@ -100,9 +100,12 @@ def check_in_force(ds: "Dataset", countries: Iterable[str]) -> None:
             raise InputError.parameter("as_of", f"{code} has no framework in force on {ds.as_of} (versions: {spans})")
 
 
-def versions_in_force(ds: "Dataset", countries: Iterable[str] | None = None) -> "pd.DataFrame":
-    """The frameworks an analysis as of ``ds.as_of`` uses: country, framework, version and dates."""
+def versions_in_force(ds: "Dataset", countries: Iterable[str] | None = None, level: str | None = None) -> "pd.DataFrame":
+    """The frameworks an analysis as of ``ds.as_of`` uses: country, framework, version and dates
+    (``level``: only the frameworks of that level, as an analysis at that level uses)."""
     frames = ds.frameworks
+    if level:
+        frames = frames[frames["level"] == level]
     if "proposal" in frames:  # a paper's proposal is no version in force of anything
         frames = frames[~frames["proposal"].astype(bool)]
     if countries is not None:

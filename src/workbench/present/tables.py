@@ -27,7 +27,7 @@ PERCENT_COLUMNS = frozenset({
 PERCENT_VALUE_COLUMNS = frozenset({"survey_gap_percent", "gap"})
 #: Columns whose cells are country codes (``;``-joined lists allowed).
 COUNTRY_COLUMNS = frozenset({"country", "country_2", "carrier", "carriers", "peers", "stressed_by", "ignored_by",
-                             "model_countries", "model_country"})
+                             "model_countries", "model_country", "unknown_for"})
 #: Columns whose cells are source ids (``;``-joined lists allowed).
 SOURCE_COLUMNS = frozenset({"source", "sources", "paper", "papers"})
 #: Columns whose cells are words the code writes (translated through ``values`` of the catalogue).

@@ -28,10 +28,11 @@ def _span(r: Any, lang: str) -> str:
     return html.escape(text) + cite
 
 
-def versions_html(ds: Any, countries: Iterable[str] | None = None, lang: str | None = None) -> HTML:
-    """The as-of date of ``ds`` and, per country, the frameworks in force then with their versions."""
+def versions_html(ds: Any, countries: Iterable[str] | None = None, lang: str | None = None, level: str | None = None) -> HTML:
+    """The as-of date of ``ds`` and, per country, the frameworks in force then with their versions
+    (``level``: those of that level only, the frameworks an analysis at that level draws)."""
     lang = _lang(lang)
-    rows = versions_in_force(ds, countries)
+    rows = versions_in_force(ds, countries, level)
     day = str(ds.as_of) if getattr(ds, "as_of", None) is not None else t("ui.all_versions", lang)
     items = [f"<li>{html.escape(country_prefixed(r['country'], str(r['title']), lang))} ({_span(r, lang)}){_coverage(r, lang)}</li>"
              for _, r in rows.iterrows()]
