@@ -191,3 +191,20 @@ def test_a_file_where_the_reports_folder_should_be_is_one_line(tmp_path):
     assert done.returncode == 2
     assert done.stderr.splitlines()[-1:] == ["reports: is a file, expected the folder the reports are written to (move the file aside)"]
     assert len([l for l in done.stderr.splitlines() if l.strip()]) == 1
+
+
+def test_an_output_over_an_input_or_into_the_data_folder_is_refused_and_nothing_is_lost(tmp_path):
+    """A hostile-input review: ``code doc.txt --out doc.txt`` replaced the document with its coding, and
+    ``options --out data/crosswalk.tsv`` the curated crosswalk with a table of options."""
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    doc = tmp_path / "doc.txt"
+    doc.write_text("Leaders listen to citizens.\n", encoding="utf-8")
+    crosswalk = (data / "crosswalk.tsv").read_bytes()
+    done = run_workbench("code", doc, "--out", doc, "--data", data)
+    assert done.returncode == 2 and done.stderr.strip() == f"{doc}: cannot write: it is an input of this command (give another file)"
+    assert doc.read_text(encoding="utf-8") == "Leaders listen to citizens.\n"
+    done = run_workbench("options", "--data", data, "--format", "csv", "--out", data / "crosswalk.tsv")
+    assert done.returncode == 2 and "lies in the data folder" in done.stderr and len(done.stderr.splitlines()) == 1
+    assert (data / "crosswalk.tsv").read_bytes() == crosswalk
+    assert run_workbench("options", "--data", data, "--format", "csv", "--out", tmp_path / "options.csv").returncode == 0

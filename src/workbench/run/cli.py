@@ -226,6 +226,30 @@ def _add_code(sub) -> None:
     p.add_argument("--data", type=Path, default=None, help="data folder")
 
 
+def _inputs(args: argparse.Namespace) -> list[Path]:
+    """The files a command reads that its arguments name (a document, a framework, weights)."""
+    values = [v for k, v in vars(args).items() if k not in ("out", "data")]
+    flat = [x for v in values for x in (v if isinstance(v, (list, tuple)) else [v])]
+    return [Path(x) for x in flat if isinstance(x, (str, Path)) and str(x) and Path(x).is_file()]
+
+
+def check_out(args: argparse.Namespace) -> None:
+    """Refuse an ``--out`` that is one of the command's inputs or lies in its data folder: writing the
+    output there would destroy what was read (a hostile-input review overwrote the crosswalk so)."""
+    out = getattr(args, "out", None)
+    if out is None or str(out) in ("", "-"):
+        return
+    out = Path(out)
+    if out.exists() and any(out.samefile(p) for p in _inputs(args)):
+        raise InputError.single(out, 0, "cannot write: it is an input of this command (give another file)")
+    # deferred: the data folder's default is the model's to say, and only --out needs it
+    from workbench.model.dataset import default_data_dir
+
+    data = getattr(args, "data", None) or default_data_dir()
+    if Path(data).is_dir() and Path(out).resolve().is_relative_to(Path(data).resolve()):
+        raise InputError.single(out, 0, f"cannot write: it lies in the data folder {data} (give a file elsewhere)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``workbench`` command with ``argv`` (default: the command line's arguments).
 
@@ -236,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_out(args)
         return COMMANDS[args.command](args)
     except InputError as exc:
         for problem in exc.renamed(FLAGS).problems:
