@@ -208,3 +208,48 @@ def test_an_output_over_an_input_or_into_the_data_folder_is_refused_and_nothing_
     assert done.returncode == 2 and "lies in the data folder" in done.stderr and len(done.stderr.splitlines()) == 1
     assert (data / "crosswalk.tsv").read_bytes() == crosswalk
     assert run_workbench("options", "--data", data, "--format", "csv", "--out", tmp_path / "options.csv").returncode == 0
+
+
+def _break(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", ["dates_reversed", "yml_file", "need_not_percent", "question_marks", "read_tomorrow"])
+def test_data_a_hostile_review_slipped_past_validation_is_refused_in_one_line(data, case):
+    """Each passed ``workbench validate`` before and then misled an analysis: a version ending before
+    it began (a country silently out of force), a framework file named .yml (silently unread), a
+    count as a need (scores above 1), a translation lost to '?', a page read in the future."""
+    from datetime import date, timedelta
+
+    if case == "dates_reversed":
+        _break(data / "frameworks" / "usa_ecq_2025.yaml", "in_force_from: 2025-10-01", "in_force_from: 2025-10-01\nin_force_to: 2020-01-01")
+        expected = "in_force_to 2020-01-01 is before in_force_from 2025-10-01"
+    elif case == "yml_file":
+        shutil.copy(data / "frameworks" / "aus_integrated_leadership_system.yaml", data / "frameworks" / "extra.yml")
+        expected = "extra.yml: not read: a data file's name ends in '.yaml'"
+    elif case == "need_not_percent":
+        _break(data / "indicators.csv", "share of respondents reporting the gap,,57.2,percent", "share of respondents reporting the gap,,572,count")
+        expected = "need indicator 'kz-gap-1' is 572.0 count: a need is a percent (0-100) of respondents"
+    elif case == "question_marks":
+        _break(data / "translations.yaml", "ru: Анкета «Оценка ожиданий» (с 2015 года)", "ru: '?????? ??????? ???????? (? 2015 ????)'")
+        expected = "holds no Cyrillic letter"
+    else:
+        tomorrow = date.today() + timedelta(days=1)
+        _break(data / "sources.yaml", "accessed: ", f"accessed: {tomorrow}\n    # was: ")
+        expected = f"accessed {tomorrow} is after today"
+    done = run_workbench("validate", "--data", data)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert any(expected in line for line in done.stderr.splitlines()), done.stderr
+
+
+def test_command_line_spellings_a_review_found_misread(tmp_path):
+    """``--as-of 20200101`` was read as a date the help does not promise, ``--out -`` made a file named
+    '-', and a long but valid output name was refused for our temporary name's length."""
+    done = run_workbench("recommend", "--as-of", "20200101")
+    assert done.returncode == 2 and done.stderr.strip() == "--as-of: '20200101' is no date (give YYYY-MM-DD)"
+    done = run_workbench("versions", "--out", "-", cwd=tmp_path)
+    assert done.returncode == 0 and "lineage" in done.stdout and not (tmp_path / "-").exists()
+    long_name = tmp_path / ("a" * 240 + ".csv")
+    assert run_workbench("versions", "--out", long_name).returncode == 0 and long_name.stat().st_size > 0

@@ -40,8 +40,20 @@ def latin_words(text: str) -> list[str]:
 
 
 def cyrillic_only(value: str, *, whose: str = "the register", kept: re.Pattern | None = None) -> str:
-    """``value`` if it holds no Latin-script word (but those ``kept`` matches in full), else a
-    ValueError saying that the Russian and Kazakh texts of ``whose`` are written in Cyrillic."""
+    """``value`` if it holds no Latin-script word (but those ``kept`` matches in full) and is written in
+    Cyrillic letters, else a ValueError saying that the Russian and Kazakh texts of ``whose`` are
+    written in Cyrillic (a text of question marks is what a lost encoding leaves behind).
+
+    >>> cyrillic_only("Лидерство")
+    'Лидерство'
+    >>> cyrillic_only("????? ?????")
+    Traceback (most recent call last):
+    ...
+    ValueError: holds no Cyrillic letter: Russian and Kazakh texts of the register are written in Cyrillic (a text of '?' is what a lost encoding leaves)
+    """
+    if value.strip() and not any("\u0400" <= ch <= "\u04ff" for ch in value):
+        raise ValueError(f"holds no Cyrillic letter: Russian and Kazakh texts of {whose} are written in Cyrillic "
+                         "(a text of '?' is what a lost encoding leaves)")
     found = [w for w in latin_words(value) if kept is None or not kept.fullmatch(w)]
     if found:
         raise ValueError(f"holds Latin-script words ({' '.join(found[:4])}): Russian and Kazakh texts of "

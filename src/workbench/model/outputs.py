@@ -31,7 +31,8 @@ def _through_link(target: Path) -> Path:
 def _stage(target: Path, payload: bytes) -> str:
     """Write ``payload`` to a new temporary file beside ``target``; returns its path."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # the name's head only: a name near the file system's limit must still leave room for ours
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)

@@ -238,6 +238,9 @@ def _read_indicators(path: Path, problems: list[Problem]) -> list[tuple[Indicato
 def _yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
     """The ``*.yaml`` files of ``folder`` (none when it is missing); a file where the folder should be is a problem."""
     if folder.is_dir():
+        # a file the loader would pass over unread (x.yml, x.YAML) is said, never silently ignored
+        problems += [Problem(str(p), 0, "not read: a data file's name ends in '.yaml'") for p in sorted(folder.iterdir())
+                     if p.is_file() and p.suffix.lower() in (".yml", ".yaml") and p.suffix != ".yaml"]
         return sorted(folder.glob("*.yaml"))
     if folder.exists() or folder.is_symlink():
         problems.append(Problem(str(folder), 0, "is a file, expected a folder of *.yaml files"))

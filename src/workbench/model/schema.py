@@ -150,6 +150,12 @@ class Source(Record):
     accessed: Optional[date] = None
 
     @model_validator(mode="after")
+    def _read_when(self) -> "Source":
+        if self.accessed is not None and self.accessed > date.today():
+            raise ValueError(f"accessed {self.accessed} is after today: the day we read the page")
+        return self
+
+    @model_validator(mode="after")
     def _where(self) -> "Source":
         if self.kind == "seed" and not self.file:
             raise ValueError("a seed source needs 'file' (the seed's file name)")
@@ -222,6 +228,11 @@ class Framework(Record):
             raise ValueError("'replaced_by' needs 'in_force_to', the last day (or year) this version was in force")
         if self.in_force_to is not None and self.in_force_from is None:
             raise ValueError("'in_force_to' needs 'in_force_from'")
+        # a year known alone spans the year: from its 1 January, to its 31 December
+        start = date(self.in_force_from, 1, 1) if isinstance(self.in_force_from, int) else self.in_force_from
+        end = date(self.in_force_to, 12, 31) if isinstance(self.in_force_to, int) else self.in_force_to
+        if start is not None and end is not None and end < start:
+            raise ValueError(f"in_force_to {self.in_force_to} is before in_force_from {self.in_force_from}")
         return self
 
 

@@ -9,6 +9,7 @@ recorded dates: unknown is not absent. The checks of lineages (no overlap, an un
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -54,6 +55,8 @@ def parse_as_of(text: str | date | None) -> date:
     if not text:
         return date.today()
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(text).strip()):  # Python also reads 20200101 and 2020-W01-1
+            raise ValueError
         return date.fromisoformat(str(text).strip())
     except ValueError:
         raise InputError.parameter("as_of", f"'{text}' is no date (give YYYY-MM-DD)") from None

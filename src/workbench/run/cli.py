@@ -259,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    if str(getattr(args, "out", None)) == "-" and args.command != "network":
+        args.out = None  # the usual spelling of standard output, not a file named '-'
     try:
         check_out(args)
         return COMMANDS[args.command](args)

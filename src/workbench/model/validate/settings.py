@@ -42,4 +42,11 @@ def settings_reference_problems(ds: "Dataset", settings: Any, doc: "YamlDocument
                       ("implementation_sources", "source"), ("need_indicators", "indicator")):
         for i, value in enumerate(getattr(settings, key, None) or []):
             check(what, value, (key, i))
+    # a need is a share of respondents: a count or an index would put the score outside [0, 1]
+    units = dict(zip(ds.indicators["id"], zip(ds.indicators["unit"], ds.indicators["value"])))
+    for i, value in enumerate(getattr(settings, "need_indicators", None) or []):
+        unit, number = units.get(value, ("percent", 0.0))
+        if unit != "percent" or not 0 <= float(number) <= 100:
+            problems.append(Problem(doc.path, doc.line_of(("need_indicators", i)),
+                                    f"need indicator '{value}' is {number} {unit}: a need is a percent (0-100) of respondents"))
     return problems
