@@ -253,3 +253,18 @@ def test_command_line_spellings_a_review_found_misread(tmp_path):
     assert done.returncode == 0 and "lineage" in done.stdout and not (tmp_path / "-").exists()
     long_name = tmp_path / ("a" * 240 + ".csv")
     assert run_workbench("versions", "--out", long_name).returncode == 0 and long_name.stat().st_size > 0
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("en: [seeing the big picture,", "en: [leadership character, seeing the big picture,",
+     "'leadership character' is under 'strategic_vision' and under 'leadership'"),
+    ("ru: [лидерство,", "ru: ['', лидерство,", "concept 'leadership': empty ru alias"),
+    ("      ru: Лидерство\n", "      ru: Leadership\n", "concept 'leadership': ru 'Leadership' has no Cyrillic letter"),
+])
+def test_the_taxonomys_words_keep_its_own_rules(data, old, new, expected):
+    """The taxonomy's header asks for each phrase under one concept only (the suggester would learn it
+    for two), and its Russian and Kazakh words are Cyrillic: a hostile-input review broke both unnoticed."""
+    _break(data / "taxonomy.yaml", old, new)
+    done = run_workbench("validate", "--data", data)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert any(expected in line and line.startswith(f"{data / 'taxonomy.yaml'}:") for line in done.stderr.splitlines()), done.stderr

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from workbench.model.documents import resolve_document
 from workbench.model.errors import InputError, Problem
@@ -135,7 +135,32 @@ def _taxonomy_records_problems(raw: "RawData", problems: list[Problem]) -> set[s
         if c.domain not in domain_ids:
             problems.append(Problem(tdoc.path, tdoc.line_of(("concepts", i, "domain")), f"concept '{c.id}': unknown domain '{c.domain}'"))
     problems.extend(broader_problems(tax, tdoc))
+    problems.extend(_phrase_problems(tax, tdoc))
     return {c.id for c in tax.concepts}
+
+
+def _has_cyrillic(text: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in text)
+
+
+def _phrase_problems(tax: Any, tdoc: Any) -> list[Problem]:
+    """The taxonomy's words as its header asks: each phrase under one concept only (the suggester would
+    learn it for both), no empty alias, and Russian and Kazakh words in Cyrillic letters."""
+    problems, owner = [], {}
+    for i, c in enumerate(tax.concepts):
+        for lang in ("en", "ru", "kk"):
+            phrases = [(("concepts", i, "label", lang), getattr(c.label, lang))]
+            phrases += [(("concepts", i, "aliases", lang, k), a) for k, a in enumerate(getattr(c.aliases, lang))]
+            for loc, phrase in phrases:
+                line, key = tdoc.line_of(loc), (lang, " ".join(phrase.casefold().split()))
+                if not key[1]:
+                    problems.append(Problem(tdoc.path, line, f"concept '{c.id}': empty {lang} alias"))
+                elif lang != "en" and not _has_cyrillic(phrase):
+                    problems.append(Problem(tdoc.path, line, f"concept '{c.id}': {lang} '{phrase}' has no Cyrillic letter"))
+                elif key in owner and owner[key][0] != c.id:
+                    problems.append(Problem(tdoc.path, line, f"'{phrase}' is under '{c.id}' and under '{owner[key][0]}' (line {owner[key][1]}): keep each phrase under one concept"))
+                owner.setdefault(key, (c.id, line))
+    return problems
 
 
 def _mapping_problems(raw: "RawData", items: list[tuple[str, int, str]], concept_ids: set[str], problems: list[Problem]) -> None:
