@@ -28,7 +28,7 @@ def _add_concept(data: Path, block: str) -> None:
 
 def _concept(cid: str, broader: str, domain: str = "system") -> str:
     return (f"- id: {cid}\n  domain: {domain}\n  scope: system\n  broader: {broader}\n"
-            f"  label: {{en: {cid}, ru: {cid}, kk: {cid}}}\n  definition: A test concept.\n")
+            f"  label: {{en: {cid}, ru: тест {cid}, kk: сынақ {cid}}}\n  definition: A test concept.\n")
 
 
 def _taxonomy_problem(data: Path) -> tuple[str, int, str]:
