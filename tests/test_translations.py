@@ -1,6 +1,8 @@
 """Russian and Kazakh for the data's own English text (data/translations.yaml): checked, applied, marked."""
 from __future__ import annotations
 
+import re
+
 import shutil
 
 import pytest
@@ -52,7 +54,7 @@ def test_matches_on_the_datas_own_words_still_find_a_translated_indicator(data):
 
 @pytest.mark.parametrize("entry, message", [
     ("- en: Resistance to chenge among civil servants\n  ru: Сопротивление\n  kk: Қарсылық\n",
-     "en: no practice label, indicator name or timeline title of the data reads 'Resistance to chenge among civil servants'"),
+     "en: no practice label, indicator name, timeline title or governance factor of the data reads 'Resistance to chenge among civil servants'"),
     (f"- en: {RISK}\n  ru: Сопротивление (resistance)\n  kk: Қарсылық\n", "ru: holds Latin-script words (resistance)"),
     (f"- en: {RISK}\n  ru: Сопротивление\n  kk: Қарсылық\n- en: {RISK}\n  ru: Сопротивление\n  kk: Қарсылық\n",
      f"duplicate translation of the text '{RISK}' (first at line 1)"),
@@ -76,3 +78,19 @@ def test_the_bundled_translations_give_the_survey_risks_and_steps_in_russian_and
         for shown in (gaps, risks, ds.anchors["title"]):
             latin = shown.str.replace(r"\b[IVXLCDM]+\b", "", regex=True).str.contains(r"[A-Za-z]")  # a law's number: № 416-V
             assert len(shown) and not latin.any(), list(shown[latin])
+
+
+def test_the_governance_factors_our_own_words_are_read_in_russian_and_kazakh():
+    """A domain review found our paraphrase of seed 001's argument in English twenty times on a Russian
+    page: the factors of transferability.yaml are translated as the data's other English is."""
+    from workbench.analysis.transferability import read_transferability
+    from workbench.model.dataset import load
+
+    english = read_transferability(load())
+    assert english.factors[0].label == "Level of corruption"
+    for lang in ("ru", "kk"):
+        factors = read_transferability(load(lang=lang)).factors
+        assert [f.id for f in factors] == [f.id for f in english.factors]
+        for f in factors:
+            for text in (f.label, f.argument):
+                assert re.search("[а-яА-ЯәіңғүұқөһӘІҢҒҮҰҚӨҺ]", text) and not re.search("[A-Za-z]{3,}", text.replace("OECD", "")), text

@@ -19,7 +19,7 @@ from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError, Problem
 from workbench.model.schema import SLUG, Line, Paragraphs, Text
 from workbench.model.sourcefile import pydantic_problems, read_yaml
-from workbench.model.translations import original
+from workbench.model.translations import original, translated
 
 __all__ = ["Factor", "Transferability", "read_transferability", "load_transferability", "context", "context_text"]
 
@@ -97,9 +97,11 @@ def read_transferability(ds: Dataset, path: str | os.PathLike | None = None) -> 
             rows.append(latest.assign(factor=f.id))
     if problems:
         raise InputError(problems)
+    # our words, in the reader's language where translated (the indicators' names already are: ds.indicators)
+    factors = [f.model_copy(update={"label": translated(ds, f.label), "argument": translated(ds, f.argument)}) for f in parsed.factors]
     cols = ["factor", "indicator", "measure", "source", "year", "country", "value", "unit", "id", "locator"]
     values = pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
-    return Transferability(parsed.factors, values)
+    return Transferability(factors, values)
 
 
 def load_transferability(ds: Dataset) -> Transferability | None:

@@ -52,6 +52,8 @@ class Dataset:
     anchors: Any = None
     #: Russian and Kazakh for the data's English text (``data/translations.yaml``; :mod:`workbench.model.translations`).
     translations: Any = None
+    #: The language of the data's translated text (:func:`workbench.model.translations.localised`).
+    lang: str = "en"
 
     def summary(self) -> dict[str, Any]:
         """Counts a researcher checks first (what ``workbench validate --json`` prints)."""

@@ -2,7 +2,7 @@
 
 Most of the data is written in English: the labels of recorded practices (what a paper says a
 country does, a risk, a Kazakh policy step), the names of indicators, the titles of the timeline's
-policy steps. Their translations are kept apart from the records, keyed, as gettext keys a message,
+policy steps, the governance factors and their arguments (``transferability.yaml``). Their translations are kept apart from the records, keyed, as gettext keys a message,
 by the English text itself (``en``): a record whose English changes loses its translation until a
 translator writes the new one, and a translation whose English the data no longer holds is an
 error where it is written. A translation no native speaker has reviewed (no ``reviewed_by_<lang>``)
@@ -16,19 +16,24 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
 from pydantic import AfterValidator
 
+from workbench.model.errors import InputError
 from workbench.model.i18n import DRAFT_MARK
 from workbench.model.options import cyrillic_only
 from workbench.model.records import Dataset
 from workbench.model.schema import Line, Record, Text
+from workbench.model.sourcefile import read_yaml
 
-__all__ = ["TRANSLATED", "Translation", "translatable_texts", "localised", "original"]
+__all__ = ["TRANSLATED", "FILE_TEXTS", "Translation", "translatable_texts", "localised", "original", "translated"]
 
 #: The tables and columns whose English text may be translated (table -> columns).
 TRANSLATED: dict[str, tuple[str, ...]] = {"practices": ("label",), "indicators": ("indicator",), "anchors": ("title",)}
+#: Files read by a layer above the model whose English may be translated too: file -> (list, fields).
+FILE_TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {"transferability.yaml": ("factors", ("label", "argument"))}
 
 
 #: A Roman numeral, as in the official number of a Kazakh law ("№ 416-V"): kept as written.
@@ -56,7 +61,34 @@ def translatable_texts(raw: Any) -> set[str]:
     for table, columns in TRANSLATED.items():
         for record, *_ in getattr(raw, table, []):
             out.update(str(getattr(record, column)) for column in columns)
+    for name, (key, fields) in FILE_TEXTS.items():
+        out.update(_file_texts(Path(raw.root) / name, key, fields))
     return out
+
+
+def _file_texts(path: Path, key: str, fields: tuple[str, ...]) -> set[str]:
+    """The English of ``fields`` in each record of the list ``key`` of a YAML file (none when the file
+    is missing or unreadable: its own reader reports what is wrong with it)."""
+    try:
+        data = read_yaml(path).data if path.exists() else {}
+    except InputError:
+        return set()
+    records = data.get(key) if isinstance(data, dict) else None
+    return {str(r[f]) for r in records or [] if isinstance(r, dict) for f in fields if isinstance(r.get(f), str)}
+
+
+def translated(ds: Dataset, text: str) -> str:
+    """``text`` in the language of ``ds`` (:func:`localised`) where a translation exists, a draft
+    marked as such; else as it is."""
+    table = ds.translations
+    if ds.lang == "en" or table is None or not len(table):
+        return text
+    return _words(table, ds.lang).get(text, text)
+
+
+def _words(table: Any, lang: str) -> dict[str, str]:
+    reviewed = table[f"reviewed_by_{lang}"].fillna("").astype(str).str.strip().ne("")
+    return dict(zip(table["en"], table[lang].where(reviewed, table[lang] + DRAFT_MARK)))
 
 
 def localised(ds: Dataset, lang: str) -> Dataset:
@@ -66,9 +98,7 @@ def localised(ds: Dataset, lang: str) -> Dataset:
     table = ds.translations
     if lang == "en" or table is None or not len(table):
         return ds
-    reviewed = table[f"reviewed_by_{lang}"].fillna("").astype(str).str.strip().ne("")
-    shown = table[lang].where(reviewed, table[lang] + DRAFT_MARK)
-    words = dict(zip(table["en"], shown))
+    words = _words(table, lang)
     changed = {}
     for name, columns in TRANSLATED.items():
         frame = getattr(ds, name)
@@ -79,7 +109,7 @@ def localised(ds: Dataset, lang: str) -> Dataset:
             frame[f"{column}_en"] = frame[column]  # the English, for what matches on it (:func:`original`)
             frame[column] = frame[column].map(lambda text: words.get(text, text))
         changed[name] = frame
-    return replace(ds, **changed)
+    return replace(ds, **changed, lang=lang)
 
 
 def original(frame: Any, column: str) -> Any:
