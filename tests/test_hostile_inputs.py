@@ -268,3 +268,11 @@ def test_the_taxonomys_words_keep_its_own_rules(data, old, new, expected):
     done = run_workbench("validate", "--data", data)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert any(expected in line and line.startswith(f"{data / 'taxonomy.yaml'}:") for line in done.stderr.splitlines()), done.stderr
+
+
+def test_agreement_reads_the_two_coders_passes_the_data_holds():
+    """A hostile-input review: ``workbench agreement`` refused data/coding/'s own passes (their rows are
+    item, predicate, concept, confidence), though the README offers it for two coders' files."""
+    done = run_workbench("agreement", REPO / "data" / "coding" / "first_pass.tsv", REPO / "data" / "coding" / "second_pass.tsv")
+    assert done.returncode == 0, done.stderr
+    assert "subjects coded by both: 241" in done.stdout and "Cohen's kappa: " in done.stdout

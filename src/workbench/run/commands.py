@@ -107,10 +107,38 @@ def _read_codes(path: Path):
         from workbench.analysis.coding import read_codings  # deferred: the coding module, only for codings
 
         return read_codings(path)
+    passes = _coding_pass(path)
+    if passes is not None:
+        return primary_codes(passes)
     rows = read_crosswalk(path)
     if not rows:
         raise InputError.single(path, 1, "no mappings (only a header)")
     return primary_codes(pd.DataFrame([{**m.model_dump()} for m, _ in rows]))
+
+
+def _coding_pass(path: Path):
+    """A coder's pass of ``data/coding/`` (``item_code``, ``concept_id``, ``confidence`` per row) as
+    mappings, or ``None`` when ``path`` is laid out otherwise (a crosswalk)."""
+    import pandas as pd  # deferred: only for `workbench agreement`
+    from workbench.model.sourcefile import read_table
+
+    header, rows = read_table(path, "\t")
+    if not {"item_code", "concept_id", "confidence"} <= set(header):
+        return None
+    if not rows:
+        raise InputError.single(path, 1, "no mappings (only a header)")
+    bad = next(((line, r["confidence"]) for line, r in rows if not _is_number(r["confidence"])), None)
+    if bad:
+        raise InputError.single(path, bad[0], f"confidence '{bad[1]}' is no number")
+    return pd.DataFrame([{"subject_id": r["item_code"], "object_id": r["concept_id"], "confidence": float(r["confidence"])}
+                         for _, r in rows])
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return float(text) == float(text)
+    except ValueError:
+        return False
 
 
 def _cmd_agreement(args: argparse.Namespace) -> int:
