@@ -120,7 +120,7 @@ def _coding_pass(path: Path):
     """A coder's pass of ``data/coding/`` (``item_code``, ``concept_id``, ``confidence`` per row) as
     mappings, or ``None`` when ``path`` is laid out otherwise (a crosswalk)."""
     import pandas as pd  # deferred: only for `workbench agreement`
-    from workbench.model.sourcefile import read_table
+    from workbench.model.sourcefile import read_table  # deferred: as pandas above, only for this command
 
     header, rows = read_table(path, "\t")
     if not {"item_code", "concept_id", "confidence"} <= set(header):
