@@ -118,7 +118,7 @@ def _add_suggest(sub) -> None:
 
 
 def _add_agreement(sub) -> None:
-    p = sub.add_parser("agreement", help="Cohen's kappa between two coders' crosswalks (.tsv) or codings (.csv)")
+    p = sub.add_parser("agreement", help="Cohen's kappa between two coders' crosswalks (.tsv), mapping passes (data/coding/*.tsv) or codings (.csv)")
     p.add_argument("a", type=Path)
     p.add_argument("b", type=Path)
 
