@@ -14,6 +14,7 @@ from typing import Callable
 
 import pytest
 
+from conftest import REPO, run_workbench
 from workbench.run.cli import main
 from workbench.model.dataset import load
 from workbench.model.errors import InputError
@@ -292,3 +293,14 @@ def test_a_yaml_value_read_otherwise_than_written_is_refused_with_its_line(tmp_p
         yaml_document(tmp_path / "x.yaml", f"a: 1\nb: {value}\n")
     assert str(err.value).startswith(f"{tmp_path / 'x.yaml'}:2: '{value}'") and says in str(err.value)
     assert yaml_document(tmp_path / "x.yaml", f"a: 1\nb: '{value}'\n").data["b"] == value  # quoted, it is text
+
+
+def test_a_number_yaml_reads_as_a_truth_value_is_refused(tmp_path):
+    """A hostile-input review: ``peer_share: yes`` was read as true and taken as the weight 1."""
+    weights = (REPO / "data" / "weights.yaml").read_text(encoding="utf-8")
+    assert "  peer_share: 1.0" in weights
+    path = tmp_path / "weights.yaml"
+    path.write_text(weights.replace("  peer_share: 1.0", "  peer_share: yes", 1), encoding="utf-8")
+    done = run_workbench("recommend", "--weights", path)
+    assert done.returncode == 2
+    assert "weights.peer_share: must be a number, but YAML read the unquoted value as the truth value true" in done.stderr

@@ -6,7 +6,7 @@ from datetime import date
 from functools import lru_cache, partial
 from typing import Annotated, Callable, Literal, Optional, Union, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from workbench.model.values import control_character_problem, is_invisible, url_problem
 from workbench.model.defaults import DEFAULT_BASELINE, DEFAULT_PEERS  # parameter defaults, not findings; light for the CLI
@@ -135,7 +135,14 @@ Text = Annotated[str, Field(min_length=1), AfterValidator(_one_line), AfterValid
 WebUrl = Annotated[str, AfterValidator(_web_url)]
 #: Every number in a data or settings file: infinity and NaN are refused (they would blank a
 #: score or sort a ranking alphabetically).
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+def _not_truth_value(value: object) -> object:
+    # YAML 1.1 reads yes, no, on, off, true and false as truth values, which pydantic would take as 1 and 0
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, but YAML read the unquoted value as the truth value {str(value).lower()}")
+    return value
+
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False), BeforeValidator(_not_truth_value)]
 
 
 class Source(Record):

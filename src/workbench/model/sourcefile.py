@@ -386,7 +386,7 @@ def pydantic_problems(path: str, exc: Any, line_of) -> list[Problem]:
         else:
             msg = err["msg"].removeprefix("Value error, ")
             value = err.get("input")
-            shown = f" (got {value!r})" if isinstance(value, (str, int, float)) and len(repr(value)) < 60 else ""
+            shown = f" (got {value!r})" if isinstance(value, (str, int, float)) and not isinstance(value, bool) and len(repr(value)) < 60 else ""
             if shown and repr(value) in msg:
                 shown = ""  # the message already quotes the value
             # A check of the whole record (no field) reads best without a prefix.
