@@ -276,3 +276,15 @@ def test_agreement_reads_the_two_coders_passes_the_data_holds():
     done = run_workbench("agreement", REPO / "data" / "coding" / "first_pass.tsv", REPO / "data" / "coding" / "second_pass.tsv")
     assert done.returncode == 0, done.stderr
     assert "subjects coded by both: 241" in done.stdout and "Cohen's kappa: " in done.stdout
+
+
+def test_a_crosswalk_date_that_is_no_date_is_refused_at_its_line(data):
+    """A hostile-input review: a mapping's review_date read 'not a date' and passed."""
+    path = data / "crosswalk.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("item:UK-B1\t") and line.rstrip("\n").endswith("\t2026-12-05"))
+    lines[at] = lines[at].rstrip("\n").removesuffix("2026-12-05") + "2026-02-30\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    done = run_workbench("validate", "--data", data)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"{path}:{at + 1}: review_date: '2026-02-30' is no date of the calendar (write YYYY-MM-DD)"]

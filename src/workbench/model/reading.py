@@ -1,8 +1,10 @@
 """Reading the files of the data folder into records with their file and line; nothing across files is checked here."""
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -150,13 +152,30 @@ def _uncurie(row: dict[str, str], curie_map: dict[str, str], path: str, line: in
     return out
 
 
+#: SSSOM columns whose values are dates (``xsd:date``: YYYY-MM-DD).
+SSSOM_DATE_COLUMNS = ("mapping_date", "publication_date", "review_date")
+
+
+def _date_problem(column: str, value: str) -> str | None:
+    """Why ``value`` of a date column is no date, or ``None`` (an empty cell is no claim)."""
+    if column not in SSSOM_DATE_COLUMNS or not value.strip():
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            datetime.date.fromisoformat(value.strip())
+            return None
+    except ValueError:
+        pass
+    return f"'{value}' is no date of the calendar (write YYYY-MM-DD)"
+
+
 def _sssom_columns(row: dict[str, str], header: list[str], path: str, line: int, problems: list[Problem]) -> dict[str, str]:
     """The optional SSSOM columns of one mapping, each checked to be text every output carries."""
     extras = {c: row[c] for c in header if c in SSSOM_OPTIONAL_COLUMNS}
     for column, value in extras.items():
-        message = control_character_problem(value, multiline=column in SSSOM_FREE_TEXT_COLUMNS)
+        message = control_character_problem(value, multiline=column in SSSOM_FREE_TEXT_COLUMNS) or _date_problem(column, value)
         if message:
-            shown = f" (got {value!r})" if len(repr(value)) < 60 else ""
+            shown = f" (got {value!r})" if len(repr(value)) < 60 and f"'{value}'" not in message else ""
             problems.append(Problem(path, line, f"{column}: {message}{shown}"))
     return extras
 
