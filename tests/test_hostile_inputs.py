@@ -288,3 +288,13 @@ def test_a_crosswalk_date_that_is_no_date_is_refused_at_its_line(data):
     done = run_workbench("validate", "--data", data)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [f"{path}:{at + 1}: review_date: '2026-02-30' is no date of the calendar (write YYYY-MM-DD)"]
+
+
+def test_a_value_of_neither_accepted_form_is_one_line_in_the_files_words(data):
+    """A hostile-input review: ``applies_to: everything`` gave two lines naming pydantic's union branches
+    (``factors.applies_to.list[function-after[validate(), constrained-str]]``)."""
+    _break(data / "transferability.yaml", "    applies_to: all", "    applies_to: everything")
+    done = run_workbench("recommend", "--data", data)
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert line.endswith("factors.applies_to: Input should be 'all' or a valid list (got 'everything')") and "[" not in line.split(": ", 1)[1]

@@ -366,10 +366,31 @@ def _yaml_typed(value: Any) -> str:
     return ""
 
 
+def _is_type_tag(part: Any) -> bool:
+    """A part of an error's location that names a branch of a union type (``literal['all']``,
+    ``list[function-after[...]]``): pydantic's words, not the file's."""
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+
+
+def _union_merged(errors: list[dict]) -> list[dict]:
+    """The errors with union branches' tags taken out of their locations, and the branches of one
+    value merged into one error ("should be a valid list or 'all'"): one mistake, one line."""
+    merged: dict[tuple, dict] = {}
+    for err in errors:
+        loc = tuple(p for p in err["loc"] if not _is_type_tag(p))
+        branch = len(loc) < len(err["loc"])
+        if loc in merged and branch and merged[loc].get("branch"):
+            first = merged[loc]
+            first["msg"] = f"{first['msg']} or {err['msg'].removeprefix('Input should be ')}"
+            continue
+        merged.setdefault(loc, {**err, "loc": loc, "branch": branch})
+    return list(merged.values())
+
+
 def pydantic_problems(path: str, exc: Any, line_of) -> list[Problem]:
     """Turn a pydantic ``ValidationError`` into problems; ``line_of(loc)`` finds each line."""
     problems = []
-    for err in exc.errors():
+    for err in _union_merged(exc.errors()):
         loc = tuple(err["loc"])
         field = ".".join(str(x) for x in loc if not isinstance(x, int)) or "record"
         kind = err["type"]
