@@ -683,3 +683,33 @@ def test_a_recommendation_the_source_gives_once_is_counted_once():
     assert not recs.duplicated(["source", "label", "locator"]).any()
     both = recs[recs["label"] == "Evaluation of candidate qualities by colleagues"]
     assert len(both) == 1 and both["model_countries"].iloc[0] == ("USA", "CAN")
+
+
+def test_undecided_concepts_that_would_rank_if_absent_are_named_in_the_summary():
+    """A second reading of the reports: with their absence unknown, stewardship and inclusive
+    leadership fell out of the top ten and out of sight, though each would rank in it were Kazakhstan
+    without it; the summary now says so, with the rank, in the reader's language."""
+    from workbench.analysis.recommend import evidence_for, recommendations, undecided_contenders
+    from workbench.present.summary import cautions
+
+    gaps = analyse(load(), ["GBR", "NZL", "CAN"], "listening_state")
+    contenders = undecided_contenders(gaps, 10)
+    assert set(contenders["concept_id"]) == {"inclusive_leadership", "stewardship"} and (contenders["rank"] <= 10).all()
+    table = gaps.table.set_index("concept_id")
+    assert (table.loc[list(contenders["concept_id"]), "kaz_status"] == "undecided").all()
+    shown = evidence_for(gaps, recommendations(gaps, top=10))
+    assert not {"inclusive_leadership", "stewardship"} & {ev.concept_id for ev in shown}
+    for lang, label in (("en", "Stewardship"), ("ru", gaps.concepts.set_index("concept_id").at["stewardship", "label_ru"])):
+        said = [c for c in cautions(gaps, shown, lang) if label in c]
+        assert len(said) == 1 and f"{label} (" in said[0], said
+
+
+def test_a_missed_paper_recommendation_never_says_no_peer_has_it_when_some_peers_cannot_tell():
+    """A second reading: 'none of the chosen peers ... carries it' stood where three of seven peers'
+    partial sources could not tell."""
+    gaps = analyse(load(), ["GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS"], "both")
+    findings = paper_findings(gaps, top=10)
+    unknown = t("findings.no_known_peer", "en", names="").split(";")[0]
+    said = findings[findings["comment"].str.contains(unknown, regex=False)]
+    assert len(said) and said["comment"].str.contains("unknown for Japan, France, Lithuania").all()
+    assert not findings["comment"].str.contains(t("findings.no_peer", "en"), regex=False).any()

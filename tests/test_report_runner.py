@@ -388,3 +388,16 @@ def test_a_reused_kernel_forgets_the_previous_reports_presentation_context(tmp_p
     assert [r.status for r in run_reports(project, only=["plain"], jobs=1, progress=False, force=True, fresh_kernels=True)] == ["ok"]
     assert (project.reports / "plain.html").read_text(encoding="utf-8") == warm
     assert "Ranked recommendations" in warm and "Рекомендации по рангу" not in warm
+
+
+def test_a_grid_with_a_version_in_the_index_language_is_headed_in_it():
+    """A second reading: the Russian index headed the recommendations' grid with its English title,
+    marked '(in English)', right above its Russian version."""
+    from workbench.present.export import _index_entries
+
+    project = Project(REPO)
+    specs = load_matrix(REPO / "reports.yaml", REPO / "notebooks")
+    for lang in ("ru", "kk"):
+        grid = next(e for e in _index_entries(project, specs, lang) if e["name"] == "recommendations-inclusive-governance")
+        own = next(m for m in grid["members"] if m["text_lang"] == lang)
+        assert grid["title"] == own["title"] and grid["text_lang"] == lang and re.search("[а-яА-Я]", grid["title"])

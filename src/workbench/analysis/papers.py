@@ -85,7 +85,10 @@ def _why_missed(r: pd.Series, top: int, lang: str = "en") -> str:
         reasons.append(t("findings.kaz_has_part", lang))
     elif r["kaz_status"] == "undecided":
         reasons.append(t("evidence.carried_kaz_undecided", lang))
-    if r["peer_share"] == 0:
+    unknown = tuple(r.get("peers_unknown") or ())
+    if r["peer_share"] == 0 and unknown:  # silent peers whose partial sources cannot tell are not "none"
+        reasons.append(t("findings.no_known_peer", lang, names=", ".join(country_name(c, lang) for c in unknown)))
+    elif r["peer_share"] == 0:
         reasons.append(t("findings.no_peer", lang))
     elif r["peer_share"] != r["peer_share"]:  # no chosen peer's data could show it
         reasons.append(t("evidence.component_unknown", lang, name=t("columns.peer_share", lang)))

@@ -35,6 +35,7 @@ __all__ = [
     "COMPONENTS", "DEFAULT_PEERS", "CSV_COLUMNS", "READER_COLUMNS", "COMPONENT_COLUMNS", "SCORE_EXPLANATION", "Settings", "GapAnalysis", "Evidence",
     "read_settings", "load_settings", "check_peers", "baseline_frameworks", "analyse", "score", "rank",
     "ranked", "stability", "MAX_DRAWS", "recommendations", "recommend", "evidence", "evidence_for", "cite",
+    "undecided_contenders",
 ]
 
 CSV_COLUMNS = ["rank", "scope", "concept_id", "label", "kaz_status", "options", "model_countries", "score",
@@ -229,6 +230,24 @@ def analyse(
 def ranked(gaps: GapAnalysis) -> pd.DataFrame:
     """Every concept of the analysis with ``score``, ``rank`` and ``list`` (its ranking)."""
     return rank_lists(gaps.table, gaps.settings.weights, separate=gaps.scope == "separate")
+
+
+def undecided_contenders(gaps: GapAnalysis, top: int = 10) -> pd.DataFrame:
+    """The concepts whose Kazakh status our evidence cannot decide (``undecided``) that would rank in
+    the top ``top`` of their list if Kazakhstan lacked them: the absence component at 1 instead of
+    unknown, every other concept's score as it is. Columns ``concept_id``, ``list``, ``rank`` (the
+    rank it would take), best first. What a reader must check before setting such a concept aside.
+    """
+    lists = ranked(gaps)
+    rows = []
+    for _, r in lists[lists["kaz_status"] == "undecided"].iterrows():
+        if_absent = float(score(pd.DataFrame([r]).assign(kaz_absence=1.0), gaps.settings.weights).iloc[0])
+        others = lists[(lists["list"] == r["list"]) & (lists["concept_id"] != r["concept_id"])]
+        ahead = int(((others["score"].round(12) > round(if_absent, 12))
+                     | ((others["score"].round(12) == round(if_absent, 12)) & (others["concept_id"] < r["concept_id"]))).sum())
+        if ahead < top:
+            rows.append({"concept_id": r["concept_id"], "list": r["list"], "rank": ahead + 1})
+    return pd.DataFrame(rows, columns=["concept_id", "list", "rank"]).sort_values(["list", "rank"], kind="stable").reset_index(drop=True)
 
 
 def _governance(gaps: GapAnalysis, concept_id: str, domain: str, countries: Iterable[str]) -> pd.DataFrame:

@@ -141,6 +141,7 @@ WORDS: dict[str, str] = dict([
     N_("findings.kaz_has_it", "Kazakhstan already has it (status present), so it scores no absence"),
     N_("findings.kaz_has_part", "Kazakhstan has it in part"),
     N_("findings.no_peer", "none of the chosen peers' frameworks or recorded practices carries it"),
+    N_("findings.no_known_peer", "none of the chosen peers whose sources could show it carries it; unknown for {names} (partial sources)"),
     N_("findings.no_oecd", "it serves no OECD 2019 principle"),
     N_("findings.no_need", "the gaps the APA survey reports do not name it"),
     N_("findings.new_ranks_on", "no paper recommends it; it ranks on {parts}"),

@@ -5,7 +5,6 @@ import csv
 import datetime
 import io
 import os
-import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import yaml
 
 from workbench.model.errors import InputError, Problem, os_cause
+from workbench.model.yaml_scalars import scalar_problem
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -147,32 +147,6 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError, text: str = "") -> Problem:
     return Problem(str(path), line, " ".join(message.split()))
 
 
-_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-
-
-_ODD_INTEGER = re.compile(r"[-+]?(0[0-7]+|0[xXbB][0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])+)")
-
-
-def _scalar_problem(node: yaml.ScalarNode) -> str | None:
-    """What YAML 1.1 would read from an unquoted value otherwise than a person reading it does, or
-    cannot read at all: ``1_0`` (10), ``010`` (8), ``0x10`` (16), ``2:1`` (121), a calendar date that does not exist (``2024-02-30``: PyYAML stops with a bare ValueError).
-
-    >>> [_scalar_problem(yaml.compose(v)) is None for v in ("10", "1.5", "true", "2024-02-29", "'010'")]
-    [True, True, True, True, True]
-    >>> [_scalar_problem(yaml.compose(v)) is None for v in ("1_0", "010", "0x10", "2:1", "2023-02-29")]
-    [False, False, False, False, False]
-    """
-    tag, value = node.tag, node.value
-    if tag in _NUMBER_TAGS and "_" in value:
-        return f"'{value}' is read as a number: write it without '_' (or in quotes if it is text)"
-    if tag in _NUMBER_TAGS and (_ODD_INTEGER.fullmatch(value) or ":" in value):
-        return f"'{value}' is read as an octal, hexadecimal or base-60 number: write a plain decimal number (or quote it if it is text)"
-    if tag == "tag:yaml.org,2002:timestamp":
-        try:
-            yaml.SafeLoader("").construct_yaml_timestamp(node)
-        except ValueError:
-            return f"'{value}' is no date of the calendar (write YYYY-MM-DD)"
-    return None
 
 
 def _tree_problems(path: Path, root: yaml.Node) -> list[Problem]:
@@ -188,7 +162,7 @@ def _tree_problems(path: Path, root: yaml.Node) -> list[Problem]:
     while stack:
         node, depth = stack.pop()
         if isinstance(node, yaml.ScalarNode):
-            message = None if node.style else _scalar_problem(node)
+            message = None if node.style else scalar_problem(node)
             if message:
                 problems.append(Problem(str(path), node.start_mark.line + 1, message))
             continue

@@ -320,11 +320,16 @@ def _index_entries(project: Any, specs: Iterable[Any], lang: str) -> list[dict[s
             reports.append(item)
             continue
         if group not in groups:
-            # The group shows the first combination's title and text and the parameters all share.
+            # The group shows the first combination's title and text (or, below, that of the page's
+            # language) and the parameters all share.
             shared = {k: v for k, v in item["parameters"].items() if k not in item["combination"]}
             groups[group] = {**item, "name": group, "parameters": shared, "href": ""}
             reports.append(groups[group])
         groups[group]["members"].append(item)
+    for entry in groups.values():  # a grid with a version in the page's language is headed in it
+        own = next((m for m in entry["members"] if m["text_lang"] == lang), None)
+        if own is not None:
+            entry.update(title=own["title"], description=own["description"], text_lang=lang)
     return reports
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.analysis.options import options_of
+from workbench.analysis.recommend import undecided_contenders
 from workbench.model.i18n import country_name, number, percent, t
 from workbench.present.page import HTML, _lang, section
 from workbench.present.options import _text
@@ -38,8 +39,9 @@ def _list_html(evidence: list[Any], options: pd.DataFrame, labels: dict[str, str
     return f'<ol class="wb-summary-list">{"".join(items)}</ol>'
 
 
-def cautions(gaps: Any, shown: list[Any], lang: str) -> list[str]:
-    """What the reader should be careful about, each a sentence from a check of the analysis."""
+def cautions(gaps: Any, shown: list[Any], lang: str, top: int | None = None) -> list[str]:
+    """What the reader should be careful about, each a sentence from a check of the analysis
+    (``top``: the length of the report's lists, by default the last rank ``shown``)."""
     out = []
     ids = {oid for ev in shown for oid in options_of(gaps.options, ev.concept_id)["option_id"]}
     shown_options = gaps.options[gaps.options["option_id"].isin(ids)]
@@ -51,6 +53,12 @@ def cautions(gaps: Any, shown: list[Any], lang: str) -> list[str]:
     unstable = [ev for ev in shown if ev.stability == ev.stability and ev.stability < 0.5]
     if unstable:
         out.append(t("summary.caution_unstable", lang, n=number(len(unstable), lang, 0), share=percent(0.5, lang, 0)))
+    top = top if top is not None else max((ev.rank for ev in shown), default=0)
+    contenders = undecided_contenders(gaps, top) if top else pd.DataFrame(columns=["concept_id", "rank"])
+    if len(contenders):  # not shown, yet ranked on no evidence either way: the reader should know
+        labels = dict(zip(gaps.concepts["concept_id"], gaps.concepts[f"label_{lang}"]))
+        items = ", ".join(f"{labels.get(c, c)} ({number(r, lang, 0)})" for c, r in zip(contenders["concept_id"], contenders["rank"]))
+        out.append(t("summary.caution_undecided_contenders", lang, items=items))
     if (shown_options["kaz_status"] == "undecided").any():
         out.append(t("summary.caution_undecided", lang, n=number(int((shown_options["kaz_status"] == "undecided").sum()), lang, 0)))
     if any(not ev.peers_carrying and len(ev.peers) > len(ev.peers_unknown) for ev in shown):  # said where a peer could show it
@@ -71,6 +79,7 @@ def summary_html(gaps: Any, recs: pd.DataFrame, evidence: list[Any], labels: dic
         shown += top
         parts.append(f"<h3>{html.escape(t(f'evidence.list_{name}', lang).capitalize())}</h3>")
         parts.append(_list_html(top, gaps.options, labels, lang))
-    notes = "".join(f"<li>{html.escape(c)}</li>" for c in cautions(gaps, shown, lang))
+    top = int(recs["rank"].max()) if len(recs) else 0  # the report's lists, of which the summary shows the head
+    notes = "".join(f"<li>{html.escape(c)}</li>" for c in cautions(gaps, shown, lang, top))
     parts.append(f'<p><b>{html.escape(t("summary.careful", lang))}</b></p><ul class="wb-cautions">{notes}</ul>')
     return HTML(f'<div class="wb-summary">{"".join(parts)}</div>')

@@ -53,6 +53,15 @@ def left_out_html(countries: Iterable[str], level: str | None = None, lang: str 
     return HTML(f'<p class="wb-left-out">{html.escape(t(key, lang, names=names, level=level_word))}</p>')
 
 
+def uncertain_similarity_html(countries: Iterable[str], lang: str | None = None) -> HTML:
+    """A note naming the countries known only from partial sources, whose similarities to the others
+    (and so their place on the map and in the clusters) are uncertain: what was not read may add
+    shared concepts or others. Empty when every country is known in full."""
+    lang = _lang(lang)
+    names = ", ".join(country_name(c, lang) for c in countries)
+    return HTML(f'<p class="wb-left-out">{html.escape(t("ui.similarity_uncertain", lang, names=names))}</p>' if names else "")
+
+
 def _coverage(r: Any, lang: str) -> str:
     """What a reader must know of a framework's source: partial (with what is missing), secondary, archived."""
     marks = []
