@@ -24,11 +24,13 @@ COMPONENTS: tuple[str, ...] = tuple(Weights.model_fields)
 SCORE_EXPLANATION = ('score = sum(w_i * c_i) / sum(w_i) over five components in [0, 1]: peer_share (share of the chosen '
     'peers whose frameworks or practices carry the concept), oecd_alignment (OECD 2019 principles served, '
     "divided by the largest count in the same list), kaz_absence (1 if Kazakhstan's status is absent, 1 - "
-    'related_credit if partial, 0 if present; status read from the baseline frameworks, Kazakh practices '
-    'and law, other Kazakh frameworks and indicators), measured_need (largest APA survey gap, percent / '
+    'related_credit if partial, 0 if present, empty if undecided; status read from the baseline frameworks, Kazakh '
+    'practices and law, other Kazakh frameworks, indicators and the option checks of the register), '
+    'measured_need (largest APA survey gap, percent / '
     '100) and paper_recommended (1 if one of the papers in paper_sources of data/weights.yaml recommends '
     'it; weight 0 by default, so agreement with the papers is reported as a finding, not scored). '
-    'A component that cannot be known (empty: no chosen peer could show it) leaves both sums. '
+    'A component that cannot be known (empty: no chosen peer could show it, or our evidence cannot decide '
+    "Kazakhstan's status) leaves both sums. "
     "Individual competencies and system reforms are ranked in separate lists unless the scope is 'all'; "
     'ties (equal to 12 decimals) are broken by concept id, alphabetically.')
 
