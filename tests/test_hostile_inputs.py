@@ -298,3 +298,10 @@ def test_a_value_of_neither_accepted_form_is_one_line_in_the_files_words(data):
     assert done.returncode == 2
     [line] = done.stderr.splitlines()
     assert line.endswith("factors.applies_to: Input should be 'all' or a valid list (got 'everything')") and "[" not in line.split(": ", 1)[1]
+
+
+def test_an_empty_output_name_is_refused_not_read_as_the_current_folder(tmp_path):
+    """A hostile-input review: ``network --out ""`` wrote its five files into the current folder."""
+    done = run_workbench("network", "--out", "", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.strip().endswith("argument --out: an empty name: give a file or folder")
+    assert list(tmp_path.iterdir()) == []

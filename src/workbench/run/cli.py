@@ -26,6 +26,13 @@ FLAGS = {
 }
 
 
+def _named_path(text: str) -> Path:
+    """argparse type of an output: an empty name would be read as the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty name: give a file or folder")
+    return Path(text)
+
+
 def _finite(text: str) -> float:
     """argparse type of every number flag: ``nan`` and ``inf`` parse as floats but mean nothing here."""
     from workbench.model.validate import number_problem  # deferred: the checks load only when a number flag is given
@@ -113,7 +120,7 @@ def _add_suggest(sub) -> None:
     p.add_argument("--threshold", type=_finite, default=None, help="score below which a suggestion needs review")
     p.add_argument("--model", choices=["learned", "words"], default="learned",
                    help="learned: trained on the curated crosswalk (default); words: matches the concepts' labels, definitions and aliases")
-    p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+    p.add_argument("--out", type=_named_path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 
 
@@ -127,14 +134,14 @@ def _add_export_codebook(sub) -> None:
     p = sub.add_parser("export-codebook", help="write the taxonomy as a REFI-QDA codebook for NVivo, ATLAS.ti, MAXQDA")
     p.add_argument("--format", choices=["qdc"], default="qdc")
     p.add_argument("--lang", choices=["en", "ru", "kk"], default="en", help="language of code names")
-    p.add_argument("--out", type=Path, default=None, help="output .qdc file (default: standard output)")
+    p.add_argument("--out", type=_named_path, default=None, help="output .qdc file (default: standard output)")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 
 
 # -- network (issue 4)
 def _add_network(sub) -> None:
     p = sub.add_parser("network", help="export the country-concept overlap network (GraphML, GEXF, JSON) and the framework matrix")
-    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--out", type=_named_path, required=True, help="output folder")
     p.add_argument("--countries", default=None, help="comma-separated country codes (default: every country, without OECD/EU)")
     p.add_argument("--frameworks", default=None, help="comma-separated framework ids (default: every framework)")
     p.add_argument("--level", default=None,
@@ -176,7 +183,7 @@ def _add_recommend(sub) -> None:
                    help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")
     p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
                    help="the frameworks in force on this date (default: today); the output names the versions used")
-    p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+    p.add_argument("--out", type=_named_path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 
 
@@ -192,7 +199,7 @@ def _add_options(sub) -> None:
     p.add_argument("--lang", choices=["en", "ru", "kk"], default="en", help="language of titles and texts (default en)")
     p.add_argument("--format", choices=["csv", "markdown", "json"], default="csv")
     p.add_argument("--quotes", action="store_true", help="list the quotes instead, each with its document and character offsets")
-    p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+    p.add_argument("--out", type=_named_path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 
 
@@ -201,7 +208,7 @@ def _add_versions(sub) -> None:
     p = sub.add_parser("versions", help="framework versions over time: each lineage's versions, and the concepts gained and lost")
     p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", help="list the versions in force on this date instead")
     p.add_argument("--format", choices=["csv", "table"], default="table")
-    p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+    p.add_argument("--out", type=_named_path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 
 
@@ -222,7 +229,7 @@ def _add_code(sub) -> None:
     p.add_argument("--review", action="store_true", help="add empty decision and new_concept_id columns for a reviewer")
     p.add_argument("--granularity", choices=["fine", "broad"], default="fine",
                    help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")
-    p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+    p.add_argument("--out", type=_named_path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 
 
