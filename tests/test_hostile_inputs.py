@@ -275,7 +275,10 @@ def test_agreement_reads_the_two_coders_passes_the_data_holds():
     item, predicate, concept, confidence), though the README offers it for two coders' files."""
     done = run_workbench("agreement", REPO / "data" / "coding" / "first_pass.tsv", REPO / "data" / "coding" / "second_pass.tsv")
     assert done.returncode == 0, done.stderr
-    assert "subjects coded by both: 241" in done.stdout and "Cohen's kappa: " in done.stdout
+    # as the taxonomy report counts them: every (item, concept) pair one decision (a CLI review found the
+    # first version comparing each item's highest-confidence concept only, kappa 0.901 against 0.828)
+    last = done.stdout.strip().splitlines()[-1].split()
+    assert last[:5] == ["all", "241", "434", "525", "400"] and abs(float(last[5]) - 0.828) < 0.001
 
 
 def test_a_crosswalk_date_that_is_no_date_is_refused_at_its_line(data):
@@ -305,3 +308,25 @@ def test_an_empty_output_name_is_refused_not_read_as_the_current_folder(tmp_path
     done = run_workbench("network", "--out", "", cwd=tmp_path)
     assert done.returncode == 2 and done.stderr.strip().endswith("argument --out: an empty name: give a file or folder")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_what_a_researcher_reading_the_command_outputs_found(tmp_path):
+    """A review of every command's output on the bundled data: a crash of the markdown report with
+    --scope, one list labelled 'all' whatever its scope, filters --quotes ignored, None and False in the
+    aligned tables, a threshold outside the scores' range taken silently."""
+    for scope in ("all", "individual", "system"):
+        done = run_workbench("recommend", "--scope", scope, "--format", "markdown", "--draws", "10")
+        assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    rows = run_workbench("recommend", "--scope", "individual", "--format", "csv", "--draws", "10").stdout.splitlines()
+    assert all(line.split(",")[1] == "individual" for line in rows[1:])
+    done = run_workbench("options", "--quotes", "--concept", "leadership")
+    assert done.returncode == 2 and done.stderr.strip().startswith("--quotes: lists every quote of the register")
+    table = run_workbench("versions", "--as-of", "2010-01-01").stdout
+    assert "None" not in table and "NaN" not in table and table.strip()
+    framework = tmp_path / "fw.yaml"
+    framework.write_text("id: tst\ncountry: DEU\ntitle: T\nyear: 2020\nlevel: all\nsource: s\nitems:\n  - {code: T1, label: Leading people}\n",
+                         encoding="utf-8")
+    done = run_workbench("suggest", framework, "--threshold", "5")
+    assert done.returncode == 2 and done.stderr.strip() == "--threshold: must be between 0 and 1 (got 5)"
+    table = run_workbench("suggest", framework, "--format", "table", "--model", "words").stdout
+    assert "True" not in table and "False" not in table and ("yes" in table or "no" in table)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.model.dataset import default_data_dir
+from workbench.model.defaults import CODING_THRESHOLD
 from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import duplicate_column_problem, read_text, read_yaml, table_rows
 from workbench.analysis.passages import split_passages
@@ -48,7 +49,7 @@ NO_CODE = "(no code)"
 #: Default score a concept needs to code a passage. Passages are longer than item labels, so
 #: they score lower and noisier than items; 0.30 was chosen on a hand-judged development sample
 #: of 60 codings of the seed papers (precision 0.57 at 0.25, 0.77 at 0.30, no gain above).
-DEFAULT_THRESHOLD = 0.30
+DEFAULT_THRESHOLD = CODING_THRESHOLD
 
 
 def _cyrillic_model(model: ConceptSuggester) -> ConceptSuggester:

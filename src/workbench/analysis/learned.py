@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis.agreement import primary_codes
+from workbench.model.defaults import LEARNED_THRESHOLD
 from workbench.analysis.ridge import inverse_without, ridge_system, ridge_targets, weights_without
 from workbench.analysis.suggest import SUGGEST_COLUMNS, NgramMemo, item_text, normalise_text, text_language
 
@@ -275,7 +276,7 @@ class LearnedSuggester:
     C : inverse regularisation strength of the logistic regression.
     """
 
-    threshold: float = 0.30
+    threshold: float = LEARNED_THRESHOLD
     C: float = 1.0
     concept_ids_: list[str] = field(default_factory=list)
 

@@ -102,8 +102,9 @@ def rank(table: pd.DataFrame, weights: Weights | Mapping[str, float]) -> pd.Data
 
 def rank_lists(table: pd.DataFrame, weights: Weights | Mapping[str, float], separate: bool = True) -> pd.DataFrame:
     """Ranks within each scope (``separate``) or over all concepts; ``list`` names the ranking."""
-    if not separate:
-        return rank(table, weights).assign(list="all")
+    if not separate:  # one list: named after its scope when it holds one only (--scope individual)
+        scopes = table["scope"].unique()
+        return rank(table, weights).assign(list=scopes[0] if len(scopes) == 1 and scopes[0] in SCOPES else "all")
     parts = [rank(table[table["scope"] == s], weights).assign(list=s) for s in SCOPES if (table["scope"] == s).any()]
     return pd.concat(parts, ignore_index=True)
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis.agreement import primary_codes
+from workbench.model.defaults import WORDS_THRESHOLD
 from workbench.model.schema import CARRYING_PREDICATES as EVIDENCE_PREDICATES  # a curated item is an example of what it carries
 from workbench.model.validate import check_number
 
@@ -149,7 +150,7 @@ class ConceptSuggester:
         label, definition and aliases).
     """
 
-    threshold: float = 0.20
+    threshold: float = WORDS_THRESHOLD
     example_weight: float = 0.5
     ngram_range: tuple[int, int] = (3, 5)
 

@@ -49,6 +49,7 @@ WORDS: dict[str, str] = dict([
     N_("values.unmapped", "unmapped"),
     N_("values.individual", "individual"),
     N_("values.system", "system"),
+    N_("values.all", "all concepts"),
     N_("values.item", "framework item"),
     N_("values.practice", "practice"),
     N_("values.country", "country"),

@@ -78,7 +78,7 @@ def render_findings(findings: pd.DataFrame) -> str:
     for paper, g in findings[findings["verdict"] != "new"].groupby("paper"):
         k, n = recovered_share(g)
         lines.append(f"- {paper}: {k} of {n} recovered.")
-    lines.append(f"New (in our top lists, recommended by no paper): {int((findings['verdict'] == 'new').sum())}.")
+    lines.append(f"New (in our top lists, neither recommended nor touched by any paper's recommendation): {int((findings['verdict'] == 'new').sum())}.")
     sizes = findings.attrs.get("list_sizes", {})
     if sizes:
         # a top 10 out of 11 system concepts recovers almost anything: the reader needs the list sizes

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from workbench.model.defaults import DEFAULT_BASELINE, DEFAULT_PEERS
+from workbench.model.defaults import CODING_THRESHOLD, DEFAULT_BASELINE, DEFAULT_PEERS, LEARNED_THRESHOLD, WORDS_THRESHOLD
 from workbench.model.errors import InputError, os_error_text
 from workbench.run.commands import COMMANDS, EXIT_BAD_INPUT
 
@@ -22,7 +22,7 @@ FLAGS = {
     "peers": "--peers", "baseline": "--baseline", "scope": "--scope", "top": "--top", "draws": "--draws", "seed": "--seed",
     "weights": "--weights", "only": "--only", "jobs": "--jobs", "min_weight": "--min-weight",
     "countries": "--countries", "frameworks": "--frameworks", "level": "--level", "threshold": "--threshold",
-    "as_of": "--as-of", "concept": "--concept", "phase": "--phase", "instrument": "--instrument", "corps": "--corps", "review": "--review",
+    "as_of": "--as-of", "concept": "--concept", "phase": "--phase", "instrument": "--instrument", "corps": "--corps", "review": "--review", "quotes": "--quotes",
 }
 
 
@@ -117,7 +117,7 @@ def _add_suggest(sub) -> None:
     p.add_argument("file", type=Path, help="framework YAML (see README, 'Adding a framework')")
     p.add_argument("--top", type=int, default=3, help="concepts per item (default 3)")
     p.add_argument("--format", choices=["csv", "table"], default="csv")
-    p.add_argument("--threshold", type=_finite, default=None, help="score below which a suggestion needs review")
+    p.add_argument("--threshold", type=_finite, default=None, help=f"score below which a suggestion needs review (default {LEARNED_THRESHOLD}; {WORDS_THRESHOLD} with --model words)")
     p.add_argument("--model", choices=["learned", "words"], default="learned",
                    help="learned: trained on the curated crosswalk (default); words: matches the concepts' labels, definitions and aliases")
     p.add_argument("--out", type=_named_path, default=None, help="write to this file instead of standard output")
@@ -128,6 +128,7 @@ def _add_agreement(sub) -> None:
     p = sub.add_parser("agreement", help="Cohen's kappa between two coders' crosswalks (.tsv), mapping passes (data/coding/*.tsv) or codings (.csv)")
     p.add_argument("a", type=Path)
     p.add_argument("b", type=Path)
+    p.add_argument("--data", type=Path, default=None, help="data folder (mapping passes are compared over its items and concepts)")
 
 
 def _add_export_codebook(sub) -> None:
@@ -223,7 +224,7 @@ def _add_code(sub) -> None:
     p = sub.add_parser("code", help="code the passages of a plain-text document against the taxonomy")
     p.add_argument("file", type=Path, help="UTF-8 text file (a paper, a policy document)")
     p.add_argument("--lang", choices=["en", "ru", "kk", "auto"], default="auto", help="language of passages (auto: per passage)")
-    p.add_argument("--threshold", type=_finite, default=None, help="score a concept needs to code a passage (default: workbench.analysis.coding.DEFAULT_THRESHOLD)")
+    p.add_argument("--threshold", type=_finite, default=None, help=f"score a concept needs to code a passage (default {CODING_THRESHOLD})")
     p.add_argument("--top", type=int, default=3, help="at most this many concepts per passage (default 3)")
     p.add_argument("--format", choices=["csv", "table"], default="csv")
     p.add_argument("--review", action="store_true", help="add empty decision and new_concept_id columns for a reviewer")

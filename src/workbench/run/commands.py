@@ -71,7 +71,14 @@ def _csv(frame, index: bool = False, **options) -> str:
 
 def _emit(frame, fmt: str, out: Path | None) -> None:
     """Print ``frame`` as CSV or an aligned table, or write it atomically to ``out``."""
-    _write(_csv(frame) if fmt == "csv" else frame.to_string(index=False) + "\n", out)
+    _write(_csv(frame) if fmt == "csv" else _readable(frame).to_string(index=False) + "\n", out)
+
+
+def _readable(frame):
+    """``frame`` as a person reads a table: an empty cell for nothing (not None or NaN), yes and no for
+    truth values (a CLI review read "None None" and "False" in the aligned tables)."""
+    out = frame.astype(object).where(frame.notna(), "")
+    return out.map(lambda v: ("yes" if v else "no") if isinstance(v, bool) else v)
 
 
 def _cmd_suggest(args: argparse.Namespace) -> int:
@@ -84,6 +91,8 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
     if args.threshold is not None:
         check_number(args.threshold, "threshold")  # finite; above the best score it flags every suggestion
+        if not 0 <= args.threshold <= 1:  # scores and probabilities lie in [0, 1]
+            raise InputError.parameter("threshold", f"must be between 0 and 1 (got {args.threshold:g})")
     framework, _ = read_framework(args.file)
     items = [(i.code, i.label, i.description) for i in framework.items]
     if args.model == "learned":
@@ -107,9 +116,6 @@ def _read_codes(path: Path):
         from workbench.analysis.coding import read_codings  # deferred: the coding module, only for codings
 
         return read_codings(path)
-    passes = _coding_pass(path)
-    if passes is not None:
-        return primary_codes(passes)
     rows = read_crosswalk(path)
     if not rows:
         raise InputError.single(path, 1, "no mappings (only a header)")
@@ -130,8 +136,8 @@ def _coding_pass(path: Path):
     bad = next(((line, r["confidence"]) for line, r in rows if not _is_number(r["confidence"])), None)
     if bad:
         raise InputError.single(path, bad[0], f"confidence '{bad[1]}' is no number")
-    return pd.DataFrame([{"subject_id": r["item_code"], "object_id": r["concept_id"], "confidence": float(r["confidence"])}
-                         for _, r in rows])
+    return pd.DataFrame([{"item_code": r["item_code"], "concept_id": r["concept_id"], "predicate_id": r.get("predicate_id", ""),
+                          "confidence": float(r["confidence"])} for _, r in rows])
 
 
 def _is_number(text: str) -> bool:
@@ -141,9 +147,30 @@ def _is_number(text: str) -> bool:
         return False
 
 
+def _passes_agreement(first, second, data) -> int:
+    """Two mapping passes compared as the taxonomy report compares them: every (item, concept) pair one
+    decision, mapped or not, per framework and over all items."""
+    from workbench.analysis.agreement import mapping_agreement  # deferred: loads pandas and scikit-learn
+    from workbench.model.dataset import load
+
+    ds = load(data, all_versions=True)
+    table = mapping_agreement(first, second, ds.items, ds.concepts["concept_id"].tolist())
+    if not table["items"].iloc[-1]:
+        raise InputError.parameter("b", "no item is coded in both passes")
+    print("each (item, concept) pair is one decision, mapped or not; kappa per framework and over all items")
+    print(table.round({"kappa": 3, "predicate_agreement": 3}).to_string(index=False))
+    return EXIT_OK
+
+
 def _cmd_agreement(args: argparse.Namespace) -> int:
     from workbench.analysis.agreement import agreement  # deferred: loads pandas
 
+    passes = [_coding_pass(p) if p.suffix.lower() != ".csv" else None for p in (args.a, args.b)]
+    if all(p is not None for p in passes):
+        return _passes_agreement(*passes, args.data)
+    if any(p is not None for p in passes):
+        raise InputError.single(args.b, 0, "a mapping pass is compared with another mapping pass, not with a crosswalk or codings")
+    print("compared: each subject's primary code (its highest-confidence concept)")
     result = agreement(_read_codes(args.a), _read_codes(args.b))
     if result.n_common == 0:
         raise InputError.single(args.b, 0, f"no subject is coded in both {args.a} and {args.b}")
@@ -294,6 +321,10 @@ def _cmd_options(args: argparse.Namespace) -> int:
     from workbench.present.markdown import frame_markdown, options_json, options_markdown, options_table
 
     ds = load(args.data)
+    filters = [flag for flag, value in (("--concept", args.concept), ("--phase", args.phase), ("--instrument", args.instrument),
+                                        ("--corps", args.corps), ("--review", args.review)) if value]
+    if args.quotes and filters:  # the quotes are listed whole: a filter of the options would be ignored
+        raise InputError.parameter("quotes", f"lists every quote of the register: the options' filters ({', '.join(filters)}) do not apply to it")
     if args.quotes:
         frame = ds.quotes.drop(columns=["file", "line"])
         text = frame.to_json(orient="records", force_ascii=False, indent=1) + "\n" if args.format == "json" else (
