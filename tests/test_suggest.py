@@ -125,7 +125,7 @@ def test_suggest_command_writes_out_and_table(tmp_path, monkeypatch, capsys):
 
 def test_suggest_threshold_option_flags_everything_at_one(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    assert main(["suggest", str(NEW / "aus_ils.yaml"), "--threshold", "1.01"]) == 0
+    assert main(["suggest", str(NEW / "aus_ils.yaml"), "--threshold", "1"]) == 0
     assert pd.read_csv(io.StringIO(capsys.readouterr().out))["needs_review"].all()
 
 

@@ -263,7 +263,8 @@ def test_agreement_command_on_two_crosswalk_files(tmp_path):
     result = run_workbench("agreement", a, b, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:5] == [
+    assert lines[0] == "compared: each subject's primary code (its highest-confidence concept)"
+    assert lines[1:6] == [
         "subjects coded by both: 10",
         "observed agreement: 0.700",
         "Cohen's kappa: 0.545",

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Callable
 
 from workbench.model.errors import InputError
+from workbench.run.agreement_command import cmd_agreement
+from workbench.run.results import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
 __all__ = ["EXIT_OK", "EXIT_FAILED", "EXIT_BAD_INPUT", "COMMANDS"]
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _csv_list(text: str) -> list[str]:
@@ -102,79 +103,6 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     else:
         frame = suggest_frame(fit_from_dataset(load(args.data), threshold=args.threshold), framework.id, items, top=args.top)
     _emit(frame, args.format, args.out)
-    return EXIT_OK
-
-
-def _read_codes(path: Path):
-    """Primary codes of a crosswalk TSV, or of a codings CSV (see ``workbench code``)."""
-    # deferred: pandas and the readers of coded files load only for `workbench agreement`
-    import pandas as pd
-    from workbench.analysis.agreement import primary_codes
-    from workbench.model.dataset import read_crosswalk
-
-    if path.suffix.lower() == ".csv":
-        from workbench.analysis.coding import read_codings  # deferred: the coding module, only for codings
-
-        return read_codings(path)
-    rows = read_crosswalk(path)
-    if not rows:
-        raise InputError.single(path, 1, "no mappings (only a header)")
-    return primary_codes(pd.DataFrame([{**m.model_dump()} for m, _ in rows]))
-
-
-def _coding_pass(path: Path):
-    """A coder's pass of ``data/coding/`` (``item_code``, ``concept_id``, ``confidence`` per row) as
-    mappings, or ``None`` when ``path`` is laid out otherwise (a crosswalk)."""
-    import pandas as pd  # deferred: only for `workbench agreement`
-    from workbench.model.sourcefile import read_table  # deferred: as pandas above, only for this command
-
-    header, rows = read_table(path, "\t")
-    if not {"item_code", "concept_id", "confidence"} <= set(header):
-        return None
-    if not rows:
-        raise InputError.single(path, 1, "no mappings (only a header)")
-    bad = next(((line, r["confidence"]) for line, r in rows if not _is_number(r["confidence"])), None)
-    if bad:
-        raise InputError.single(path, bad[0], f"confidence '{bad[1]}' is no number")
-    return pd.DataFrame([{"item_code": r["item_code"], "concept_id": r["concept_id"], "predicate_id": r.get("predicate_id", ""),
-                          "confidence": float(r["confidence"])} for _, r in rows])
-
-
-def _is_number(text: str) -> bool:
-    try:
-        return float(text) == float(text)
-    except ValueError:
-        return False
-
-
-def _passes_agreement(first, second, data) -> int:
-    """Two mapping passes compared as the taxonomy report compares them: every (item, concept) pair one
-    decision, mapped or not, per framework and over all items."""
-    from workbench.analysis.agreement import mapping_agreement  # deferred: loads pandas and scikit-learn
-    from workbench.model.dataset import load
-
-    ds = load(data, all_versions=True)
-    table = mapping_agreement(first, second, ds.items, ds.concepts["concept_id"].tolist())
-    if not table["items"].iloc[-1]:
-        raise InputError.parameter("b", "no item is coded in both passes")
-    print("each (item, concept) pair is one decision, mapped or not; kappa per framework and over all items")
-    print(table.round({"kappa": 3, "predicate_agreement": 3}).to_string(index=False))
-    return EXIT_OK
-
-
-def _cmd_agreement(args: argparse.Namespace) -> int:
-    from workbench.analysis.agreement import agreement  # deferred: loads pandas
-
-    passes = [_coding_pass(p) if p.suffix.lower() != ".csv" else None for p in (args.a, args.b)]
-    if all(p is not None for p in passes):
-        return _passes_agreement(*passes, args.data)
-    if any(p is not None for p in passes):
-        raise InputError.single(args.b, 0, "a mapping pass is compared with another mapping pass, not with a crosswalk or codings")
-    print("compared: each subject's primary code (its highest-confidence concept)")
-    result = agreement(_read_codes(args.a), _read_codes(args.b))
-    if result.n_common == 0:
-        raise InputError.single(args.b, 0, f"no subject is coded in both {args.a} and {args.b}")
-    print(result.report())
     return EXIT_OK
 
 
@@ -415,7 +343,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "reports": _cmd_reports,
     "validate": _cmd_validate,
     "suggest": _cmd_suggest,
-    "agreement": _cmd_agreement,
+    "agreement": cmd_agreement,
     "export-codebook": _cmd_export_codebook,
     "network": _cmd_network,
     "recommend": _cmd_recommend,  # issue 5

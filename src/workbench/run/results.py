@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 from workbench.model.errors import InputError, os_error_text
 
-__all__ = ["RunResult", "RunInterrupted", "error_text"]
+#: The command line's exit statuses: success, a run with a failing report, bad input.
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+__all__ = ["RunResult", "RunInterrupted", "error_text", "EXIT_OK", "EXIT_FAILED", "EXIT_BAD_INPUT"]
 
 
 @dataclass
