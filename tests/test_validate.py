@@ -304,3 +304,9 @@ def test_a_number_yaml_reads_as_a_truth_value_is_refused(tmp_path):
     done = run_workbench("recommend", "--weights", path)
     assert done.returncode == 2
     assert "weights.peer_share: must be a number, but YAML read the unquoted value as the truth value true" in done.stderr
+
+
+def test_validate_counts_the_oecd_as_an_organisation_not_a_country():
+    """A researcher reading the command's output: '241 items from 11 countries' counted the OECD."""
+    done = run_workbench("validate")
+    assert done.returncode == 0 and " countries and 1 organisation, " in done.stdout

@@ -35,15 +35,20 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if problems:
         raise InputError(problems)
     from workbench.analysis.transferability import load_transferability  # deferred: pandas, for valid data only
+    from workbench.model.schema import ORGANISATIONS  # deferred: as the dataset above, only for this command
 
     load_transferability(ds)  # data/transferability.yaml, where present: sources, concepts, indicator releases
     summary = ds.summary()
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
     else:
+        # the OECD owns frameworks too, but is no country (a CLI review read "11 countries")
+        organisations = [c for c in summary["countries"] if c in ORGANISATIONS]
+        owners = f"{len(summary['countries']) - len(organisations)} countries" + (
+            f" and {len(organisations)} organisation{'s' if len(organisations) > 1 else ''}" if organisations else "")
         print(
             f"ok: {summary['frameworks']} frameworks, {summary['items']} items from "
-            f"{len(summary['countries'])} countries, {summary['practices']} practices, "
+            f"{owners}, {summary['practices']} practices, "
             f"{summary['indicators']} indicators, {summary['sources']} sources, "
             f"{summary['concepts']} concepts, {summary['mappings']} mappings, "
             f"{summary['options']} policy options, {summary['quotes']} quotes "
