@@ -152,10 +152,10 @@ def test_a_papers_proposal_is_never_compared_as_what_a_country_has():
     """Seed 002's adapted model is the authors' proposal for Kazakhstan (``proposal: true``): no
     comparison draws it as Kazakhstan's, nor lists it among the versions in force; named, it is read."""
     from workbench.model.dataset import load
-    from workbench.model.versions import versions_in_force
+    from workbench.model.versions import proposals, versions_in_force
 
     real = load()
-    assert known.proposals(real.frameworks) == ["kaz_adapted_model"]
+    assert proposals(real.frameworks) == ["kaz_adapted_model"]
     ev = C.evidence(real, ["GBR", "KAZ"])
     assert "kaz_adapted_model" not in set(ev["framework_id"]) and (ev["country"] == "KAZ").any()
     assert "kaz_adapted_model" not in set(versions_in_force(real, ["KAZ"])["framework_id"])

@@ -7,12 +7,13 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.analysis.known import had, proposals, with_frameworks
+from workbench.analysis.known import with_frameworks
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, filter_items, item_concepts
 from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError
 from workbench.model.schema import LIST_SEP, ORGANISATIONS
 from workbench.model.settings import read_settings
+from workbench.model.versions import had, proposals
 
 __all__ = [
     "EVIDENCE_COLUMNS",

@@ -28,16 +28,17 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, indicator_concepts, item_concepts, practice_concepts
-from workbench.analysis.known import proposals
 from workbench.model.dataset import Dataset
+from workbench.model.versions import proposals
 from workbench.model.schema import PREDICATES
 
 __all__ = ["STATUSES", "EVIDENCE_COLUMNS", "kaz_evidence", "kaz_status", "verb"]
 
 #: The statuses, from weakest to strongest; ``undecided``: only a check that could not decide.
 STATUSES = ("absent", "undecided", "partial", "present")
-#: What an option's check (``kaz_now.status``) says of the concepts the option serves.
-OPTION_LEVELS = {"present": "present", "partial": "partial", "undecided": "undecided"}
+#: The options' checks (``kaz_now.status``) that are evidence, each of the level it names (an
+#: ``absent`` check adds nothing to what no evidence already says).
+CHECK_LEVELS = ("present", "partial", "undecided")
 EVIDENCE_COLUMNS = ["concept_id", "kind", "level", "framework_id", "subject_id", "label", "predicate", "source", "locator"]
 #: Practice kinds that describe something Kazakhstan has (risks are gaps, steps are proposals).
 EXISTING_KINDS = ("practice", "principle")
@@ -86,8 +87,8 @@ def _option_rows(options: pd.DataFrame | None) -> pd.DataFrame:
     its title is shown in the reader's language where the evidence is laid out)."""
     if options is None or options.empty:
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
-    checked = options[options["kaz_status"].isin(list(OPTION_LEVELS))]
-    rows = [{"concept_id": c, "subject_id": o.option_id, "label": o.title_en, "level": OPTION_LEVELS[o.kaz_status],
+    checked = options[options["kaz_status"].isin(CHECK_LEVELS)]
+    rows = [{"concept_id": c, "subject_id": o.option_id, "label": o.title_en, "level": o.kaz_status,
              "source": o.kaz_source, "locator": o.kaz_locator} for o in checked.itertuples(index=False) for c in o.concepts[:1]]
     return _rows(pd.DataFrame(rows, columns=["concept_id", "subject_id", "label", "level", "source", "locator"]), "option", "subject_id", lambda f: f["level"])
 

@@ -13,20 +13,12 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["STATES", "country_coverage", "knowable", "cell_states", "peer_share", "with_frameworks", "proposals", "had"]
+from workbench.model.versions import had
+
+__all__ = ["STATES", "country_coverage", "knowable", "cell_states", "peer_share", "with_frameworks"]
 
 #: A country's state on a concept: it carries it, a complete framework of it does not, or nobody can tell.
 STATES = ("carried", "absent", "unknown")
-
-
-def proposals(frameworks: pd.DataFrame) -> list[str]:
-    """The frameworks that are a paper's proposal for a country (``proposal: true``), not one it has."""
-    return frameworks.loc[frameworks["proposal"].astype(bool), "framework_id"].tolist() if "proposal" in frameworks else []
-
-
-def had(frameworks: pd.DataFrame) -> pd.DataFrame:
-    """The frameworks countries have: every one but a paper's proposal, which no comparison draws."""
-    return frameworks[~frameworks["proposal"].astype(bool)] if "proposal" in frameworks else frameworks
 
 
 def _at_level(frameworks: pd.DataFrame, level: str | None) -> pd.DataFrame:

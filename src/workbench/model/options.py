@@ -13,6 +13,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import AfterValidator, Field, model_validator
 
 from workbench.model.schema import CODE, Country, Line, Paragraphs, Record, Text
+from workbench.model.values import has_cyrillic
 
 __all__ = ["OPTION_STATUSES", "AUDIENCES", "INSTRUMENTS", "PHASES", "COST_LEVELS", "TEXT_STATES", "Texts", "Paragraphs3",
            "ModelCountry", "KazNow", "KazPlan", "Cost", "Risk", "ProgressIndicator", "Option", "Quote", "latin_words",
@@ -51,7 +52,7 @@ def cyrillic_only(value: str, *, whose: str = "the register", kept: re.Pattern |
     ...
     ValueError: holds no Cyrillic letter: Russian and Kazakh texts of the register are written in Cyrillic (a text of '?' is what a lost encoding leaves)
     """
-    if value.strip() and not any("\u0400" <= ch <= "\u04ff" for ch in value):
+    if value.strip() and not has_cyrillic(value):
         raise ValueError(f"holds no Cyrillic letter: Russian and Kazakh texts of {whose} are written in Cyrillic "
                          "(a text of '?' is what a lost encoding leaves)")
     found = [w for w in latin_words(value) if kept is None or not kept.fullmatch(w)]

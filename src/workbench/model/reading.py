@@ -1,10 +1,8 @@
 """Reading the files of the data folder into records with their file and line; nothing across files is checked here."""
 from __future__ import annotations
 
-import datetime
 import hashlib
 import os
-import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from workbench.model.translations import Translation
 from workbench.model.sourcefile import (YamlDocument, pydantic_problems, read_bytes, read_table, read_text, read_yaml,
                                         yaml_document)
 from workbench.model.validate.data import framework_problems
-from workbench.model.values import control_character_problem
+from workbench.model.values import control_character_problem, iso_date
 
 __all__ = ["read_data", "read_framework", "read_crosswalk", "read_crosswalk_set", "data_files", "data_version",
            "CROSSWALK_COLUMNS", "SSSOM_OPTIONAL_COLUMNS", "SSSOM_REQUIRED_METADATA", "INDICATOR_COLUMNS"]
@@ -158,14 +156,8 @@ SSSOM_DATE_COLUMNS = ("mapping_date", "publication_date", "review_date")
 
 def _date_problem(column: str, value: str) -> str | None:
     """Why ``value`` of a date column is no date, or ``None`` (an empty cell is no claim)."""
-    if column not in SSSOM_DATE_COLUMNS or not value.strip():
+    if column not in SSSOM_DATE_COLUMNS or not value.strip() or iso_date(value) is not None:
         return None
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            datetime.date.fromisoformat(value.strip())
-            return None
-    except ValueError:
-        pass
     return f"'{value}' is no date of the calendar (write YYYY-MM-DD)"
 
 

@@ -1,6 +1,7 @@
-"""Checks of single values: numbers, URLs, invisible text, control characters, identifiers."""
+"""Checks of single values: numbers, URLs, invisible text, control characters, identifiers, dates, scripts."""
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
 import re
@@ -166,3 +167,28 @@ def _check_unique(records: Iterable[tuple[str, int, str]], what: str, problems: 
             problems.append(Problem(path, line, f"duplicate {what} '{key}' (first at {where}){same}"))
         else:
             first[ident] = (path, line, key)
+
+
+def has_cyrillic(text: str) -> bool:
+    """Whether ``text`` holds a letter of the Cyrillic block (Russian and Kazakh are written in it).
+
+    >>> has_cyrillic("HR-служба"), has_cyrillic("????")
+    (True, False)
+    """
+    return any("\u0400" <= ch <= "\u04ff" for ch in text)
+
+
+def iso_date(text: str) -> datetime.date | None:
+    """The date ``text`` writes as YYYY-MM-DD, or ``None`` when it writes none (Python's own reader also
+    takes 20200101 and 2020-W01-1, which no researcher means; 2024-02-30 is no date of the calendar).
+
+    >>> iso_date(" 2024-02-29 "), iso_date("20240229"), iso_date("2023-02-29")
+    (datetime.date(2024, 2, 29), None, None)
+    """
+    text = str(text).strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None

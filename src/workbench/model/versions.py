@@ -9,18 +9,18 @@ recorded dates: unknown is not absent. The checks of lineages (no overlap, an un
 from __future__ import annotations
 
 import dataclasses
-import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Iterable
 
 from workbench.model.errors import InputError, Problem
+from workbench.model.values import iso_date
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from workbench.model.records import Dataset
 
-__all__ = ["frameworks_used", "first_day", "last_day", "parse_as_of", "in_force", "at_date", "check_in_force", "versions_in_force", "lineage_problems",
+__all__ = ["frameworks_used", "first_day", "last_day", "parse_as_of", "in_force", "at_date", "check_in_force", "versions_in_force", "lineage_problems", "proposals", "had",
            "VERSION_COLUMNS"]
 
 VERSION_COLUMNS = ["lineage", "version", "in_force_from", "in_force_to", "replaced_by", "dates_source", "dates_locator"]
@@ -54,12 +54,10 @@ def parse_as_of(text: str | date | None) -> date:
         return text
     if not text:
         return date.today()
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(text).strip()):  # Python also reads 20200101 and 2020-W01-1
-            raise ValueError
-        return date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise InputError.parameter("as_of", f"'{text}' is no date (give YYYY-MM-DD)") from None
+    day = iso_date(text)
+    if day is None:
+        raise InputError.parameter("as_of", f"'{text}' is no date (give YYYY-MM-DD)")
+    return day
 
 
 def in_force(frameworks: "pd.DataFrame", as_of: date) -> "pd.Series":
@@ -103,14 +101,23 @@ def check_in_force(ds: "Dataset", countries: Iterable[str]) -> None:
             raise InputError.parameter("as_of", f"{code} has no framework in force on {ds.as_of} (versions: {spans})")
 
 
+def proposals(frameworks: "pd.DataFrame") -> list[str]:
+    """The frameworks that are a paper's proposal for a country (``proposal: true``), not one it has."""
+    return frameworks.loc[frameworks["proposal"].astype(bool), "framework_id"].tolist() if "proposal" in frameworks else []
+
+
+def had(frameworks: "pd.DataFrame") -> "pd.DataFrame":
+    """The frameworks countries have: every one but a paper's proposal, which is no version in force of
+    anything and which no comparison draws."""
+    return frameworks[~frameworks["proposal"].astype(bool)] if "proposal" in frameworks else frameworks
+
+
 def versions_in_force(ds: "Dataset", countries: Iterable[str] | None = None, level: str | None = None) -> "pd.DataFrame":
     """The frameworks an analysis as of ``ds.as_of`` uses: country, framework, version and dates
     (``level``: only the frameworks of that level, as an analysis at that level uses)."""
-    frames = ds.frameworks
+    frames = had(ds.frameworks)
     if level:
         frames = frames[frames["level"] == level]
-    if "proposal" in frames:  # a paper's proposal is no version in force of anything
-        frames = frames[~frames["proposal"].astype(bool)]
     if countries is not None:
         frames = frames[frames["country"].isin(list(countries))]
     cols = ["country", "framework_id", "title", *VERSION_COLUMNS, "coverage", "missing", "source_kind"]

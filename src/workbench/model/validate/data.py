@@ -9,7 +9,7 @@ from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import read_text
 from workbench.model.validate.options import option_problems
 from workbench.model.versions import lineage_problems
-from workbench.model.values import _check_unique, control_character_problem, is_web_url, unknown_id, url_problem
+from workbench.model.values import _check_unique, control_character_problem, has_cyrillic, is_web_url, unknown_id, url_problem
 
 if TYPE_CHECKING:
     from workbench.model.records import RawData
@@ -139,10 +139,6 @@ def _taxonomy_records_problems(raw: "RawData", problems: list[Problem]) -> set[s
     return {c.id for c in tax.concepts}
 
 
-def _has_cyrillic(text: str) -> bool:
-    return any("\u0400" <= ch <= "\u04ff" for ch in text)
-
-
 def _phrase_problems(tax: Any, tdoc: Any) -> list[Problem]:
     """The taxonomy's words as its header asks: each phrase under one concept only (the suggester would
     learn it for both), no empty alias, and Russian and Kazakh words in Cyrillic letters."""
@@ -155,7 +151,7 @@ def _phrase_problems(tax: Any, tdoc: Any) -> list[Problem]:
                 line, key = tdoc.line_of(loc), (lang, " ".join(phrase.casefold().split()))
                 if not key[1]:
                     problems.append(Problem(tdoc.path, line, f"concept '{c.id}': empty {lang} alias"))
-                elif lang != "en" and not _has_cyrillic(phrase):
+                elif lang != "en" and not has_cyrillic(phrase):
                     problems.append(Problem(tdoc.path, line, f"concept '{c.id}': {lang} '{phrase}' has no Cyrillic letter"))
                 elif key in owner and owner[key][0] != c.id:
                     problems.append(Problem(tdoc.path, line, f"'{phrase}' is under '{c.id}' and under '{owner[key][0]}' (line {owner[key][1]}): keep each phrase under one concept"))
