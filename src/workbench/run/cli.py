@@ -244,17 +244,16 @@ def _inputs(args: argparse.Namespace) -> list[Path]:
 def check_out(args: argparse.Namespace) -> None:
     """Refuse an ``--out`` that is one of the command's inputs or lies in its data folder: writing the
     output there would destroy what was read (a hostile-input review overwrote the crosswalk so)."""
-    out = getattr(args, "out", None)
-    if out is None or str(out) in ("", "-"):
+    out = getattr(args, "out", None)  # a Path: argparse refused an empty name, and '-' is None by now
+    if out is None:
         return
-    out = Path(out)
     if out.exists() and any(out.samefile(p) for p in _inputs(args)):
         raise InputError.single(out, 0, "cannot write: it is an input of this command (give another file)")
     # deferred: the data folder's default is the model's to say, and only --out needs it
     from workbench.model.dataset import default_data_dir
 
     data = getattr(args, "data", None) or default_data_dir()
-    if Path(data).is_dir() and Path(out).resolve().is_relative_to(Path(data).resolve()):
+    if Path(data).is_dir() and out.resolve().is_relative_to(Path(data).resolve()):
         raise InputError.single(out, 0, f"cannot write: it lies in the data folder {data} (give a file elsewhere)")
 
 
