@@ -55,7 +55,7 @@ def test_the_benchmarks_synthetic_dataset_validates_and_analyses(bench, tmp_path
         assert recommend.returncode == 0, recommend.stdout + recommend.stderr
         # one row per option of each ranked concept: the concept's columns, then the rest of the ranking's
         header = OPTION_ROW_COLUMNS + [c for c in CSV_COLUMNS if c not in OPTION_ROW_COLUMNS + ["options"]] + ["as_of", "frameworks"]
-        assert out.read_text(encoding="utf-8").startswith(",".join(header) + "\n")
+        assert out.read_text(encoding="utf-8-sig").startswith(",".join(header) + "\n")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -48,10 +48,10 @@ def test_the_network_command_leaves_out_a_country_without_data_and_keeps_unknown
     only partial sources stand behind (France) is unknown: empty, not 0."""
     done = run_workbench("network", "--out", tmp_path / "a", "--countries", "GBR,KAZ,CAN", "--level", "senior")
     assert done.returncode == 0 and done.stdout.strip().endswith("left out, with no framework at the level 'senior': GBR")
-    rows = {r["country"]: r for r in csv.DictReader(io.StringIO((tmp_path / "a" / "matrix.csv").read_text(encoding="utf-8")))}
+    rows = {r["country"]: r for r in csv.DictReader(io.StringIO((tmp_path / "a" / "matrix.csv").read_text(encoding="utf-8-sig")))}
     assert sorted(rows) == ["CAN", "KAZ"]
     assert run_workbench("network", "--out", tmp_path / "b", "--countries", "FRA,GBR").returncode == 0
-    rows = {r["country"]: r for r in csv.DictReader(io.StringIO((tmp_path / "b" / "matrix.csv").read_text(encoding="utf-8")))}
+    rows = {r["country"]: r for r in csv.DictReader(io.StringIO((tmp_path / "b" / "matrix.csv").read_text(encoding="utf-8-sig")))}
     assert rows["FRA"]["leadership"] == "1" and rows["FRA"]["integrity_ethics"] == "" and rows["GBR"]["legal_literacy"] == "0"
 
 
@@ -63,6 +63,23 @@ def test_command_line_csv_never_starts_a_cell_with_a_formula(tmp_path):
     assert done.returncode == 0
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert rows and all(r["quote"].startswith("'=HYPERLINK") for r in rows)
+
+
+def test_command_line_csv_written_to_a_file_opens_in_excel_and_printed_csv_pipes_cleanly(tmp_path):
+    """A CSV file of the command line starts with a byte-order mark (Excel otherwise shows Russian and
+    Kazakh as mojibake); printed, the same CSV has none, and the file reads back as the printed text."""
+    text = tmp_path / "f.txt"
+    text.write_text("Государственный служащий проявляет лидерство и честность.\n", encoding="utf-8")
+    out = tmp_path / "codes.csv"
+    printed = run_workbench("code", text)
+    written = run_workbench("code", text, "--out", out)
+    assert (printed.returncode, written.returncode) == (0, 0)
+    assert not printed.stdout.startswith("\ufeff")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert out.read_text(encoding="utf-8-sig") == printed.stdout
+    assert "Государственный" in printed.stdout
+    again = run_workbench("agreement", out, out)  # the project's own readers take the mark in their stride
+    assert again.returncode == 0, again.stderr
 
 
 def test_a_number_with_an_underscore_is_refused(data):
@@ -168,7 +185,7 @@ def test_the_network_command_blanks_what_the_selected_frameworks_could_not_show(
     Lithuania's 2022 list alone is partial, so its silent cells are unknown, although its other list is complete."""
     done = run_workbench("network", "--out", tmp_path, "--frameworks", "ltu_manager_competencies_2022,uk_success_profiles_behaviours")
     assert done.returncode == 0, done.stderr
-    rows = {r["country"]: r for r in csv.DictReader(io.StringIO((tmp_path / "matrix.csv").read_text(encoding="utf-8")))}
+    rows = {r["country"]: r for r in csv.DictReader(io.StringIO((tmp_path / "matrix.csv").read_text(encoding="utf-8-sig")))}
     assert "0" not in rows["LTU"].values() and "0" in rows["GBR"].values()
 
 

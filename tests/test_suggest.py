@@ -116,7 +116,7 @@ def test_suggest_command_writes_out_and_table(tmp_path, monkeypatch, capsys):
     assert main(["suggest", fixture, "--top", "4"]) == 0
     printed = capsys.readouterr().out
     assert main(["suggest", fixture, "--top", "4", "--out", "out/suggest.csv"]) == 0
-    assert (tmp_path / "out/suggest.csv").read_text(encoding="utf-8") == printed
+    assert (tmp_path / "out/suggest.csv").read_text(encoding="utf-8-sig") == printed
     assert len(pd.read_csv(tmp_path / "out/suggest.csv")) == 5 * 4
     assert main(["suggest", fixture, "--top", "1", "--format", "table"]) == 0
     table = capsys.readouterr().out.splitlines()

@@ -67,17 +67,20 @@ def _write(text: str, out: Path | None) -> None:
         atomic_write(out, text)
 
 
-def _csv(frame, index: bool = False, **options) -> str:
+def _csv(frame, index: bool = False, *, to_file: bool = False, **options) -> str:
     """``frame`` as CSV text, every text cell through the reports' spreadsheet gate: a researcher opens
-    these files in Excel too, where a label starting with ``=`` would otherwise run as a formula."""
+    these files in Excel too, where a label starting with ``=`` would otherwise run as a formula.
+    ``to_file``: the text goes to a file, so it starts with a byte-order mark, without which Excel reads
+    UTF-8 Russian and Kazakh as mojibake (as the reports' CSV downloads do); printed, it has none,
+    so that a pipe's next command reads the header as it is."""
     from workbench.present.tables import spreadsheet_frame  # deferred: the presentation layer, only when writing CSV
 
-    return spreadsheet_frame(frame).to_csv(index=index, **options)
+    return ("\ufeff" if to_file else "") + spreadsheet_frame(frame).to_csv(index=index, **options)
 
 
 def _emit(frame, fmt: str, out: Path | None) -> None:
     """Print ``frame`` as CSV or an aligned table, or write it atomically to ``out``."""
-    _write(_csv(frame) if fmt == "csv" else _readable(frame).to_string(index=False) + "\n", out)
+    _write(_csv(frame, to_file=out is not None) if fmt == "csv" else _readable(frame).to_string(index=False) + "\n", out)
 
 
 def _readable(frame):
@@ -207,7 +210,8 @@ def _cmd_network(args: argparse.Namespace) -> int:
     matrix = matrix.astype(object).where(cell_states(matrix, knowable(read, names, args.level)).ne("unknown"), "")
     # one output of five files: all written, or none replaced
     atomic_write_all({**{args.out / f"overlap.{fmt}": graph_bytes(graph, fmt) for fmt in ("graphml", "gexf", "json")},
-                      args.out / "matrix.csv": _csv(matrix, index=True), args.out / "matrix_cells.csv": _csv(cells(ev))})
+                      args.out / "matrix.csv": _csv(matrix, index=True, to_file=True),
+                      args.out / "matrix_cells.csv": _csv(cells(ev), to_file=True)})
     print(
         f"wrote {args.out}/: overlap.graphml, overlap.gexf, overlap.json, matrix.csv, matrix_cells.csv "
         f"({len(names)} countries, {carriers.number_of_nodes() - len(names)} concepts, "
@@ -240,7 +244,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         text = render_markdown(gaps, recs, draws=args.draws, seed=args.seed)
     else:
         text = _csv(per_option(recs, gaps.options).assign(as_of=str(ds.as_of), frameworks=frameworks_used(ds, gaps.peers)),
-                    float_format="%.4g")
+                    float_format="%.4g", to_file=args.out is not None)
     _write(text, args.out)
     return EXIT_OK
 # -- end recommend ---------------------------------------------------------------------------------
@@ -261,14 +265,14 @@ def _cmd_options(args: argparse.Namespace) -> int:
     if args.quotes:
         frame = ds.quotes.drop(columns=["file", "line"])
         text = frame.to_json(orient="records", force_ascii=False, indent=1) + "\n" if args.format == "json" else (
-            _csv(frame) if args.format == "csv" else frame_markdown(frame))
+            _csv(frame, to_file=args.out is not None) if args.format == "csv" else frame_markdown(frame))
     else:
         found = filter_options(ds.options, _csv_list(args.concept) if args.concept else None,
                                _csv_list(args.phase) if args.phase else None,
                                _csv_list(args.instrument) if args.instrument else None,
                                _csv_list(args.corps) if args.corps else None, args.review, args.lang,
                                known_concepts=ds.concepts["concept_id"])
-        render = {"csv": lambda f: _csv(options_table(f, args.lang)),
+        render = {"csv": lambda f: _csv(options_table(f, args.lang), to_file=args.out is not None),
                   "json": lambda f: options_json(f, args.lang), "markdown": lambda f: options_markdown(f, ds.sources, args.lang)}
         text = render[args.format](found)
     _write(text, args.out)
