@@ -226,7 +226,8 @@ def _add_code(sub) -> None:
     p.add_argument("--lang", choices=["en", "ru", "kk", "auto"], default="auto", help="language of passages (auto: per passage)")
     p.add_argument("--threshold", type=_finite, default=None, help=f"score a concept needs to code a passage (default {CODING_THRESHOLD})")
     p.add_argument("--top", type=int, default=3, help="at most this many concepts per passage (default 3)")
-    p.add_argument("--format", choices=["csv", "table"], default="csv")
+    p.add_argument("--format", choices=["csv", "table"], default="csv",
+                   help="csv (default): every quote whole; table: aligned, each quote on one line cut to 80 characters (…)")
     p.add_argument("--review", action="store_true", help="add empty decision and new_concept_id columns for a reviewer")
     p.add_argument("--granularity", choices=["fine", "broad"], default="fine",
                    help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")

@@ -83,6 +83,17 @@ def _emit(frame, fmt: str, out: Path | None) -> None:
     _write(_csv(frame, to_file=out is not None) if fmt == "csv" else _readable(frame).to_string(index=False) + "\n", out)
 
 
+def _shortened(text: str, width: int) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis saying that it was cut (the
+    table's quote is a glimpse; the CSV has it whole).
+
+    >>> _shortened("a  b\\nc", 10), _shortened("abcdefghij", 5)
+    ('a b c', 'abcd…')
+    """
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[:width - 1] + "…"
+
+
 def _readable(frame):
     """``frame`` as a person reads a table: an empty cell for nothing (not None or NaN), yes and no for
     truth values (a CLI review read "None None" and "False" in the aligned tables)."""
@@ -333,7 +344,7 @@ def _cmd_code(args: argparse.Namespace) -> int:
     if args.review:
         frame = for_review(frame)
     if args.format == "table":
-        frame = frame.assign(quote=[" ".join(q.split())[:80] for q in frame["quote"]])
+        frame = frame.assign(quote=[_shortened(q, 80) for q in frame["quote"]])
     unknown = frame.attrs.get("unknown_language", [])
     _emit(frame, args.format, args.out)
     if unknown:
