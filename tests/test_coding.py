@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import run_workbench
 from workbench.run.cli import main
 from workbench.analysis.coding import (
     CODING_COLUMNS,
@@ -125,10 +126,28 @@ def test_russian_passages_are_coded_through_russian_aliases(tiny):
     auto = code_document(model, text, "paper_ru.txt", lang="auto")
     first = auto[auto["quote"].str.startswith("Конкурсный")]
     assert first["concept_id"].iloc[0] == "merit_recruitment"
-    # Treated as English, the passage also has to resemble the (English) curated examples: lower score.
+    # A forced language overrides the guess within its script (Kazakh without its own letters), never
+    # the script: Russian read with English words would score nothing true, so it is listed, not coded.
+    as_kk = code_document(model, text, "paper_ru.txt", lang="kk")
+    assert as_kk.drop(columns="score").equals(auto.drop(columns="score")) and as_kk.attrs["other_script"] == []
     as_en = code_document(model, text, "paper_ru.txt", lang="en", threshold=0.0)
-    en_score = as_en[(as_en["start"] == first["start"].iloc[0]) & (as_en["concept_id"] == "merit_recruitment")]["score"]
-    assert en_score.iloc[0] < first["score"].iloc[0]
+    cyrillic = [(p.start, p.end) for p in split_passages(text) if passage_language(text[p.start:p.end]) in ("ru", "kk")]
+    assert cyrillic and as_en.attrs["other_script"] == cyrillic
+    assert not set(zip(as_en["start"], as_en["end"])) & set(cyrillic)
+
+
+def test_a_forced_language_is_said_of_every_passage_it_cannot_read(tmp_path):
+    """``--lang en`` on a Russian passage (or ``--lang ru`` on an English one) codes nothing of it and says so."""
+    doc = tmp_path / "mixed.txt"
+    doc.write_text("Государственный служащий проявляет лидерство и честность.\n\n"
+                   "The civil servant shows leadership and integrity.\n", encoding="utf-8")
+    for lang, other in (("en", "0-57"), ("ru", "59-108")):
+        done = run_workbench("code", doc, "--lang", lang)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.splitlines() == [f"{doc}: 1 passage(s) written in another script than --lang {lang} were not coded "
+                                             f"(first at characters {other}); --lang auto codes each passage in its own language"]
+        starts = {row["start"] for row in csv.DictReader(io.StringIO(done.stdout))}
+        assert starts and other.split("-")[0] not in starts
 
 
 def test_code_file_refuses_text_that_is_not_utf8(tiny, tmp_path):

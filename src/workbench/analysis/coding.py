@@ -22,7 +22,7 @@ from workbench.model.defaults import CODING_THRESHOLD
 from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import duplicate_column_problem, read_text, read_yaml, table_rows
 from workbench.analysis.passages import split_passages
-from workbench.analysis.suggest import UNKNOWN_LANGUAGE, ConceptSuggester, normalise_text
+from workbench.analysis.suggest import UNKNOWN_LANGUAGE, ConceptSuggester, normalise_text, text_script
 from workbench.model.validate import DECISIONS, check_number, review_row_problems
 
 __all__ = [
@@ -60,8 +60,9 @@ def _cyrillic_model(model: ConceptSuggester) -> ConceptSuggester:
     return twin
 
 
-def _passage_scores(model: ConceptSuggester, quotes: list[str], lang: str) -> tuple[np.ndarray, np.ndarray]:
-    """Each passage's score for each concept, and which passages are in a language the model does not know.
+def _passage_scores(model: ConceptSuggester, quotes: list[str], lang: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each passage's score for each concept, which passages are in a language the model does not
+    know, and which are written in another script than a forced ``lang``.
 
     Parameters
     ----------
@@ -70,22 +71,29 @@ def _passage_scores(model: ConceptSuggester, quotes: list[str], lang: str) -> tu
     quotes:
         The passages' texts.
     lang:
-        ``en``, ``ru``, ``kk``, or ``auto`` to ask the model per passage.
+        ``en``, ``ru``, ``kk``, or ``auto`` to ask the model per passage. A forced language overrides
+        what the model makes of a passage in its script (``kk`` for Kazakh without its own letters,
+        ``en`` for English the model takes for another language), never the script: English words
+        read as Russian score nothing true.
 
     Returns
     -------
-    A ``(passages, concepts)`` float32 score matrix (zero rows for unknown languages) and a
-    boolean mask of the passages in an unknown language.
+    A ``(passages, concepts)`` float32 score matrix (zero rows for passages not coded), a boolean
+    mask of the passages in an unknown language, and one of those in another script than ``lang``.
     """
-    langs = [model.language(q) if lang == "auto" else lang for q in quotes]
-    unknown = np.array([g == UNKNOWN_LANGUAGE or g not in model.languages_ for g in langs], dtype=bool)
-    cyrillic = np.array([g in ("ru", "kk") for g in langs], dtype=bool) & ~unknown
-    latin = ~cyrillic & ~unknown
+    if lang == "auto":
+        langs, elsewhere = [model.language(q) for q in quotes], np.zeros(len(quotes), dtype=bool)
+    else:
+        script = "cyrillic" if lang in ("ru", "kk") else "latin"
+        langs, elsewhere = [lang] * len(quotes), np.array([text_script(q) not in (script, "none") for q in quotes], dtype=bool)
+    unknown = np.array([g == UNKNOWN_LANGUAGE or g not in model.languages_ for g in langs], dtype=bool) & ~elsewhere
+    cyrillic = np.array([g in ("ru", "kk") for g in langs], dtype=bool) & ~unknown & ~elsewhere
+    latin = ~cyrillic & ~unknown & ~elsewhere
     scores = np.zeros((len(quotes), len(model.concept_ids_)), dtype=np.float32)
     for mask, scorer in ((latin, model), (cyrillic, _cyrillic_model(model))):
         if mask.any():
             scores[mask] = scorer.score([normalise_text(q) for q, m in zip(quotes, mask) if m], by_coverage=False)
-    return scores, unknown
+    return scores, unknown, elsewhere
 
 
 def code_document(
@@ -108,7 +116,8 @@ def code_document(
         are scored against the taxonomy's labels and aliases only. A passage
         in a language the model does not know (another script, or Latin-script text that is
         not English) is not coded: its offsets are listed in ``attrs["unknown_language"]``
-        of the result, so a reviewer sees what was skipped.
+        of the result, so a reviewer sees what was skipped. With a forced language, a passage
+        written in another script is not coded either, and listed in ``attrs["other_script"]``.
     threshold:
         Score a concept needs to code a passage (default :data:`DEFAULT_THRESHOLD`).
     top:
@@ -133,9 +142,9 @@ def code_document(
     threshold = DEFAULT_THRESHOLD if threshold is None else check_number(threshold, "threshold", 0, 1)
     passages = split_passages(text)
     quotes = [text[p.start : p.end] for p in passages]
-    scores, unknown = _passage_scores(model, quotes, lang)
+    scores, unknown, elsewhere = _passage_scores(model, quotes, lang)
     rows = []
-    for p, quote, row, skip in zip(passages, quotes, scores, unknown):
+    for p, quote, row, skip in zip(passages, quotes, scores, unknown | elsewhere):
         if skip:
             continue
         order = np.argsort(-row, kind="stable")[:top]
@@ -145,6 +154,7 @@ def code_document(
     out = pd.DataFrame(rows, columns=CODING_COLUMNS).astype({"start": "int64", "end": "int64", "score": "float64"})
     # Marked, not coded: a confident-looking score on text the model cannot read would mislead.
     out.attrs["unknown_language"] = [(p.start, p.end) for p, u in zip(passages, unknown) if u]
+    out.attrs["other_script"] = [(p.start, p.end) for p, e in zip(passages, elsewhere) if e]
     return out
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "normalise_text",
     "item_text",
     "text_language",
+    "text_script",
     "suggest_frame",
     "evaluate_leave_one_framework_out",
     "SUGGEST_COLUMNS",
@@ -66,6 +67,21 @@ def _stem(word: str) -> str:
     return word[:_STEM]
 
 
+def text_script(text: str) -> str:
+    """``cyrillic`` or ``latin`` when more than half of the letters of ``text`` are of that script
+    (Latin: unaccented), ``other`` when neither is, ``none`` when it has no letter.
+
+    >>> [text_script(t) for t in ("Этика", "Ethics", "公务员", "2015.")]
+    ['cyrillic', 'latin', 'other', 'none']
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return "none"
+    if sum("\u0400" <= ch <= "\u04ff" for ch in letters) / len(letters) > 0.5:
+        return "cyrillic"
+    return "latin" if sum(ch.isascii() for ch in letters) / len(letters) > 0.5 else "other"
+
+
 def text_language(text: str) -> str:
     """``en``, ``ru``, ``kk`` or :data:`UNKNOWN_LANGUAGE`, from the letters of ``text``.
 
@@ -77,14 +93,10 @@ def text_language(text: str) -> str:
     >>> [text_language(t) for t in ("Лидерство и этика", "Көшбасшылық және әдеп", "Ethics", "Les agents publics doivent servir l'intérêt général", "公务员")]
     ['ru', 'kk', 'en', 'unknown', 'unknown']
     """
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return UNKNOWN_LANGUAGE
-    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in letters)
-    latin = sum(ch.isascii() for ch in letters)
-    if cyrillic / len(letters) > 0.5:
+    script = text_script(text)
+    if script == "cyrillic":
         return "kk" if _KAZAKH_LETTERS.search(text) else "ru"
-    if latin / len(letters) > 0.5:
+    if script == "latin":
         words = re.findall(r"[^\W\d_]+", text.lower())
         english = sum(w in _ENGLISH_WORDS for w in words)
         other = sum(w in _OTHER_WORDS for w in words)

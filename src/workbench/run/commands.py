@@ -345,12 +345,16 @@ def _cmd_code(args: argparse.Namespace) -> int:
         frame = for_review(frame)
     if args.format == "table":
         frame = frame.assign(quote=[_shortened(q, 80) for q in frame["quote"]])
-    unknown = frame.attrs.get("unknown_language", [])
+    unknown, elsewhere = frame.attrs.get("unknown_language", []), frame.attrs.get("other_script", [])
     _emit(frame, args.format, args.out)
+    # Said on stderr, so the CSV on stdout stays a clean table.
     if unknown:
-        # Said on stderr, so the CSV on stdout stays a clean table.
         print(f"{args.file}: {len(unknown)} passage(s) in a language the taxonomy has no words in were not coded "
               f"(first at characters {unknown[0][0]}-{unknown[0][1]})", file=sys.stderr)
+    if elsewhere:
+        print(f"{args.file}: {len(elsewhere)} passage(s) written in another script than --lang {args.lang} were not coded "
+              f"(first at characters {elsewhere[0][0]}-{elsewhere[0][1]}); --lang auto codes each passage in its own language",
+              file=sys.stderr)
     if args.out is not None:
         passages = frame[["start", "end"]].drop_duplicates().shape[0]
         print(f"wrote {args.out} ({len(frame)} codings of {passages} passages)")
