@@ -7,7 +7,9 @@ in the ranking (with the papers' weight as configured: 0 by default, so the comp
 circular). A recommendation is *recovered* when one of the concepts it carries (by a carrying
 predicate) is in the top ``top`` of its list, *missed* otherwise; where the crosswalk only relates it
 to concepts (``skos:relatedMatch``) it is compared on those and the comment says so; *unmapped* when
-the crosswalk maps it to no concept at all. Our top concepts no paper recommends are *new*.
+the crosswalk maps it to no concept at all. Every concept of our top lists that no recommendation's
+row names is listed too: *touched* when a paper's recommendation carries it beside a better ranked
+concept or relates to it, *new* when none carries or touches it.
 """
 from __future__ import annotations
 
@@ -16,13 +18,13 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from workbench.model.i18n import country_name, number, percent, t
+from workbench.model.i18n import country_name, number, percent, t, tn
 from workbench.model.taxonomy import concept_labels
 
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, item_concepts, practice_concepts
 from workbench.analysis.recommend import ranked
 
-__all__ = ["FINDING_COLUMNS", "paper_recommendations", "paper_findings", "paper_findings_as_of", "paper_dates",
+__all__ = ["FINDING_COLUMNS", "CONCEPT_VERDICTS", "paper_recommendations", "paper_findings", "paper_findings_as_of", "paper_dates",
            "recovered_share", "summary"]
 
 FINDING_COLUMNS = ["paper", "recommendation", "subject_id", "model_country", "concepts", "concept_id", "list",
@@ -109,8 +111,39 @@ def _why_new(r: pd.Series, lang: str = "en") -> str:
     return t("findings.new_ranks_on", lang, parts=", ".join(parts))
 
 
+def _touched_by(recs: pd.DataFrame, concept_id: str, column: str) -> str:
+    """The recommendations whose ``column`` (``concepts`` or ``related_concepts``) holds ``concept_id``, quoted."""
+    hits = recs[[concept_id in cs for cs in recs[column]]]
+    return "; ".join(f"«{label}»" for label in dict.fromkeys(hits["label"]))
+
+
+def _concept_rows(lists: pd.DataFrame, recs: pd.DataFrame, listed: set, top: int, lang: str) -> list[dict]:
+    """A row for every concept of the top lists that no recommendation's row names: *new* when no paper's
+    recommendation carries or touches it, *touched* when one does (a paper that recommends training in
+    leadership touches leadership even if it carries only training; one that carries two concepts is
+    listed under the better ranked), so that every concept of the top lists is accounted for."""
+    carried = {c for cs in recs["concepts"] for c in cs}
+    related = {c for cs in recs["related_concepts"] for c in cs}
+    rows = []
+    for _, b in lists[lists["rank"] <= top].reset_index().sort_values(["list", "rank"]).iterrows():
+        concept = b["concept_id"]
+        if concept in listed:
+            continue
+        if concept in carried:
+            verdict, comment = "touched", t("findings.carried_with_another", lang, recommendations=_touched_by(recs, concept, "concepts"))
+        elif concept in related:
+            verdict, comment = "touched", t("findings.related_to", lang, recommendations=_touched_by(recs, concept, "related_concepts"))
+        else:
+            verdict, comment = "new", _why_new(b, lang)
+        rows.append({"paper": "", "recommendation": "", "subject_id": "", "model_country": "", "concepts": concept,
+                     "concept_id": concept, "list": b["list"], "rank": int(b["rank"]), "kaz_status": b["kaz_status"],
+                     "verdict": verdict, "comment": comment, "source": "", "locator": ""})
+    return rows
+
+
 def paper_findings(gaps, top: int = 10, sources: Iterable[str] | None = None, lang: str = "en") -> pd.DataFrame:
-    """One row per paper recommendation (:data:`FINDING_COLUMNS`), then one per *new* concept.
+    """One row per paper recommendation (:data:`FINDING_COLUMNS`), then one per concept of the top
+    lists that none of those rows names (*touched* or *new*).
 
     ``comment`` gives the reason in ``lang`` (en, ru or kk; ru and kk are drafts).
     """
@@ -139,15 +172,7 @@ def paper_findings(gaps, top: int = 10, sources: Iterable[str] | None = None, la
             comment += "; " + t("findings.model_not_peer", lang, country=", ".join(country_name(c, lang) for c in r["model_countries"]))
         rows.append({**base, "concept_id": best, "list": b["list"], "rank": int(b["rank"]), "kaz_status": b["kaz_status"],
                      "verdict": "recovered" if recovered else "missed", "comment": comment})
-    # a paper that recommends training in leadership touches leadership even if it carries only training
-    recommended = {c for cs in [*recs["concepts"], *recs["related_concepts"]] for c in cs}
-    top_rows = lists[lists["rank"] <= top].reset_index().sort_values(["list", "rank"])
-    for _, b in top_rows.iterrows():
-        if b["concept_id"] in recommended:
-            continue
-        rows.append({"paper": "", "recommendation": "", "subject_id": "", "model_country": "", "concepts": b["concept_id"],
-                     "concept_id": b["concept_id"], "list": b["list"], "rank": int(b["rank"]), "kaz_status": b["kaz_status"],
-                     "verdict": "new", "comment": _why_new(b, lang), "source": "", "locator": ""})
+    rows += _concept_rows(lists, recs, {r["concept_id"] for r in rows}, top, lang)
     out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     out["rank"] = out["rank"].astype("Int64")
     out.attrs["list_sizes"] = lists.groupby("list").size().to_dict()
@@ -155,9 +180,13 @@ def paper_findings(gaps, top: int = 10, sources: Iterable[str] | None = None, la
     return out
 
 
+#: Verdicts of the rows that are concepts of our top lists, not recommendations of a paper.
+CONCEPT_VERDICTS = ("new", "touched")
+
+
 def recovered_share(findings: pd.DataFrame) -> tuple[int, int]:
     """(recovered, all paper recommendations) of a findings table."""
-    mine = findings[findings["verdict"] != "new"]
+    mine = findings[~findings["verdict"].isin(CONCEPT_VERDICTS)]
     return int((mine["verdict"] == "recovered").sum()), int(len(mine))
 
 
@@ -167,8 +196,10 @@ def summary(findings: pd.DataFrame, lang: str = "en") -> str:
     """One sentence: how many of the papers' recommendations are recovered, and how many concepts are new."""
     got, total = recovered_share(findings)
     new = int((findings["verdict"] == "new").sum())
+    touched = int((findings["verdict"] == "touched").sum())
     share = f" ({percent(got / total, lang, 0)})" if total else ""
-    return t("findings.summary", lang, got=got, total=total, share=share, new=new)
+    text = t("findings.summary", lang, got=got, total=total, share=share, new=new)
+    return text + (" " + tn("findings.summary_touched", touched, lang) if touched else "")
 
 
 def paper_dates(gaps, sources: Iterable[str] | None = None) -> dict[str, date | None]:
@@ -196,11 +227,11 @@ def paper_findings_as_of(gaps, gaps_at: Callable[[date], Any], top: int = 10, la
             undated.append(paper)
             continue
         found = paper_findings(gaps_at(day), top=top, sources=[paper], lang=lang)
-        parts.append(found[found["verdict"] != "new"].assign(as_of=str(day)))
+        parts.append(found[~found["verdict"].isin(CONCEPT_VERDICTS)].assign(as_of=str(day)))
     # every paper's recommendations, today: a concept is *new* only when none of the papers recommends it
     current = paper_findings(gaps, top=top, lang=lang)
     parts.append(current[current["paper"].isin(undated)].assign(as_of=today))
-    parts.append(current[current["verdict"] == "new"].assign(as_of=today))
+    parts.append(current[current["verdict"].isin(CONCEPT_VERDICTS)].assign(as_of=today))
     out = pd.concat(parts, ignore_index=True)[[*FINDING_COLUMNS, "as_of"]]
     out["rank"] = out["rank"].astype("Int64")
     out.attrs.update(current.attrs)

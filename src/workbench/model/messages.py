@@ -151,7 +151,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("sections.quotes", "Appendix: the quotes behind the options"),
     N_("sections.quotes_note", "Each quote in the language of its source, as it stands there (seed documents are checked word for word), with the options that use it."),
     N_("sections.side_by_side", "Side by side with the source papers"),
-    N_("sections.side_by_side_note", "Every recommendation the four source papers make for Kazakhstan, with the rank its concept gets when the papers do not score (weight 0), Kazakhstan's status and the verdict: recovered (in the top list), missed (with the reason) or new (in our top list, neither recommended nor touched by any paper's recommendation)."),
+    N_("sections.side_by_side_note", "Every recommendation the four source papers make for Kazakhstan, with the rank its concept gets when the papers do not score (weight 0), Kazakhstan's status and the verdict: recovered (in the top list), missed (with the reason) or new (in our top list, neither recommended nor touched by any paper's recommendation). A concept of the top lists that a recommendation carries beside a better ranked concept, or touches without carrying (related in the crosswalk), is listed as touched."),
     N_("sections.evidence", "Evidence behind each recommendation"),
     N_("sections.risks", "Risks of implementation"),
     N_("sections.intro_training", "The Academy's survey of civil servants (2014-2015) measured where competencies fall short; its training curriculum shows what is offered (both from the Academy's paper on the training system). This report sets both against the concepts the recommendation ranking puts first."),
@@ -295,4 +295,5 @@ MESSAGES: dict[str, str] = {**_INTERFACE, **WORDS}
 PLURAL_MESSAGES: dict[str, tuple[str, str]] = dict([
     NP_("ui.more_rows", "Showing the first {shown} of {total} row; every row is in the table's download (CSV, XLSX) in the HTML version of this report.", "Showing the first {shown} of {total} rows; every row is in the table's download (CSV, XLSX) in the HTML version of this report."),
     NP_("options.options_count", "{n} option in the register", "{n} options in the register"),
+    NP_("findings.summary_touched", "{n} other concept of the top lists is touched by a paper's recommendation without being recommended as such.", "{n} other concepts of the top lists are touched by a paper's recommendation without being recommended as such."),
 ])
