@@ -223,3 +223,15 @@ def test_markdown_outputs_show_markup_in_data_as_text():
     hostile = "<img src=x onerror=alert(1)> | R&D"
     table = frame_markdown(pd.DataFrame({"label": [hostile]}))
     assert "<img" not in table and "&lt;img src=x onerror=alert(1)&gt; \\| R&amp;D" in table
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_the_ranking_says_how_many_lists_it_has(lang):
+    """A one-list report said "ranked in separate lists" (a review of a report with scope 'all')."""
+    from workbench.analysis.recommend import _SCOPE_CHOICES
+
+    notes = {scope: present.section("ranked", lang, lead=f"ranked_lists_{scope}").markup for scope in _SCOPE_CHOICES}
+    separate = i18n.t("sections.ranked_lists_separate", lang)
+    assert separate in notes["separate"] and not any(separate in notes[s] for s in _SCOPE_CHOICES if s != "separate")
+    assert len(set(notes.values())) == len(_SCOPE_CHOICES)
+    assert all(i18n.t("sections.ranked_note", lang) in n for n in notes.values())

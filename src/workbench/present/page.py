@@ -150,14 +150,17 @@ def code_marked(text: str) -> str:
     return "".join(out) + html.escape(text[end:])
 
 
-def section(key: str, lang: str | None = None, level: int = 2) -> HTML:
-    """A heading and its note (``<key>_note``, if any) in ``lang``; ``intro_*`` keys are a paragraph only."""
+def section(key: str, lang: str | None = None, level: int = 2, lead: str | None = None) -> HTML:
+    """A heading and its note (``<key>_note``, if any) in ``lang``; ``intro_*`` keys are a paragraph only.
+    ``lead``: the key of a sentence (``sections.<lead>``) put before the note, where the note depends on
+    the analysis (how many lists the ranking has)."""
     lang = _lang(lang)
     if key.startswith("intro_"):
         return HTML(f'<p class="wb-intro">{code_marked(t("sections." + key, lang))}</p>')
     parts = [f"<h{level}>{html.escape(t('sections.' + key, lang))}</h{level}>"]
-    if has(f"sections.{key}_note"):
-        parts.append(f"<p>{code_marked(t(f'sections.{key}_note', lang))}</p>")
+    note = [t(f"sections.{k}", lang) for k in (lead, f"{key}_note") if k is not None and has(f"sections.{k}")]
+    if note:
+        parts.append(f"<p>{code_marked(' '.join(note))}</p>")
     return HTML("".join(parts))
 
 
