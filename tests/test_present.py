@@ -230,7 +230,9 @@ def test_the_ranking_says_how_many_lists_it_has(lang):
     """A one-list report said "ranked in separate lists" (a review of a report with scope 'all')."""
     from workbench.analysis.recommend import _SCOPE_CHOICES
 
-    notes = {scope: present.section("ranked", lang, lead=f"ranked_lists_{scope}").markup for scope in _SCOPE_CHOICES}
+    import html
+
+    notes = {scope: html.unescape(present.section("ranked", lang, lead=f"ranked_lists_{scope}").markup) for scope in _SCOPE_CHOICES}
     separate = i18n.t("sections.ranked_lists_separate", lang)
     assert separate in notes["separate"] and not any(separate in notes[s] for s in _SCOPE_CHOICES if s != "separate")
     assert len(set(notes.values())) == len(_SCOPE_CHOICES)
