@@ -21,7 +21,7 @@ from workbench.model.dataset import load
 from workbench.model.settings import DEFAULT_PEERS, countries_with_data
 from workbench.analysis.known import knowable
 from workbench.model.errors import InputError
-from workbench.model.i18n import t
+from workbench.model.i18n import country_name, t
 from workbench.analysis.papers import CONCEPT_VERDICTS, paper_findings, recovered_share
 from workbench.analysis.recommend import (
     COMPONENTS,
@@ -709,6 +709,25 @@ def test_undecided_concepts_that_would_rank_if_absent_are_named_in_the_summary()
     for lang, label in (("en", "Stewardship"), ("ru", gaps.concepts.set_index("concept_id").at["stewardship", "label_ru"])):
         said = [c for c in cautions(gaps, shown, lang) if label in c]
         assert len(said) == 1 and f"{label} (" in said[0], said
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_the_summary_warns_of_peers_known_only_in_part_or_at_second_hand(lang):
+    """An outside review with new countries: with only a partial peer, recommendations resting on no
+    peer evidence at all drew no caution (the caution was said only where some peer could show a
+    concept), and a peer known only from a secondary source drew none either."""
+    from workbench.analysis.recommend import evidence_for, recommendations
+    from workbench.present.summary import cautions
+
+    japan = country_name("JPN", lang)
+    gaps = analyse(load(), ["JPN"], "listening_state")  # Japan: partial, and from a secondary source
+    said = cautions(gaps, evidence_for(gaps, recommendations(gaps, top=10, draws=0)), lang, 10)
+    assert t("summary.caution_no_peer_known", lang) in said and t("summary.caution_no_peer", lang) not in said
+    assert t("summary.caution_secondary", lang, names=japan) in said
+    gaps = analyse(load(), ["GBR", "NZL", "CAN"], "listening_state")  # complete and official
+    said = cautions(gaps, evidence_for(gaps, recommendations(gaps, top=10, draws=0)), lang, 10)
+    assert not {t("summary.caution_no_peer_known", lang), t("summary.caution_secondary", lang, names=japan)} & set(said)
+    assert not any(japan in c for c in said)
 
 
 def test_a_missed_paper_recommendation_never_says_no_peer_has_it_when_some_peers_cannot_tell():

@@ -23,7 +23,7 @@ from workbench.model.errors import InputError
 from workbench.model.values import unknown_id
 from workbench.analysis.evidence import Evidence, cite
 from workbench.analysis.kaz_status import kaz_evidence, kaz_status, verb
-from workbench.analysis.known import knowable, peer_share
+from workbench.analysis.known import country_coverage, knowable, peer_share
 from workbench.model.schema import PREDICATES
 from workbench.model.versions import check_in_force
 from workbench.analysis.scoring import SCOPES, oecd_alignment, rank, rank_lists, score, stability
@@ -88,6 +88,8 @@ class GapAnalysis:
     as_of: Any = None
     #: Every framework's title by id, so that the evidence names frameworks as a reader knows them.
     framework_titles: Optional[dict] = None
+    #: The peers known (in part or whole) only from what others wrote of their frameworks (``source_kind: secondary``).
+    secondary_peers: tuple = ()
 
 
 def _link_rows(frame: pd.DataFrame, role: str, subject: str) -> pd.DataFrame:
@@ -168,6 +170,12 @@ def _components(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series, 
     })
 
 
+def _secondary(frameworks: pd.DataFrame, peers: list[str]) -> tuple[str, ...]:
+    """The peers with a framework from a secondary source, in the order given."""
+    cov = country_coverage(frameworks, peers).set_index("country")["n_secondary"]
+    return tuple(p for p in peers if cov.get(p, 0) > 0)
+
+
 def analyse(
     ds: Dataset,
     peers: Iterable[str] = DEFAULT_PEERS,
@@ -223,6 +231,7 @@ def analyse(
         concept_risks=concept_risks.reset_index(drop=True), frameworks=frameworks.reset_index(drop=True),
         sources=ds.sources, practices=pr, items=ds.items, crosswalk=ds.crosswalk, transferability=transfer,
         data_version=ds.data_version, taxonomy_version=ds.taxonomy_version, concepts=ds.concepts, as_of=ds.as_of,
+        secondary_peers=_secondary(ds.frameworks, codes),
         framework_titles=dict(zip(ds.frameworks["framework_id"], ds.frameworks["title"])),
     )
 

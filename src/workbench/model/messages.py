@@ -47,9 +47,10 @@ _INTERFACE: dict[str, str] = dict([
     N_("summary.caution_drafts", "The options are written by the research team and not yet reviewed: every text is a draft (marked so)."),
     N_("summary.caution_partial", "The sources of some peers show only part of their frameworks ({names}): a concept they do not carry is unknown for them, not absent, and their shares count without them."),
     N_("summary.caution_unstable", "{n} of the recommendations above keep their place in fewer than {share} of random weightings: their rank depends on the weights more than on the evidence."),
-    N_("summary.caution_undecided_contenders", "Our evidence cannot decide whether Kazakhstan has {items}; if it lacks them, each would enter the top lists at the rank in brackets (each counted alone): check before setting them aside."),
     N_("summary.caution_undecided", "For {n} of their options our evidence cannot decide what Kazakhstan has today: check it before acting."),
     N_("summary.caution_no_peer", "Some recommendations above rest on no peer at all, only on the OECD principles, Kazakhstan's status or the measured need: what carries each is said under it."),
+    N_("summary.caution_no_peer_known", "Some recommendations above rest on no peer evidence: none of the chosen peers' sources could show whether they have them, so they rank on the OECD principles, Kazakhstan's status or the measured need alone."),
+    N_("summary.caution_secondary", "Some peers are known only from secondary sources ({names}): what they carry is what others wrote of their frameworks, not the frameworks' own words."),
     N_("summary.caution_as_of", "Frameworks as of {date}: a country that replaces its framework changes the ranking; the papers are compared as of their own year (see the annex)."),
     N_("ui.annex_pointer", "Continued in the annex, a file of its own:"),
     N_("ui.annex_nav", "the full tables, the evidence and the quotes behind this report, in a file of its own."),
@@ -299,5 +300,6 @@ MESSAGES: dict[str, str] = {**_INTERFACE, **WORDS}
 PLURAL_MESSAGES: dict[str, tuple[str, str]] = dict([
     NP_("ui.more_rows", "Showing the first {shown} of {total} row; every row is in the table's download (CSV, XLSX) in the HTML version of this report.", "Showing the first {shown} of {total} rows; every row is in the table's download (CSV, XLSX) in the HTML version of this report."),
     NP_("options.options_count", "{n} option in the register", "{n} options in the register"),
+    NP_("summary.caution_undecided_contenders", "Our evidence cannot decide whether Kazakhstan has {items}; if it lacks it, it would enter the top lists at the rank in brackets: check before setting it aside.", "Our evidence cannot decide whether Kazakhstan has {items}; if it lacks them, each would enter the top lists at the rank in brackets (each counted alone): check before setting them aside."),
     NP_("findings.summary_touched", "{n} other concept of the top lists is touched by a paper's recommendation without being recommended as such.", "{n} other concepts of the top lists are touched by a paper's recommendation without being recommended as such."),
 ])

@@ -15,7 +15,7 @@ import pandas as pd
 
 from workbench.analysis.options import options_of
 from workbench.analysis.recommend import undecided_contenders
-from workbench.model.i18n import country_name, number, percent, t
+from workbench.model.i18n import country_name, number, percent, t, tn
 from workbench.present.page import HTML, _lang, section
 from workbench.present.options import _text
 
@@ -58,11 +58,16 @@ def cautions(gaps: Any, shown: list[Any], lang: str, top: int | None = None) -> 
     if len(contenders):  # not shown, yet ranked on no evidence either way: the reader should know
         labels = dict(zip(gaps.concepts["concept_id"], gaps.concepts[f"label_{lang}"]))
         items = ", ".join(f"{labels.get(c, c)} ({number(r, lang, 0)})" for c, r in zip(contenders["concept_id"], contenders["rank"]))
-        out.append(t("summary.caution_undecided_contenders", lang, items=items))
+        out.append(tn("summary.caution_undecided_contenders", len(contenders), lang, items=items))
     if (shown_options["kaz_status"] == "undecided").any():
         out.append(t("summary.caution_undecided", lang, n=number(int((shown_options["kaz_status"] == "undecided").sum()), lang, 0)))
     if any(not ev.peers_carrying and len(ev.peers) > len(ev.peers_unknown) for ev in shown):  # said where a peer could show it
         out.append(t("summary.caution_no_peer", lang))
+    if any(not ev.peers_carrying and ev.peers and len(ev.peers) == len(ev.peers_unknown) for ev in shown):  # and where none could
+        out.append(t("summary.caution_no_peer_known", lang))
+    secondary = getattr(gaps, "secondary_peers", ())
+    if secondary:
+        out.append(t("summary.caution_secondary", lang, names=", ".join(country_name(c, lang) for c in secondary)))
     out.append(t("summary.caution_as_of", lang, date=str(gaps.as_of) if gaps.as_of is not None else "—"))
     return out
 
