@@ -138,3 +138,15 @@ def test_interrupted_run_leaves_the_old_report_intact(tmp_path):
     proc.wait(timeout=30)
     assert (project.reports / "slow.html").read_bytes() == before
     assert not [p for p in project.reports.glob("*.html") if p.name not in ("slow.html", "index.html", "index-ru.html", "index-kk.html")]
+
+
+def test_only_takes_a_grids_entry_name_for_all_its_reports():
+    """An outside review: `--only versions` was refused as an unknown report, naming none of versions-en, -ru, -kk."""
+    from workbench.run.matrix import load_matrix
+    from workbench.run.runner import _chosen
+
+    specs = load_matrix(REPO / "reports.yaml", REPO / "notebooks")
+    assert [s.name for s in _chosen(specs, ["versions"])] == ["versions-en", "versions-ru", "versions-kk"]
+    assert [s.name for s in _chosen(specs, ["taxonomy", "versions-ru"])] == ["taxonomy", "versions-ru"]
+    with pytest.raises(InputError, match="unknown report 'version'"):
+        _chosen(specs, ["version"])

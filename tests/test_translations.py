@@ -43,6 +43,21 @@ def test_a_translation_shows_in_its_language_marked_until_reviewed_and_the_engli
     assert (ru.practices["label"] == en.practices["label"]).sum() == len(en.practices) - len(risk)
 
 
+def test_a_framework_and_its_items_are_named_in_the_pages_language(data):
+    """A print review of the Russian and Kazakh reports: Kazakhstan's own model, its items and the
+    papers' recommended items stood in English on Russian and Kazakh pages."""
+    en = load(data)
+    title = en.frameworks.set_index("framework_id").at["kaz_listening_state", "title"]
+    item = en.items.loc[en.items["framework_id"] == "kaz_listening_state", "label"].iloc[0]
+    _write(data, f"- en: '{title}'\n  ru: Модель «Слышащего государства»\n  kk: «Халық үніне құлақ асатын мемлекет» моделі\n"
+                 f"- en: '{item}'\n  ru: Перевод пункта\n  kk: Тармақтың аудармасы\n")
+    assert run_workbench("validate", "--data", data).returncode == 0
+    ru = load(data, lang="ru")
+    assert ru.frameworks.set_index("framework_id").at["kaz_listening_state", "title"] == "Модель «Слышащего государства»" + DRAFT_MARK
+    assert set(ru.items.loc[ru.items["label_en"] == item, "label"]) == {"Перевод пункта" + DRAFT_MARK}
+    assert (ru.items["item_code"] == en.items["item_code"]).all()  # ids, and so every analysis, untouched
+
+
 def test_matches_on_the_datas_own_words_still_find_a_translated_indicator(data):
     """transferability.yaml names its indicators in English: a Russian dataset still finds them."""
     _write(data, "- en: Control of Corruption\n  ru: Контроль коррупции\n  kk: Сыбайлас жемқорлықты бақылау\n")
@@ -54,7 +69,7 @@ def test_matches_on_the_datas_own_words_still_find_a_translated_indicator(data):
 
 @pytest.mark.parametrize("entry, message", [
     ("- en: Resistance to chenge among civil servants\n  ru: Сопротивление\n  kk: Қарсылық\n",
-     "en: no practice label, indicator name, timeline title or governance factor of the data reads 'Resistance to chenge among civil servants'"),
+     "en: no practice label, indicator name, timeline title, governance factor, framework title or item label of the data reads 'Resistance to chenge among civil servants'"),
     (f"- en: {RISK}\n  ru: Сопротивление (resistance)\n  kk: Қарсылық\n", "ru: holds Latin-script words (resistance)"),
     (f"- en: {RISK}\n  ru: Сопротивление\n  kk: Қарсылық\n- en: {RISK}\n  ru: Сопротивление\n  kk: Қарсылық\n",
      f"duplicate translation of the text '{RISK}' (first at line 1)"),

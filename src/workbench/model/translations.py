@@ -8,8 +8,10 @@ translator writes the new one, and a translation whose English the data no longe
 error where it is written. A translation no native speaker has reviewed (no ``reviewed_by_<lang>``)
 is a draft and carries :data:`~workbench.model.i18n.DRAFT_MARK` wherever it is shown.
 
-Quotes, titles of sources, citations and locators are never translated: they are the sources' own
-words. The analyses work on ids, so :func:`localised` changes nothing they compute.
+The names of frameworks and of their items are translated too (a Russian page names a competency in
+Russian, marked as our translation; the English report keeps the source's wording). Quotes, titles of
+sources, citations and locators are never translated: they are the sources' own words. The analyses
+work on ids, so :func:`localised` changes nothing they compute.
 """
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ from workbench.model.sourcefile import read_yaml
 __all__ = ["TRANSLATED", "FILE_TEXTS", "Translation", "translatable_texts", "localised", "original", "translated"]
 
 #: The tables and columns whose English text may be translated (table -> columns).
-TRANSLATED: dict[str, tuple[str, ...]] = {"practices": ("label",), "indicators": ("indicator",), "anchors": ("title",)}
+TRANSLATED: dict[str, tuple[str, ...]] = {"practices": ("label",), "indicators": ("indicator",), "anchors": ("title",),
+                                          "frameworks": ("title",), "items": ("label",)}
 #: Files read by a layer above the model whose English may be translated too: file -> (list, fields).
 FILE_TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {"transferability.yaml": ("factors", ("label", "argument"))}
 
@@ -59,7 +62,9 @@ def translatable_texts(raw: Any) -> set[str]:
     that ``data/translations.yaml`` may translate (:data:`TRANSLATED`)."""
     out: set[str] = set()
     for table, columns in TRANSLATED.items():
-        for record, *_ in getattr(raw, table, []):
+        # a framework's items are read with it: they are records of their framework's file
+        records = ([i for f, *_ in raw.frameworks for i in f.items] if table == "items" else [r for r, *_ in getattr(raw, table, [])])
+        for record in records:
             out.update(str(getattr(record, column)) for column in columns)
     for name, (key, fields) in FILE_TEXTS.items():
         out.update(_file_texts(Path(raw.root) / name, key, fields))

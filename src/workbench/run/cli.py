@@ -103,7 +103,7 @@ def _add_validate(sub) -> None:
 
 def _add_reports(sub) -> None:
     p = sub.add_parser("reports", help="regenerate the report matrix (reports.yaml) with papermill and nbconvert")
-    p.add_argument("--only", nargs="+", metavar="NAME", help="only these reports")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="only these reports (a grid's entry name: all of its reports)")
     p.add_argument("--jobs", type=int, default=None, help="reports run at once (default: cores, at most 4)")
     p.add_argument("--force", action="store_true", help="rerun reports whose inputs have not changed")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (logs, CI)")
@@ -216,7 +216,7 @@ def _add_versions(sub) -> None:
 # -- pdf (issue 27)
 def _add_pdf(sub) -> None:
     p = sub.add_parser("pdf", help="print every HTML report to reports/pdf/<name>.pdf (A4, outline, fonts embedded; needs Chromium)")
-    p.add_argument("--only", nargs="+", metavar="NAME", help="only these reports")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="only these reports (a grid's entry name: all of its reports)")
 
 
 # -- code (issue 9)

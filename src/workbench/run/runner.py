@@ -108,6 +108,16 @@ class _Run:
                 self.kernels.shut_down(worker, km, now=self.stop.is_set())
 
 
+def _chosen(specs: list, only: list[str]) -> list:
+    """The reports ``only`` names, in the matrix's order; a grid's entry name stands for all of its reports."""
+    names = {s.name for s in specs} | {s.group for s in specs if s.group}
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        raise InputError.parameter("only", f"unknown report {', '.join(map(repr, unknown))} (see reports.yaml; "
+                                           f"a grid's entry name runs all its reports)")
+    return [s for s in specs if s.name in only or (s.group and s.group in only)]
+
+
 def run_reports(
     project: Project,
     only: Iterable[str] | None = None,
@@ -134,12 +144,7 @@ def run_reports(
             raise InputError.single(folder, 0, "is a file, expected the folder the reports are written to (move the file aside)")
     all_specs = specs = load_matrix(project.matrix, project.notebooks, cache_dir=project.cache, data_dir=project.data)
     if only:
-        only = list(only)
-        names = {s.name for s in specs}
-        unknown = [n for n in only if n not in names]
-        if unknown:
-            raise InputError.parameter("only", f"unknown report {', '.join(map(repr, unknown))} (see reports.yaml)")
-        specs = [s for s in specs if s.name in only]
+        specs = _chosen(specs, list(only))
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise InputError.parameter("jobs", f"must be at least 1 (got {jobs})")

@@ -239,6 +239,6 @@ def translation_problems(raw: RawData) -> list[Problem]:
     held = translatable_texts(raw)
     for t, line, path in raw.translations:
         if t.en not in held:
-            problems.append(Problem(path, line, f"en: no practice label, indicator name, timeline title or governance factor of the data reads "
+            problems.append(Problem(path, line, f"en: no practice label, indicator name, timeline title, governance factor, framework title or item label of the data reads "
                                                 f"{t.en[:60]!r} (was the English changed? translate the new text)"))
     return problems
