@@ -401,3 +401,17 @@ def test_a_grid_with_a_version_in_the_index_language_is_headed_in_it():
         grid = next(e for e in _index_entries(project, specs, lang) if e["name"] == "recommendations-inclusive-governance")
         own = next(m for m in grid["members"] if m["text_lang"] == lang)
         assert grid["title"] == own["title"] and grid["text_lang"] == lang and re.search("[а-яА-Я]", grid["title"])
+        assert grid["report_lang"] == lang
+
+
+def test_the_index_says_in_which_language_a_report_is_written_not_its_title():
+    """An outside review: a Russian report whose title in reports.yaml is English was listed as
+    '(in English)' on the Russian index."""
+    from workbench.present.export import _index_item
+    from workbench.run.matrix import ReportSpec
+
+    project = Project(REPO)
+    russian = ReportSpec(name="x", notebook="network.ipynb", description="", parameters={"lang": "ru"}, title="Senior-level network")
+    english = ReportSpec(name="y", notebook="network.ipynb", description="", parameters={"lang": "en"}, title="Senior-level network")
+    assert [_index_item(project, s, "ru")["report_lang"] for s in (russian, english)] == ["ru", "en"]
+    assert _index_item(project, russian, "ru")["text_lang"] == "en"  # the title itself is still marked as English

@@ -299,6 +299,7 @@ def _index_item(project: Any, s: Any, lang: str) -> dict[str, Any]:
     own = str(s.parameters.get("lang", "en"))
     return {
         "name": s.name, "title": title, "description": s.description, "text_lang": _text_lang(title, own),
+        "report_lang": own if own in INDEX_FILES else "en",  # the language the report is written in, whatever its title's
         "parameters": reader_parameters(s.parameters, lang), "href": f"{s.name}.html",
         "exists": (project.reports / f"{s.name}.html").exists(),
         "annex": annex_file(f"{s.name}.html") if (project.reports / annex_file(f"{s.name}.html")).exists() else "",
@@ -330,6 +331,8 @@ def _index_entries(project: Any, specs: Iterable[Any], lang: str) -> list[dict[s
         own = next((m for m in entry["members"] if m["text_lang"] == lang), None)
         if own is not None:
             entry.update(title=own["title"], description=own["description"], text_lang=lang)
+        if any(m["report_lang"] == lang for m in entry["members"]):
+            entry.update(report_lang=lang)
     return reports
 
 
