@@ -62,3 +62,14 @@ def run_workbench(*args: str | os.PathLike, cwd: str | os.PathLike = REPO, timeo
 def run_cli() -> Callable[..., subprocess.CompletedProcess]:
     """``run_cli("validate", "--json", cwd=...)``: the real command in a subprocess."""
     return run_workbench
+
+
+@pytest.fixture(autouse=True)
+def _fresh_presentation_context():
+    """Each test starts as a fresh kernel does: a test that calls ``present.use(ds, "ru")`` must not
+    leave the next test in the same worker reading Russian headers (as the runner forgets a report
+    between two on a reused kernel)."""
+    yield
+    page = sys.modules.get("workbench.present.page")
+    if page is not None:
+        page.forget()

@@ -80,7 +80,7 @@ def _cw(gaps) -> pd.DataFrame:
 
 
 def _why_missed(r: pd.Series, top: int, lang: str = "en") -> str:
-    reasons = [t("findings.rank_in_list", lang, rank=int(r["rank"]), list=t(f"values.{r['list']}", lang), top=top)]
+    reasons = [t("findings.rank_in_list", lang, rank=int(r["rank"]), list=t(f"findings.list_{r['list']}", lang), top=top)]
     if r["kaz_status"] == "present":
         reasons.append(t("findings.kaz_has_it", lang))
     elif r["kaz_status"] == "partial":
@@ -164,7 +164,7 @@ def paper_findings(gaps, top: int = 10, sources: Iterable[str] | None = None, la
         best = min(cands, key=lambda c: (lists.loc[c, "rank"], c))
         b = lists.loc[best]
         recovered = b["rank"] <= top
-        comment = (t("findings.recovered_at", lang, concept=labels.get(best, best), rank=int(b["rank"]), list=t(f"values.{b['list']}", lang))
+        comment = (t("findings.recovered_at", lang, concept=labels.get(best, best), rank=int(b["rank"]), list=t(f"findings.list_{b['list']}", lang))
                    if recovered else _why_missed(b, top, lang))
         if r["related_only"]:
             comment = t("findings.related_only", lang) + "; " + comment

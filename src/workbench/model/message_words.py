@@ -151,6 +151,10 @@ WORDS: dict[str, str] = dict([
     N_("findings.not_ranked", "its concepts ({concepts}) are not in this ranking"),
     N_("findings.recovered_at", "{concept} is {rank} in the {list} list"),
     N_("findings.related_only", "only related to the concept in the crosswalk"),
+    # TRANSLATORS: the name of a ranked list inside "rank {rank} in the {list} list": Russian and Kazakh need the case the phrase takes
+    N_("findings.list_individual", "individual"),
+    N_("findings.list_system", "system"),
+    N_("findings.list_all", "one"),
     N_("findings.carried_with_another", "not new: a paper's recommendation carries it, listed above under a concept ranked higher: {recommendations}"),
     N_("findings.related_to", "not new: a paper's recommendation touches it (related in the crosswalk) without recommending it: {recommendations}"),
     N_("findings.model_not_peer", "its model country {country} is not among the peers"),

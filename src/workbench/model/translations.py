@@ -29,6 +29,7 @@ from workbench.model.options import cyrillic_only
 from workbench.model.records import Dataset
 from workbench.model.schema import Line, Record, Text
 from workbench.model.sourcefile import read_yaml
+from workbench.model.values import identity_key
 
 __all__ = ["TRANSLATED", "FILE_TEXTS", "Translation", "translatable_texts", "localised", "original", "translated"]
 
@@ -88,12 +89,15 @@ def translated(ds: Dataset, text: str) -> str:
     table = ds.translations
     if ds.lang == "en" or table is None or not len(table):
         return text
-    return _words(table, ds.lang).get(text, text)
+    return _words(table, ds.lang).get(identity_key(text), text)
 
 
 def _words(table: Any, lang: str) -> dict[str, str]:
+    """English (as :func:`~workbench.model.values.identity_key` compares it) -> the translation, marked
+    while a draft. One translation serves texts that differ only in case ("Seeing the Big Picture",
+    "Seeing the big picture"), as the check of ``translations.yaml`` allows one entry for them."""
     reviewed = table[f"reviewed_by_{lang}"].fillna("").astype(str).str.strip().ne("")
-    return dict(zip(table["en"], table[lang].where(reviewed, table[lang] + DRAFT_MARK)))
+    return dict(zip(map(identity_key, table["en"]), table[lang].where(reviewed, table[lang] + DRAFT_MARK)))
 
 
 def localised(ds: Dataset, lang: str) -> Dataset:
@@ -112,7 +116,7 @@ def localised(ds: Dataset, lang: str) -> Dataset:
         frame = frame.copy()
         for column in columns:
             frame[f"{column}_en"] = frame[column]  # the English, for what matches on it (:func:`original`)
-            frame[column] = frame[column].map(lambda text: words.get(text, text))
+            frame[column] = frame[column].map(lambda text: words.get(identity_key(text), text))
         changed[name] = frame
     return replace(ds, **changed, lang=lang)
 
