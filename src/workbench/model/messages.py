@@ -130,7 +130,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("sections.unique_concepts_none", "Every concept carried here is carried by at least two countries."),
     N_("sections.bridge_concepts", "Bridge concepts"),
     N_("sections.bridge_concepts_note", "Concepts carried by countries in at least two communities, ranked by betweenness in the country-concept graph."),
-    N_("sections.bridge_concepts_none", "No concept is shared across communities here, because the countries form a single community (or each stands alone); with one community there is nothing to bridge."),
+    N_("sections.bridge_concepts_none", "No concept here is carried by countries of two or more communities: the countries form a single community, or the communities share no concept."),
     N_("sections.cooccurrence", "Concepts that travel together"),
     N_("sections.cooccurrence_note", "Pairs of concepts carried together by all countries but at most one."),
     N_("sections.cooccurrence_none", "No pair of concepts is carried together by that many countries."),
