@@ -347,3 +347,17 @@ def test_what_a_researcher_reading_the_command_outputs_found(tmp_path):
     assert done.returncode == 2 and done.stderr.strip() == "--threshold: must be between 0 and 1 (got 5)"
     table = run_workbench("suggest", framework, "--format", "table", "--model", "words").stdout
     assert "True" not in table and "False" not in table and ("yes" in table or "no" in table)
+
+
+def test_a_country_code_in_lower_case_is_named_and_corrected_where_it_is_written(data):
+    """An outside review: 'est' ran in reports.yaml but printed as 'est', not Estonia, and in a
+    framework file it was refused as an unknown code, with no word of what was wrong."""
+    from workbench.model.i18n import country_name
+    from workbench.present.export import reader_parameters
+
+    path = data / "frameworks" / "nzl_psa2020_values.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("country: NZL", "country: nzl", 1), encoding="utf-8")
+    done = run_workbench("validate", "--data", data)
+    assert (done.returncode, done.stderr.splitlines()) == (2, [f"{path}:2: country: unknown country code 'nzl' (write it in capitals: 'NZL')"])
+    assert country_name("nzl", "ru") == country_name("NZL", "ru") == "Новая Зеландия"
+    assert "Новая Зеландия" in str(reader_parameters({"countries": ["nzl", "KAZ"]}, "ru"))

@@ -151,14 +151,15 @@ def country_name(code: str, lang: str = "en") -> str:
 
     >>> country_name("KAZ"), country_name("KAZ", "ru"), country_name("OECD"), country_name("OECD", "kk")
     ('Kazakhstan', 'Казахстан', 'OECD', 'ЭЫДҰ')
-    >>> country_name("GBR", "ru"), country_name("USA", "ru"), country_name("USA", "kk")
-    ('Великобритания', 'Соединенные Штаты', 'Америка Құрама Штаттары')
+    >>> country_name("GBR", "ru"), country_name("USA", "ru"), country_name("USA", "kk"), country_name("est")[:7]
+    ('Великобритания', 'Соединенные Штаты', 'Америка Құрама Штаттары', 'Estonia')
     """
     # `workbench validate` loads this module (through the settings' messages) and never names a country.
     # deferred: pycountry costs about 40 ms to import; only country names need it
     import pycountry
 
     check_language(lang)
+    code = str(code).upper() if re.fullmatch(r"[A-Za-z]{3,4}", str(code)) else code  # "est" in reports.yaml names Estonia too
     if has(f"organisations.{code}"):  # OECD, EU: owners of frameworks, named in each language
         return t(f"organisations.{code}", lang)
     found = pycountry.countries.get(alpha_3=code) if re.fullmatch(r"[A-Z]{3}", str(code)) else None

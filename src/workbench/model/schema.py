@@ -95,7 +95,9 @@ class Record(BaseModel):
 def check_country(value: str) -> str:
     """``value`` if it is a country or organisation code (:func:`is_country_code`), else a ValueError saying what to use."""
     if not is_country_code(value):
-        raise ValueError(f"unknown country code '{value}' (use ISO 3166-1 alpha-3, or OECD / EU)")
+        upper = value.upper() if isinstance(value, str) else value
+        hint = f"write it in capitals: '{upper}'" if upper != value and is_country_code(upper) else "use ISO 3166-1 alpha-3, or OECD / EU"
+        raise ValueError(f"unknown country code '{value}' ({hint})")
     return value
 
 
