@@ -68,6 +68,9 @@ def test_exported_graphml_holds_countries_and_hand_checked_jaccard(tmp_path, cap
     carries = G.edges["GBR", "a"]
     assert carries["relation"] == "carries" and carries["items"] == "gbr_fw-1" and carries["sources"] == "src_test"
     assert G.nodes["a"]["label_ru"] == "Понятие A"
+    # a country is named as a reader knows it, with what its sources can show (an outside review read "EST" in Gephi)
+    assert (G.nodes["GBR"]["label"], G.nodes["GBR"]["label_ru"], G.nodes["GBR"]["coverage"]) == ("United Kingdom", "Великобритания", "complete")
+    assert G.nodes["GBR"]["secondary"] in (False, "False", "false")
     assert not any(G.has_edge("NZL", c) for c in ("GBR", "CAN"))  # shares nothing: no overlap edge
     overlap_weights = [d["weight"] for _, _, d in G.edges(data=True) if d["relation"] == "overlap"]
     assert all(0 <= w <= 1 for w in overlap_weights)

@@ -10,7 +10,8 @@ import networkx as nx
 import pandas as pd
 from networkx.algorithms import bipartite
 
-from workbench.model.schema import LIST_SEP
+from workbench.model.i18n import country_name
+from workbench.model.schema import LIST_SEP, is_country_code
 from workbench.model.validate import check_number
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "overlap_graph",
     "cooccurrence_graph",
     "export_graph",
+    "name_countries",
     "graphml_safe",
     "centrality",
     "communities",
@@ -191,6 +193,27 @@ def export_graph(B: nx.Graph, overlap: nx.Graph) -> nx.Graph:
     G.add_edges_from(B.edges(data=True))
     G.add_edges_from(overlap.edges(data=True))
     return graphml_safe(G)
+
+
+def name_countries(G: nx.Graph, coverage: pd.DataFrame | None = None) -> nx.Graph:
+    """``G`` with each country node named as a reader knows it (``label``: the English name, and
+    ``label_en/ru/kk``) and, from ``coverage`` (:func:`workbench.analysis.known.country_coverage`),
+    ``coverage`` (``complete`` or ``partial``: a partial country's missing links may be unknown, not
+    absent) and ``secondary`` (known only from secondary sources), so that Gephi shows what the
+    report says. Changed in place and returned.
+
+    >>> G = name_countries(nx.Graph([("KAZ", "a")]))
+    >>> G.nodes["KAZ"]["label"], G.nodes["KAZ"]["label_ru"], "label_ru" in G.nodes["a"]
+    ('Kazakhstan', 'Казахстан', False)
+    """
+    rows = coverage.set_index("country") if coverage is not None else None
+    for n, d in G.nodes(data=True):
+        if d.get("kind", "country") != "country" or not is_country_code(str(n)):
+            continue
+        d.update(label=country_name(str(n), "en"), **{f"label_{lang}": country_name(str(n), lang) for lang in ("en", "ru", "kk")})
+        if rows is not None and n in rows.index:
+            d.update(coverage="partial" if rows.at[n, "n_partial"] else "complete", secondary=bool(rows.at[n, "n_secondary"]))
+    return G
 
 
 def _with_int_nodes(G: nx.Graph) -> tuple[nx.Graph, list]:

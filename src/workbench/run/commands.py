@@ -189,9 +189,9 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 def _cmd_network(args: argparse.Namespace) -> int:
     # deferred: the comparison, the network (networkx) and the dataset load pandas
     from workbench.analysis.compare import cells, evidence, framework_matrix, select_countries
-    from workbench.analysis.known import cell_states, knowable, with_frameworks
+    from workbench.analysis.known import cell_states, country_coverage, knowable, with_frameworks
     from workbench.model.dataset import load
-    from workbench.analysis.network import bipartite_graph, export_graph, graph_bytes, overlap_graph
+    from workbench.analysis.network import bipartite_graph, export_graph, graph_bytes, name_countries, overlap_graph
     from workbench.model.outputs import atomic_write_all
     from workbench.model.taxonomy import at_granularity
 
@@ -212,12 +212,12 @@ def _cmd_network(args: argparse.Namespace) -> int:
         raise InputError.single("--countries", 0, f"the selection holds no mapped item (check --countries, --frameworks and --level together){gone}")
     carriers = bipartite_graph(ev, nodes=names, concepts=ds.concepts)
     overlap = overlap_graph(carriers, min_weight=args.min_weight)
-    graph = export_graph(carriers, overlap)
+    read = ds.frameworks if frameworks is None else ds.frameworks[ds.frameworks["framework_id"].isin(frameworks)]  # what was compared
+    graph = name_countries(export_graph(carriers, overlap), country_coverage(read, names, args.level))
     graph.graph.update(data_version=ds.data_version, taxonomy_version=ds.taxonomy_version,
                        level=args.level or "any", min_weight=float(args.min_weight), granularity=args.granularity)
     matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]), binary=args.binary)
     # a cell only partial sources stand behind is unknown, not 0: left empty
-    read = ds.frameworks if frameworks is None else ds.frameworks[ds.frameworks["framework_id"].isin(frameworks)]  # what was compared
     matrix = matrix.astype(object).where(cell_states(matrix, knowable(read, names, args.level)).ne("unknown"), "")
     # one output of five files: all written, or none replaced
     atomic_write_all({**{args.out / f"overlap.{fmt}": graph_bytes(graph, fmt) for fmt in ("graphml", "gexf", "json")},
