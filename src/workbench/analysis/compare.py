@@ -29,6 +29,7 @@ __all__ = [
     "country_map",
     "principle_concepts",
     "comparison_countries",
+    "secondary_only",
     "coverage",
     "coverage_matrix",
     "coverage_share",
@@ -245,6 +246,22 @@ def country_map(matrix: pd.DataFrame, method: str = "mds", random_state: int = 0
     elif method not in ("mds", "pca"):
         raise ValueError(f"unknown method '{method}' (use mds or pca)")
     return pd.DataFrame(xy, index=matrix.index, columns=["x", "y"])
+
+
+def secondary_only(ds: Dataset) -> list[str]:
+    """The countries whose every framework in force is from a secondary source: those
+    :func:`select_countries` leaves out of "every country" unless they are named.
+
+    >>> from types import SimpleNamespace
+    >>> fw = pd.DataFrame({"framework_id": ["a", "b", "c"], "country": ["JPN", "SGP", "SGP"], "source_kind": ["secondary", "secondary", "official"]})
+    >>> secondary_only(SimpleNamespace(frameworks=fw))
+    ['JPN']
+    """
+    fws = had(ds.frameworks)
+    if "source_kind" not in fws.columns:
+        return []
+    official = set(fws.loc[fws["source_kind"] != "secondary", "country"])
+    return sorted(set(fws["country"]) - official - set(ORGANISATIONS))
 
 
 def comparison_countries(ds: Dataset, countries: Sequence[str] | None = None, level: str | None = None) -> tuple[list[str], list[str]]:

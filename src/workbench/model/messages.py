@@ -40,6 +40,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("ui.all_frameworks", "all frameworks"),
     N_("ui.left_out_level", "Left out, with no framework at the level “{level}” in the data: {names}. They are not drawn as countries carrying nothing."),
     N_("ui.left_out_any", "Left out, with no framework in force in the data: {names}."),
+    N_("ui.left_out_secondary", "Left out of every country, as known only from secondary sources: {names} (name them among the countries to compare them)."),
     N_("ui.annex_title", "Annex"),
     N_("sections.summary", "Summary"),
     N_("summary.more_options", "and {n} more in the annex"),

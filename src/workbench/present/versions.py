@@ -41,16 +41,21 @@ def versions_html(ds: Any, countries: Iterable[str] | None = None, lang: str | N
     return HTML(f'<div class="wb-versions"><p>{html.escape(t("ui.as_of_note", lang, date=day))}</p><ul>{"".join(items)}</ul>{note}</div>')
 
 
-def left_out_html(countries: Iterable[str], level: str | None = None, lang: str | None = None) -> HTML:
+def left_out_html(countries: Iterable[str], level: str | None = None, lang: str | None = None, secondary: Iterable[str] = ()) -> HTML:
     """A note naming the countries left out because they have no framework at ``level`` (or none at
-    all): they are not drawn as countries carrying nothing. Empty when nobody is left out."""
+    all): they are not drawn as countries carrying nothing; and those a default selection of every
+    country leaves out as known only from ``secondary`` sources. Empty when nobody is left out."""
     lang = _lang(lang)
     names = ", ".join(country_name(c, lang) for c in countries)
-    if not names:
-        return HTML("")
-    key = "ui.left_out_level" if level else "ui.left_out_any"
-    level_word = t(f"params.level_{level}", lang) if level else ""
-    return HTML(f'<p class="wb-left-out">{html.escape(t(key, lang, names=names, level=level_word))}</p>')
+    parts = []
+    if names:
+        key = "ui.left_out_level" if level else "ui.left_out_any"
+        level_word = t(f"params.level_{level}", lang) if level else ""
+        parts.append(t(key, lang, names=names, level=level_word))
+    second = ", ".join(country_name(c, lang) for c in secondary)
+    if second:
+        parts.append(t("ui.left_out_secondary", lang, names=second))
+    return HTML("".join(f'<p class="wb-left-out">{html.escape(p)}</p>' for p in parts))
 
 
 def uncertain_similarity_html(countries: Iterable[str], lang: str | None = None) -> HTML:
