@@ -15,7 +15,7 @@ import pandas as pd
 
 from workbench.model.versions import had
 
-__all__ = ["STATES", "country_coverage", "knowable", "cell_states", "peer_share", "with_frameworks"]
+__all__ = ["STATES", "country_coverage", "with_secondary", "knowable", "cell_states", "peer_share", "with_frameworks"]
 
 #: A country's state on a concept: it carries it, a complete framework of it does not, or nobody can tell.
 STATES = ("carried", "absent", "unknown")
@@ -54,6 +54,18 @@ def country_coverage(frameworks: pd.DataFrame, countries: Iterable[str] | None =
                      "secondary": tuple(secondary), "knowable": len(own) > 0 and not partial})
     return pd.DataFrame(rows, columns=["country", "n_frameworks", "n_complete", "n_partial", "n_secondary",
                                        "partial", "secondary", "knowable"])
+
+
+def with_secondary(frameworks: pd.DataFrame, countries: Sequence[str]) -> tuple[str, ...]:
+    """The ``countries`` (in the order given) with a framework from a secondary source.
+
+    >>> fw = pd.DataFrame({"framework_id": ["a", "b"], "country": ["X", "Y"], "level": ["all", "all"],
+    ...                    "coverage": ["partial", "complete"], "source_kind": ["secondary", "official"]})
+    >>> with_secondary(fw, ["Y", "X"])
+    ('X',)
+    """
+    cov = country_coverage(frameworks, countries).set_index("country")["n_secondary"]
+    return tuple(c for c in countries if cov.get(c, 0) > 0)
 
 
 def knowable(frameworks: pd.DataFrame, countries: Iterable[str], level: str | None = None) -> pd.Series:

@@ -23,7 +23,7 @@ from workbench.model.errors import InputError
 from workbench.model.values import unknown_id
 from workbench.analysis.evidence import Evidence, cite
 from workbench.analysis.kaz_status import kaz_evidence, kaz_status, verb
-from workbench.analysis.known import country_coverage, knowable, peer_share
+from workbench.analysis.known import knowable, peer_share, with_secondary
 from workbench.model.schema import PREDICATES
 from workbench.model.versions import check_in_force
 from workbench.analysis.scoring import SCOPES, oecd_alignment, rank, rank_lists, score, stability
@@ -170,12 +170,6 @@ def _components(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series, 
     })
 
 
-def _secondary(frameworks: pd.DataFrame, peers: list[str]) -> tuple[str, ...]:
-    """The peers with a framework from a secondary source, in the order given."""
-    cov = country_coverage(frameworks, peers).set_index("country")["n_secondary"]
-    return tuple(p for p in peers if cov.get(p, 0) > 0)
-
-
 def analyse(
     ds: Dataset,
     peers: Iterable[str] = DEFAULT_PEERS,
@@ -231,7 +225,7 @@ def analyse(
         concept_risks=concept_risks.reset_index(drop=True), frameworks=frameworks.reset_index(drop=True),
         sources=ds.sources, practices=pr, items=ds.items, crosswalk=ds.crosswalk, transferability=transfer,
         data_version=ds.data_version, taxonomy_version=ds.taxonomy_version, concepts=ds.concepts, as_of=ds.as_of,
-        secondary_peers=_secondary(ds.frameworks, codes),
+        secondary_peers=with_secondary(ds.frameworks, codes),
         framework_titles=dict(zip(ds.frameworks["framework_id"], ds.frameworks["title"])),
     )
 
