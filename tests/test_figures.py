@@ -86,6 +86,24 @@ def test_network_figure_labels_concepts_in_the_language(root):
     assert {"Ұғым A", "GBR"} <= texts
 
 
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_the_network_keeps_its_room_beside_a_long_legend_and_writes_numbers_as_the_language_does(root, lang):
+    """An outside review: in Russian and Kazakh the one-line legend entry of a partial source squeezed
+    the drawing to a quarter of the figure, and the edges read 0.42 beside tables reading 0,417."""
+    from workbench.analysis.network import bipartite_graph, overlap_graph
+    from workbench.model.i18n import number
+
+    ds = load(root)
+    overlap = overlap_graph(bipartite_graph(C.evidence(ds), concepts=ds.concepts))
+    fig = F.network_figure(overlap, lang=lang, threshold=0.25, partial=list(overlap)[:1])
+    canvas = fig.canvas
+    canvas.draw()
+    assert fig.axes[0].get_position().width > 0.5
+    assert number(0.25, lang) in fig.axes[0].get_title()
+    weights = {tx.get_text() for tx in fig.axes[0].texts if tx.get_text()[:1].isdigit()}
+    assert weights and all(("," in w) == (lang != "en") for w in weights)
+
+
 def test_long_country_lists_get_a_short_digest_name():
     many = [f"C{i:02d}" for i in range(20)]
     stem = F.figure_stem("heatmap", many)

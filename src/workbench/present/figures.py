@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import textwrap
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -134,7 +135,7 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     ax = fig.add_subplot()
     ax.set_axis_off()
     if threshold is not None:
-        ax.set_title(t("figures.network_title", lang, threshold=f"{threshold:g}"), fontsize=11)
+        ax.set_title(t("figures.network_title", lang, threshold=number(threshold, lang)), fontsize=11)
     if not len(G):
         return _plain(fig)
     pos, isolated = _network_layout(G, seed)
@@ -155,7 +156,7 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     nx.draw_networkx_labels(G, pos, ax=ax, labels={n: n if kinds[i] == "country" else _node_label(G, n, lang) for i, n in enumerate(G)},
                             font_size=8, font_color="black" if "concept" in kinds else "white")
     if G.number_of_edges() <= 60 and "concept" not in kinds:  # label overlap weights while readable
-        weights = {(u, v): f"{d['weight']:.2f}" for u, v, d in G.edges(data=True) if "weight" in d}
+        weights = {(u, v): number(d["weight"], lang, 2) for u, v, d in G.edges(data=True) if "weight" in d}  # 0,42 on a Russian page
         nx.draw_networkx_edge_labels(G, pos, ax=ax, edge_labels=weights, font_size=7)
     if isolated:
         ax.axhline(0.125, color="#d0d0d0", linewidth=0.8, linestyle="--")
@@ -169,6 +170,10 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     return _plain(fig)
 
 
+#: Characters per line of a legend entry: wider, the legend takes the room of the drawing.
+_LEGEND_WIDTH = 36
+
+
 def _network_legend(G: nx.Graph, lang: str, communities: pd.Series | None, partial: list, palette: list[str]) -> list[Line2D]:
     """The network's legend: its communities' colours, the dashed ring of a partial source, and the
     name of each country whose node shows its code."""
@@ -177,9 +182,9 @@ def _network_legend(G: nx.Graph, lang: str, communities: pd.Series | None, parti
         shown = sorted({int(communities.get(n, 0)) for n in G})
         handles = [Line2D([], [], marker="o", linestyle="", markersize=9, color=palette[c % len(palette)],
                           label=t("figures.community", lang, n=c + 1)) for c in shown]
-    if partial:
+    if partial:  # wrapped: one long line squeezed the drawing to a strip beside it (Russian, Kazakh)
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=12, markerfacecolor="none",
-                              markeredgecolor="#555555", label=t("figures.partial_node", lang)))
+                              markeredgecolor="#555555", label=textwrap.fill(t("figures.partial_node", lang), _LEGEND_WIDTH)))
     return handles + [Line2D([], [], linestyle="", label=f"{n}  {_node_label(G, n, lang)}")
                       for n in G if G.nodes[n].get("kind") == "country"]
 
