@@ -21,7 +21,7 @@ from workbench.model.dataset import load
 from workbench.model.settings import DEFAULT_PEERS, countries_with_data
 from workbench.analysis.known import knowable
 from workbench.model.errors import InputError
-from workbench.model.i18n import country_name, t
+from workbench.model.i18n import country_name, t, tn
 from workbench.analysis.papers import CONCEPT_VERDICTS, paper_findings, recovered_share
 from workbench.analysis.recommend import (
     COMPONENTS,
@@ -723,10 +723,10 @@ def test_the_summary_warns_of_peers_known_only_in_part_or_at_second_hand(lang):
     gaps = analyse(load(), ["JPN"], "listening_state")  # Japan: partial, and from a secondary source
     said = cautions(gaps, evidence_for(gaps, recommendations(gaps, top=10, draws=0)), lang, 10)
     assert t("summary.caution_no_peer_known", lang) in said and t("summary.caution_no_peer", lang) not in said
-    assert t("summary.caution_secondary", lang, names=japan) in said
+    assert tn("summary.caution_secondary", 1, lang, names=japan) in said
     gaps = analyse(load(), ["GBR", "NZL", "CAN"], "listening_state")  # complete and official
     said = cautions(gaps, evidence_for(gaps, recommendations(gaps, top=10, draws=0)), lang, 10)
-    assert not {t("summary.caution_no_peer_known", lang), t("summary.caution_secondary", lang, names=japan)} & set(said)
+    assert not {t("summary.caution_no_peer_known", lang), tn("summary.caution_secondary", 1, lang, names=japan)} & set(said)
     assert not any(japan in c for c in said)
 
 

@@ -136,7 +136,9 @@ class Evidence:
         out = [Block("options", [(str(o[f"title_{lang}"]), tuple((m["source"], m["locator"]) for m in o["models"]))
                                  for _, o in self.options.iterrows()])]
         option_titles = dict(zip(self.options["option_id"], self.options[f"title_{lang}"])) if len(self.options) else {}
-        status_rows = rows(self.kaz_evidence, lambda r: f"{s['kind_' + r['kind']]} ({value_word(r['level'], lang)}): "
+        # a recorded gap's level is "gap": its kind says it already ("recorded gap (gap)" read a review)
+        status_rows = rows(self.kaz_evidence, lambda r: f"{s['kind_' + r['kind']]}"
+                                                           f"{'' if r['level'] == r['kind'] else ' (' + value_word(r['level'], lang) + ')'}: "
                                                            f"{title(r['framework_id']) + ': ' if r['framework_id'] else ''}"
                                                            f"\"{option_titles.get(r['subject_id'], r['label']) if r['kind'] == 'option' else r['label']}\""
                                                            + (f" ({value_word(r['predicate'], lang)})" if r["predicate"] else ""))

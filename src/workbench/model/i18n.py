@@ -181,12 +181,17 @@ def country_prefixed(code: str, text: str, lang: str = "en", sep: str = ": ") ->
     return f"{name}{sep}{text}"
 
 
+#: Where CLDR's name is not the one the language's readers use: Kazakh writes Австралия (CLDR: Аустралия),
+#: as the Kazakh texts of this project and a print review of them do.
+_TERRITORY_USAGE = {"kk": {"AU": "Австралия"}}
+
+
 @lru_cache(maxsize=None)
 def _territories(lang: str) -> dict[str, str]:
-    """CLDR's territory names in ``lang`` (two-letter code -> name)."""
+    """CLDR's territory names in ``lang`` (two-letter code -> name), with :data:`_TERRITORY_USAGE`."""
     from babel import Locale  # deferred as pycountry is: only country names need the locale data
 
-    return dict(Locale.parse(lang).territories)
+    return dict(Locale.parse(lang).territories) | _TERRITORY_USAGE.get(lang, {})
 
 
 _YEAR = re.compile(r"\((\d{4})\)")

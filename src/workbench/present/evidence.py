@@ -15,6 +15,15 @@ from workbench.present.citations import cite_html
 __all__ = ["evidence_strings", "score_explanation_html", "md_escape", "evidence_markdown", "evidence_html"]
 
 
+
+def _sentence(text: str) -> str:
+    """``text`` begun as a sentence (it follows a full stop: "partial. Score 0.625 = ...").
+
+    >>> _sentence("оценка 0,625"), _sentence("")
+    ('Оценка 0,625', '')
+    """
+    return text[:1].upper() + text[1:]
+
 def evidence_strings(lang: str = "en") -> dict[str, str]:
     """Titles and phrases of the evidence blocks in ``lang`` (group ``evidence`` of the catalogue)."""
     return group("evidence", lang)
@@ -58,7 +67,7 @@ def evidence_markdown(ev: Evidence, lang: str = "en") -> str:
     """The evidence as a markdown section (``###`` heading, score, status, cited lists)."""
     s = evidence_strings(lang)
     lines = [f"### {md_escape(_heading(ev, lang))} (`{ev.concept_id}`)", "",
-             f"{s['kazakhstan']}: **{value_word(ev.kaz_status, lang)}**. {md_escape(ev.score_line(lang))}.", "",
+             f"{s['kazakhstan']}: **{value_word(ev.kaz_status, lang)}**. {md_escape(_sentence(ev.score_line(lang)))}.", "",
              md_escape(f"{ev.carried_line(lang)} {ev.stability_meaning(lang)}"), ""]
     for b in ev.blocks(lang):
         lines.append(f"**{s[b.key]}**")
@@ -75,7 +84,7 @@ def evidence_html(ev: Evidence, lang: str = "en", concept_label: str | None = No
     head = f"{ev.rank}. {title}" if ev.rank else title
     parts = [f'<div class="wb-evidence"><h4>{html.escape(head)}</h4>',
              f"<p>{html.escape(s['kazakhstan'])}: <b>{html.escape(value_word(ev.kaz_status, lang))}</b>. "
-             f"{html.escape(ev.score_line(lang))}.</p>",
+             f"{html.escape(_sentence(ev.score_line(lang)))}.</p>",
              f'<p class="wb-carried">{html.escape(ev.carried_line(lang))} {html.escape(ev.stability_meaning(lang))}</p>']
     for b in ev.blocks(lang):
         # Citations link to the report's References (present.cite_html also records them there).

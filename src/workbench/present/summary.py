@@ -47,9 +47,12 @@ def cautions(gaps: Any, shown: list[Any], lang: str, top: int | None = None) -> 
     shown_options = gaps.options[gaps.options["option_id"].isin(ids)]
     if len(shown_options) and (shown_options[f"text_status_{lang}"] != "reviewed").any():
         out.append(t("summary.caution_drafts", lang))
+    # next to the other caution on the options: after the undecided concepts, "their options" read as theirs
+    if (shown_options["kaz_status"] == "undecided").any():
+        out.append(t("summary.caution_undecided", lang, n=number(int((shown_options["kaz_status"] == "undecided").sum()), lang, 0)))
     unknown = sorted({p for ev in shown for p in ev.peers_unknown})
     if unknown:
-        out.append(t("summary.caution_partial", lang, names=", ".join(country_name(c, lang) for c in unknown)))
+        out.append(tn("summary.caution_partial", len(unknown), lang, names=", ".join(country_name(c, lang) for c in unknown)))
     unstable = [ev for ev in shown if ev.stability == ev.stability and ev.stability < 0.5]
     if unstable:
         out.append(t("summary.caution_unstable", lang, n=number(len(unstable), lang, 0), share=percent(0.5, lang, 0)))
@@ -59,15 +62,13 @@ def cautions(gaps: Any, shown: list[Any], lang: str, top: int | None = None) -> 
         labels = dict(zip(gaps.concepts["concept_id"], gaps.concepts[f"label_{lang}"]))
         items = ", ".join(f"{labels.get(c, c)} ({number(r, lang, 0)})" for c, r in zip(contenders["concept_id"], contenders["rank"]))
         out.append(tn("summary.caution_undecided_contenders", len(contenders), lang, items=items))
-    if (shown_options["kaz_status"] == "undecided").any():
-        out.append(t("summary.caution_undecided", lang, n=number(int((shown_options["kaz_status"] == "undecided").sum()), lang, 0)))
     if any(not ev.peers_carrying and len(ev.peers) > len(ev.peers_unknown) for ev in shown):  # said where a peer could show it
         out.append(t("summary.caution_no_peer", lang))
     if any(not ev.peers_carrying and ev.peers and len(ev.peers) == len(ev.peers_unknown) for ev in shown):  # and where none could
         out.append(t("summary.caution_no_peer_known", lang))
     secondary = getattr(gaps, "secondary_peers", ())
     if secondary:
-        out.append(t("summary.caution_secondary", lang, names=", ".join(country_name(c, lang) for c in secondary)))
+        out.append(tn("summary.caution_secondary", len(secondary), lang, names=", ".join(country_name(c, lang) for c in secondary)))
     out.append(t("summary.caution_as_of", lang, date=str(gaps.as_of) if gaps.as_of is not None else "—"))
     return out
 
