@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from workbench.model.i18n import country_name, country_prefixed, group, has, number, percent, t, value_word
+from workbench.model.i18n import country_name, country_prefixed, group, has, number, percent, quoted, t, value_word
 from workbench.model.settings import COMPONENTS
 
 __all__ = ["Evidence", "Block", "cite", "fmt"]
@@ -122,9 +122,8 @@ class Evidence:
         s = group("evidence", lang)
 
         def c(r) -> tuple[tuple[str, str], ...]:
-            # an item's code is part of where it is found: it goes into the citation, never the sentence
-            where = "; ".join(x for x in (str(r.get("locator") or ""), str(r.get("subject_id") or "") if r.get("framework_id") else "") if x)
-            return ((str(r["source"]), where),) if r.get("source") else ()
+            # the source and where in it: our item codes stay in the data and the downloads, never in reader text
+            return ((str(r["source"]), str(r.get("locator") or "")),) if r.get("source") else ()
 
         def rows(frame: pd.DataFrame, text) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
             return [(text(r), c(r)) for _, r in frame.iterrows()]
@@ -140,13 +139,13 @@ class Evidence:
         status_rows = rows(self.kaz_evidence, lambda r: f"{s['kind_' + r['kind']]}"
                                                            f"{'' if r['level'] == r['kind'] else ' (' + value_word(r['level'], lang) + ')'}: "
                                                            f"{title(r['framework_id']) + ': ' if r['framework_id'] else ''}"
-                                                           f"\"{option_titles.get(r['subject_id'], r['label']) if r['kind'] == 'option' else r['label']}\""
+                                                           + quoted(str(option_titles.get(r['subject_id'], r['label']) if r['kind'] == 'option' else r['label']), lang)
                                                            + (f" ({value_word(r['predicate'], lang)})" if r["predicate"] else ""))
         if self.kaz_status in ("absent", "undecided"):
             status_rows += rows(self.baseline_frameworks, lambda r: f"{s['absent_from']} {r['title']}")
         out.append(Block("kaz_status", status_rows))
         out.append(Block("peer_practices", rows(self.peer_practices, lambda r: country_prefixed(r['country'], str(r['label']), lang))))
-        out.append(Block("peer_items", rows(self.peer_items, lambda r: f"{country_prefixed(r['country'], title(r['framework_id']), lang, ', ')}: \"{r['label']}\"")))
+        out.append(Block("peer_items", rows(self.peer_items, lambda r: f"{country_prefixed(r['country'], title(r['framework_id']), lang, ', ')}: {quoted(str(r['label']), lang)}")))
         out.append(Block("oecd", rows(self.oecd_principles.assign(framework_id="oecd"), lambda r: f"{r['label']}")))
         out.append(Block("survey", rows(self.survey, lambda r: f"{r['label']}: {percent(r['value'] / 100, lang)}")))
         out.append(Block("steps", rows(self.steps, lambda r: f"{r['label']}")))
@@ -165,7 +164,7 @@ class Evidence:
             cited.setdefault((f.source, f.locator), []).append(f.argument)
         gov[:0] = [(" ".join(dict.fromkeys(args)), ((src, loc),)) for (src, loc), args in cited.items()]
         out.append(Block("governance", gov))
-        out.append(Block("paper", rows(self.paper, lambda r: (f"{title(r['framework_id'])}: \"{r['label']}\"" if r["framework_id"]
+        out.append(Block("paper", rows(self.paper, lambda r: (f"{title(r['framework_id'])}: {quoted(str(r['label']), lang)}" if r["framework_id"]
                                                            else country_prefixed(r['country'], str(r['label']), lang)))))
         return [b for b in out if b.rows]
 

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from workbench.model.i18n import country_name, number, percent, t, tn
+from workbench.model.i18n import country_name, number, percent, quoted, t, tn
 from workbench.model.taxonomy import concept_labels
 
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, item_concepts, practice_concepts
@@ -111,10 +111,10 @@ def _why_new(r: pd.Series, lang: str = "en") -> str:
     return t("findings.new_ranks_on", lang, parts=", ".join(parts))
 
 
-def _touched_by(recs: pd.DataFrame, concept_id: str, column: str) -> str:
+def _touched_by(recs: pd.DataFrame, concept_id: str, column: str, lang: str) -> str:
     """The recommendations whose ``column`` (``concepts`` or ``related_concepts``) holds ``concept_id``, quoted."""
     hits = recs[[concept_id in cs for cs in recs[column]]]
-    return "; ".join(f"«{label}»" for label in dict.fromkeys(hits["label"]))
+    return "; ".join(quoted(str(label), lang) for label in dict.fromkeys(hits["label"]))
 
 
 def _concept_rows(lists: pd.DataFrame, recs: pd.DataFrame, listed: set, top: int, lang: str) -> list[dict]:
@@ -130,9 +130,9 @@ def _concept_rows(lists: pd.DataFrame, recs: pd.DataFrame, listed: set, top: int
         if concept in listed:
             continue
         if concept in carried:
-            verdict, comment = "touched", t("findings.carried_with_another", lang, recommendations=_touched_by(recs, concept, "concepts"))
+            verdict, comment = "touched", t("findings.carried_with_another", lang, recommendations=_touched_by(recs, concept, "concepts", lang))
         elif concept in related:
-            verdict, comment = "touched", t("findings.related_to", lang, recommendations=_touched_by(recs, concept, "related_concepts"))
+            verdict, comment = "touched", t("findings.related_to", lang, recommendations=_touched_by(recs, concept, "related_concepts", lang))
         else:
             verdict, comment = "new", _why_new(b, lang)
         rows.append({"paper": "", "recommendation": "", "subject_id": "", "model_country": "", "concepts": concept,

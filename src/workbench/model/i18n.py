@@ -19,7 +19,7 @@ from workbench.model.catalogues import translations
 from workbench.model.messages import MESSAGES, PLURAL_MESSAGES
 
 __all__ = ["LANGUAGES", "DRAFT_LANGUAGES", "DRAFT_MARK", "check_language", "t", "tn", "has", "group", "missing",
-           "is_draft", "number", "percent", "country_name", "country_prefixed", "author_year", "value_word"]
+           "is_draft", "number", "percent", "country_name", "country_prefixed", "author_year", "value_word", "quoted"]
 
 #: The workbench's languages: of the taxonomy's labels, the interface strings and the reports.
 #: Defined here, not in :mod:`workbench.model.taxonomy`, so that the settings' messages need no pandas.
@@ -229,6 +229,18 @@ def author_year(citation: str, year: Any = None, lang: str = "en") -> str:
     else:
         year = str(int(float(year)))
     return who if who.endswith(year) else f"{who} {year}"
+
+
+def quoted(text: str, lang: str = "en") -> str:
+    """``text`` in the quotation marks of ``lang``: “…” in English, «…» in Russian and Kazakh („…“ around
+    a text that holds «» itself, as Russian typography nests them).
+
+    >>> quoted("Leadership"), quoted("Лидерство", "ru"), quoted("Обучение корпуса «А»", "ru")
+    ('“Leadership”', '«Лидерство»', '„Обучение корпуса «А»“')
+    """
+    if lang == "en":
+        return f"“{text}”"
+    return f"„{text}“" if "«" in text else f"«{text}»"
 
 
 def value_word(value: str, lang: str) -> str:
