@@ -145,7 +145,7 @@ def test_a_forced_language_is_said_of_every_passage_it_cannot_read(tmp_path):
         done = run_workbench("code", doc, "--lang", lang)
         assert done.returncode == 0, done.stderr
         assert done.stderr.splitlines() == [f"{doc}: 1 passage(s) written in another script than --lang {lang} were not coded "
-                                             f"(first at characters {other}); --lang auto codes each passage in its own language"]
+                                             f"(first at characters {other}); --lang auto takes each passage's language from its letters"]
         starts = {row["start"] for row in csv.DictReader(io.StringIO(done.stdout))}
         assert starts and other.split("-")[0] not in starts
 
@@ -340,3 +340,15 @@ def test_seed_001_russian_and_kazakh_abstracts(real):
     assert {"analytical_skills", "decision_making"} & set(skills["concept_id"])
     merit = codings[codings["quote"].str.startswith("Помимо образовательного компонента")]
     assert "merit_recruitment" in set(merit["concept_id"])
+
+
+def test_ukrainian_and_serbian_passages_are_reported_not_coded(tmp_path):
+    """An outside review: Ukrainian (with the і Kazakh shares) was taken for Kazakh and Serbian for
+    Russian, and both were coded without a word, whatever the threshold."""
+    doc = tmp_path / "uk_sr.txt"
+    doc.write_text("Державна служба та лідерство у громадах і відповідальність.\n\n"
+                   "Државна служба и љубав према грађанима.\n", encoding="utf-8")
+    done = run_workbench("code", doc, "--threshold", "0.05")
+    assert done.returncode == 0, done.stderr
+    assert "2 passage(s) in a language the taxonomy has no words in were not coded" in done.stderr
+    assert done.stdout.strip() == "document,start,end,concept_id,score,quote"

@@ -361,3 +361,26 @@ def test_a_country_code_in_lower_case_is_named_and_corrected_where_it_is_written
     assert (done.returncode, done.stderr.splitlines()) == (2, [f"{path}:2: country: unknown country code 'nzl' (write it in capitals: 'NZL')"])
     assert country_name("nzl", "ru") == country_name("NZL", "ru") == "Новая Зеландия"
     assert "Новая Зеландия" in str(reader_parameters({"countries": ["nzl", "KAZ"]}, "ru"))
+
+
+def test_an_out_of_looping_links_a_dash_for_network_and_a_failing_agreement_each_say_one_line(tmp_path):
+    """An outside review: a loop of links as --out ended in a traceback (exit 1); network made a folder
+    named '-'; agreement printed its heading before failing on the second file; an empty table printed
+    pandas' 'Empty DataFrame'."""
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    doc = tmp_path / "d.txt"
+    doc.write_text("Leaders act with integrity and serve citizens with openness.\n", encoding="utf-8")
+    done = run_workbench("code", doc, "--out", tmp_path / "loop1")
+    assert (done.returncode, done.stderr.splitlines()) == (2, [f"{tmp_path / 'loop1'}: cannot write: symbolic link loop"])
+    done = run_workbench("network", "--out", "-", cwd=tmp_path)
+    assert done.returncode == 2 and "give a folder" in done.stderr and not (tmp_path / "-").exists()
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    assert run_workbench("code", doc, "--out", good).returncode == 0
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    done = run_workbench("agreement", good, bad)
+    assert done.returncode == 2 and done.stdout == "" and len(done.stderr.splitlines()) == 1
+    digits = tmp_path / "digits.txt"
+    digits.write_text("2015 2016 2017 2018 2019 2020 2021 2022 2023 2024.\n", encoding="utf-8")
+    done = run_workbench("code", digits, "--format", "table")
+    assert done.returncode == 0 and "Empty DataFrame" not in done.stdout and done.stdout.startswith("document")

@@ -57,15 +57,16 @@ def country_coverage(frameworks: pd.DataFrame, countries: Iterable[str] | None =
 
 
 def with_secondary(frameworks: pd.DataFrame, countries: Sequence[str]) -> tuple[str, ...]:
-    """The ``countries`` (in the order given) with a framework from a secondary source.
+    """The ``countries`` (in the order given) known only from secondary sources: every framework of
+    theirs is one (a country with an official framework too is not).
 
-    >>> fw = pd.DataFrame({"framework_id": ["a", "b"], "country": ["X", "Y"], "level": ["all", "all"],
-    ...                    "coverage": ["partial", "complete"], "source_kind": ["secondary", "official"]})
+    >>> fw = pd.DataFrame({"framework_id": ["a", "b", "c"], "country": ["X", "Y", "Y"], "level": ["all", "all", "all"],
+    ...                    "coverage": ["partial", "complete", "partial"], "source_kind": ["secondary", "official", "secondary"]})
     >>> with_secondary(fw, ["Y", "X"])
     ('X',)
     """
-    cov = country_coverage(frameworks, countries).set_index("country")["n_secondary"]
-    return tuple(c for c in countries if cov.get(c, 0) > 0)
+    cov = country_coverage(frameworks, countries).set_index("country")
+    return tuple(c for c in countries if c in cov.index and 0 < cov.at[c, "n_secondary"] == cov.at[c, "n_frameworks"])
 
 
 def knowable(frameworks: pd.DataFrame, countries: Iterable[str], level: str | None = None) -> pd.Series:

@@ -37,6 +37,11 @@ _STEM = 5
 UNKNOWN_LANGUAGE = "unknown"
 #: Letters of the Kazakh Cyrillic alphabet that Russian lacks: their presence tells kk from ru.
 _KAZAKH_LETTERS = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+#: Letters of other languages written in Cyrillic that Russian and Kazakh lack (Ukrainian, Belarusian,
+#: Serbian, Macedonian): a text holding one is in none of the taxonomy's languages.
+_OTHER_CYRILLIC = re.compile("[їєґўђјљњћџѓќѕЇЄҐЎЂЈЉЊЋЏЃЌЅ]")
+#: Ukrainian words a Kazakh text never holds: with them, the і Kazakh shares with Ukrainian is Ukrainian's.
+_UKRAINIAN_WORDS = frozenset({"і", "та", "що", "це", "від", "які", "який", "яка", "його", "її", "державна", "державної"})
 #: Frequent English function words, and those of other languages written in Latin script
 #: (French, German, Spanish, Italian, Portuguese, Latin-script Kazakh) that are not English
 #: words too: a stop-word vote tells English from the rest, the usual cheap language check.
@@ -85,16 +90,21 @@ def text_script(text: str) -> str:
 def text_language(text: str) -> str:
     """``en``, ``ru``, ``kk`` or :data:`UNKNOWN_LANGUAGE`, from the letters of ``text``.
 
-    Mostly Cyrillic letters: ``kk`` when a Kazakh-only letter occurs, else ``ru``. Mostly Latin
+    Mostly Cyrillic letters: unknown when a letter of another Cyrillic language occurs (Ukrainian ї,
+    Serbian ђ, ...) or a Ukrainian word, ``kk`` when a Kazakh-only letter does, else ``ru``. Mostly Latin
     letters: ``en`` when English function words outnumber those of other Latin-script languages
     and there is at least one (or the text has fewer than five words), else unknown. Any other
     script, or no letters at all, is unknown.
 
     >>> [text_language(t) for t in ("Лидерство и этика", "Көшбасшылық және әдеп", "Ethics", "Les agents publics doivent servir l'intérêt général", "公务员")]
     ['ru', 'kk', 'en', 'unknown', 'unknown']
+    >>> [text_language(t) for t in ("Державна служба і лідерство", "Їхня етика", "Државна служба и љубав")]
+    ['unknown', 'unknown', 'unknown']
     """
     script = text_script(text)
     if script == "cyrillic":
+        if _OTHER_CYRILLIC.search(text) or _UKRAINIAN_WORDS & set(re.findall(r"[^\W\d_]+", text.lower())):
+            return UNKNOWN_LANGUAGE
         return "kk" if _KAZAKH_LETTERS.search(text) else "ru"
     if script == "latin":
         words = re.findall(r"[^\W\d_]+", text.lower())

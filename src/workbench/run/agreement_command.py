@@ -81,10 +81,13 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     if all(p is not None for p in passes):
         return _passes_agreement(*passes, args.data)
     if any(p is not None for p in passes):
-        raise InputError.single(args.b, 0, "a mapping pass is compared with another mapping pass, not with a crosswalk or codings")
-    print("compared: each subject's primary code (its highest-confidence concept)")
+        the_pass, other = (args.a, args.b) if passes[0] is not None else (args.b, args.a)
+        raise InputError.single(the_pass, 0, f"a mapping pass is compared with another mapping pass, not with {other.name} "
+                                             "(a crosswalk or codings)")
+    # both read before a word is printed: a file that fails leaves nothing on standard output
     result = agreement(_read_codes(args.a), _read_codes(args.b))
     if result.n_common == 0:
         raise InputError.single(args.b, 0, f"no subject is coded in both {args.a} and {args.b}")
+    print("compared: each subject's primary code (its highest-confidence concept)")
     print(result.report())
     return EXIT_OK

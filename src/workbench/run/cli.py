@@ -248,6 +248,12 @@ def check_out(args: argparse.Namespace) -> None:
     out = getattr(args, "out", None)  # a Path: argparse refused an empty name, and '-' is None by now
     if out is None:
         return
+    if str(out) == "-":  # only network keeps it: its output is a folder of five files
+        raise InputError.single("--out", 0, "network writes a folder of five files: give a folder, not '-' (standard output)")
+    try:
+        out.resolve(strict=False)
+    except (RuntimeError, OSError) as exc:  # a loop of links: Python says "Symlink loop from ..."
+        raise InputError.single(out, 0, f"cannot write: {'symbolic link loop' if isinstance(exc, RuntimeError) else exc.strerror}") from None
     if out.exists() and any(out.samefile(p) for p in _inputs(args)):
         raise InputError.single(out, 0, "cannot write: it is an input of this command (give another file)")
     # deferred: the data folder's default is the model's to say, and only --out needs it

@@ -80,7 +80,7 @@ def _csv(frame, index: bool = False, *, to_file: bool = False, **options) -> str
 
 def _emit(frame, fmt: str, out: Path | None) -> None:
     """Print ``frame`` as CSV or an aligned table, or write it atomically to ``out``."""
-    _write(_csv(frame, to_file=out is not None) if fmt == "csv" else _readable(frame).to_string(index=False) + "\n", out)
+    _write(_csv(frame, to_file=out is not None) if fmt == "csv" else _table_text(frame), out)
 
 
 def _shortened(text: str, width: int) -> str:
@@ -92,6 +92,13 @@ def _shortened(text: str, width: int) -> str:
     """
     line = " ".join(text.split())
     return line if len(line) <= width else line[:width - 1] + "…"
+
+
+def _table_text(frame) -> str:
+    """``frame`` as an aligned table; with no row, its header alone (pandas would print "Empty DataFrame")."""
+    if frame.empty:
+        return "  ".join(map(str, frame.columns)) + "\n"
+    return _readable(frame).to_string(index=False) + "\n"
 
 
 def _readable(frame):
@@ -353,7 +360,7 @@ def _cmd_code(args: argparse.Namespace) -> int:
               f"(first at characters {unknown[0][0]}-{unknown[0][1]})", file=sys.stderr)
     if elsewhere:
         print(f"{args.file}: {len(elsewhere)} passage(s) written in another script than --lang {args.lang} were not coded "
-              f"(first at characters {elsewhere[0][0]}-{elsewhere[0][1]}); --lang auto codes each passage in its own language",
+              f"(first at characters {elsewhere[0][0]}-{elsewhere[0][1]}); --lang auto takes each passage's language from its letters",
               file=sys.stderr)
     if args.out is not None:
         passages = frame[["start", "end"]].drop_duplicates().shape[0]
