@@ -25,7 +25,9 @@ CASES = [
     ("reports_name_dotdot.yaml", 2, "reports.yaml:3: report '../escape': name '../escape' is not a plain file name"),
     ("reports_unknown_parameter.yaml", 2, "reports.yaml:7: report 'tiny': unknown parameter 'labl' for notebook 'tiny.ipynb'"),
     ("reports_unknown_notebook.yaml", 2, "reports.yaml:4: report 'tiny': unknown notebook 'tinny.ipynb'"),
-    ("reports_duplicate_name.yaml", 2, "reports.yaml:6: report 'tiny': duplicate report name (first at line 3)"),
+    ("reports_duplicate_name.yaml", 2, "reports.yaml:6: report 'tiny': duplicate report name (first at line 3; names that differ only in case are one)"),
+    ("reports_name_case_duplicate.yaml", 2, "reports.yaml:6: report 'TINY': duplicate report name (first at line 3; names that differ only in case are one)"),
+    ("reports_name_is_a_grid.yaml", 2, "reports.yaml:7: report 'tiny': is the name of a grid's entry (line 3), which stands for all its reports"),
     ("reports_tab_indented.yaml", 2, "reports.yaml:3: YAML syntax error: tab character used for indentation"),
     ("reports_cell_raises.yaml", 1, "cell 3: ValueError: deliberate failure for the test"),
     # issue 15: all found before any report runs

@@ -74,9 +74,10 @@ def report_entry_problems(entry: Any, doc: "YamlDocument", loc: tuple, notebooks
     name_problem = check_name(name)
     if name_problem:
         return bad("name", name_problem)
-    if name in seen:
-        return bad("name", f"duplicate report name (first at line {seen[name]})")
-    seen[name] = line
+    key = name.casefold()  # report files named apart only by case collide on macOS and Windows
+    if key in seen:
+        return bad("name", f"duplicate report name (first at line {seen[key]}; names that differ only in case are one)")
+    seen[key] = line
     if not isinstance(description, str) or not description.strip():
         bad("description", "missing one-line 'description'")
     if "title" in entry and not isinstance(entry["title"], str):
