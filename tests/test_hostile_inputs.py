@@ -361,6 +361,9 @@ def test_a_country_code_in_lower_case_is_named_and_corrected_where_it_is_written
     assert (done.returncode, done.stderr.splitlines()) == (2, [f"{path}:2: country: unknown country code 'nzl' (write it in capitals: 'NZL')"])
     assert country_name("nzl", "ru") == country_name("NZL", "ru") == "Новая Зеландия"
     assert "Новая Зеландия" in str(reader_parameters({"countries": ["nzl", "KAZ"]}, "ru"))
+    # a code written twice is one country; none at all is every country, said so
+    assert reader_parameters({"countries": ["nzl", "NZL", "kaz"]}, "ru") == {"Страны": "Новая Зеландия, Казахстан"}
+    assert reader_parameters({"countries": []}, "en") == {"Countries": "every country with a framework from an official source"}
 
 
 def test_an_out_of_looping_links_a_dash_for_network_and_a_failing_agreement_each_say_one_line(tmp_path):

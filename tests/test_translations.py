@@ -58,6 +58,16 @@ def test_a_framework_and_its_items_are_named_in_the_pages_language(data):
     assert (ru.items["item_code"] == en.items["item_code"]).all()  # ids, and so every analysis, untouched
 
 
+def test_an_english_key_that_differs_in_case_is_told_how_the_data_writes_it_and_a_roman_numeral_is_only_a_numeral(data):
+    """A hostile review: 'ACHIEVES RESULTS' was refused without a word of 'Achieves results', and
+    'DVD' passed as a Roman numeral in a Russian translation."""
+    _write(data, f"- en: {RISK.upper()}\n  ru: Сопротивление\n  kk: Қарсылық\n"
+                 f"- en: {GAP}\n  ru: Нехватка навыков переговоров по DVD\n  kk: Келіссөз дағдыларының жетіспеуі\n")
+    lines = run_workbench("validate", "--data", data).stderr.splitlines()
+    assert any(f"the data writes '{RISK}': write it so" in l for l in lines), lines
+    assert any("ru: holds Latin-script words (DVD)" in l for l in lines), lines
+
+
 def test_matches_on_the_datas_own_words_still_find_a_translated_indicator(data):
     """transferability.yaml names its indicators in English: a Russian dataset still finds them."""
     _write(data, "- en: Control of Corruption\n  ru: Контроль коррупции\n  kk: Сыбайлас жемқорлықты бақылау\n")

@@ -190,6 +190,7 @@ WORDS: dict[str, str] = dict([
     N_("figures.no_need", "no measured need"),
     N_("params.peers", "Peer countries"),
     N_("params.countries", "Countries"),
+    N_("params.countries_every", "every country with a framework from an official source"),
     N_("params.baseline", "Kazakh baseline"),
     N_("params.weights", "Weights changed"),
     N_("params.top", "Concepts per list"),

@@ -41,7 +41,8 @@ FILE_TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {"transferability.yaml": ("
 
 
 #: A Roman numeral, as in the official number of a Kazakh law ("№ 416-V"): kept as written.
-_ROMAN = re.compile(r"[IVXLCDM]+")
+#: Only a well-formed numeral up to 3999: "DVD", "LCD" or "MILD" are words, not numbers.
+_ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 
 
 _CyrillicText = Annotated[Text, AfterValidator(partial(cyrillic_only, whose="the data's translations", kept=_ROMAN))]

@@ -248,7 +248,9 @@ def say_language(page: str, lang: str) -> str:
 def _parameter_value(name: str, value: Any, lang: str) -> str:
     """One parameter's value as a reader names it: countries by name, settings in words, numbers as the language writes them."""
     if name in ("peers", "countries") and isinstance(value, (list, tuple)):
-        return ", ".join(country_name(str(c), lang) for c in value) or "—"
+        if not value and name == "countries":  # the notebooks' default: every country the data holds at first hand
+            return t("params.countries_every", lang)
+        return ", ".join(dict.fromkeys(country_name(str(c), lang) for c in value)) or "—"  # "nzl, NZL" is one country
     if name == "lang":
         return t(f"languages.{value}", lang)
     if name in ("baseline", "granularity", "scope", "level") and has(f"params.{name}_{value}"):

@@ -9,7 +9,7 @@ from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import read_text
 from workbench.model.validate.options import option_problems
 from workbench.model.versions import lineage_problems
-from workbench.model.values import _check_unique, control_character_problem, has_cyrillic, is_web_url, unknown_id, url_problem
+from workbench.model.values import _check_unique, control_character_problem, has_cyrillic, identity_key, is_web_url, unknown_id, url_problem
 
 if TYPE_CHECKING:
     from workbench.model.records import RawData
@@ -237,8 +237,11 @@ def translation_problems(raw: RawData) -> list[Problem]:
     if {"subjects", "anchors"} & raw.broken:  # practices and indicators are read as "subjects"
         return problems  # what the data holds is not known in full
     held = translatable_texts(raw)
+    by_case = {identity_key(h): h for h in held}
     for t, line, path in raw.translations:
         if t.en not in held:
+            near = by_case.get(identity_key(t.en))
+            hint = f"the data writes {near[:60]!r}: write it so" if near else "was the English changed? translate the new text"
             problems.append(Problem(path, line, f"en: no practice label, indicator name, timeline title, governance factor, framework title or item label of the data reads "
-                                                f"{t.en[:60]!r} (was the English changed? translate the new text)"))
+                                                f"{t.en[:60]!r} ({hint})"))
     return problems
