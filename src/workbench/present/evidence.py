@@ -24,6 +24,7 @@ def _sentence(text: str) -> str:
     """
     return text[:1].upper() + text[1:]
 
+
 def evidence_strings(lang: str = "en") -> dict[str, str]:
     """Titles and phrases of the evidence blocks in ``lang`` (group ``evidence`` of the catalogue)."""
     return group("evidence", lang)
@@ -33,7 +34,7 @@ def evidence_strings(lang: str = "en") -> dict[str, str]:
 def score_explanation_html(lang: str = "en") -> str:
     """How the score is computed (``sections.how_scored_text`` of the catalogue) as an escaped paragraph."""
     # the formula's names (w_i, peer_share...) are set as variables, not read as words of the sentence
-    text = html.escape(t("sections.how_scored_text", lang) + " " + t("sections.how_scored_undecided", lang))
+    text = html.escape(t("sections.how_scored_text", lang) + " " + t("sections.how_scored_undecided", lang) + " " + t("sections.how_scored_baseline", lang))
     return "<p>" + re.sub(r"\b[a-z]+(?:_[a-z]+)+\b", lambda m: f"<var>{m.group(0)}</var>", text) + "</p>"
 
 
