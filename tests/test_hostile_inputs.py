@@ -383,6 +383,10 @@ def test_an_out_of_looping_links_a_dash_for_network_and_a_failing_agreement_each
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     done = run_workbench("agreement", good, bad)
     assert done.returncode == 2 and done.stdout == "" and len(done.stderr.splitlines()) == 1
+    saved = tmp_path / "good.txt"  # codings saved under another name are still codings
+    saved.write_bytes(good.read_bytes())
+    done = run_workbench("agreement", saved, good)
+    assert done.returncode == 0 and "Cohen's kappa: 1.000" in done.stdout, done.stderr
     digits = tmp_path / "digits.txt"
     digits.write_text("2015 2016 2017 2018 2019 2020 2021 2022 2023 2024.\n", encoding="utf-8")
     done = run_workbench("code", digits, "--format", "table")

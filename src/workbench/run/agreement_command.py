@@ -16,6 +16,17 @@ from workbench.run.results import EXIT_OK
 __all__ = ["cmd_agreement"]
 
 
+def _is_codings(path: Path) -> bool:
+    """Whether ``path`` holds codings of ``workbench code``: a ``.csv`` name, or a first line that is
+    their header, whatever the name (a coder may save them as ``.txt``)."""
+    if path.suffix.lower() == ".csv":
+        return True
+    from workbench.model.sourcefile import read_text  # deferred: only for `workbench agreement`
+
+    first = next((line for line in read_text(path).splitlines() if line.strip() and not line.startswith("#")), "")
+    return {"document", "start", "end", "concept_id"} <= {c.strip() for c in first.split(",")}
+
+
 def _read_codes(path: Path):
     """Primary codes of a crosswalk TSV, or of a codings CSV (see ``workbench code``)."""
     # deferred: pandas and the readers of coded files load only for `workbench agreement`
@@ -23,7 +34,7 @@ def _read_codes(path: Path):
     from workbench.analysis.agreement import primary_codes
     from workbench.model.dataset import read_crosswalk
 
-    if path.suffix.lower() == ".csv":
+    if _is_codings(path):
         from workbench.analysis.coding import read_codings  # deferred: the coding module, only for codings
 
         return read_codings(path)
@@ -77,7 +88,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     """``workbench agreement A B``: Cohen's kappa of two coders' files (see the module)."""
     from workbench.analysis.agreement import agreement  # deferred: loads pandas
 
-    passes = [_coding_pass(p) if p.suffix.lower() != ".csv" else None for p in (args.a, args.b)]
+    passes = [_coding_pass(p) if not _is_codings(p) else None for p in (args.a, args.b)]
     if all(p is not None for p in passes):
         return _passes_agreement(*passes, args.data)
     if any(p is not None for p in passes):
