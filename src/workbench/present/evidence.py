@@ -92,7 +92,7 @@ def evidence_html(ev: Evidence, lang: str = "en", concept_label: str | None = No
         lis = "".join(f"<li>{html.escape(text)}"
                       + (f' <span class="wb-cite">[{"; ".join(cite_html(src, loc, lang) for src, loc in cites)}]</span>' if cites else "")
                       + "</li>" for text, cites in b.rows)
-        parts.append(f"<p><b>{html.escape(s[b.key])}</b></p><ul>{lis}</ul>")
+        parts.append(f'<p class="wb-block-title"><b>{html.escape(s[b.key])}</b></p><ul>{lis}</ul>')
     parts.append("</div>")
     return "".join(parts)
 
