@@ -129,8 +129,9 @@ def publish(frame: pd.DataFrame, lang: str | None = None, percent: Iterable[str]
             # marks in the downloads too; a cell nobody could know keeps its "?"
             series = series.map(lambda v: v if _unknown(v) else ("✓" if v else "–"))
         out[col] = series
-        decimals = _decimals(series, col)
-        shown[col] = [_cell_text(v, col, shares, decimals, lang) for v in series]
+    decimals = _table_decimals(out, shares)
+    for col in data.columns:
+        shown[col] = [_cell_text(v, col, shares, decimals[col], lang) for v in out[col]]
     header = {c: _header(c, lang) for c in data.columns}
     for c in data.columns:
         if c in shares:
@@ -167,6 +168,20 @@ def _who(token: str, lang: str) -> str:
     if _is_country(token):
         return country_name(token, lang)
     return cite_label(token, lang) if _source_id(token) else token
+
+
+def _table_decimals(frame: pd.DataFrame, shares: set[str]) -> dict[str, int]:
+    """Each column's decimals (:func:`_decimals`); a column of whole fractions beside columns of the same
+    kind with decimals takes them too (a similarity column reading 1 / 0 / 0 beside 1,000 / 0,417).
+
+    >>> _table_decimals(pd.DataFrame({"a": [1.0, 0.0], "b": [1.0, 0.5], "n": [3, 4]}), set())
+    {'a': 3, 'b': 3, 'n': 0}
+    """
+    decimals = {col: _decimals(frame[col], col) for col in frame.columns}
+    fractions = [c for c in frame.columns if c not in shares and c not in YEAR_COLUMNS and pd.api.types.is_float_dtype(frame[c])]
+    if any(decimals[c] for c in fractions):
+        decimals.update({c: DECIMALS for c in fractions})
+    return decimals
 
 
 def _decimals(series: pd.Series, col: str) -> int:
