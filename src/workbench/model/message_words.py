@@ -180,6 +180,7 @@ WORDS: dict[str, str] = dict([
     N_("figures.map_y", "second dimension"),
     N_("figures.cluster", "cluster {n}"),
     N_("figures.network_title", "Countries linked by shared concepts (Jaccard ≥ {threshold})"),
+    N_("figures.network_title_any", "Countries linked by shared concepts (at least one)"),
     N_("figures.community", "community {n}"),
     N_("figures.isolated", "no link above the threshold"),
     N_("figures.components_title", "What each recommendation's score is made of"),

@@ -135,7 +135,9 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     ax = fig.add_subplot()
     ax.set_axis_off()
     if threshold is not None:
-        ax.set_title(t("figures.network_title", lang, threshold=number(threshold, lang)), fontsize=11)
+        # a threshold of 0 keeps every pair that shares a concept (a Jaccard of 0 shares none, so no line): said so
+        title = t("figures.network_title", lang, threshold=number(threshold, lang)) if threshold > 0 else t("figures.network_title_any", lang)
+        ax.set_title(title, fontsize=11)
     if not len(G):
         return _plain(fig)
     pos, isolated = _network_layout(G, seed)
