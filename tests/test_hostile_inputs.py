@@ -391,3 +391,13 @@ def test_an_out_of_looping_links_a_dash_for_network_and_a_failing_agreement_each
     digits.write_text("2015 2016 2017 2018 2019 2020 2021 2022 2023 2024.\n", encoding="utf-8")
     done = run_workbench("code", digits, "--format", "table")
     assert done.returncode == 0 and "Empty DataFrame" not in done.stdout and done.stdout.startswith("document")
+
+
+def test_versions_writes_csv_to_a_file_named_csv(tmp_path):
+    """A hostile review: `versions --out v.csv` wrote an aligned text table into a .csv file."""
+    out = tmp_path / "v.csv"
+    done = run_workbench("versions", "--out", out)
+    assert done.returncode == 0, done.stderr
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("lineage,country,")
+    assert run_workbench("versions").stdout.split()[:2] == ["lineage", "country"]  # printed: the aligned table

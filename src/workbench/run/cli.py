@@ -208,7 +208,8 @@ def _add_options(sub) -> None:
 def _add_versions(sub) -> None:
     p = sub.add_parser("versions", help="framework versions over time: each lineage's versions, and the concepts gained and lost")
     p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", help="list the versions in force on this date instead")
-    p.add_argument("--format", choices=["csv", "table"], default="table")
+    p.add_argument("--format", choices=["csv", "table"], default=None,
+                   help="csv or table (default: csv for an --out file named .csv, else an aligned table)")
     p.add_argument("--out", type=_named_path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 

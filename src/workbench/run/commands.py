@@ -309,7 +309,9 @@ def _cmd_versions(args: argparse.Namespace) -> int:
         frame = versions_in_force(load(args.data, as_of=args.as_of))
     else:
         frame = lineage_changes(load(args.data, all_versions=True))
-    _emit(frame, args.format, args.out)
+    # a file named .csv gets CSV (a review found an aligned table in v.csv); printed, a table reads best
+    fmt = args.format or ("csv" if args.out is not None and args.out.suffix.lower() == ".csv" else "table")
+    _emit(frame, fmt, args.out)
     return EXIT_OK
 # -- end versions ----------------------------------------------------------------------------------
 
