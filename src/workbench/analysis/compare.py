@@ -121,6 +121,10 @@ def _join(values: Iterable) -> str:
     return CELL_SEP.join(dict.fromkeys(str(v) for v in values))  # unique, first-seen order
 
 
+def _join_all(values: Iterable) -> str:
+    return CELL_SEP.join(str(v) for v in values)
+
+
 def cells(ev: pd.DataFrame) -> pd.DataFrame:
     """One row per non-empty cell of the framework matrix, with the items and sources behind it.
 
@@ -129,17 +133,20 @@ def cells(ev: pd.DataFrame) -> pd.DataFrame:
 
     >>> ev = pd.DataFrame({"country": ["GBR", "GBR"], "concept_id": ["a", "a"], "item_code": ["U1", "U2"],
     ...     "framework_id": ["uk", "uk"], "label": ["One", "Two"], "source": ["s", "s"], "locator": ["p. 1", "p. 2"]})
-    >>> cells(ev).iloc[0].to_dict()["item_codes"], cells(ev).iloc[0].to_dict()["sources"]
-    ('U1;U2', 's')
+    >>> row = cells(ev.assign(label="Same")).iloc[0].to_dict()
+    >>> row["item_codes"], row["labels"], row["sources"]
+    ('U1;U2', 'Same;Same', 's')
     """
     groups = ev.groupby(["country", "concept_id"], sort=True)
     out = groups.agg(
         n_items=("item_code", "size"),
         item_codes=("item_code", _join),
         framework_ids=("framework_id", _join),
-        labels=("label", _join),
+        # one label per item code, in the same order: two items named alike are two entries (a review
+        # read 3 codes beside 2 labels), as their locators are
+        labels=("label", _join_all),
         sources=("source", _join),
-        locators=("locator", _join),
+        locators=("locator", _join_all),
     )
     return out.reset_index()
 
