@@ -24,7 +24,7 @@ from workbench.model.taxonomy import concept_labels
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, item_concepts, practice_concepts
 from workbench.analysis.recommend import ranked
 
-__all__ = ["FINDING_COLUMNS", "CONCEPT_VERDICTS", "paper_recommendations", "paper_findings", "paper_findings_as_of", "paper_dates",
+__all__ = ["FINDING_COLUMNS", "paper_rows", "paper_recommendations", "paper_findings", "paper_findings_as_of", "paper_dates",
            "recovered_share", "summary"]
 
 FINDING_COLUMNS = ["paper", "recommendation", "subject_id", "model_country", "concepts", "concept_id", "list",
@@ -170,8 +170,11 @@ def paper_findings(gaps, top: int = 10, sources: Iterable[str] | None = None, la
             comment = t("findings.related_only", lang) + "; " + comment
         if not set(r["model_countries"]) & {*gaps.peers, "KAZ", ""}:
             comment += "; " + t("findings.model_not_peer", lang, country=", ".join(country_name(c, lang) for c in r["model_countries"]))
+        # a recommendation only related to a concept of the top lists touches it: it is not recovered (the
+        # score's "recommended by papers" counts carried concepts only, and so does this count)
+        verdict = ("touched" if r["related_only"] else "recovered") if recovered else "missed"
         rows.append({**base, "concept_id": best, "list": b["list"], "rank": int(b["rank"]), "kaz_status": b["kaz_status"],
-                     "verdict": "recovered" if recovered else "missed", "comment": comment})
+                     "verdict": verdict, "comment": comment})
     rows += _concept_rows(lists, recs, {r["concept_id"] for r in rows}, top, lang)
     out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     out["rank"] = out["rank"].astype("Int64")
@@ -180,13 +183,14 @@ def paper_findings(gaps, top: int = 10, sources: Iterable[str] | None = None, la
     return out
 
 
-#: Verdicts of the rows that are concepts of our top lists, not recommendations of a paper.
-CONCEPT_VERDICTS = ("new", "touched")
+def paper_rows(findings: pd.DataFrame) -> pd.Series:
+    """Which rows of a findings table are the papers' recommendations (the others are concepts of our top lists)."""
+    return findings["paper"].astype(str) != ""
 
 
 def recovered_share(findings: pd.DataFrame) -> tuple[int, int]:
     """(recovered, all paper recommendations) of a findings table."""
-    mine = findings[~findings["verdict"].isin(CONCEPT_VERDICTS)]
+    mine = findings[paper_rows(findings)]
     return int((mine["verdict"] == "recovered").sum()), int(len(mine))
 
 
@@ -196,9 +200,12 @@ def summary(findings: pd.DataFrame, lang: str = "en") -> str:
     """One sentence: how many of the papers' recommendations are recovered, and how many concepts are new."""
     got, total = recovered_share(findings)
     new = int((findings["verdict"] == "new").sum())
-    touched = int((findings["verdict"] == "touched").sum())
+    concepts = findings[~paper_rows(findings)]
+    touched = int((concepts["verdict"] == "touched").sum())
+    only_related = int((findings[paper_rows(findings)]["verdict"] == "touched").sum())
     share = f" ({percent(got / total, lang, 0)})" if total else ""
     text = t("findings.summary", lang, got=got, total=total, share=share, new=new)
+    text += " " + tn("findings.summary_only_related", only_related, lang) if only_related else ""
     return text + (" " + tn("findings.summary_touched", touched, lang) if touched else "")
 
 
@@ -227,11 +234,11 @@ def paper_findings_as_of(gaps, gaps_at: Callable[[date], Any], top: int = 10, la
             undated.append(paper)
             continue
         found = paper_findings(gaps_at(day), top=top, sources=[paper], lang=lang)
-        parts.append(found[~found["verdict"].isin(CONCEPT_VERDICTS)].assign(as_of=str(day)))
+        parts.append(found[paper_rows(found)].assign(as_of=str(day)))
     # every paper's recommendations, today: a concept is *new* only when none of the papers recommends it
     current = paper_findings(gaps, top=top, lang=lang)
     parts.append(current[current["paper"].isin(undated)].assign(as_of=today))
-    parts.append(current[current["verdict"].isin(CONCEPT_VERDICTS)].assign(as_of=today))
+    parts.append(current[~paper_rows(current)].assign(as_of=today))
     out = pd.concat(parts, ignore_index=True)[[*FINDING_COLUMNS, "as_of"]]
     out["rank"] = out["rank"].astype("Int64")
     out.attrs.update(current.attrs)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.analysis.evidence import cite, fmt
-from workbench.analysis.papers import CONCEPT_VERDICTS, paper_findings, recovered_share
+from workbench.analysis.papers import paper_findings, paper_rows, recovered_share
 from workbench.analysis.recommend import GapAnalysis, evidence
 from workbench.model.settings import SCORE_EXPLANATION
 from workbench.present.evidence import md_escape, evidence_markdown
@@ -75,11 +75,13 @@ def render_findings(findings: pd.DataFrame) -> str:
     got, total = recovered_share(findings)
     lines.append("")
     lines.append(f"Recovered: {got} of {total} paper recommendations ({got / total:.0%})." if total else "No paper recommendations.")
-    for paper, g in findings[~findings["verdict"].isin(CONCEPT_VERDICTS)].groupby("paper"):
+    for paper, g in findings[paper_rows(findings)].groupby("paper"):
         k, n = recovered_share(g)
         lines.append(f"- {paper}: {k} of {n} recovered.")
     lines.append(f"New (in our top lists, neither recommended nor touched by any paper's recommendation): {int((findings['verdict'] == 'new').sum())}.")
-    lines.append(f"Touched (in our top lists, carried beside a better ranked concept or related): {int((findings['verdict'] == 'touched').sum())}.")
+    lines.append(f"Touched: {int((findings[paper_rows(findings)]['verdict'] == 'touched').sum())} recommendations only related to a concept "
+                 f"of the top lists; {int((findings[~paper_rows(findings)]['verdict'] == 'touched').sum())} concepts of the top lists "
+                 "carried beside a better ranked concept or related.")
     sizes = findings.attrs.get("list_sizes", {})
     if sizes:
         # a top 10 out of 11 system concepts recovers almost anything: the reader needs the list sizes
