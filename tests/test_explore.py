@@ -137,3 +137,16 @@ def test_markup_in_a_concept_label_shows_as_text_in_the_explorer(model, monkeypa
     monkeypatch.setattr(explore, "concept_labels", lambda concepts, lang: {c: f"{c} {hostile}" for c in concepts["concept_id"]})
     for page in (explore.ranked_html(result, "en"), explore.components_html(result, "en")):
         assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_all_weights_zero_reads_as_one_line_in_the_explorers_status(model):
+    """A review in JupyterLab: with every weight at 0 the validation error went to the log console, and
+    the previous ranking stayed on screen as if current."""
+    import dataclasses
+
+    from workbench.run.explore import _problem_text
+
+    zero = dataclasses.replace(Choice(), weights=dict.fromkeys(("peer_share", "oecd_alignment", "kaz_absence", "measured_need", "paper_recommended"), 0.0))
+    with pytest.raises(ValueError) as err:
+        model.compute(zero)
+    assert _problem_text(err.value) == "all weights are zero"

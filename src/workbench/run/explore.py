@@ -268,6 +268,19 @@ def _choice(controls: dict[str, Any], defaults: dict[str, float]) -> Choice:
                   granularity=controls["granularity"].value, lang=controls["lang"].value, top=int(controls["top"].value))
 
 
+def _problem_text(exc: Exception) -> str:
+    """One line for the explorer's status: the input problems, or the first message of a validation error.
+
+    >>> _problem_text(InputError.parameter("peers", "no peer countries given"))
+    'no peer countries given'
+    """
+    if isinstance(exc, InputError):
+        return "; ".join(p.message for p in exc.problems)
+    errors = getattr(exc, "errors", None)
+    first = errors()[0].get("msg", "") if callable(errors) and errors() else str(exc).splitlines()[0]
+    return str(first).removeprefix("Value error, ")
+
+
 def explorer(model: ExplorerModel | None = None, project: Any = None) -> Any:
     """The explorer's widgets, live: every change recomputes and redraws (``model.timings`` keeps the times)."""
     import ipywidgets as w  # deferred: widgets are needed in JupyterLab only, never by a report or a command
@@ -286,8 +299,10 @@ def explorer(model: ExplorerModel | None = None, project: Any = None) -> Any:
         choice = _choice(controls, defaults)
         try:
             result = model.compute(choice)
-        except InputError as exc:
-            status.value = f"<b>{html.escape('; '.join(p.message for p in exc.problems))}</b>"
+        except (InputError, ValueError) as exc:  # pydantic's ValidationError (all weights zero) is a ValueError
+            status.value = f"<b>{html.escape(_problem_text(exc))}</b>"
+            ranked.value = components.value = ""  # nothing of the previous setting stays on screen as if current
+            graph.value = b""
             return
         ranked.value = ranked_html(result, choice.lang)
         components.value = components_html(result, choice.lang)
