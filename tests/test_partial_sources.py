@@ -9,6 +9,7 @@ from matplotlib.patches import Rectangle
 from workbench.analysis import compare as C
 from workbench.analysis import known
 from workbench.model.dataset import load
+from workbench.model.errors import InputError
 from workbench.model.synthetic import letter_taxonomy, write_dataset
 from workbench.present import figures
 from workbench.present.versions import versions_html
@@ -173,3 +174,16 @@ def test_every_country_names_those_it_leaves_out_as_known_only_at_second_hand():
     note = present.left_out_html([], None, "ru", secondary=secondary_only(real)).markup
     assert "Япония" in note and "вторичным" in note
     assert present.left_out_html([], None, "en").markup == ""
+
+
+def test_a_typo_in_a_country_or_a_level_is_named_not_read_as_a_country_without_data():
+    """A review in JupyterLab: countries ["GBR", "CAN", "XYZ", "KAZ"] said XYZ was left out for want of
+    a framework, and level "seniour" that no country had a framework at it."""
+    from workbench.analysis.compare import comparison_countries
+
+    real = load()
+    with pytest.raises(InputError, match="unknown country code 'XYZ'"):
+        comparison_countries(real, ["GBR", "CAN", "XYZ", "KAZ"])
+    with pytest.raises(InputError, match="unknown level 'seniour' \\(use all, senior, leaders\\)"):
+        comparison_countries(real, ["GBR", "CAN"], "seniour")
+    assert comparison_countries(real, ["GBR", "CAN", "DEU"])[1] == ["DEU"]  # a real country without data: left out and named

@@ -11,7 +11,7 @@ from workbench.analysis.known import with_frameworks
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, filter_items, item_concepts
 from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError
-from workbench.model.schema import LIST_SEP, ORGANISATIONS
+from workbench.model.schema import LEVELS, LIST_SEP, ORGANISATIONS, is_country_code
 from workbench.model.settings import read_settings
 from workbench.model.versions import had, proposals
 
@@ -280,7 +280,12 @@ def comparison_countries(ds: Dataset, countries: Sequence[str] | None = None, le
     Raises :class:`~workbench.model.errors.InputError` when fewer than two are left: there is
     nothing to compare, and a matrix of one row would be drawn as if there were.
     """
+    if level is not None and level not in LEVELS:  # a typo ("seniour") read as a level nobody has
+        raise InputError.parameter("level", f"unknown level '{level}' (use {', '.join(LEVELS)})")
     asked = list(dict.fromkeys(str(c).strip().upper() for c in countries)) if countries else select_countries(ds)
+    unknown = [c for c in asked if not is_country_code(c)]
+    if unknown:  # a typo ("XYZ") would otherwise read as a country left out for want of a framework
+        raise InputError.parameter("countries", f"unknown country code {', '.join(map(repr, unknown))} (use ISO 3166-1 alpha-3, or OECD / EU)")
     kept, left_out = with_frameworks(ds.frameworks, asked, level)
     if len(kept) < 2:
         at = f" at the level '{level}'" if level else ""
