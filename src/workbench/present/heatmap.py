@@ -9,9 +9,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter
 
 from workbench.analysis.compare import linkage, similarity
-from workbench.model.i18n import country_name
+from workbench.model.i18n import country_name, number
 
 __all__ = ["heatmap", "literal_text", "plain"]
 
@@ -85,15 +86,19 @@ def heatmap(matrix: pd.DataFrame, labels: dict[str, str] | None = None, drop_emp
     hidden = None
     if unknown is not None:
         hidden = unknown.reindex(index=data.index, columns=data.columns, fill_value=False).T.to_numpy(dtype=bool)
+    # numbers as the page's language writes them (0,50 on a Russian page), in the cells and on the colour bar
+    decimals = int(fmt[1:-1]) if fmt.startswith(".") and fmt.endswith("f") and fmt[1:-1].isdigit() else 0
+    annotations = shown.map(lambda v: number(v, lang, decimals))
     grid = sns.clustermap(
         shown, row_cluster=concept_tree is not None, col_cluster=country_tree is not None,
         row_linkage=concept_tree, col_linkage=country_tree, cmap="Blues", linewidths=0.5, linecolor="white",
-        annot=True, fmt=fmt, figsize=(4 + 0.6 * n_countries + 0.09 * longest, 2.5 + 0.3 * n_concepts),
+        annot=annotations, fmt="", figsize=(4 + 0.6 * n_countries + 0.09 * longest, 2.5 + 0.3 * n_concepts),
         dendrogram_ratio=(0.12, 0.08), xticklabels=True, yticklabels=True, mask=hidden,
         cbar_pos=(0.02, 0.965, 0.1, 0.012), cbar_kws={"label": value_label, "orientation": "horizontal"},
     )
     if hidden is not None:
         _mark_unknown(grid, pd.DataFrame(hidden), unknown_label)
+    grid.ax_cbar.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang)))
     grid.ax_heatmap.set_xlabel("")
     grid.ax_heatmap.set_ylabel("")
     plain(grid.figure)
