@@ -22,6 +22,11 @@ __all__ = ["option_titles", "option_counts", "options_html", "coverage_frame", "
            "draft_legend_html", "quote_numbers", "with_carrying_options", "shown_options"]
 
 
+#: The option card's labels and values side by side wherever it is shown: the reports' style sheet does it,
+#: but JupyterLab's own rules for a definition list set labels and values adrift (a review in JupyterLab).
+_DL_GRID = "display: grid; grid-template-columns: minmax(8em, 11em) 1fr; gap: .25em .9em"
+
+
 def _text(o: Any, key: str, lang: str) -> str:
     """An option's text in ``lang``, escaped, with a visible draft mark while unreviewed: on the
     title only, since the review state covers every text of the option in that language."""
@@ -125,7 +130,7 @@ def option_html(o: Any, numbers: dict[str, int], titles: dict[str, str], shown: 
                          + _quote_links(m["quotes"], numbers, lang) for m in o["models"])
     serves = ", ".join(labels.get(c, c) for c in o["concepts"])
     return (f'<div class="wb-option" id="option-{html.escape(o["option_id"], quote=True)}">'
-            f"<h4>{_text(o, 'title', lang)}</h4><p>{_text(o, 'rationale', lang)}</p><dl>"
+            f"<h4>{_text(o, 'title', lang)}</h4><p>{_text(o, 'rationale', lang)}</p><dl style='{_DL_GRID}'>"
             + _row(t("options.serves", lang), html.escape(serves))
             + _row(t("options.models", lang), models) + _kazakhstan(o, numbers, lang) + _how(o, titles, shown, lang)
             + "</dl></div>")
