@@ -150,3 +150,11 @@ def test_all_weights_zero_reads_as_one_line_in_the_explorers_status(model):
     with pytest.raises(ValueError) as err:
         model.compute(zero)
     assert _problem_text(err.value) == "all weights are zero"
+
+
+def test_the_explorers_stability_reads_as_the_reports_do(model):
+    """A review in JupyterLab: the explorer showed stability as 1.00 and 0.99 where the reports show 100.0 %."""
+    from workbench.run.explore import ranked_html
+
+    shown = ranked_html(model.compute(Choice()), "ru")
+    assert re.search(r"<td>\d{1,3},\d\xa0%</td>", shown), shown[:500]

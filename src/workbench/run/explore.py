@@ -25,7 +25,7 @@ from workbench.model.defaults import DEFAULT_BASELINE, DEFAULT_PEERS
 from workbench.model.errors import InputError
 from workbench.model.outputs import atomic_write
 from workbench.model.validate import check_name
-from workbench.model.i18n import country_name, has, number, t, value_word
+from workbench.model.i18n import country_name, has, number, percent, t, value_word
 from workbench.model.settings import COMPONENTS, countries_with_data, load_settings
 from workbench.model.taxonomy import at_granularity, concept_labels
 from workbench.present.figures import network_figure, png_bytes
@@ -143,7 +143,7 @@ def ranked_html(result: Explored, lang: str) -> str:
         for i, r in part.iterrows():
             options = "; ".join(titles.get(o, o) for o in str(r["options"]).split(";") if o) or t("options.no_option", lang)
             cells = [str(r["rank"]), _move_text(result.moves[i]), labels.get(r["concept_id"], r["concept_id"]),
-                     value_word(r["kaz_status"], lang), options, number(r["score"], lang, 3), number(r["stability"], lang, 2)]
+                     value_word(r["kaz_status"], lang), options, number(r["score"], lang, 3), percent(r["stability"], lang, 1)]
             rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
         head = ["columns.rank", "columns.move", "columns.concept", "columns.kaz_status", "columns.options", "columns.score",
                 "columns.stability"]
