@@ -7,7 +7,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.analysis.known import with_frameworks
+from workbench.analysis.known import with_frameworks, with_secondary
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, filter_items, item_concepts
 from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError
@@ -62,9 +62,8 @@ def select_countries(
         return sorted(set(countries))
     if frameworks is not None:
         return sorted(set(filter_items(ds.items, frameworks=frameworks)["country"]))
-    fws = had(ds.frameworks)
-    official = fws["source_kind"] != "secondary" if "source_kind" in fws.columns else True
-    found = set(fws.loc[official, "country"])
+    owners = sorted(set(had(ds.frameworks)["country"]))
+    found = set(owners) - set(with_secondary(ds.frameworks, owners))  # a country known only at second hand: when named
     if not include_organisations:
         found -= set(ORGANISATIONS)
     return sorted(found)
@@ -260,15 +259,13 @@ def secondary_only(ds: Dataset) -> list[str]:
     :func:`select_countries` leaves out of "every country" unless they are named.
 
     >>> from types import SimpleNamespace
-    >>> fw = pd.DataFrame({"framework_id": ["a", "b", "c"], "country": ["JPN", "SGP", "SGP"], "source_kind": ["secondary", "secondary", "official"]})
+    >>> fw = pd.DataFrame({"framework_id": ["a", "b", "c"], "country": ["JPN", "SGP", "SGP"], "level": "all", "coverage": "partial",
+    ...                    "source_kind": ["secondary", "secondary", "official"]})
     >>> secondary_only(SimpleNamespace(frameworks=fw))
     ['JPN']
     """
-    fws = had(ds.frameworks)
-    if "source_kind" not in fws.columns:
-        return []
-    official = set(fws.loc[fws["source_kind"] != "secondary", "country"])
-    return sorted(set(fws["country"]) - official - set(ORGANISATIONS))
+    owners = sorted(set(had(ds.frameworks)["country"]) - set(ORGANISATIONS))
+    return list(with_secondary(ds.frameworks, owners))
 
 
 def comparison_countries(ds: Dataset, countries: Sequence[str] | None = None, level: str | None = None) -> tuple[list[str], list[str]]:

@@ -32,8 +32,9 @@ def country_coverage(frameworks: pd.DataFrame, countries: Iterable[str] | None =
     Columns ``country``, ``n_frameworks``, ``n_complete``, ``n_partial``, ``n_secondary``,
     ``partial`` (framework ids), ``secondary`` (framework ids), ``knowable`` (every framework of it
     is complete, so silence is absence: a complete list's silence does not speak for a partial list
-    of the same country, which may carry what the complete one lacks). A country without a framework
-    at ``level`` gets zeros and ``knowable`` False.
+    of the same country, which may carry what the complete one lacks), ``secondary_only`` (every
+    framework of it is from a secondary source: the country is known only at second hand). A country
+    without a framework at ``level`` gets zeros, and ``knowable`` and ``secondary_only`` False.
 
     >>> fw = pd.DataFrame({"framework_id": ["a", "b", "c", "d"], "country": ["X", "Y", "Y", "X"], "level": ["all", "all", "all", "senior"],
     ...                    "coverage": ["complete", "partial", "partial", "partial"], "source_kind": ["official", "official", "secondary", "official"]})
@@ -51,9 +52,10 @@ def country_coverage(frameworks: pd.DataFrame, countries: Iterable[str] | None =
         secondary = own.loc[own["source_kind"] == "secondary", "framework_id"].tolist()
         rows.append({"country": country, "n_frameworks": len(own), "n_complete": len(own) - len(partial),
                      "n_partial": len(partial), "n_secondary": len(secondary), "partial": tuple(partial),
-                     "secondary": tuple(secondary), "knowable": len(own) > 0 and not partial})
+                     "secondary": tuple(secondary), "knowable": len(own) > 0 and not partial,
+                     "secondary_only": 0 < len(secondary) == len(own)})
     return pd.DataFrame(rows, columns=["country", "n_frameworks", "n_complete", "n_partial", "n_secondary",
-                                       "partial", "secondary", "knowable"])
+                                       "partial", "secondary", "knowable", "secondary_only"])
 
 
 def with_secondary(frameworks: pd.DataFrame, countries: Sequence[str]) -> tuple[str, ...]:
@@ -65,8 +67,8 @@ def with_secondary(frameworks: pd.DataFrame, countries: Sequence[str]) -> tuple[
     >>> with_secondary(fw, ["Y", "X"])
     ('X',)
     """
-    cov = country_coverage(frameworks, countries).set_index("country")
-    return tuple(c for c in countries if c in cov.index and 0 < cov.at[c, "n_secondary"] == cov.at[c, "n_frameworks"])
+    cov = country_coverage(frameworks, countries)
+    return tuple(cov.loc[cov["secondary_only"], "country"])
 
 
 def knowable(frameworks: pd.DataFrame, countries: Iterable[str], level: str | None = None) -> pd.Series:

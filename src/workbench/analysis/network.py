@@ -212,8 +212,7 @@ def name_countries(G: nx.Graph, coverage: pd.DataFrame | None = None) -> nx.Grap
             continue
         d.update(label=country_name(str(n), "en"), **{f"label_{lang}": country_name(str(n), lang) for lang in ("en", "ru", "kk")})
         if rows is not None and n in rows.index:
-            secondary = 0 < rows.at[n, "n_secondary"] == rows.at[n, "n_frameworks"]  # known only at second hand
-            d.update(coverage="partial" if rows.at[n, "n_partial"] else "complete", secondary=bool(secondary))
+            d.update(coverage="partial" if rows.at[n, "n_partial"] else "complete", secondary=bool(rows.at[n, "secondary_only"]))
     return G
 
 

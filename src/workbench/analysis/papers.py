@@ -6,8 +6,8 @@ its ``paper_frameworks`` (seed 002's adapted model). Each is set beside the rank
 in the ranking (with the papers' weight as configured: 0 by default, so the comparison is not
 circular). A recommendation is *recovered* when one of the concepts it carries (by a carrying
 predicate) is in the top ``top`` of its list, *missed* otherwise; where the crosswalk only relates it
-to concepts (``skos:relatedMatch``) it is compared on those and the comment says so; *unmapped* when
-the crosswalk maps it to no concept at all. Every concept of our top lists that no recommendation's
+to concepts (``skos:relatedMatch``) it is compared on those, the comment says so, and one in the top
+list is *touched*, not recovered; *unmapped* when the crosswalk maps it to no concept at all. Every concept of our top lists that no recommendation's
 row names is listed too: *touched* when a paper's recommendation carries it beside a better ranked
 concept or relates to it, *new* when none carries or touches it.
 """
@@ -200,13 +200,12 @@ def summary(findings: pd.DataFrame, lang: str = "en") -> str:
     """One sentence: how many of the papers' recommendations are recovered, and how many concepts are new."""
     got, total = recovered_share(findings)
     new = int((findings["verdict"] == "new").sum())
-    concepts = findings[~paper_rows(findings)]
-    touched = int((concepts["verdict"] == "touched").sum())
-    only_related = int((findings[paper_rows(findings)]["verdict"] == "touched").sum())
+    touched, mine = findings["verdict"] == "touched", paper_rows(findings)
     share = f" ({percent(got / total, lang, 0)})" if total else ""
-    text = t("findings.summary", lang, got=got, total=total, share=share, new=new)
-    text += " " + tn("findings.summary_only_related", only_related, lang) if only_related else ""
-    return text + (" " + tn("findings.summary_touched", touched, lang) if touched else "")
+    parts = [t("findings.summary", lang, got=got, total=total, share=share, new=new)]
+    for key, n in (("findings.summary_only_related", int((touched & mine).sum())), ("findings.summary_touched", int((touched & ~mine).sum()))):
+        parts += [tn(key, n, lang)] if n else []
+    return " ".join(parts)
 
 
 def paper_dates(gaps, sources: Iterable[str] | None = None) -> dict[str, date | None]:

@@ -15,7 +15,6 @@ from workbench.present.citations import cite_html
 __all__ = ["evidence_strings", "score_explanation_html", "md_escape", "evidence_markdown", "evidence_html"]
 
 
-
 def _sentence(text: str) -> str:
     """``text`` begun as a sentence (it follows a full stop: "partial. Score 0.625 = ...").
 

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from workbench.model.i18n import DRAFT_MARK, DRAFT_LANGUAGES, LANGUAGES, check_language, country_name, group, has, number, t
 from workbench.model.outputs import atomic_write
+from workbench.model.values import has_cyrillic
 from workbench.present.annex import REMOVED_TAGS, annex_file, link_across, split_annex, split_references
 from workbench.present.fonts import embed_fonts
 from workbench.present.language_marks import mark_english
@@ -288,12 +289,11 @@ def _show(value: Any) -> str:
 
 #: The index's file in each language; English keeps the name every link and bookmark knows.
 INDEX_FILES = {"en": "index.html", "ru": "index-ru.html", "kk": "index-kk.html"}
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
 
 def _text_lang(text: str, lang: str) -> str:
     """The language a title of ``reports.yaml`` is written in: the report's, if it is in Cyrillic, else English."""
-    return lang if lang != "en" and _CYRILLIC.search(text or "") else "en"
+    return lang if lang != "en" and has_cyrillic(text or "") else "en"
 
 
 def _index_item(project: Any, s: Any, lang: str) -> dict[str, Any]:

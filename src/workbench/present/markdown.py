@@ -75,13 +75,13 @@ def render_findings(findings: pd.DataFrame) -> str:
     got, total = recovered_share(findings)
     lines.append("")
     lines.append(f"Recovered: {got} of {total} paper recommendations ({got / total:.0%})." if total else "No paper recommendations.")
-    for paper, g in findings[paper_rows(findings)].groupby("paper"):
+    mine, touched = paper_rows(findings), findings["verdict"] == "touched"
+    for paper, g in findings[mine].groupby("paper"):
         k, n = recovered_share(g)
         lines.append(f"- {paper}: {k} of {n} recovered.")
     lines.append(f"New (in our top lists, neither recommended nor touched by any paper's recommendation): {int((findings['verdict'] == 'new').sum())}.")
-    lines.append(f"Touched: {int((findings[paper_rows(findings)]['verdict'] == 'touched').sum())} recommendations only related to a concept "
-                 f"of the top lists; {int((findings[~paper_rows(findings)]['verdict'] == 'touched').sum())} concepts of the top lists "
-                 "carried beside a better ranked concept or related.")
+    lines.append(f"Touched: {int((touched & mine).sum())} recommendations only related to a concept of the top lists; "
+                 f"{int((touched & ~mine).sum())} concepts of the top lists carried beside a better ranked concept or related.")
     sizes = findings.attrs.get("list_sizes", {})
     if sizes:
         # a top 10 out of 11 system concepts recovers almost anything: the reader needs the list sizes

@@ -48,8 +48,9 @@ def cautions(gaps: Any, shown: list[Any], lang: str, top: int | None = None) -> 
     if len(shown_options) and (shown_options[f"text_status_{lang}"] != "reviewed").any():
         out.append(t("summary.caution_drafts", lang))
     # next to the other caution on the options: after the undecided concepts, "their options" read as theirs
-    if (shown_options["kaz_status"] == "undecided").any():
-        out.append(t("summary.caution_undecided", lang, n=number(int((shown_options["kaz_status"] == "undecided").sum()), lang, 0)))
+    undecided = int((shown_options["kaz_status"] == "undecided").sum())
+    if undecided:
+        out.append(t("summary.caution_undecided", lang, n=number(undecided, lang, 0)))
     unknown = sorted({p for ev in shown for p in ev.peers_unknown})
     if unknown:
         out.append(tn("summary.caution_partial", len(unknown), lang, names=", ".join(country_name(c, lang) for c in unknown)))

@@ -27,14 +27,15 @@ def _is_codings(path: Path) -> bool:
     return {"document", "start", "end", "concept_id"} <= {c.strip() for c in first.split(",")}
 
 
-def _read_codes(path: Path):
-    """Primary codes of a crosswalk TSV, or of a codings CSV (see ``workbench code``)."""
+def _read_codes(path: Path, codings: bool):
+    """Primary codes of a crosswalk TSV, or of a codings CSV (``codings``: :func:`_is_codings` of ``path``,
+    see ``workbench code``)."""
     # deferred: pandas and the readers of coded files load only for `workbench agreement`
     import pandas as pd
     from workbench.analysis.agreement import primary_codes
     from workbench.model.dataset import read_crosswalk
 
-    if _is_codings(path):
+    if codings:
         from workbench.analysis.coding import read_codings  # deferred: the coding module, only for codings
 
         return read_codings(path)
@@ -88,7 +89,8 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     """``workbench agreement A B``: Cohen's kappa of two coders' files (see the module)."""
     from workbench.analysis.agreement import agreement  # deferred: loads pandas
 
-    passes = [_coding_pass(p) if not _is_codings(p) else None for p in (args.a, args.b)]
+    codings = [_is_codings(p) for p in (args.a, args.b)]  # each file's kind, told once
+    passes = [None if is_codings else _coding_pass(p) for p, is_codings in zip((args.a, args.b), codings)]
     if all(p is not None for p in passes):
         return _passes_agreement(*passes, args.data)
     if any(p is not None for p in passes):
@@ -96,7 +98,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         raise InputError.single(the_pass, 0, f"a mapping pass is compared with another mapping pass, not with {other.name} "
                                              "(a crosswalk or codings)")
     # both read before a word is printed: a file that fails leaves nothing on standard output
-    result = agreement(_read_codes(args.a), _read_codes(args.b))
+    result = agreement(_read_codes(args.a, codings[0]), _read_codes(args.b, codings[1]))
     if result.n_common == 0:
         raise InputError.single(args.b, 0, f"no subject is coded in both {args.a} and {args.b}")
     print("compared: each subject's primary code (its highest-confidence concept)")

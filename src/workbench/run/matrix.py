@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable
 from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import read_yaml
 from workbench.model.validate import report_entry_problems
+from workbench.model.values import identity_key
 from workbench.run.parameters import NotebookParameter, notebook_parameters
 
 __all__ = [
@@ -270,14 +271,14 @@ def check_entries(doc: Any, entries: list[MatrixEntry], notebooks_dir: Path, pro
         return found
 
     # a grid's entry name stands for all its reports (--only, the index): no report may take it
-    groups = {item.group.casefold(): doc.line_of(("reports", item.index)) for item in entries if item.group}
+    groups = {identity_key(item.group): doc.line_of(("reports", item.index)) for item in entries if item.group}
     for item in entries:
         i, entry = item.index, item.data
         lines = _GridLines(doc, i, item.grid) if item.grid else doc
         name = entry.get("name")
-        if isinstance(name, str) and name.casefold() in groups:
+        if isinstance(name, str) and identity_key(name) in groups:
             problems.append(Problem(doc.path, lines.line_of(("reports", i, "name")),
-                                    f"report '{name}': is the name of a grid's entry (line {groups[name.casefold()]}), which stands for all its reports"))
+                                    f"report '{name}': is the name of a grid's entry (line {groups[identity_key(name)]}), which stands for all its reports"))
             continue
         found = report_entry_problems(entry, lines, ("reports", i), notebooks_dir, seen, declared, RUNNER_PARAMETERS, data_dir)
         problems.extend(found)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from workbench.model.documents import DOCUMENT_PARAMETERS, document_name_problem, resolve_document
 from workbench.model.errors import InputError, Problem
+from workbench.model.values import identity_key
 
 if TYPE_CHECKING:
     from workbench.model.sourcefile import YamlDocument
@@ -74,7 +75,7 @@ def report_entry_problems(entry: Any, doc: "YamlDocument", loc: tuple, notebooks
     name_problem = check_name(name)
     if name_problem:
         return bad("name", name_problem)
-    key = name.casefold()  # report files named apart only by case collide on macOS and Windows
+    key = identity_key(name)  # report files named apart only by case collide on macOS and Windows
     if key in seen:
         return bad("name", f"duplicate report name (first at line {seen[key]}; names that differ only in case are one)")
     seen[key] = line
