@@ -170,3 +170,20 @@ def test_the_runner_starts_without_the_data_model_or_pandas():
     code = f"import sys, workbench.run.runner; print([m for m in {heavy!r} if m in sys.modules])"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+#: The top level the users asked for, plus the engineering around it; anything else tracked there
+#: (a review's screenshots, a stray PDF) is clutter a newcomer must not have to wonder about.
+TOP_LEVEL = {
+    "notebooks", "data", "src", "figures", "reports", "environment.yml", "README.md",
+    "ARCHITECTURE.md", "CITATION.cff", "LICENSE", "Makefile", "pyproject.toml", "reports.yaml",
+    "benchmarks", "requirements", "scripts", "tests", ".ci", ".gitignore", ".importlinter",
+}
+
+
+def test_the_top_level_holds_only_what_it_should():
+    if not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    listed = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    tracked = {line.split("/", 1)[0] for line in listed.splitlines() if line}
+    assert tracked <= TOP_LEVEL, f"unexpected at the top level: {sorted(tracked - TOP_LEVEL)}"
