@@ -96,7 +96,10 @@ def test_no_papermill_parameters_cell_or_code_in_reports(generated):
 
 def test_regenerating_gives_identical_bytes(generated):
     specs = load_matrix(generated.matrix, generated.notebooks)
-    names = [s.name for s in specs]
+    # one report of each notebook in each language: what could make bytes differ between runs (dates,
+    # ids, ordering, fonts, numbers) lives in the notebook and the language, not in the parameters' values
+    names = list({(s.notebook, s.parameters.get("lang", "en")): s.name for s in reversed(specs)}.values())
+    assert len(names) < len(specs) and {s.notebook for s in specs} == {s.notebook for s in specs if s.name in names}
     digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
     before = {n: digest(generated.reports / f"{n}.html") for n in [*names, "index"]}
     figures_before = {p: digest(p) for n in names for p in sorted((generated.figures / n).rglob("*")) if p.is_file()}
@@ -150,10 +153,13 @@ def test_reports_open_offline_in_chromium(generated, browser):
         links = page.eval_on_selector_all("nav.wb-toc a", "els => els.map(a => a.getAttribute('href'))")
         if not page_path.name.startswith("index"):
             assert links, f"{page_path.name} has an empty table of contents"
-        for href in links:
-            assert href.startswith("#")
-            tag = page.evaluate("id => { const e = document.getElementById(id); return e ? e.tagName : null }", href[1:])
-            assert tag in ("H2", "H3"), f"{page_path.name}: {href} -> {tag}"
+        assert all(href.startswith("#") for href in links), links
+        tags = page.evaluate("ids => ids.map(id => { const e = document.getElementById(id); return e ? e.tagName : null })",
+                             [href[1:] for href in links])
+        assert all(tag in ("H2", "H3") for tag in tags), f"{page_path.name}: {dict(zip(links, tags))}"
+        # every link's target is a heading (above); clicking the first, a middle and the last shows that a
+        # click lands there (clicking every one of them, about 280, was most of this test's time)
+        for href in dict.fromkeys(links[i] for i in (0, len(links) // 2, -1)) if links else ():
             page.click(f'nav.wb-toc a[href="{href}"]')
             top = page.evaluate("id => document.getElementById(id).getBoundingClientRect().top", href[1:])
             assert abs(top) < 5 or page.evaluate("() => window.innerHeight + window.scrollY >= document.body.scrollHeight - 2"), f"{href} not scrolled to"
