@@ -73,3 +73,41 @@ def _fresh_presentation_context():
     page = sys.modules.get("workbench.present.page")
     if page is not None:
         page.forget()
+
+
+def data_without_official(root: str | os.PathLike, country: str) -> Path:
+    """A copy of the bundled data at ``root / "data"`` in which ``country`` is known only at second hand:
+    its frameworks from official sources are left out, with every row that names their items.
+
+    The bundled data has no such country (each has an official framework); the cautions, the default
+    selection and the notes about secondary sources are checked on this copy instead.
+    """
+    import yaml
+
+    data = Path(root) / "data"
+    shutil.copytree(REPO / "data", data)
+    codes, gone, kept = set(), set(), set()
+    for path in sorted((data / "frameworks").glob("*.yaml")):
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts = {record["title"], *(item["label"] for item in record["items"])}
+        if record["country"] == country and record.get("source_kind", "official") != "secondary":
+            codes |= {item["code"] for item in record["items"]}
+            gone |= texts
+            path.unlink()
+        else:
+            kept |= texts
+    translations = yaml.safe_load((data / "translations.yaml").read_text(encoding="utf-8"))
+    translations = [entry for entry in translations if entry["en"] not in gone - kept]  # no translation of a text no record has
+    (data / "translations.yaml").write_text(yaml.safe_dump(translations, allow_unicode=True, width=10_000), encoding="utf-8")
+    for table in [data / "crosswalk.tsv", *sorted((data / "coding").glob("*.tsv"))]:
+        lines = table.read_text(encoding="utf-8").splitlines(keepends=True)
+        table.write_text("".join(l for l in lines if l.split("\t", 1)[0].removeprefix("item:") not in codes), encoding="utf-8")
+    return data
+
+
+@pytest.fixture(scope="session")
+def japan_at_second_hand(tmp_path_factory):
+    """The bundled data with Japan known only from a secondary source (:func:`data_without_official`), loaded."""
+    from workbench.model.dataset import load
+
+    return load(data_without_official(tmp_path_factory.mktemp("secondary"), "JPN"))

@@ -715,7 +715,7 @@ def test_undecided_concepts_that_would_rank_if_absent_are_named_in_the_summary()
 
 
 @pytest.mark.parametrize("lang", ["en", "ru", "kk"])
-def test_the_summary_warns_of_peers_known_only_in_part_or_at_second_hand(lang):
+def test_the_summary_warns_of_peers_known_only_in_part_or_at_second_hand(lang, japan_at_second_hand):
     """An outside review with new countries: with only a partial peer, recommendations resting on no
     peer evidence at all drew no caution (the caution was said only where some peer could show a
     concept), and a peer known only from a secondary source drew none either."""
@@ -723,11 +723,11 @@ def test_the_summary_warns_of_peers_known_only_in_part_or_at_second_hand(lang):
     from workbench.present.summary import cautions
 
     japan = country_name("JPN", lang)
-    gaps = analyse(load(), ["JPN"], "listening_state")  # Japan: partial, and from a secondary source
+    gaps = analyse(japan_at_second_hand, ["JPN"], "listening_state")  # Japan: partial, and from a secondary source only
     said = cautions(gaps, evidence_for(gaps, recommendations(gaps, top=10, draws=0)), lang, 10)
     assert t("summary.caution_no_peer_known", lang) in said and t("summary.caution_no_peer", lang) not in said
     assert tn("summary.caution_secondary", 1, lang, names=japan) in said
-    gaps = analyse(load(), ["GBR", "NZL", "CAN"], "listening_state")  # complete and official
+    gaps = analyse(japan_at_second_hand, ["GBR", "NZL", "CAN"], "listening_state")  # complete and official
     said = cautions(gaps, evidence_for(gaps, recommendations(gaps, top=10, draws=0)), lang, 10)
     assert not {t("summary.caution_no_peer_known", lang), tn("summary.caution_secondary", 1, lang, names=japan)} & set(said)
     assert not any(japan in c for c in said)
