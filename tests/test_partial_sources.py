@@ -188,3 +188,50 @@ def test_a_typo_in_a_country_or_a_level_is_named_not_read_as_a_country_without_d
     with pytest.raises(InputError, match="unknown level 'seniour' \\(use all, senior, leaders\\)"):
         comparison_countries(real, ["GBR", "CAN"], "seniour")
     assert comparison_countries(real, ["GBR", "CAN", "DEU"])[1] == ["DEU"]  # a real country without data: left out and named
+
+
+def _two_domain_taxonomy() -> dict:
+    """``a``-``c`` in the domain 'people', ``v`` and ``w`` in 'values'."""
+    tax = letter_taxonomy("abcvw")
+    tax["domains"].append({"id": "values", "label": {"en": "Values", "ru": "Ценности", "kk": "Құндылықтар"}})
+    for concept in tax["concepts"]:
+        concept["domain"] = "values" if concept["id"] in "vw" else "people"
+    return tax
+
+
+def test_a_partial_code_of_values_hides_only_its_domain(tmp_path):
+    """Domain review, 2026-12-06: the USA's ethics principles are known only in part (8 of 14); counted
+    as partial everywhere, they made every concept its complete competency framework lacks unknown (the
+    USA left out of the share of strategic vision). ``missing_domains`` says what the unread part can hold."""
+    frameworks = {
+        "usa_ecq": {"country": "USA", "concepts": ["a"]},
+        "usa_ethics": {"country": "USA", "concepts": ["v"], "coverage": "partial", "missing": "principles 9-14",
+                       "missing_domains": ["values"]},
+        "fra_ethics": {"country": "FRA", "concepts": ["a", "v"], "coverage": "partial", "missing": "the definitions"},
+    }
+    ds = load(write_dataset(tmp_path / "data", frameworks, taxonomy=_two_domain_taxonomy()))
+    cells = known.knowable_cells(ds.frameworks, ds.concepts, ["USA", "FRA"])
+    assert cells.loc["USA"].to_dict() == {"a": True, "b": True, "c": True, "v": False, "w": False}
+    assert not cells.loc["FRA"].any()  # a partial list that names no domain may hide any concept
+    share = known.peer_share(pd.Series({"b": (), "w": ()}), ["USA", "FRA"], cells)
+    assert share.loc["b", "peer_share"] == 0.0 and share.loc["b", "peers_unknown"] == ("FRA",)  # the USA lacks b
+    assert pd.isna(share.loc["w", "peer_share"]) and share.loc["w", "peers_unknown"] == ("USA", "FRA")
+    matrix = C.framework_matrix(C.evidence(ds, ["USA"]), ["USA"], list("abcvw"))
+    assert known.cell_states(matrix, cells).loc["USA"].tolist() == ["carried", "absent", "absent", "carried", "unknown"]
+    principles = pd.DataFrame({"principle": ["P1", "P2"], "principle_label": ["one", "two"], "concept_id": ["b", "w"]})
+    cov = C.coverage(C.evidence(ds, ["USA"]), principles, ["USA"], cells)
+    assert C.coverage_matrix(cov, "unknown").loc["USA"].tolist() == [False, True]
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"coverage": "partial", "missing": "x", "missing_domains": ["valeus"]}, "unknown domain 'valeus' in missing_domains (use people, values)"),
+    ({"missing_domains": ["values"]}, "'missing' and 'missing_domains' belong to a partial framework"),
+])
+def test_missing_domains_are_checked_where_written(tmp_path, extra, message):
+    from workbench.model.errors import InputError as Refused
+
+    frameworks = {"usa_ethics": {"country": "USA", "concepts": ["v"], **extra}}
+    root = write_dataset(tmp_path / "data", frameworks, taxonomy=_two_domain_taxonomy())
+    with pytest.raises(Refused) as refused:
+        load(root)
+    assert message in str(refused.value) and "usa_ethics.yaml:" in str(refused.value)

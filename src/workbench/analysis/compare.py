@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import inspect
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from workbench.analysis.known import with_frameworks, with_secondary
+from workbench.analysis.known import Known, silence_is_absence, with_frameworks, with_secondary
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, filter_items, item_concepts
 from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError
@@ -312,13 +312,13 @@ def principle_concepts(
 
 
 def coverage(ev: pd.DataFrame, principles: pd.DataFrame, countries: Sequence[str] | None = None,
-             known: Mapping[str, bool] | pd.Series | None = None) -> pd.DataFrame:
+             known: Known | None = None) -> pd.DataFrame:
     """Which principles each country covers through the shared concepts.
 
     A principle is covered by a country when the country carries at least one concept the
     principle maps to. A principle it does not cover is *unknown* rather than uncovered when the
-    country's silence is not absence (``known``: per country, True when a complete framework of
-    it was read, :func:`workbench.analysis.known.knowable`; every country when ``None``). One row
+    country's silence on one of its concepts is not absence (``known``: per country, or per country and
+    concept, :func:`workbench.analysis.known.knowable_cells`; every country when ``None``). One row
     per (country, principle): ``covered``, ``unknown`` and ``via`` (the shared concepts, joined
     with :data:`CELL_SEP`).
 
@@ -337,11 +337,11 @@ def coverage(ev: pd.DataFrame, principles: pd.DataFrame, countries: Sequence[str
     out = []
     for country in rows:
         have = carried.get(country, set())
-        silence_is_absence = True if known is None else bool(known.get(country, False))
         for principle, concepts in targets.items():
             via = [c for c in concepts if c in have]
+            hidden = known is not None and not all(silence_is_absence(known, country, c) for c in concepts)
             out.append({"country": country, "principle": principle, "principle_label": labels[principle],
-                        "covered": bool(via), "unknown": not via and not silence_is_absence, "via": CELL_SEP.join(via)})
+                        "covered": bool(via), "unknown": not via and hidden, "via": CELL_SEP.join(via)})
     return pd.DataFrame(out, columns=["country", "principle", "principle_label", "covered", "unknown", "via"])
 
 

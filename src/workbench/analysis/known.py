@@ -2,9 +2,11 @@
 
 A framework recorded as ``coverage: partial`` (the source shows only part of it) cannot show that a
 concept is missing: whatever it does not carry may sit in the part nobody could read. A country's
-silence on a concept therefore counts as *absent* only when at least one of its frameworks (at the
-level compared) is complete; otherwise it is *unknown*. Shares count over the countries that could
-show the concept, and a cell nobody could know is drawn and said differently.
+silence on a concept therefore counts as *absent* only when every one of its frameworks (at the
+level compared) is complete, or is partial only in domains of the taxonomy other than the concept's
+(a partial framework's ``missing_domains``: an ethics code whose unread principles are all about
+values cannot hide a leadership competency); otherwise it is *unknown*. Shares count over the
+countries that could show the concept, and a cell nobody could know is drawn and said differently.
 """
 from __future__ import annotations
 
@@ -15,7 +17,11 @@ import pandas as pd
 
 from workbench.model.versions import had
 
-__all__ = ["STATES", "country_coverage", "with_secondary", "knowable", "cell_states", "peer_share", "with_frameworks"]
+__all__ = ["STATES", "country_coverage", "with_secondary", "knowable", "knowable_cells", "silence_is_absence", "cell_states", "peer_share",
+           "with_frameworks"]
+
+#: Per country (True: silence is absence on every concept), or per country and concept (a frame).
+Known = Mapping[str, bool] | pd.Series | pd.DataFrame
 
 #: A country's state on a concept: it carries it, a complete framework of it does not, or nobody can tell.
 STATES = ("carried", "absent", "unknown")
@@ -77,19 +83,55 @@ def knowable(frameworks: pd.DataFrame, countries: Iterable[str], level: str | No
     return pd.Series(cov["knowable"].to_numpy(dtype=bool), index=cov["country"].to_numpy(), name="knowable")
 
 
-def cell_states(matrix: pd.DataFrame, known: Mapping[str, bool] | pd.Series) -> pd.DataFrame:
+def knowable_cells(frameworks: pd.DataFrame, concepts: pd.DataFrame, countries: Iterable[str], level: str | None = None) -> pd.DataFrame:
+    """Per country (rows) and concept (columns): True when the country's silence on the concept is absence.
+
+    It is when the country has a framework at ``level`` and none of its partial frameworks could hide
+    the concept: a partial framework hides the domains it names in ``missing_domains``, every domain
+    when it names none. ``concepts``: ``concept_id`` and ``domain``.
+
+    >>> fw = pd.DataFrame({"framework_id": ["a", "b", "c"], "country": ["X", "X", "Y"], "level": "all",
+    ...                    "coverage": ["complete", "partial", "partial"], "missing_domains": [(), ("values",), ()]})
+    >>> cs = pd.DataFrame({"concept_id": ["lead", "ethics"], "domain": ["leadership", "values"]})
+    >>> knowable_cells(fw, cs, ["X", "Y", "Z"]).to_dict("index")
+    {'X': {'lead': True, 'ethics': False}, 'Y': {'lead': False, 'ethics': False}, 'Z': {'lead': False, 'ethics': False}}
+    """
+    fws = _at_level(frameworks, level)
+    names = list(dict.fromkeys(countries))
+    domains = concepts["domain"].to_numpy()
+    every = set(domains)
+    rows = []
+    for country in names:
+        own = fws[fws["country"] == country]
+        hidden: set = set()
+        for _, fw in own[own["coverage"] == "partial"].iterrows():
+            hidden |= set(fw.get("missing_domains") or ()) or every  # naming none, it may hide any
+        rows.append([len(own) > 0 and d not in hidden for d in domains])
+    return pd.DataFrame(rows, index=pd.Index(names), columns=concepts["concept_id"].to_numpy(), dtype=bool)
+
+
+def silence_is_absence(known: Known, country: str, concept: str) -> bool:
+    """Whether ``country``'s silence on ``concept`` is absence, by :func:`knowable` (per country) or
+    :func:`knowable_cells` (per country and concept)."""
+    if isinstance(known, pd.DataFrame):
+        return bool(known.at[country, concept]) if country in known.index and concept in known.columns else False
+    return bool(known.get(country, False))
+
+
+def cell_states(matrix: pd.DataFrame, known: Known) -> pd.DataFrame:
     """The country x concept matrix as states: ``carried`` (a count above 0), ``absent`` or ``unknown``.
 
     >>> m = pd.DataFrame({"a": [1, 0], "b": [0, 0]}, index=["X", "Y"])
     >>> cell_states(m, {"X": True, "Y": False}).to_dict("index")
     {'X': {'a': 'carried', 'b': 'absent'}, 'Y': {'a': 'unknown', 'b': 'unknown'}}
     """
-    silent = np.where(np.array([bool(known.get(c, False)) for c in matrix.index])[:, None], "absent", "unknown")
+    absence = np.array([[silence_is_absence(known, c, k) for k in matrix.columns] for c in matrix.index], dtype=bool)
+    silent = np.where(absence.reshape(matrix.shape), "absent", "unknown")
     values = np.where(matrix.to_numpy() > 0, "carried", silent)
     return pd.DataFrame(values, index=matrix.index, columns=matrix.columns)
 
 
-def peer_share(carrying: pd.Series, peers: Sequence[str], known: Mapping[str, bool] | pd.Series) -> pd.DataFrame:
+def peer_share(carrying: pd.Series, peers: Sequence[str], known: Known) -> pd.DataFrame:
     """Share of the peers carrying each concept, over the peers whose data could show it.
 
     ``carrying``: per concept, the tuple of peers carrying it. A peer carrying the concept counts
@@ -104,7 +146,7 @@ def peer_share(carrying: pd.Series, peers: Sequence[str], known: Mapping[str, bo
     rows = {}
     for concept, carriers in carrying.items():
         carriers = set(carriers) & set(peers)
-        unknown = tuple(p for p in peers if p not in carriers and not bool(known.get(p, False)))
+        unknown = tuple(p for p in peers if p not in carriers and not silence_is_absence(known, p, concept))
         n_known = len(peers) - len(unknown)
         rows[concept] = {"peer_share": len(carriers) / n_known if n_known else float("nan"),
                          "peers_known": n_known, "peers_unknown": unknown}

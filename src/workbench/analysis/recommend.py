@@ -23,7 +23,7 @@ from workbench.model.errors import InputError
 from workbench.model.values import unknown_id
 from workbench.analysis.evidence import Evidence, cite
 from workbench.analysis.kaz_status import kaz_evidence, kaz_status, verb
-from workbench.analysis.known import knowable, peer_share, with_secondary
+from workbench.analysis.known import knowable_cells, peer_share, with_secondary
 from workbench.model.schema import PREDICATES
 from workbench.model.versions import check_in_force
 from workbench.analysis.scoring import SCOPES, oecd_alignment, rank, rank_lists, score, stability
@@ -141,7 +141,7 @@ def _unique(values) -> tuple:
 
 
 def _components(concepts: pd.DataFrame, links: pd.DataFrame, status: pd.Series, peers: list[str], s: Settings,
-                known: pd.Series) -> pd.DataFrame:
+                known: pd.DataFrame) -> pd.DataFrame:
     ids = concepts["concept_id"]
     role = links["role"]
     carrying_peers = _per_concept(links[role.isin(["peer_item", "peer_practice"])], "country", _unique, ids, ())
@@ -211,7 +211,7 @@ def analyse(
     kaz = kaz_evidence(ds, fws)
     status = kaz_status(kaz, ds.concepts["concept_id"])
     frameworks = ds.frameworks[ds.frameworks["framework_id"].isin(fws)][["framework_id", "title", "source", "locator"]]
-    table = _components(ds.concepts, links, status, codes, s, knowable(ds.frameworks, codes))
+    table = _components(ds.concepts, links, status, codes, s, knowable_cells(ds.frameworks, ds.concepts, codes))
     pr = ds.practices
     risks = pr[pr["source"].isin(s.implementation_sources) & (pr["kind"] == "risk")]
     risks = risks[["id", "country", "label", "source", "locator"]].reset_index(drop=True)

@@ -139,6 +139,7 @@ def _framework_row(fw: Any, doc: Any) -> dict[str, Any]:
         "in_force_to": fw.in_force_to, "replaced_by": fw.replaced_by or "", "dates_source": fw.dates_source or "",
         "dates_locator": fw.dates_locator or "",
         "coverage": fw.coverage, "missing": fw.missing or "", "source_kind": fw.source_kind,
+        "missing_domains": tuple(fw.missing_domains or ()),
         "proposal": fw.proposal,
     }
 

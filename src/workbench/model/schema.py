@@ -206,6 +206,9 @@ class Framework(Record):
     #: missing and why, so that a concept it does not carry is unknown, not absent.
     coverage: Literal["complete", "partial"] = "complete"
     missing: Optional[Paragraphs] = None
+    #: The taxonomy domains the unread part of a partial framework could hold (every domain when not
+    #: given): what the country does not carry in another domain stays absent, if its other lists are complete.
+    missing_domains: Optional[list[Line]] = None
     #: Who published the source: the owner (``official``), the owner's page as a public web archive
     #: kept it (``official-archived``), or somebody else describing it (``secondary``; never a default peer).
     source_kind: Literal["official", "official-archived", "secondary"] = "official"
@@ -218,8 +221,10 @@ class Framework(Record):
     def _coverage(self) -> "Framework":
         if self.coverage == "partial" and not (self.missing or "").strip():
             raise ValueError("a partial framework says what is missing and why: give 'missing'")
-        if self.coverage == "complete" and self.missing:
-            raise ValueError("'missing' belongs to a partial framework: set 'coverage: partial'")
+        if self.coverage == "complete" and (self.missing or self.missing_domains is not None):
+            raise ValueError("'missing' and 'missing_domains' belong to a partial framework: set 'coverage: partial'")
+        if self.missing_domains is not None and not self.missing_domains:
+            raise ValueError("'missing_domains' names at least one domain of the taxonomy (leave it out for every domain)")
         return self
 
     @model_validator(mode="after")

@@ -97,7 +97,7 @@ def write_dataset(
             root / "frameworks" / f"{fw_id}.yaml",
             {"id": fw_id, "country": spec["country"], "title": spec.get("title", fw_id), "year": spec.get("year", 2020),
              "level": spec.get("level", "all"), "kind": spec.get("kind", "competencies"), "source": "src_test",
-             "locator": "p. 1", **{k: spec[k] for k in ("coverage", "missing", "source_kind", "proposal") if k in spec}, "items": items},
+             "locator": "p. 1", **{k: spec[k] for k in ("coverage", "missing", "missing_domains", "source_kind", "proposal") if k in spec}, "items": items},
         )
     pr = []
     for p in practices:

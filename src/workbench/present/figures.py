@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 from workbench.analysis.compare import clusters, country_map, evidence, framework_matrix, select_countries, similarity
-from workbench.analysis.known import cell_states, knowable, with_frameworks
+from workbench.analysis.known import cell_states, knowable_cells, with_frameworks
 from workbench.analysis.network import bipartite_graph, overlap_graph
 from workbench.analysis.scoring import contributions
 from workbench.model.i18n import country_name, number, t
@@ -356,7 +356,7 @@ def write_figures(
     ev = evidence(ds, names, None, level)
     matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]))
     labels = concept_labels(ds.concepts, lang)
-    read = knowable(ds.frameworks, names, level)
+    read = knowable_cells(ds.frameworks, ds.concepts, names, level)
     written = []
     grid = heatmap(matrix, labels, unknown=cell_states(matrix, read).eq("unknown"), unknown_label=t("figures.unknown_cell", lang), lang=lang)
     try:

@@ -196,7 +196,7 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 def _cmd_network(args: argparse.Namespace) -> int:
     # deferred: the comparison, the network (networkx) and the dataset load pandas
     from workbench.analysis.compare import cells, evidence, framework_matrix, select_countries
-    from workbench.analysis.known import cell_states, country_coverage, knowable, with_frameworks
+    from workbench.analysis.known import cell_states, country_coverage, knowable_cells, with_frameworks
     from workbench.model.dataset import load
     from workbench.analysis.network import bipartite_graph, export_graph, graph_bytes, name_countries, overlap_graph
     from workbench.model.outputs import atomic_write_all
@@ -225,7 +225,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
                        level=args.level or "any", min_weight=float(args.min_weight), granularity=args.granularity)
     matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]), binary=args.binary)
     # a cell only partial sources stand behind is unknown, not 0: left empty
-    matrix = matrix.astype(object).where(cell_states(matrix, knowable(read, names, args.level)).ne("unknown"), "")
+    matrix = matrix.astype(object).where(cell_states(matrix, knowable_cells(read, ds.concepts, names, args.level)).ne("unknown"), "")
     # one output of five files: all written, or none replaced
     atomic_write_all({**{args.out / f"overlap.{fmt}": graph_bytes(graph, fmt) for fmt in ("graphml", "gexf", "json")},
                       args.out / "matrix.csv": _csv(matrix, index=True, to_file=True),

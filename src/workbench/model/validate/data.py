@@ -136,6 +136,11 @@ def _taxonomy_records_problems(raw: "RawData", problems: list[Problem]) -> set[s
             problems.append(Problem(tdoc.path, tdoc.line_of(("concepts", i, "domain")), f"concept '{c.id}': unknown domain '{c.domain}'"))
     problems.extend(broader_problems(tax, tdoc))
     problems.extend(_phrase_problems(tax, tdoc))
+    for fw, doc, _ in raw.frameworks:
+        for i, domain in enumerate(fw.missing_domains or ()):
+            if domain not in domain_ids:
+                problems.append(Problem(doc.path, doc.line_of(("missing_domains", i)),
+                                        f"unknown domain '{domain}' in missing_domains (use {', '.join(sorted(domain_ids))})"))
     return {c.id for c in tax.concepts}
 
 
