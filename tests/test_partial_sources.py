@@ -225,7 +225,7 @@ def test_a_partial_code_of_values_hides_only_its_domain(tmp_path):
 
 @pytest.mark.parametrize("extra, message", [
     ({"coverage": "partial", "missing": "x", "missing_domains": ["valeus"]}, "unknown domain 'valeus' in missing_domains (use people, values)"),
-    ({"missing_domains": ["values"]}, "'missing' and 'missing_domains' belong to a partial framework"),
+    ({"missing_domains": ["values"]}, "'missing_domains' belongs to a partial framework: set 'coverage: partial'"),
 ])
 def test_missing_domains_are_checked_where_written(tmp_path, extra, message):
     from workbench.model.errors import InputError as Refused

@@ -81,7 +81,8 @@ def test_a_year_known_alone_says_so_and_covers_the_whole_year(data):
 def test_no_lineage_counts_twice_and_each_date_uses_its_version():
     for day, expected in (("2024-06-01", USA_2006), ("2026-01-01", "usa_ecq_2025"), (None, "usa_ecq_2025")):
         usa = load(as_of=day).frameworks.query("country == 'USA'")
-        assert list(usa["framework_id"]) == [expected]
+        assert list(usa.loc[usa["lineage"] == "usa_executive_core_qualifications", "framework_id"]) == [expected]
+        assert usa["lineage"].is_unique  # beside it only the ethics principles, a lineage of their own
     assert {USA_2006, "usa_ecq_2025"} <= set(load(all_versions=True).frameworks["framework_id"])
 
 
@@ -90,8 +91,9 @@ def test_recommend_as_of_uses_the_version_in_force_and_names_it(run_cli):
     new = run_cli("recommend", "--peers", "USA", "--draws", "0")
     assert old.returncode == 0 and new.returncode == 0, old.stderr + new.stderr
     old_csv, new_csv = (pd.read_csv(io.StringIO(x.stdout), keep_default_na=False) for x in (old, new))
-    assert set(old_csv["frameworks"]) == {"USA usa_executive_core_qualifications (2006, from 2006-10-01)"}
-    assert set(new_csv["frameworks"]) == {"USA usa_ecq_2025 (2025, from 2025-10-01)"}
+    principles = "USA usa_principles_ethical_conduct (1993, from 1993)"  # the ethics principles, in force on both days
+    assert set(old_csv["frameworks"]) == {f"USA usa_executive_core_qualifications (2006, from 2006-10-01); {principles}"}
+    assert set(new_csv["frameworks"]) == {f"USA usa_ecq_2025 (2025, from 2025-10-01); {principles}"}
     assert old_csv[["scope", "concept_id"]].values.tolist() != new_csv[["scope", "concept_id"]].values.tolist()
     before = run_cli("recommend", "--peers", "USA", "--as-of", "1990-01-01")
     assert before.returncode == 2 and before.stderr.startswith("--as-of: USA has no framework in force on 1990-01-01")

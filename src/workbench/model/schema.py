@@ -221,8 +221,10 @@ class Framework(Record):
     def _coverage(self) -> "Framework":
         if self.coverage == "partial" and not (self.missing or "").strip():
             raise ValueError("a partial framework says what is missing and why: give 'missing'")
-        if self.coverage == "complete" and (self.missing or self.missing_domains is not None):
-            raise ValueError("'missing' and 'missing_domains' belong to a partial framework: set 'coverage: partial'")
+        if self.coverage == "complete" and self.missing:
+            raise ValueError("'missing' belongs to a partial framework: set 'coverage: partial'")
+        if self.coverage == "complete" and self.missing_domains is not None:
+            raise ValueError("'missing_domains' belongs to a partial framework: set 'coverage: partial'")
         if self.missing_domains is not None and not self.missing_domains:
             raise ValueError("'missing_domains' names at least one domain of the taxonomy (leave it out for every domain)")
         return self

@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 from workbench.analysis.compare import clusters, country_map, evidence, framework_matrix, select_countries, similarity
-from workbench.analysis.known import cell_states, knowable_cells, with_frameworks
+from workbench.analysis.known import cell_states, knowable, knowable_cells, with_frameworks
 from workbench.analysis.network import bipartite_graph, overlap_graph
 from workbench.analysis.scoring import contributions
 from workbench.model.i18n import country_name, number, t
@@ -364,7 +364,7 @@ def write_figures(
     finally:
         plt.close(grid.figure)  # seaborn draws through pyplot, which keeps figures alive
     overlap = overlap_graph(bipartite_graph(ev, nodes=names, concepts=ds.concepts), min_weight=min_weight)
-    written += save_figure(network_figure(overlap, lang, seed, partial=[c for c, k in read.items() if not k]), folder,
+    written += save_figure(network_figure(overlap, lang, seed, partial=[c for c, k in knowable(ds.frameworks, names, level).items() if not k]), folder,
                            figure_stem("network", names, level, lang, seed=seed))
     coords = country_map(matrix, "mds", random_state=seed)
     groups = clusters(similarity(matrix), n_clusters) if len(matrix) > 1 else None
