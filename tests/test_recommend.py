@@ -734,6 +734,18 @@ def test_the_summary_warns_of_peers_known_only_in_part_or_at_second_hand(lang, j
     assert not any(japan in c for c in said)
 
 
+def test_a_peer_known_in_part_from_a_secondary_source_is_named_too():
+    """A domain review, 2026-12-06: Japan's official ethics principles took away the caution, though
+    every competency Japan carries still rests on a secondary source."""
+    from workbench.analysis.recommend import evidence_for, recommendations
+    from workbench.present.summary import cautions
+
+    gaps = analyse(load(), ["GBR", "JPN", "CAN"], "both")
+    assert gaps.secondary_peers == ("JPN",)
+    said = cautions(gaps, evidence_for(gaps, recommendations(gaps, top=10, draws=0)), "en", 10)
+    assert tn("summary.caution_secondary", 1, "en", names="Japan") in said
+
+
 def test_a_missed_paper_recommendation_never_says_no_peer_has_it_when_some_peers_cannot_tell():
     """A second reading: 'none of the chosen peers ... carries it' stood where three of seven peers'
     partial sources could not tell."""

@@ -64,17 +64,18 @@ def country_coverage(frameworks: pd.DataFrame, countries: Iterable[str] | None =
                                        "partial", "secondary", "knowable", "secondary_only"])
 
 
-def with_secondary(frameworks: pd.DataFrame, countries: Sequence[str]) -> tuple[str, ...]:
+def with_secondary(frameworks: pd.DataFrame, countries: Sequence[str], partly: bool = False) -> tuple[str, ...]:
     """The ``countries`` (in the order given) known only from secondary sources: every framework of
-    theirs is one (a country with an official framework too is not).
+    theirs is one (a country with an official framework too is not); with ``partly``, those known
+    from a secondary source in part or whole (what they carry may rest on what others wrote).
 
     >>> fw = pd.DataFrame({"framework_id": ["a", "b", "c"], "country": ["X", "Y", "Y"], "level": ["all", "all", "all"],
     ...                    "coverage": ["partial", "complete", "partial"], "source_kind": ["secondary", "official", "secondary"]})
-    >>> with_secondary(fw, ["Y", "X"])
-    ('X',)
+    >>> with_secondary(fw, ["Y", "X"]), with_secondary(fw, ["Y", "X"], partly=True)
+    (('X',), ('Y', 'X'))
     """
     cov = country_coverage(frameworks, countries)
-    return tuple(cov.loc[cov["secondary_only"], "country"])
+    return tuple(cov.loc[cov["n_secondary"] > 0 if partly else cov["secondary_only"], "country"])
 
 
 def knowable(frameworks: pd.DataFrame, countries: Iterable[str], level: str | None = None) -> pd.Series:

@@ -272,12 +272,14 @@ def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 0, resol
     return pd.Series([number[i] for i in range(len(order))], index=pd.Index(order, name="node"), name="community", dtype=int)
 
 
-def unique_concepts(B: nx.Graph, unknown: Iterable[str] = ()) -> pd.DataFrame:
+def unique_concepts(B: nx.Graph, unknown: Iterable[str] | pd.DataFrame = ()) -> pd.DataFrame:
     """Concepts carried by exactly one carrier (country or framework) of the bipartite graph.
 
     Columns ``concept_id``, ``label``, ``carrier``, ``items`` (item codes behind it) and, when some
     carriers are ``unknown`` (known only from partial sources: their silence is not absence),
     ``unknown_for``: those of them other than the carrier, which may carry the concept too.
+    ``unknown``: the carriers whose silence is never absence, or per carrier and concept whether it
+    is (:func:`workbench.analysis.known.knowable_cells`: a partial list may hide some domains only).
 
     >>> B = bipartite_graph(pd.DataFrame({"country": ["GBR", "GBR", "CAN"], "concept_id": ["a", "b", "b"],
     ...     "item_code": ["U1", "U2", "C1"], "framework_id": ["uk", "uk", "ca"], "source": "s", "locator": "p"}))
@@ -285,15 +287,18 @@ def unique_concepts(B: nx.Graph, unknown: Iterable[str] = ()) -> pd.DataFrame:
     [['a', 'GBR', 'U1']]
     >>> unique_concepts(B, unknown=["CAN"])["unknown_for"].tolist()
     ['CAN']
+    >>> unique_concepts(B, unknown=pd.DataFrame({"a": [True], "b": [False]}, index=["CAN"])).columns.tolist()
+    ['concept_id', 'label', 'carrier', 'items']
     """
-    unknown = [u for u in unknown if u in B]
+    cells = unknown if isinstance(unknown, pd.DataFrame) else None
+    silent = [u for u in (cells.index if cells is not None else unknown) if u in B]
     rows = []
     for c in side(B, 1):
         if B.degree(c) == 1:
             (carrier,) = B[c]
+            hidden = [u for u in silent if u != carrier and (cells is None or not (c in cells.columns and cells.at[u, c]))]
             rows.append({"concept_id": c, "label": B.nodes[c].get("label", c), "carrier": carrier,
-                         "items": B.edges[carrier, c].get("items", ""),
-                         "unknown_for": LIST_SEP.join(u for u in unknown if u != carrier)})
+                         "items": B.edges[carrier, c].get("items", ""), "unknown_for": LIST_SEP.join(hidden)})
     out = pd.DataFrame(rows, columns=["concept_id", "label", "carrier", "items", "unknown_for"])
     return out if (out["unknown_for"] != "").any() else out.drop(columns="unknown_for")
 

@@ -225,7 +225,7 @@ def analyse(
         concept_risks=concept_risks.reset_index(drop=True), frameworks=frameworks.reset_index(drop=True),
         sources=ds.sources, practices=pr, items=ds.items, crosswalk=ds.crosswalk, transferability=transfer,
         data_version=ds.data_version, taxonomy_version=ds.taxonomy_version, concepts=ds.concepts, as_of=ds.as_of,
-        secondary_peers=with_secondary(ds.frameworks, codes),
+        secondary_peers=with_secondary(ds.frameworks, codes, partly=True),
         framework_titles=dict(zip(ds.frameworks["framework_id"], ds.frameworks["title"])),
     )
 
