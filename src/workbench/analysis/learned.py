@@ -27,6 +27,7 @@ from workbench.analysis.agreement import primary_codes
 from workbench.model.defaults import LEARNED_THRESHOLD
 from workbench.analysis.ridge import inverse_without, ridge_system, ridge_targets, weights_without
 from workbench.analysis.suggest import SUGGEST_COLUMNS, NgramMemo, item_text, normalise_text, text_language
+from workbench.analysis.threads import one_blas_thread
 
 __all__ = ["LearnedSuggester", "Texts", "gold_matrix", "evaluate_lofo", "LofoResult", "fit_learned", "suggest_framework"]
 
@@ -280,6 +281,7 @@ class LearnedSuggester:
     C: float = 1.0
     concept_ids_: list[str] = field(default_factory=list)
 
+    @one_blas_thread
     def fit(self, concepts: pd.DataFrame, items: pd.DataFrame, y: np.ndarray, unlabelled: Sequence[str] = ()) -> "LearnedSuggester":
         """Learn from ``items`` (with ``framework_id``, ``label``, ``description``, ``kind``) and their curated concepts ``y``.
 
@@ -295,6 +297,7 @@ class LearnedSuggester:
         self.model_, self.ridge_ = _train(self.space_, sims, y, items["framework_id"].to_numpy(), texts.label, self.C)
         return self
 
+    @one_blas_thread
     def score(self, texts: Texts) -> np.ndarray:
         """Probabilities, one row per item, one column per concept (``concept_ids_`` order)."""
         out = np.zeros((len(texts.full), len(self.concept_ids_)), dtype=np.float32)
@@ -322,6 +325,7 @@ class LofoResult:
     confusion: pd.DataFrame
 
 
+@one_blas_thread
 def evaluate_lofo(ds, confused: int = 10) -> LofoResult:
     """Each framework's items suggested by a model trained on the other frameworks only.
 
