@@ -31,10 +31,12 @@ reports: $(VENV)/.main-installed
 	$(BIN)/workbench validate
 	$(BIN)/workbench reports $(ARGS)
 
-## make test: run the whole test suite, on both cores (TEST_WORKERS=0 runs it in one process)
+## make test: run the whole test suite, on both cores (TEST_WORKERS=0 runs it in one process);
+## one BLAS thread per worker, as the report runner gives its kernels: two workers on two cores
+## already use both, and OpenBLAS's own threads only wait on each other's (results are the same)
 TEST_WORKERS ?= 2
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(ARGS)
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(ARGS)
 
 validate: $(VENV)/.main-installed
 	$(BIN)/workbench validate
