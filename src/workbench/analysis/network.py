@@ -91,6 +91,7 @@ def bipartite_graph(
         B.add_node(cid, **attrs)
     for (c, cid), rows in kept.groupby([col, "concept_id"], sort=True):
         B.add_edge(c, cid, relation="carries", weight=1.0, n_items=int(len(rows)), items=_join(rows["item_code"]),
+                   labels=_join(rows["label"]) if "label" in rows else "",  # the items as a reader knows them
                    frameworks=_join(rows["framework_id"]), sources=_join(rows["source"]), locators=_join(rows["locator"]))
     return B
 
@@ -275,7 +276,8 @@ def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 0, resol
 def unique_concepts(B: nx.Graph, unknown: Iterable[str] | pd.DataFrame = ()) -> pd.DataFrame:
     """Concepts carried by exactly one carrier (country or framework) of the bipartite graph.
 
-    Columns ``concept_id``, ``label``, ``carrier``, ``items`` (item codes behind it) and, when some
+    Columns ``concept_id``, ``label``, ``carrier``, ``items`` (item codes behind it), ``labels`` (their
+    labels, as the report's reader knows them) and, when some
     carriers are ``unknown`` (known only from partial sources: their silence is not absence),
     ``unknown_for``: those of them other than the carrier, which may carry the concept too.
     ``unknown``: the carriers whose silence is never absence, or per carrier and concept whether it
@@ -288,7 +290,7 @@ def unique_concepts(B: nx.Graph, unknown: Iterable[str] | pd.DataFrame = ()) -> 
     >>> unique_concepts(B, unknown=["CAN"])["unknown_for"].tolist()
     ['CAN']
     >>> unique_concepts(B, unknown=pd.DataFrame({"a": [True], "b": [False]}, index=["CAN"])).columns.tolist()
-    ['concept_id', 'label', 'carrier', 'items']
+    ['concept_id', 'label', 'carrier', 'items', 'labels']
     """
     cells = unknown if isinstance(unknown, pd.DataFrame) else None
     silent = [u for u in (cells.index if cells is not None else unknown) if u in B]
@@ -297,9 +299,10 @@ def unique_concepts(B: nx.Graph, unknown: Iterable[str] | pd.DataFrame = ()) -> 
         if B.degree(c) == 1:
             (carrier,) = B[c]
             hidden = [u for u in silent if u != carrier and (cells is None or not (c in cells.columns and cells.at[u, c]))]
-            rows.append({"concept_id": c, "label": B.nodes[c].get("label", c), "carrier": carrier,
-                         "items": B.edges[carrier, c].get("items", ""), "unknown_for": LIST_SEP.join(hidden)})
-    out = pd.DataFrame(rows, columns=["concept_id", "label", "carrier", "items", "unknown_for"])
+            edge = B.edges[carrier, c]
+            rows.append({"concept_id": c, "label": B.nodes[c].get("label", c), "carrier": carrier, "items": edge.get("items", ""),
+                         "labels": edge.get("labels", ""), "unknown_for": LIST_SEP.join(hidden)})
+    out = pd.DataFrame(rows, columns=["concept_id", "label", "carrier", "items", "labels", "unknown_for"])
     return out if (out["unknown_for"] != "").any() else out.drop(columns="unknown_for")
 
 
