@@ -228,10 +228,8 @@ def test_a_partial_code_of_values_hides_only_its_domain(tmp_path):
     ({"missing_domains": ["values"]}, "'missing_domains' belongs to a partial framework: set 'coverage: partial'"),
 ])
 def test_missing_domains_are_checked_where_written(tmp_path, extra, message):
-    from workbench.model.errors import InputError as Refused
-
     frameworks = {"usa_ethics": {"country": "USA", "concepts": ["v"], **extra}}
     root = write_dataset(tmp_path / "data", frameworks, taxonomy=_two_domain_taxonomy())
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(InputError) as refused:
         load(root)
     assert message in str(refused.value) and "usa_ethics.yaml:" in str(refused.value)

@@ -10,6 +10,7 @@ import networkx as nx
 import pandas as pd
 from networkx.algorithms import bipartite
 
+from workbench.analysis.known import silence_is_absence
 from workbench.model.i18n import country_name
 from workbench.model.schema import LIST_SEP, is_country_code
 from workbench.model.validate import check_number
@@ -292,13 +293,13 @@ def unique_concepts(B: nx.Graph, unknown: Iterable[str] | pd.DataFrame = ()) -> 
     >>> unique_concepts(B, unknown=pd.DataFrame({"a": [True], "b": [False]}, index=["CAN"])).columns.tolist()
     ['concept_id', 'label', 'carrier', 'items', 'labels']
     """
-    cells = unknown if isinstance(unknown, pd.DataFrame) else None
-    silent = [u for u in (cells.index if cells is not None else unknown) if u in B]
+    known = unknown if isinstance(unknown, pd.DataFrame) else {u: False for u in unknown}  # a list: never absence
+    silent = [u for u in (known.index if isinstance(known, pd.DataFrame) else known) if u in B]
     rows = []
     for c in side(B, 1):
         if B.degree(c) == 1:
             (carrier,) = B[c]
-            hidden = [u for u in silent if u != carrier and (cells is None or not (c in cells.columns and cells.at[u, c]))]
+            hidden = [u for u in silent if u != carrier and not silence_is_absence(known, u, c)]
             edge = B.edges[carrier, c]
             rows.append({"concept_id": c, "label": B.nodes[c].get("label", c), "carrier": carrier, "items": edge.get("items", ""),
                          "labels": edge.get("labels", ""), "unknown_for": LIST_SEP.join(hidden)})

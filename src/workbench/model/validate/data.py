@@ -124,7 +124,8 @@ def _framework_records_problems(raw: "RawData", resolve: Callable[[str | None, s
 
 
 def _taxonomy_records_problems(raw: "RawData", problems: list[Problem]) -> set[str]:
-    """Checks of the taxonomy's domains and concepts, adding to ``problems``; returns the concept ids."""
+    """Checks of the taxonomy's domains and concepts, and of the domains the frameworks name in
+    ``missing_domains``, adding to ``problems``; returns the concept ids."""
     if raw.taxonomy is None:
         return set()
     tax, tdoc = raw.taxonomy, raw.taxonomy_doc
