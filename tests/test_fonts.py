@@ -6,6 +6,8 @@ import base64
 import io
 import re
 
+import pytest
+
 from fontTools.ttLib import TTFont
 
 from workbench.present.fonts import REPERTOIRE, font_css
@@ -50,3 +52,15 @@ def test_subsets_are_kept_in_the_cache_and_reused(tmp_path):
     assert len(kept) == 5
     assert font_css("Leadership", tmp_path) == first
     assert sorted(p.name for p in tmp_path.iterdir()) == kept
+
+
+def test_a_second_checkout_gets_the_subsets_without_cutting_them_again(tmp_path, monkeypatch):
+    """Every test project (and any process exporting pages of two checkouts) paid 1.6 s for the cuts."""
+    from workbench.present import fonts
+
+    first, second = tmp_path / "one", tmp_path / "two"
+    css = font_css("Лидерство ≠", first)
+    monkeypatch.setattr(fonts, "_subset", lambda *args: pytest.fail("a subset was cut again"))
+    assert font_css("Лидерство ≠", second) == css
+    assert sorted(p.name for p in second.iterdir()) == sorted(p.name for p in first.iterdir())
+    assert all((second / p.name).read_bytes() == p.read_bytes() for p in first.iterdir())

@@ -87,14 +87,21 @@ def _font_key(path: Path) -> bytes:
     return hashlib.sha256(path.read_bytes()).digest() + f"{fontTools.version}|{_SUBSET_RULES}".encode()
 
 
+@functools.lru_cache(maxsize=32)
+def _subset_once(path: Path, chars: str) -> bytes:
+    """:func:`_subset`, kept for the process: cutting the five faces takes about 1.6 s, and a process
+    that exports pages of several checkouts (each with its own cache folder) needs each cut once."""
+    return _subset(path, chars)
+
+
 def _cached_subset(path: Path, chars: str, cache: Path | None) -> bytes:
     if cache is None:
-        return _subset(path, chars)
+        return _subset_once(path, chars)
     key = hashlib.sha256(_font_key(path) + chars.encode("utf-8")).hexdigest()[:24]
     kept = cache / f"{path.stem}-{key}.woff"
     if kept.exists():
         return kept.read_bytes()
-    data = _subset(path, chars)
+    data = _subset_once(path, chars)
     atomic_write(kept, data)
     return data
 
