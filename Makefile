@@ -31,11 +31,14 @@ reports: $(VENV)/.main-installed
 	$(BIN)/workbench validate
 	$(BIN)/workbench reports $(ARGS)
 
-## make test: run the whole test suite, on both cores (TEST_WORKERS=0 runs it in one process);
-## one BLAS thread per worker, as the report runner gives its kernels: two workers on two cores
-## already use both, and OpenBLAS's own threads only wait on each other's (results are the same)
-TEST_WORKERS ?= 2
+## make test: run the whole test suite in three workers on the two cores (TEST_WORKERS=0 runs it in
+## one process): two left about a sixth of the CPU idle while kernels, browsers and commands started. One
+## BLAS thread per worker, as the report runner gives its kernels: OpenBLAS's own threads would only
+## wait on each other's (results are the same). The package is compiled to bytecode first, once, for
+## the few hundred processes the suite starts (where PYTHONDONTWRITEBYTECODE is set, each compiled it).
+TEST_WORKERS ?= 3
 test: $(VENV)/.test-installed
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m compileall -q src >/dev/null
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(ARGS)
 
 validate: $(VENV)/.main-installed

@@ -169,11 +169,12 @@ def test_a_leftover_beside_an_output_never_makes_a_run_fail(project, leftover, k
         (path / "stale.txt").write_text("stale")
     else:
         path.write_text("stale")
-    for label in ("v2", "v3"):
-        set_matrix(project, entry("one", label=label))
-        assert run(project) == {"one": ("ok", "")}
-        assert (project.figures / "one" / "note.txt").read_text() == label
-        assert leftovers(project) == []
+    # the run after it succeeds and clears it (a later run then starts from a clean folder, as the
+    # stray-file test above shows for two more)
+    set_matrix(project, entry("one", label="v2"))
+    assert run(project) == {"one": ("ok", "")}
+    assert (project.figures / "one" / "note.txt").read_text() == "v2"
+    assert leftovers(project) == []
 
 
 @runs
