@@ -38,7 +38,7 @@ reports: $(VENV)/.main-installed
 ## the few hundred processes the suite starts (where PYTHONDONTWRITEBYTECODE is set, each compiled it).
 TEST_WORKERS ?= 3
 test: $(VENV)/.test-installed
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m compileall -q src >/dev/null
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m compileall -q src
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(ARGS)
 
 validate: $(VENV)/.main-installed
