@@ -96,15 +96,16 @@ def test_no_papermill_parameters_cell_or_code_in_reports(generated):
 
 
 def cover_notebooks_and_languages(specs) -> list[str]:
-    """Report names, one per notebook, that between them use every language of ``specs``: a notebook
-    that speaks a language no report chosen so far speaks is taken in it."""
-    languages = {s.parameters.get("lang", "en") for s in specs}
+    """Report names, one per notebook, that between them use every language of ``specs``: the reports in
+    other languages are looked at first, and a notebook is taken in such a language only while no report
+    chosen so far speaks it."""
+    lang = lambda spec: spec.parameters.get("lang", "en")  # noqa: E731
     chosen: dict[str, str] = {}
-    for spec in sorted(specs, key=lambda s: (s.parameters.get("lang", "en") == "en", s.name)):  # other languages first
-        lang = spec.parameters.get("lang", "en")
-        spoken = {next(x for x in specs if x.name == n).parameters.get("lang", "en") for n in chosen.values()}
-        if spec.notebook not in chosen and (lang not in spoken or languages <= spoken | {"en"}):
+    spoken: set[str] = set()
+    for spec in sorted(specs, key=lambda s: (lang(s) == "en", s.name)):
+        if spec.notebook not in chosen and (lang(spec) == "en" or lang(spec) not in spoken):
             chosen[spec.notebook] = spec.name
+            spoken.add(lang(spec))
     return sorted(chosen.values())
 
 
