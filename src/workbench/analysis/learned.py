@@ -1,19 +1,17 @@
 """A suggester that learns from the curation: which concepts a framework's items carry.
 
-:class:`workbench.analysis.suggest.ConceptSuggester` matches an item's words against each concept's
-label, definition and aliases. This model learns, from the curated crosswalk, how much each kind
-of evidence is worth: for every (item, concept) pair it measures the item against the concept's
-definition and aliases (character n-grams, word stems, the label alone), against the curated items
-already mapped to the concept (nearest, top three, nearest-neighbour votes), a kernel ridge
-regression over those items and the definitions (:mod:`workbench.analysis.ridge`: which words make
-an item a concept's), and the concept's frequency overall and among frameworks of the same kind; a
-logistic regression (scikit-learn) turns these into the probability that a curator would map the
-item to the concept.
+:class:`workbench.analysis.suggest.ConceptSuggester` matches an item's words against each concept's label,
+definition and aliases. This model learns, from the curated crosswalk, how much each kind of evidence is worth:
+for every (item, concept) pair it measures the item against the concept's definition and aliases (character
+n-grams, word stems, the label alone), against the curated items already mapped to the concept (nearest, top
+three, nearest-neighbour votes), a kernel ridge regression over those items and the definitions
+(:mod:`workbench.analysis.ridge`: which words make an item a concept's), and the concept's frequency overall and
+among frameworks of the same kind; a logistic regression (scikit-learn) turns these into the probability that a
+curator would map the item to the concept.
 
-Its training pairs are themselves held out: each curated framework's pairs are measured against
-the other frameworks only, exactly as a new framework will be. :func:`evaluate_lofo` measures it
-leave-one-framework-out, beside the naive baseline (the most common concept of the other
-frameworks), and lists the concepts it confuses most.
+Its training pairs are themselves held out: each curated framework's pairs are measured against the other
+frameworks only, exactly as a new framework will be. :func:`evaluate_lofo` measures it leave-one-framework-out,
+beside the naive baseline (the most common concept of the other frameworks), and lists the concepts it confuses most.
 """
 from __future__ import annotations
 
@@ -174,20 +172,30 @@ def _sims(space: _Space, query: tuple, kinds: np.ndarray, ref: tuple) -> _Sims:
     return _Sims(concept, (dense(char, ref[0]), dense(word, ref[1]), dense(label, ref[2])), np.asarray(kinds, dtype=object))
 
 
+def _members(y: np.ndarray) -> np.ndarray:
+    """Per concept, the items carrying it, padded with -1 to three columns (fewer when there are fewer items).
+
+    >>> _members(np.array([[1, 0], [1, 1], [0, 0]], dtype=bool)).tolist()
+    [[0, 1, -1], [1, -1, -1]]
+    """
+    counts = y.sum(axis=0)
+    members = np.full((y.shape[1], max(1, min(3, y.shape[0]), int(counts.max(initial=0)))), -1, dtype=np.intp)
+    concepts, items = np.nonzero(y.T)  # each concept's items in order
+    members[concepts, np.arange(len(items)) - np.repeat(np.cumsum(counts) - counts, counts)] = items
+    return members
+
+
 def _example_features(sims: tuple, y: np.ndarray) -> list[np.ndarray]:
     """Similarity to the curated items of each concept: nearest, mean of the three nearest, word
     stems and label alone nearest, and the similarity-weighted votes of the nearest items."""
-    char, word, label = sims
+    members = _members(y)  # only each concept's own items, items x concepts x members (0 as padding: similarities are >= 0)
+    char, word, label = (np.hstack([s, np.zeros((s.shape[0], 1), dtype=s.dtype)])[:, members] for s in sims)
     n, c = char.shape[0], y.shape[1]
-    mask = y.T[None, :, :]  # 1 x concepts x reference items
-    best = np.where(mask, char[:, None, :], 0.0)
-    top3 = np.sort(best, axis=2)[:, :, -3:].mean(axis=2) if char.shape[1] else np.zeros((n, c))
-    near = np.argsort(-char, axis=1)[:, :_NEIGHBOURS]
+    near = np.argsort(-sims[0], axis=1)[:, :_NEIGHBOURS]
     votes = np.zeros((n, c), dtype=np.float32)
     for k in range(near.shape[1]):
-        votes += char[np.arange(n), near[:, k]][:, None] * y[near[:, k]]
-    return [best.max(axis=2, initial=0.0), top3, np.where(mask, word[:, None, :], 0.0).max(axis=2, initial=0.0),
-            np.where(mask, label[:, None, :], 0.0).max(axis=2, initial=0.0), votes]
+        votes += sims[0][np.arange(n), near[:, k]][:, None] * y[near[:, k]]
+    return [char.max(axis=2), np.sort(char, axis=2)[:, :, -3:].mean(axis=2), word.max(axis=2), label.max(axis=2), votes]
 
 
 def _kernels(sims: _Sims) -> tuple[np.ndarray, np.ndarray]:
@@ -317,8 +325,7 @@ class LearnedSuggester:
 
 @dataclass
 class LofoResult:
-    """Leave-one-framework-out quality: ``summary`` (top-1 and top-3 of the model and the baseline),
-    ``per_framework`` (items and hits of each fold) and ``confusion`` (the most confused pairs)."""
+    """Leave-one-framework-out quality: ``summary`` (top-1, top-3, baseline), ``per_framework``, ``confusion``."""
 
     summary: dict
     per_framework: pd.DataFrame
@@ -329,11 +336,9 @@ class LofoResult:
 def evaluate_lofo(ds, confused: int = 10) -> LofoResult:
     """Each framework's items suggested by a model trained on the other frameworks only.
 
-    An item counts as correct at top-k when one of its k best concepts is among those the curated
-    crosswalk maps it to; the naive baseline always predicts the most common concept of the
-    training folds (at top-3, its three most common). ``confusion`` counts, over the misses, the item's primary concept against the
-    model's first suggestion.
-    """
+    An item counts as correct at top-k when one of its k best concepts is among those the curated crosswalk maps it
+    to; the naive baseline always predicts the most common concept of the training folds (at top-3, its three most
+    common). ``confusion`` counts, over the misses, the item's primary concept against the model's first suggestion."""
     items, concepts = ds.items.reset_index(drop=True), ds.concepts
     ids = concepts["concept_id"].tolist()
     y = gold_matrix(items, ds.crosswalk, ids)
@@ -341,8 +346,7 @@ def evaluate_lofo(ds, confused: int = 10) -> LofoResult:
     # one vocabulary for every fold: the held-out items' words are known, as a new framework's are when judged
     texts = Texts.of(items)
     space = _space(concepts, texts.full, NgramMemo())
-    vectors = _vectors(space, texts)
-    every = _sims(space, vectors, texts.kind, vectors)
+    every = _sims(space, vectors := _vectors(space, texts), texts.kind, vectors)
     frameworks = items["framework_id"].to_numpy()
     inverse = _ridge_inverse(space, every)  # every fold's ridge system is a block of it
     rows, misses = [], []
