@@ -387,12 +387,6 @@ def evidence(gaps: GapAnalysis, concept_id: str, rank_no: int = 0, list_name: st
     )
 
 
-
-
-
-
-
-
 def evidence_for(gaps: GapAnalysis, recs: pd.DataFrame) -> list[Evidence]:
     """The evidence of every row of :func:`recommendations` output, with its rank, list and stability."""
     # (top, draws, spread) of the stability, when the recommendations say it (recommendations() does)
