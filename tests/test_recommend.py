@@ -721,6 +721,29 @@ def test_undecided_concepts_that_would_rank_if_absent_are_named_in_the_summary()
         assert len(said) == 1 and f"{label} (" in said[0], said
 
 
+def test_a_concept_the_lists_already_show_is_never_named_as_set_aside():
+    """A reader's review: the professionalisation report listed stewardship at rank 9 and, in its
+    cautions, said stewardship would enter the top lists if Kazakhstan lacked it. For every
+    recommendations report of the matrix, no concept both shows and is named as left out."""
+    from workbench.analysis.recommend import recommendations, undecided_contenders
+    from workbench.run.matrix import load_matrix
+
+    repo = Path(__file__).resolve().parents[1]
+    ds = load()
+    specs = [s for s in load_matrix(repo / "reports.yaml", repo / "notebooks") if s.notebook == "recommendations.ipynb"]
+    assert specs
+    shown_undecided = 0
+    for spec in specs:
+        p = spec.parameters
+        top = p.get("top", 10)
+        gaps = analyse(ds, p.get("peers", list(DEFAULT_PEERS)), p.get("baseline", "listening_state"), p.get("weights") or None,
+                       scope=p.get("scope") or None)
+        shown = recommendations(gaps, top=top, draws=0)
+        assert not set(undecided_contenders(gaps, top)["concept_id"]) & set(shown["concept_id"]), spec.name
+        shown_undecided += int((shown["kaz_status"] == "undecided").sum())
+    assert shown_undecided, "the matrix shows an undecided concept somewhere: the case the review found"
+
+
 @pytest.mark.parametrize("lang", ["en", "ru", "kk"])
 def test_the_summary_warns_of_peers_known_only_in_part_or_at_second_hand(lang, japan_at_second_hand):
     """An outside review with new countries: with only a partial peer, recommendations resting on no

@@ -239,11 +239,12 @@ def undecided_contenders(gaps: GapAnalysis, top: int = 10) -> pd.DataFrame:
     """The concepts whose Kazakh status our evidence cannot decide (``undecided``) that would rank in
     the top ``top`` of their list if Kazakhstan lacked them: the absence component at 1 instead of
     unknown, every other concept's score as it is. Columns ``concept_id``, ``list``, ``rank`` (the
-    rank it would take), best first. What a reader must check before setting such a concept aside.
+    rank it would take), best first. What a reader must check before setting such a concept aside;
+    a concept the lists already show at or above ``top`` is not set aside, so it is not among them.
     """
     lists = ranked(gaps)
     rows = []
-    for _, r in lists[lists["kaz_status"] == "undecided"].iterrows():
+    for _, r in lists[(lists["kaz_status"] == "undecided") & (lists["rank"] > top)].iterrows():
         if_absent = float(score(pd.DataFrame([r]).assign(kaz_absence=1.0), gaps.settings.weights).iloc[0])
         others = lists[(lists["list"] == r["list"]) & (lists["concept_id"] != r["concept_id"])]
         ahead = int(((others["score"].round(12) > round(if_absent, 12))
