@@ -357,3 +357,26 @@ def test_ukrainian_and_serbian_passages_are_reported_not_coded(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "2 passage(s) in a language the taxonomy has no words in were not coded" in done.stderr
     assert done.stdout.strip() == "document,start,end,concept_id,score,quote"
+
+
+def test_a_paper_held_only_as_its_abstract_is_never_said_not_to_code_a_concept(real):
+    """A reader's review: the content analysis listed an abstract among the papers that "do not code"
+    a concept, as if 2,000 characters of abstract spoke for a 50,000-character paper. The sources say
+    which seeds are abstracts (`extent`); the comparison never names them as leaving a concept out, and
+    the references say "abstract only" in the reader's language."""
+    from workbench.analysis.coding import code_document, compare_profiles, concept_profile
+    from workbench.model.documents import read_documents
+    from workbench.present.citations import references_html
+
+    ds, model = real
+    abstracts = set(ds.sources.loc[ds.sources["extent"] == "abstract", "file"])
+    texts = read_documents(ds.path, [])
+    assert abstracts and abstracts < set(texts)
+    profiles = {n: concept_profile(code_document(model, text, n), len(text)) for n, text in texts.items()}
+    named = {d for cell in compare_profiles(profiles, partial=abstracts)["ignored_by"] for d in cell.split(",") if d}
+    assert named and not named & abstracts
+    # without the rule the same comparison names an abstract: the case the review found
+    assert {d for cell in compare_profiles(profiles)["ignored_by"] for d in cell.split(",") if d} & abstracts
+    seed = ds.sources.loc[ds.sources["file"].isin(abstracts), "id"].iloc[0]
+    for lang, words in (("en", "Abstract only;"), ("ru", "Только аннотация;")):
+        assert words in references_html(ds.sources, [seed], lang).markup

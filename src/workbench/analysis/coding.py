@@ -194,11 +194,13 @@ def concept_profile(codings: pd.DataFrame, text_length: int) -> pd.Series:
     return share.sort_values(ascending=False, kind="stable")
 
 
-def compare_profiles(profiles: dict[str, pd.Series]) -> pd.DataFrame:
+def compare_profiles(profiles: dict[str, pd.Series], partial: Iterable[str] = ()) -> pd.DataFrame:
     """Concept shares side by side, one column per document, most contrasted concepts first.
 
     Extra columns: ``spread`` (largest minus smallest share), ``stressed_by`` (the document giving
-    the concept most text) and ``ignored_by`` (documents that never code it, comma-separated).
+    the concept most text) and ``ignored_by`` (documents that never code it, comma-separated). A
+    ``partial`` document (an abstract of a paper) is never in ``ignored_by``: that its text does not
+    code a concept says nothing of the work it stands for.
 
     >>> cmp = compare_profiles({"a": pd.Series({"x": 0.4, "y": 0.1}), "b": pd.Series({"y": 0.2})})
     >>> print(cmp.to_string())  # doctest: +NORMALIZE_WHITESPACE
@@ -206,6 +208,8 @@ def compare_profiles(profiles: dict[str, pd.Series]) -> pd.DataFrame:
     concept_id
     x           0.4  0.0     0.4           a          b
     y           0.1  0.2     0.1           b
+    >>> compare_profiles({"a": pd.Series({"x": 0.4, "y": 0.1}), "b": pd.Series({"y": 0.2})}, partial=["b"])["ignored_by"].tolist()
+    ['', '']
     """
     if not profiles:
         raise ValueError("no profiles to compare")
@@ -215,7 +219,8 @@ def compare_profiles(profiles: dict[str, pd.Series]) -> pd.DataFrame:
     out = wide.copy()
     out["spread"] = wide.max(axis=1) - wide.min(axis=1)
     out["stressed_by"] = wide.idxmax(axis=1)
-    out["ignored_by"] = [",".join(d for d in docs if row[d] == 0) for _, row in wide.iterrows()]
+    partial = set(partial)
+    out["ignored_by"] = [",".join(d for d in docs if row[d] == 0 and d not in partial) for _, row in wide.iterrows()]
     return out.sort_values(["spread"], ascending=False, kind="stable")
 
 

@@ -155,6 +155,8 @@ class Source(Record):
     url: Optional[WebUrl] = None
     year: Optional[int] = Field(default=None, ge=1800, le=2100)
     licence: Optional[Line] = None
+    #: How much of the work the file or page holds: of an abstract, a concept it does not code is unknown for the work.
+    extent: Literal["full", "abstract"] = "full"
     #: The day we read a reference page (its stored copy): required where a quote cites the page.
     accessed: Optional[date] = None
 

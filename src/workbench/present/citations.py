@@ -163,6 +163,8 @@ def references_html(sources: pd.DataFrame, cited: Iterable[str] = (), lang: str 
             accessed = row.get("accessed")
             if isinstance(accessed, (str, date)) and str(accessed):
                 where += f" ({html.escape(t('ui.accessed', lang, date=str(accessed)))})"
+        if row.get("extent") == "abstract":  # what we read of the work, said in the reader's language
+            where = f'{html.escape(t("ui.abstract_only", lang))} {where}'
         label = labels.get(sid, sid)
         items.append(f'<li id="{anchor}"><b>{html.escape(label if label.endswith(".") else label + ".")}</b> {html.escape(" ".join(str(row["citation"]).split()))} {where}</li>')
     title = html.escape(t("ui.references", lang))
