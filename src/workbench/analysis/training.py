@@ -36,14 +36,16 @@ def training_supply(items: pd.DataFrame, crosswalk: pd.DataFrame, frameworks: Se
 
 
 def training_alignment(recommendations: pd.DataFrame, gaps: pd.DataFrame, supply: pd.DataFrame) -> pd.DataFrame:
-    """Each recommended concept with its measured need and training supply, and what that implies.
+    """Each recommended concept with its measured need and training supply, and what that implies
+    (with the ``list`` of its rank when ``recommendations`` ranks in lists, as :func:`recommend.ranked` does).
 
     ``status`` reads: ``need, no supply`` (train for it first), ``need, supplied``, ``no measured
     need, no supply`` or ``no measured need, supplied``.
     """
     need_rows = gaps.assign(concept_id=gaps["concepts"].str.split(LIST_SEP)).explode("concept_id")
     need = need_rows[need_rows["concept_id"] != ""].groupby("concept_id")["value"].max().rename("survey_gap_percent")
-    out = recommendations[["rank", "concept_id", "score"]].merge(need, left_on="concept_id", right_index=True, how="left")
+    kept = [c for c in ("rank", "list", "concept_id", "score") if c in recommendations]  # the list a rank belongs to, when ranked in lists
+    out = recommendations[kept].merge(need, left_on="concept_id", right_index=True, how="left")
     out = out.merge(supply, on="concept_id", how="left")
     out["curriculum_items"] = out["curriculum_items"].fillna(0).astype(int)
     out["courses"] = out["courses"].fillna("")

@@ -166,7 +166,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("sections.volumes", "Training volumes"),
     N_("sections.volumes_note", "The training system's volumes as the paper reports them: courses per year (it gives no year for them), the size of Corps A, and courses and participants counted since 2013 or 2014; each row says which."),
     N_("sections.need_supply", "Recommended concepts against need and supply"),
-    N_("sections.need_supply_note", "The top recommended concepts, and every concept the survey found lacking (with its rank), against the survey gap and the number of curriculum items that carry the concept."),
+    N_("sections.need_supply_note", "The top recommended concepts of each list, and every concept the survey found lacking, with its rank in its list (individual competencies or system reforms, as in the recommendations reports), against the survey gap and the number of curriculum items that carry the concept."),
     N_("sections.intro_documents", "Each document is split into passages (sentences, table rows), and every passage is scored against the shared taxonomy with the same machinery as the concept suggester. Every coding keeps its exact quotation and character offsets, so it can be checked in the text."),
     N_("sections.what_coded", "What was coded"),
     N_("sections.profiles", "Concept profiles compared"),

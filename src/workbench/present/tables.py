@@ -30,6 +30,8 @@ COUNTRY_COLUMNS = frozenset({"country", "country_2", "carrier", "carriers", "pee
                              "model_countries", "model_country", "unknown_for"})
 #: Columns whose cells are source ids (``;``-joined lists allowed).
 SOURCE_COLUMNS = frozenset({"source", "sources", "paper", "papers"})
+#: Columns whose cells are ``;``-joined lists of text (item labels, places in sources, courses): shown "a; b".
+LIST_COLUMNS = frozenset({"labels", "locators", "courses"})
 #: Columns whose cells are words the code writes (translated through ``values`` of the catalogue).
 VALUE_COLUMNS = frozenset({"status", "kind", "scope", "predicate_id", "kaz_status", "list", "verdict", "decision", "suggester"})
 DECIMALS = 3
@@ -111,6 +113,8 @@ def publish(frame: pd.DataFrame, lang: str | None = None, percent: Iterable[str]
         series = data[col]
         if col in COUNTRY_COLUMNS:
             series = series.map(lambda v: "; ".join(_who(x, lang) for x in _split(v)) if isinstance(v, str) and v.strip() else v)
+        if col in LIST_COLUMNS:
+            series = series.map(lambda v: "; ".join(p.strip() for p in v.split(";") if p.strip()) if isinstance(v, str) else v)
         if col == "principle":
             series = series.map(lambda v: f"{_CTX.principles.get(v, v)}. {_CTX.principle_titles.get(v, '')}".strip(" .") if isinstance(v, str) else v)
         if col in SOURCE_COLUMNS:
