@@ -287,3 +287,21 @@ def test_agreement_without_common_subjects_is_bad_input(tmp_path, monkeypatch, c
     monkeypatch.chdir(tmp_path)
     assert main(["agreement", "a.tsv", "b.tsv"]) == 2
     assert capsys.readouterr().err == "b.tsv: no subject is coded in both a.tsv and b.tsv\n"
+
+
+def test_the_review_tables_name_each_item_not_only_its_code():
+    """A reader's review: "Low-confidence mappings to review" showed item codes only, and "Items that
+    still carry a single mapping" lost the item's name (a table beside concept labels drops a plain
+    ``label`` column, taking it for the concept's): a reviewer could not judge a mapping."""
+    from workbench.analysis.agreement import single_mappings
+    from workbench.analysis.crosswalk import low_confidence_mappings, subject_labels
+    from workbench.model.dataset import load
+    from workbench.present.page import with_labels
+    from workbench.present.tables import publish
+
+    ds = load(all_versions=True)
+    weak = low_confidence_mappings(ds.crosswalk, 0.7, subject_labels(ds.items, ds.practices, ds.indicators))
+    assert len(weak) and (weak["item_label"] != "").all()
+    for frame in (weak, single_mappings(ds.crosswalk, ds.items)):
+        _, shown = publish(with_labels(frame, ds.concepts, "en", column="object_id"), "en")
+        assert shown["Item"].str.len().gt(0).all() and len(shown) == len(frame)

@@ -114,5 +114,6 @@ def single_mappings(crosswalk: pd.DataFrame, items: pd.DataFrame) -> pd.DataFram
     counts = mapped["subject_id"].value_counts()
     single = mapped[mapped["subject_id"].map(counts) == 1]
     out = single.merge(items[["item_code", "framework_id", "label"]], left_on="subject_id", right_on="item_code")
-    return out[["framework_id", "item_code", "label", "predicate_id", "object_id", "comment"]].sort_values(
+    # the item's own name as item_label: a table beside concept labels keeps it (a plain label is the concept's)
+    return out[["framework_id", "item_code", "label", "predicate_id", "object_id", "comment"]].rename(columns={"label": "item_label"}).sort_values(
         ["framework_id", "item_code"]).reset_index(drop=True)

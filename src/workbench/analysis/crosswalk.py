@@ -1,7 +1,7 @@
 """The crosswalk joined to what it maps: which concepts each item, practice and indicator carries."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -16,6 +16,7 @@ __all__ = [
     "filter_items",
     "concept_coverage",
     "low_confidence_mappings",
+    "subject_labels",
     "unmapped_subjects",
 ]
 
@@ -88,10 +89,22 @@ def concept_coverage(items: pd.DataFrame, crosswalk: pd.DataFrame, concepts: pd.
     return out.fillna({"items": 0, "frameworks": 0, "countries": 0}).astype({"items": int, "frameworks": int, "countries": int})
 
 
-def low_confidence_mappings(crosswalk: pd.DataFrame, below: float) -> pd.DataFrame:
-    """Mappings whose confidence is below ``below``, weakest first: what a reviewer checks first."""
-    weak = crosswalk[crosswalk["confidence"] < below]
-    return weak.sort_values(["confidence", "subject_id"])[["subject_id", "predicate_id", "object_id", "confidence", "comment"]]
+def low_confidence_mappings(crosswalk: pd.DataFrame, below: float, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Mappings whose confidence is below ``below``, weakest first: what a reviewer checks first.
+
+    ``labels``: the mapped things' own names by id (:func:`subject_labels`), shown as ``item_label``
+    so that a reviewer can judge a mapping without looking its code up.
+    """
+    weak = crosswalk[crosswalk["confidence"] < below].sort_values(["confidence", "subject_id"])
+    out = weak[["subject_id", "predicate_id", "object_id", "confidence", "comment"]]
+    return out if labels is None else out.assign(item_label=out["subject_id"].map(labels).fillna(""))[
+        ["subject_id", "item_label", "predicate_id", "object_id", "confidence", "comment"]]
+
+
+def subject_labels(items: pd.DataFrame, practices: pd.DataFrame, indicators: pd.DataFrame) -> dict[str, str]:
+    """The name of everything the crosswalk maps, by its id: items, practices and indicators."""
+    return {**dict(zip(indicators["id"], indicators["indicator"])), **dict(zip(practices["id"], practices["label"])),
+            **dict(zip(items["item_code"], items["label"]))}
 
 
 def unmapped_subjects(items: pd.DataFrame, practices: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFrame:

@@ -277,6 +277,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("columns.kind", "Kind"),
     N_("columns.subject_id", "Item code"),
     N_("columns.item_code", "Item code"),
+    N_("columns.item_label", "Item"),
     N_("columns.predicate_id", "Match"),
     N_("columns.confidence", "Confidence"),
     N_("columns.comment", "Curator's comment"),
