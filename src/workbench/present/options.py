@@ -13,7 +13,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from workbench.analysis.options import carried_by, coverage, options_of, roadmap_graph, roadmap_order
-from workbench.model.i18n import country_name, percent, t, tn, value_word
+from workbench.model.i18n import country_name, t, tn, value_word
 from workbench.model.taxonomy import concept_labels
 from workbench.present.citations import cite_html
 from workbench.present.page import _CTX, HTML, _lang
@@ -179,7 +179,7 @@ def needs_frame(need_rows: pd.DataFrame, options: pd.DataFrame, lang: str | None
     labels = concept_labels(_CTX.concepts, lang) if _CTX.concepts is not None else {}
     by_id = options.set_index("option_id")
     return pd.DataFrame({
-        "need": need_rows["label"], "share_reporting": need_rows["value"].map(lambda v: percent(v / 100, lang, 1)),
+        "need": need_rows["label"], "share_reporting": need_rows["value"].astype(float),  # a number in the downloads, a percentage on the page
         "concepts": need_rows["concepts"].map(lambda s: "; ".join(labels.get(c, c) for c in s.split(";") if c)),
         "ranks": need_rows.apply(lambda r: "; ".join(
             f"{k} ({t('evidence.list_' + li, lang)})" if k else "—"

@@ -24,7 +24,7 @@ PERCENT_COLUMNS = frozenset({
     "top1_primary_accuracy", "top1_accuracy_when_confident",
 })
 #: Values that are already percentages (0-100).
-PERCENT_VALUE_COLUMNS = frozenset({"survey_gap_percent", "gap"})
+PERCENT_VALUE_COLUMNS = frozenset({"survey_gap_percent", "gap", "share_reporting"})
 #: Columns whose cells are country codes (``;``-joined lists allowed).
 COUNTRY_COLUMNS = frozenset({"country", "country_2", "carrier", "carriers", "peers", "stressed_by", "ignored_by",
                              "model_countries", "model_country", "unknown_for"})
