@@ -144,3 +144,24 @@ def test_oecd_coverage_through_shared_concepts(tmp_path):
 def test_unknown_reference_framework_is_an_input_error(ds):
     with pytest.raises(InputError, match="unknown framework"):
         C.principle_concepts(ds, framework_id="nope")
+
+
+def test_a_training_curriculum_is_not_compared_as_a_definition_and_the_page_says_so():
+    """A reader's review: Kazakhstan's column of the comparison counted the Academy's course list
+    ("Master of International Relations", "Doctor of Economics") as competencies it defines, giving it
+    in-service training 11 and retraining 10 and a cluster of its own. A curriculum says what is taught,
+    not what is asked: comparisons leave it out unless it is named, and the page names it as left out."""
+    from workbench.analysis.compare import evidence
+    from workbench.model.dataset import load
+    from workbench.model.versions import TRAINING_KINDS
+    from workbench.present.versions import versions_html
+
+    ds = load()
+    curricula = ds.frameworks.loc[ds.frameworks["kind"].isin(TRAINING_KINDS), "framework_id"].tolist()
+    assert curricula, "the bundled data has the Academy's curriculum"
+    assert not set(evidence(ds)["framework_id"]) & set(curricula)
+    assert set(evidence(ds, frameworks=curricula)["framework_id"]) == set(curricula)  # named, it is drawn
+    title = ds.frameworks.set_index("framework_id").at[curricula[0], "title"]
+    assert title in versions_html(ds, ["KAZ"], "en").markup  # the recommendations' list of what they use keeps it
+    compared = versions_html(ds, ["KAZ"], "en", comparison=True).markup
+    assert compared.count(title) == 1 and "Not compared:" in compared

@@ -13,7 +13,7 @@ from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError
 from workbench.model.schema import LEVELS, LIST_SEP, ORGANISATIONS, is_country_code
 from workbench.model.settings import read_settings
-from workbench.model.versions import had, proposals
+from workbench.model.versions import compared
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -62,7 +62,7 @@ def select_countries(
         return sorted(set(countries))
     if frameworks is not None:
         return sorted(set(filter_items(ds.items, frameworks=frameworks)["country"]))
-    owners = sorted(set(had(ds.frameworks)["country"]))
+    owners = sorted(set(compared(ds.frameworks)["country"]))
     found = set(owners) - set(with_secondary(ds.frameworks, owners))  # a country known only at second hand: when named
     if not include_organisations:
         found -= set(ORGANISATIONS)
@@ -85,8 +85,8 @@ def evidence(
     """
     names = select_countries(ds, countries, frameworks, include_organisations)
     items = filter_items(ds.items, countries=names, frameworks=frameworks, level=level)
-    if frameworks is None:  # what the countries have; a paper's proposal only when named
-        items = items[~items["framework_id"].isin(proposals(ds.frameworks))]
+    if frameworks is None:  # what the countries ask of civil servants; a paper's proposal or a curriculum only when named
+        items = items[items["framework_id"].isin(set(compared(ds.frameworks)["framework_id"]))]
     ev = item_concepts(items, ds.crosswalk, predicates)[EVIDENCE_COLUMNS]
     return ev.sort_values(["country", "concept_id", "framework_id", "item_code"]).reset_index(drop=True)
 
@@ -264,7 +264,7 @@ def secondary_only(ds: Dataset) -> list[str]:
     >>> secondary_only(SimpleNamespace(frameworks=fw))
     ['JPN']
     """
-    owners = sorted(set(had(ds.frameworks)["country"]) - set(ORGANISATIONS))
+    owners = sorted(set(compared(ds.frameworks)["country"]) - set(ORGANISATIONS))
     return list(with_secondary(ds.frameworks, owners))
 
 

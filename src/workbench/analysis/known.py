@@ -15,7 +15,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.model.versions import had
+from workbench.model.versions import compared
 
 __all__ = ["STATES", "country_coverage", "with_secondary", "knowable", "knowable_cells", "silence_is_absence", "cell_states", "peer_share",
            "with_frameworks"]
@@ -28,7 +28,7 @@ STATES = ("carried", "absent", "unknown")
 
 
 def _at_level(frameworks: pd.DataFrame, level: str | None) -> pd.DataFrame:
-    frameworks = had(frameworks)
+    frameworks = compared(frameworks)  # what a comparison draws: a curriculum's silence says nothing of a definition
     return frameworks if level is None else frameworks[frameworks["level"] == level]
 
 

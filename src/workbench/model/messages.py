@@ -57,6 +57,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("ui.partial_framework", "partial source: {missing}"),
     N_("ui.secondary_source", "known only from a secondary source"),
     N_("ui.archived_source", "read in a web archive's copy of the official page"),
+    N_("ui.training_not_compared", "Not compared: {titles}. A training curriculum says what is taught to civil servants, not what is asked of them."),
     N_("ui.unknown_note", "Where a source shows only part of a framework, a concept it does not carry is unknown, not absent: such cells are hatched and marked “?” and left out of every share (a share counts only the countries whose data could show the concept)."),
     N_("sections.intro_versions", "A comparison of competency frameworks is a comparison at a moment: countries replace their frameworks. This report lists, for each framework whose versions the data records, every version with the dates it was in force and their sources, and what changed from one version to the next: the concepts (through the crosswalk) each new version gained and lost. The timeline shows every lineage and Kazakhstan's own policy steps."),
     N_("sections.versions_changes", "What changed between versions"),

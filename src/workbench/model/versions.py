@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from workbench.model.records import Dataset
 
-__all__ = ["frameworks_used", "first_day", "last_day", "parse_as_of", "in_force", "at_date", "check_in_force", "versions_in_force", "lineage_problems", "proposals", "had",
+__all__ = ["frameworks_used", "first_day", "last_day", "parse_as_of", "in_force", "at_date", "check_in_force", "versions_in_force", "lineage_problems", "proposals", "had", "compared", "TRAINING_KINDS",
            "VERSION_COLUMNS"]
 
 VERSION_COLUMNS = ["lineage", "version", "in_force_from", "in_force_to", "replaced_by", "dates_source", "dates_locator"]
@@ -112,10 +112,24 @@ def had(frameworks: "pd.DataFrame") -> "pd.DataFrame":
     return frameworks[~frameworks["proposal"].astype(bool)] if "proposal" in frameworks else frameworks
 
 
-def versions_in_force(ds: "Dataset", countries: Iterable[str] | None = None, level: str | None = None) -> "pd.DataFrame":
+#: Kinds of framework that say what a state teaches its civil servants, not what it asks of them: evidence
+#: that the training offers a concept (Kazakhstan's status), never a definition a comparison of countries draws.
+TRAINING_KINDS = frozenset({"curriculum"})
+
+
+def compared(frameworks: "pd.DataFrame") -> "pd.DataFrame":
+    """The frameworks a comparison of countries' definitions draws: those countries have (:func:`had`),
+    but no training curriculum (:data:`TRAINING_KINDS`), whose courses would read as competencies."""
+    frameworks = had(frameworks)
+    return frameworks[~frameworks["kind"].isin(TRAINING_KINDS)] if "kind" in frameworks else frameworks
+
+
+def versions_in_force(ds: "Dataset", countries: Iterable[str] | None = None, level: str | None = None,
+                      comparison: bool = False) -> "pd.DataFrame":
     """The frameworks an analysis as of ``ds.as_of`` uses: country, framework, version and dates
-    (``level``: only the frameworks of that level, as an analysis at that level uses)."""
-    frames = had(ds.frameworks)
+    (``level``: only the frameworks of that level, as an analysis at that level uses; ``comparison``:
+    only those a comparison of countries draws, :func:`compared`)."""
+    frames = compared(ds.frameworks) if comparison else had(ds.frameworks)
     if level:
         frames = frames[frames["level"] == level]
     if countries is not None:

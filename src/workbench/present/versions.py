@@ -28,16 +28,22 @@ def _span(r: Any, lang: str) -> str:
     return html.escape(text) + cite
 
 
-def versions_html(ds: Any, countries: Iterable[str] | None = None, lang: str | None = None, level: str | None = None) -> HTML:
+def versions_html(ds: Any, countries: Iterable[str] | None = None, lang: str | None = None, level: str | None = None,
+                  comparison: bool = False) -> HTML:
     """The as-of date of ``ds`` and, per country, the frameworks in force then with their versions
-    (``level``: those of that level only, the frameworks an analysis at that level draws)."""
+    (``level``: those of that level only, the frameworks an analysis at that level draws; ``comparison``:
+    those a comparison of countries draws, without training curricula)."""
     lang = _lang(lang)
-    rows = versions_in_force(ds, countries, level)
+    rows = versions_in_force(ds, countries, level, comparison)
     day = str(ds.as_of) if getattr(ds, "as_of", None) is not None else t("ui.all_versions", lang)
     items = [f"<li>{html.escape(country_prefixed(r['country'], str(r['title']), lang))} ({_span(r, lang)}){_coverage(r, lang)}</li>"
              for _, r in rows.iterrows()]
     partial = any(r.get("coverage") == "partial" for _, r in rows.iterrows())
     note = f"<p>{html.escape(t('ui.unknown_note', lang))}</p>" if partial else ""
+    left = versions_in_force(ds, countries, level).pipe(lambda f: f[~f["framework_id"].isin(set(rows["framework_id"]))]) if comparison else rows.iloc[:0]
+    if len(left):  # a curriculum in force, left out: the reader is told, by name
+        titles = "; ".join(country_prefixed(r["country"], str(r["title"]), lang) for _, r in left.iterrows())
+        note += f"<p>{html.escape(t('ui.training_not_compared', lang, titles=titles))}</p>"
     return HTML(f'<div class="wb-versions"><p>{html.escape(t("ui.as_of_note", lang, date=day))}</p><ul>{"".join(items)}</ul>{note}</div>')
 
 
