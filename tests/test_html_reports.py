@@ -212,7 +212,8 @@ UNMARKED_TEXT = r"""() => {
     const el = n.parentElement;
     if (!el || el.closest('script,style,code,pre,kbd,samp,var,math')) continue;
     const marked = el.closest('[lang]');
-    if (marked && marked.getAttribute('lang').startsWith('en')) continue;
+    // marked: inside an element that says its own language (English, a French quotation), not the page's
+    if (marked && !/^(ru|kk)/.test(marked.getAttribute('lang'))) continue;
     out.push(n.textContent);
   }
   return out;

@@ -172,5 +172,6 @@ class Quote(Record):
     id: Line = Field(pattern=CODE)
     source: Line = Field(min_length=1)
     locator: Line = Field(min_length=1)
-    lang: Literal["en", "ru", "kk"]
+    #: the language of the source's own words: a quotation is never translated (France's official pages are French)
+    lang: Literal["en", "ru", "kk", "fr"]
     text: Paragraphs = Field(min_length=12)

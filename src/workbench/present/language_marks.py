@@ -18,8 +18,10 @@ from html.parser import HTMLParser
 
 __all__ = ["mark_english", "LATIN_RUN"]
 
+#: Latin letters, accented ones too (a French "Délégation" is one word, not "D", "é", "l"...).
+_L = "A-Za-zÀ-ÖØ-öø-ɏ"
 #: A run of Latin-script words, with the spaces and punctuation between them.
-LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9'’.\-]*(?:[ \t\n,;:()&/–\-]+[A-Za-z0-9][A-Za-z0-9'’.\-]*)*[A-Za-z0-9.)]?")
+LATIN_RUN = re.compile(f"[{_L}][{_L}0-9'’.\\-]*(?:[ \\t\\n,;:()&/–\\-]+[{_L}0-9][{_L}0-9'’.\\-]*)*[{_L}0-9.)]?")
 _SKIP = frozenset({"script", "style", "code", "pre", "kbd", "samp", "var", "math", "title", "textarea", "head", "svg"})
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 
@@ -33,6 +35,8 @@ def _marked(text: str) -> str:
 
     >>> print(_marked("Источник: OPM's memo & Росстат <3"))
     Источник: <span lang="en">OPM's memo</span> &amp; Росстат &lt;3
+    >>> print(_marked("Источник: Délégation interministérielle (DIESE)"))
+    Источник: <span lang="en">Délégation interministérielle (DIESE)</span>
     """
     out, end = [], 0
     for m in LATIN_RUN.finditer(text):
@@ -55,7 +59,8 @@ class _Marker(HTMLParser):
         if tag in _VOID:
             return
         lang = dict(attrs).get("lang") or ""
-        self.stack.append((tag, self._kept() or tag in _SKIP or lang.startswith("en")))
+        # an element that says its own language (English, a French quotation) is left as it is
+        self.stack.append((tag, self._kept() or tag in _SKIP or (bool(lang) and not lang.startswith(("ru", "kk")))))
 
     def handle_startendtag(self, tag, attrs):
         self.out.append(self.get_starttag_text())
