@@ -249,3 +249,21 @@ def test_the_commands_set_as_code_are_the_command_lines_own():
     assert set(COMMAND_NAMES) == set(COMMANDS)
     assert "<code>" not in code_marked(i18n.t("ui.footer", "en").replace("“workbench reports”", ""))
     assert code_marked("run workbench export-codebook --out x").count("<code>") == 1
+
+
+@pytest.mark.parametrize("lang, day", [("en", "6 January 2019"), ("ru", "6 января 2019"), ("kk", "2019 ж. 6 қаңтар")])
+def test_days_in_running_text_are_written_as_the_language_writes_them(lang, day):
+    """A reader's review: Russian pages said "Модели компетенций на 2026-12-06" and "действует с
+    2019-01-06"; a day in a sentence is now written the CLDR way of the page's language (a year alone
+    stays a year)."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from workbench.present.versions import versions_html
+
+    frameworks = pd.DataFrame([{"framework_id": "x", "country": "GBR", "title": "X", "level": "all", "kind": "competencies",
+                                "proposal": False, "version": "2", "in_force_from": date(2019, 1, 6), "in_force_to": None,
+                                "dates_source": "", "dates_locator": "", "coverage": "complete", "missing": "", "lineage": "x",
+                                "replaced_by": None, "source_kind": "official"}])
+    text = versions_html(SimpleNamespace(frameworks=frameworks, as_of=date(2019, 1, 6)), ["GBR"], lang).markup
+    assert day in text.replace("\u202f", " ") and "2019-01-06" not in text

@@ -14,7 +14,7 @@ _WHERE = {
     "Settings": "settings", "load_settings": "settings", "read_settings": "settings", "check_peers": "settings",
     "COMPONENTS": "settings",
     "at_granularity": "taxonomy", "concept_labels": "taxonomy", "LANGUAGES": "taxonomy",
-    "t": "i18n", "country_name": "i18n", "author_year": "i18n", "DRAFT_LANGUAGES": "i18n",
+    "t": "i18n", "country_name": "i18n", "date_text": "i18n", "author_year": "i18n", "DRAFT_LANGUAGES": "i18n",
     "atomic_write": "outputs", "atomic_write_all": "outputs", "write_dataset": "synthetic",
     "read_documents": "documents", "document_paths": "documents",
 }

@@ -18,7 +18,7 @@ from typing import Any
 from workbench.model.catalogues import translations
 from workbench.model.messages import MESSAGES, PLURAL_MESSAGES
 
-__all__ = ["LANGUAGES", "DRAFT_LANGUAGES", "DRAFT_MARK", "check_language", "t", "tn", "has", "group", "missing",
+__all__ = ["LANGUAGES", "DRAFT_LANGUAGES", "DRAFT_MARK", "check_language", "t", "tn", "has", "group", "missing", "date_text",
            "is_draft", "number", "percent", "country_name", "country_prefixed", "author_year", "value_word", "quoted"]
 
 #: The workbench's languages: of the taxonomy's labels, the interface strings and the reports.
@@ -141,6 +141,29 @@ def percent(share: float, lang: str = "en", decimals: int = 1) -> str:
     pattern = Locale.parse(lang).percent_formats[None].pattern
     pattern = pattern.replace("#,##0", "#,##0." + "0" * decimals, 1) if decimals else pattern
     return format_percent(share, format=pattern, locale=lang)
+
+
+#: The CLDR locale of each report language's dates: English reports write the day first ("6 December 2026").
+_DATE_LOCALES = {"en": "en_GB", "ru": "ru", "kk": "kk"}
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def date_text(value: Any, lang: str = "en") -> str:
+    """A day as the language writes it in running text; a year alone, or anything else, as it is.
+
+    >>> from datetime import date
+    >>> date_text(date(2026, 12, 6), "en"), date_text("2019-01-06", "ru"), date_text(2024, "kk")
+    ('6 December 2026', '6 января 2019\u202fг.', '2024')
+    """
+    from datetime import date as _date
+
+    from babel.dates import format_date  # deferred: Babel's CLDR data, loaded on first use
+
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        value = _date.fromisoformat(value.strip())
+    if isinstance(value, _date):
+        return format_date(value, format="long", locale=_DATE_LOCALES.get(lang, lang))
+    return str(value)
 
 
 @lru_cache(maxsize=None)

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from workbench.model.documents import DOCUMENTS_FOLDER, document_digest, resolve_document
-from workbench.model.i18n import author_year, t
+from workbench.model.i18n import author_year, date_text, t
 from workbench.model.schema import LIST_SEP
 from workbench.model.validate import is_web_url
 from workbench.present.page import _CTX, HTML, _lang
@@ -162,7 +162,7 @@ def references_html(sources: pd.DataFrame, cited: Iterable[str] = (), lang: str 
             where = link_html(row.get("url") or "")
             accessed = row.get("accessed")
             if isinstance(accessed, (str, date)) and str(accessed):
-                where += f" ({html.escape(t('ui.accessed', lang, date=str(accessed)))})"
+                where += f" ({html.escape(t('ui.accessed', lang, date=date_text(accessed, lang)))})"
         if row.get("extent") == "abstract":  # what we read of the work, said in the reader's language
             where = f'{html.escape(t("ui.abstract_only", lang))} {where}'
         label = labels.get(sid, sid)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from workbench.analysis.options import options_of
 from workbench.analysis.recommend import undecided_contenders
-from workbench.model.i18n import country_name, number, percent, t, tn
+from workbench.model.i18n import country_name, date_text, number, percent, t, tn
 from workbench.present.page import HTML, _lang, section
 from workbench.present.options import _text
 
@@ -70,7 +70,7 @@ def cautions(gaps: Any, shown: list[Any], lang: str, top: int | None = None) -> 
     secondary = getattr(gaps, "secondary_peers", ())
     if secondary:
         out.append(tn("summary.caution_secondary", len(secondary), lang, names=", ".join(country_name(c, lang) for c in secondary)))
-    out.append(t("summary.caution_as_of", lang, date=str(gaps.as_of) if gaps.as_of is not None else "—"))
+    out.append(t("summary.caution_as_of", lang, date=date_text(gaps.as_of, lang) if gaps.as_of is not None else "—"))
     return out
 
 

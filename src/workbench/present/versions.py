@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any, Iterable
 
-from workbench.model.i18n import country_name, country_prefixed, t
+from workbench.model.i18n import country_name, country_prefixed, date_text, t
 from workbench.model.versions import first_day, versions_in_force
 from workbench.present.citations import cite_html, cited_text_html
 from workbench.present.page import HTML, _lang
@@ -20,10 +20,10 @@ __all__ = ["versions_html", "changes_frame", "versions_frame", "left_out_html"]
 def _span(r: Any, lang: str) -> str:
     if first_day(r.get("in_force_from")) is None:  # no dates (a version label alone says nothing of when)
         return html.escape(t("ui.dates_unknown", lang))
-    text = t("ui.version_from", lang, version=r["version"] or "—", start=str(r["in_force_from"]))
+    text = t("ui.version_from", lang, version=r["version"] or "—", start=date_text(r["in_force_from"], lang))
     end = r.get("in_force_to")
     if end is not None and end == end and str(end):
-        text += " " + t("ui.version_until", lang, end=str(end))
+        text += " " + t("ui.version_until", lang, end=date_text(end, lang))
     cite = f" [{cite_html(r['dates_source'], r['dates_locator'], lang)}]" if r.get("dates_source") else ""
     return html.escape(text) + cite
 
@@ -35,7 +35,7 @@ def versions_html(ds: Any, countries: Iterable[str] | None = None, lang: str | N
     those a comparison of countries draws, without training curricula)."""
     lang = _lang(lang)
     rows = versions_in_force(ds, countries, level, comparison)
-    day = str(ds.as_of) if getattr(ds, "as_of", None) is not None else t("ui.all_versions", lang)
+    day = date_text(ds.as_of, lang) if getattr(ds, "as_of", None) is not None else t("ui.all_versions", lang)
     items = [f"<li>{html.escape(country_prefixed(r['country'], str(r['title']), lang))} ({_span(r, lang)}){_coverage(r, lang)}</li>"
              for _, r in rows.iterrows()]
     partial = any(r.get("coverage") == "partial" for _, r in rows.iterrows())
