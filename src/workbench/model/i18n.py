@@ -12,6 +12,7 @@ and Kazakh are drafts for a native reviewer (``DRAFT_LANGUAGES``); reports in th
 from __future__ import annotations
 
 import re
+from datetime import date as _date
 from functools import lru_cache
 from typing import Any
 
@@ -155,8 +156,6 @@ def date_text(value: Any, lang: str = "en") -> str:
     >>> date_text(date(2026, 12, 6), "en"), date_text("2019-01-06", "ru"), date_text(2024, "kk")
     ('6 December 2026', '6 января 2019\u202fг.', '2024')
     """
-    from datetime import date as _date
-
     from babel.dates import format_date  # deferred: Babel's CLDR data, loaded on first use
 
     if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
