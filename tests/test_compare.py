@@ -165,3 +165,17 @@ def test_a_training_curriculum_is_not_compared_as_a_definition_and_the_page_says
     assert title in versions_html(ds, ["KAZ"], "en").markup  # the recommendations' list of what they use keeps it
     compared = versions_html(ds, ["KAZ"], "en", comparison=True).markup
     assert compared.count(title) == 1 and "Not compared:" in compared
+
+
+def test_a_curriculum_the_user_names_is_drawn_and_counted_as_the_countrys_framework(tmp_path):
+    """A second reading: `workbench network --frameworks` with the curriculum named drew it, yet the
+    coverage said Kazakhstan had no framework and its zeros became empty "unknown" cells."""
+    import subprocess
+
+    from conftest import workbench_executable
+
+    done = subprocess.run([workbench_executable(), "network", "--out", str(tmp_path / "net"), "--frameworks",
+                           "kaz_training_curriculum,uk_success_profiles_behaviours"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    matrix = pd.read_csv(tmp_path / "net" / "matrix.csv", index_col=0, dtype=str, keep_default_na=False)
+    assert "KAZ" in matrix.index and (matrix.loc["KAZ"] != "").all() and (matrix.loc["KAZ"] == "0").any()

@@ -15,7 +15,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.model.versions import compared
+from workbench.model.versions import compared, had
 
 __all__ = ["STATES", "country_coverage", "with_secondary", "knowable", "knowable_cells", "silence_is_absence", "cell_states", "peer_share",
            "with_frameworks"]
@@ -27,13 +27,16 @@ Known = Mapping[str, bool] | pd.Series | pd.DataFrame
 STATES = ("carried", "absent", "unknown")
 
 
-def _at_level(frameworks: pd.DataFrame, level: str | None) -> pd.DataFrame:
-    frameworks = compared(frameworks)  # what a comparison draws: a curriculum's silence says nothing of a definition
+def _at_level(frameworks: pd.DataFrame, level: str | None, named: bool = False) -> pd.DataFrame:
+    # what a comparison draws: a curriculum's silence says nothing of a definition, unless the user named the frameworks
+    frameworks = had(frameworks) if named else compared(frameworks)
     return frameworks if level is None else frameworks[frameworks["level"] == level]
 
 
-def country_coverage(frameworks: pd.DataFrame, countries: Iterable[str] | None = None, level: str | None = None) -> pd.DataFrame:
-    """One row per country: its frameworks, how many are complete, partial and from secondary sources.
+def country_coverage(frameworks: pd.DataFrame, countries: Iterable[str] | None = None, level: str | None = None,
+                     named: bool = False) -> pd.DataFrame:
+    """One row per country: its frameworks, how many are complete, partial and from secondary sources
+    (``named``: ``frameworks`` are those a user named, drawn whatever their kind, a curriculum too).
 
     Columns ``country``, ``n_frameworks``, ``n_complete``, ``n_partial``, ``n_secondary``,
     ``partial`` (framework ids), ``secondary`` (framework ids), ``knowable`` (every framework of it
@@ -49,7 +52,7 @@ def country_coverage(frameworks: pd.DataFrame, countries: Iterable[str] | None =
     >>> bool(country_coverage(fw, level="all").set_index("country").at["X", "knowable"])
     True
     """
-    fws = _at_level(frameworks, level)
+    fws = _at_level(frameworks, level, named)
     names = list(dict.fromkeys(countries)) if countries is not None else sorted(fws["country"].unique())
     rows = []
     for country in names:
@@ -84,7 +87,8 @@ def knowable(frameworks: pd.DataFrame, countries: Iterable[str], level: str | No
     return pd.Series(cov["knowable"].to_numpy(dtype=bool), index=cov["country"].to_numpy(), name="knowable")
 
 
-def knowable_cells(frameworks: pd.DataFrame, concepts: pd.DataFrame, countries: Iterable[str], level: str | None = None) -> pd.DataFrame:
+def knowable_cells(frameworks: pd.DataFrame, concepts: pd.DataFrame, countries: Iterable[str], level: str | None = None,
+                   named: bool = False) -> pd.DataFrame:
     """Per country (rows) and concept (columns): True when the country's silence on the concept is absence.
 
     It is when the country has a framework at ``level`` and none of its partial frameworks could hide
@@ -97,7 +101,7 @@ def knowable_cells(frameworks: pd.DataFrame, concepts: pd.DataFrame, countries: 
     >>> knowable_cells(fw, cs, ["X", "Y", "Z"]).to_dict("index")
     {'X': {'lead': True, 'ethics': False}, 'Y': {'lead': False, 'ethics': False}, 'Z': {'lead': False, 'ethics': False}}
     """
-    fws = _at_level(frameworks, level)
+    fws = _at_level(frameworks, level, named)
     names = list(dict.fromkeys(countries))
     domains = concepts["domain"].to_numpy()
     every = set(domains)
@@ -154,7 +158,8 @@ def peer_share(carrying: pd.Series, peers: Sequence[str], known: Known) -> pd.Da
     return pd.DataFrame.from_dict(rows, orient="index", columns=["peer_share", "peers_known", "peers_unknown"])
 
 
-def with_frameworks(frameworks: pd.DataFrame, countries: Sequence[str], level: str | None = None) -> tuple[list[str], list[str]]:
+def with_frameworks(frameworks: pd.DataFrame, countries: Sequence[str], level: str | None = None,
+                    named: bool = False) -> tuple[list[str], list[str]]:
     """``(kept, left_out)``: the countries with a framework at ``level`` (any level when ``None``), in
     the order given, and those without, which an analysis leaves out and says so rather than drawing
     a country of zeros.
@@ -163,5 +168,5 @@ def with_frameworks(frameworks: pd.DataFrame, countries: Sequence[str], level: s
     >>> with_frameworks(fw, ["X", "Y", "Z"], "senior")
     (['X'], ['Y', 'Z'])
     """
-    owners = set(_at_level(frameworks, level)["country"])
+    owners = set(_at_level(frameworks, level, named)["country"])
     return [c for c in countries if c in owners], [c for c in countries if c not in owners]

@@ -212,7 +212,8 @@ def _cmd_network(args: argparse.Namespace) -> int:
         raise InputError.single(args.out, 0, "cannot write: is a file, and the output is a folder")
     ds = at_granularity(load(args.data, as_of=args.as_of), args.granularity)
     # as in the reports: a country without a framework at the level is left out and named, not drawn as zeros
-    names, left_out = with_frameworks(ds.frameworks, select_countries(ds, countries, frameworks, args.include_organisations), args.level)
+    named = frameworks is not None  # frameworks the user named are drawn whatever their kind (a curriculum too)
+    names, left_out = with_frameworks(ds.frameworks, select_countries(ds, countries, frameworks, args.include_organisations), args.level, named)
     ev = evidence(ds, names, frameworks, args.level)
     if ev.empty:
         gone = f"; left out, with no framework at the level '{args.level}': {', '.join(left_out)}" if left_out else ""
@@ -220,12 +221,12 @@ def _cmd_network(args: argparse.Namespace) -> int:
     carriers = bipartite_graph(ev, nodes=names, concepts=ds.concepts)
     overlap = overlap_graph(carriers, min_weight=args.min_weight)
     read = ds.frameworks if frameworks is None else ds.frameworks[ds.frameworks["framework_id"].isin(frameworks)]  # what was compared
-    graph = name_countries(export_graph(carriers, overlap), country_coverage(read, names, args.level))
+    graph = name_countries(export_graph(carriers, overlap), country_coverage(read, names, args.level, named))
     graph.graph.update(data_version=ds.data_version, taxonomy_version=ds.taxonomy_version,
                        level=args.level or "any", min_weight=float(args.min_weight), granularity=args.granularity)
     matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]), binary=args.binary)
     # a cell only partial sources stand behind is unknown, not 0: left empty
-    matrix = matrix.astype(object).where(cell_states(matrix, knowable_cells(read, ds.concepts, names, args.level)).ne("unknown"), "")
+    matrix = matrix.astype(object).where(cell_states(matrix, knowable_cells(read, ds.concepts, names, args.level, named)).ne("unknown"), "")
     # one output of five files: all written, or none replaced
     atomic_write_all({**{args.out / f"overlap.{fmt}": graph_bytes(graph, fmt) for fmt in ("graphml", "gexf", "json")},
                       args.out / "matrix.csv": _csv(matrix, index=True, to_file=True),
