@@ -199,8 +199,8 @@ def compare_profiles(profiles: dict[str, pd.Series], partial: Iterable[str] = ()
 
     Extra columns: ``spread`` (largest minus smallest share), ``stressed_by`` (the document giving
     the concept most text) and ``ignored_by`` (documents that never code it, comma-separated). A
-    ``partial`` document (an abstract of a paper) is never in ``ignored_by``: that its text does not
-    code a concept says nothing of the work it stands for.
+    ``partial`` document (an abstract of a paper) is never in ``ignored_by``, and its share of 0 is no
+    smallest share in ``spread``: that its text does not code a concept says nothing of the work it stands for.
 
     >>> cmp = compare_profiles({"a": pd.Series({"x": 0.4, "y": 0.1}), "b": pd.Series({"y": 0.2})})
     >>> print(cmp.to_string())  # doctest: +NORMALIZE_WHITESPACE
@@ -208,8 +208,9 @@ def compare_profiles(profiles: dict[str, pd.Series], partial: Iterable[str] = ()
     concept_id
     x           0.4  0.0     0.4           a          b
     y           0.1  0.2     0.1           b
-    >>> compare_profiles({"a": pd.Series({"x": 0.4, "y": 0.1}), "b": pd.Series({"y": 0.2})}, partial=["b"])["ignored_by"].tolist()
-    ['', '']
+    >>> cmp = compare_profiles({"a": pd.Series({"x": 0.4, "y": 0.1}), "b": pd.Series({"y": 0.2})}, partial=["b"])
+    >>> cmp["ignored_by"].tolist(), cmp["spread"].round(2).tolist()
+    (['', ''], [0.1, 0.0])
     """
     if not profiles:
         raise ValueError("no profiles to compare")
@@ -217,9 +218,10 @@ def compare_profiles(profiles: dict[str, pd.Series], partial: Iterable[str] = ()
     wide = pd.DataFrame({doc: profiles[doc] for doc in docs}).fillna(0.0).astype(float)
     wide.index.name = "concept_id"
     out = wide.copy()
-    out["spread"] = wide.max(axis=1) - wide.min(axis=1)
-    out["stressed_by"] = wide.idxmax(axis=1)
     partial = set(partial)
+    known = wide.mask((wide == 0) & pd.DataFrame({d: d in partial for d in docs}, index=wide.index))  # an abstract's 0: unknown
+    out["spread"] = (known.max(axis=1) - known.min(axis=1)).fillna(0.0)
+    out["stressed_by"] = wide.idxmax(axis=1)
     out["ignored_by"] = [",".join(d for d in docs if row[d] == 0 and d not in partial) for _, row in wide.iterrows()]
     return out.sort_values(["spread"], ascending=False, kind="stable")
 
