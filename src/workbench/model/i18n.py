@@ -150,16 +150,26 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def date_text(value: Any, lang: str = "en") -> str:
-    """A day as the language writes it in running text; a year alone, or anything else, as it is.
+    """A day as the language writes it in running text; a year alone (2019 or 2019.0) as a year, nothing
+    (None, NaN, NaT) as an empty text, and anything else (a date that does not exist) as it is.
 
     >>> from datetime import date
+    >>> date_text(None), date_text(float("nan")), date_text(2019.0), date_text("2019-02-30")
+    ('', '', '2019', '2019-02-30')
     >>> date_text(date(2026, 12, 6), "en"), date_text("2019-01-06", "ru"), date_text(2024, "kk")
     ('6 December 2026', '6 января 2019\u202fг.', '2024')
     """
     from babel.dates import format_date  # deferred: Babel's CLDR data, loaded on first use
 
+    if value is None or value != value:  # NaN and NaT are not equal to themselves
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
-        value = _date.fromisoformat(value.strip())
+        try:
+            value = _date.fromisoformat(value.strip())
+        except ValueError:  # no such day: shown as written
+            return value
     if isinstance(value, _date):
         return format_date(value, format="long", locale=_DATE_LOCALES.get(lang, lang))
     return str(value)

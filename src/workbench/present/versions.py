@@ -34,6 +34,7 @@ def versions_html(ds: Any, countries: Iterable[str] | None = None, lang: str | N
     (``level``: those of that level only, the frameworks an analysis at that level draws; ``comparison``:
     those a comparison of countries draws, without training curricula)."""
     lang = _lang(lang)
+    countries = None if countries is None else list(countries)  # read twice below
     rows = versions_in_force(ds, countries, level, comparison)
     day = date_text(ds.as_of, lang) if getattr(ds, "as_of", None) is not None else t("ui.all_versions", lang)
     items = [f"<li>{html.escape(country_prefixed(r['country'], str(r['title']), lang))} ({_span(r, lang)}){_coverage(r, lang)}</li>"
