@@ -267,3 +267,22 @@ def test_days_in_running_text_are_written_as_the_language_writes_them(lang, day)
                                 "replaced_by": None, "source_kind": "official"}])
     text = versions_html(SimpleNamespace(frameworks=frameworks, as_of=date(2019, 1, 6)), ["GBR"], lang).markup
     assert day in text.replace("\u202f", " ") and "2019-01-06" not in text
+
+
+def test_the_measured_needs_download_a_number_and_list_cells_read_as_lists(ds):
+    """A reader's review: the needs' "share reporting the gap" was text in the CSV and workbook ("57,2 %"
+    in Russian), against the downloads' own rule; and list cells read "a;b"."""
+    from workbench.analysis import options, recommend
+
+    present.use(ds, "ru")
+    try:
+        gaps = recommend.analyse(ds, ["GBR", "NZL", "CAN"], "listening_state")
+        needs = present.needs_frame(options.needs(gaps, recommend.ranked(gaps), gaps.options), gaps.options, "ru")
+        data, shown = present.publish(needs)
+        column = data.columns[1]
+        assert pd.api.types.is_float_dtype(data[column]) and data[column].iloc[0] > 1  # 57.2, a percentage as a number
+        assert shown[column].iloc[0].endswith("\xa0%") and "," in shown[column].iloc[0]
+        _, listed = present.publish(pd.DataFrame({"labels": ["Integrity;Honesty"], "courses": ["A;B;C"]}))
+        assert listed.iloc[0].tolist() == ["Integrity; Honesty", "A; B; C"]
+    finally:
+        present.use(ds, "en")
