@@ -219,7 +219,7 @@ def compare_profiles(profiles: dict[str, pd.Series], partial: Iterable[str] = ()
     wide.index.name = "concept_id"
     out = wide.copy()
     partial = set(partial)
-    known = wide.mask((wide == 0) & pd.DataFrame({d: d in partial for d in docs}, index=wide.index))  # an abstract's 0: unknown
+    known = wide.mask((wide == 0) & wide.columns.isin(list(partial)))  # an abstract's 0: unknown
     out["spread"] = (known.max(axis=1) - known.min(axis=1)).fillna(0.0)
     out["stressed_by"] = wide.idxmax(axis=1)
     out["ignored_by"] = [",".join(d for d in docs if row[d] == 0 and d not in partial) for _, row in wide.iterrows()]

@@ -124,12 +124,10 @@ def compared(frameworks: "pd.DataFrame") -> "pd.DataFrame":
     return frameworks[~frameworks["kind"].isin(TRAINING_KINDS)] if "kind" in frameworks else frameworks
 
 
-def versions_in_force(ds: "Dataset", countries: Iterable[str] | None = None, level: str | None = None,
-                      comparison: bool = False) -> "pd.DataFrame":
+def versions_in_force(ds: "Dataset", countries: Iterable[str] | None = None, level: str | None = None) -> "pd.DataFrame":
     """The frameworks an analysis as of ``ds.as_of`` uses: country, framework, version and dates
-    (``level``: only the frameworks of that level, as an analysis at that level uses; ``comparison``:
-    only those a comparison of countries draws, :func:`compared`)."""
-    frames = compared(ds.frameworks) if comparison else had(ds.frameworks)
+    (``level``: only the frameworks of that level, as an analysis at that level uses)."""
+    frames = had(ds.frameworks)
     if level:
         frames = frames[frames["level"] == level]
     if countries is not None:

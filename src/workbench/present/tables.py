@@ -12,6 +12,7 @@ import pandas as pd
 from workbench.model.i18n import country_name, has, t, tn
 from workbench.model.i18n import number as format_number
 from workbench.model.i18n import percent
+from workbench.model.schema import LIST_SEP
 from workbench.present.citations import _ID_IN_TEXT, _source_id, cite_html, cite_label
 from workbench.present.page import _CTX, HTML, _lang
 
@@ -114,7 +115,7 @@ def publish(frame: pd.DataFrame, lang: str | None = None, percent: Iterable[str]
         if col in COUNTRY_COLUMNS:
             series = series.map(lambda v: "; ".join(_who(x, lang) for x in _split(v)) if isinstance(v, str) and v.strip() else v)
         if col in LIST_COLUMNS:
-            series = series.map(lambda v: "; ".join(p.strip() for p in v.split(";") if p.strip()) if isinstance(v, str) else v)
+            series = series.map(lambda v: "; ".join(p.strip() for p in v.split(LIST_SEP) if p.strip()) if isinstance(v, str) else v)
         if col == "principle":
             series = series.map(lambda v: f"{_CTX.principles.get(v, v)}. {_CTX.principle_titles.get(v, '')}".strip(" .") if isinstance(v, str) else v)
         if col in SOURCE_COLUMNS:

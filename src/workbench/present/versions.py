@@ -10,7 +10,7 @@ import html
 from typing import Any, Iterable
 
 from workbench.model.i18n import country_name, country_prefixed, date_text, t
-from workbench.model.versions import first_day, versions_in_force
+from workbench.model.versions import compared, first_day, versions_in_force
 from workbench.present.citations import cite_html, cited_text_html
 from workbench.present.page import HTML, _lang
 
@@ -34,15 +34,15 @@ def versions_html(ds: Any, countries: Iterable[str] | None = None, lang: str | N
     (``level``: those of that level only, the frameworks an analysis at that level draws; ``comparison``:
     those a comparison of countries draws, without training curricula)."""
     lang = _lang(lang)
-    countries = None if countries is None else list(countries)  # read twice below
-    rows = versions_in_force(ds, countries, level, comparison)
+    every = versions_in_force(ds, countries, level)
+    drawn = every["framework_id"].isin(set(compared(ds.frameworks)["framework_id"] if comparison else every["framework_id"]))
+    rows, left = every[drawn], every[~drawn]  # left: a curriculum in force that a comparison does not draw
     day = date_text(ds.as_of, lang) if getattr(ds, "as_of", None) is not None else t("ui.all_versions", lang)
     items = [f"<li>{html.escape(country_prefixed(r['country'], str(r['title']), lang))} ({_span(r, lang)}){_coverage(r, lang)}</li>"
              for _, r in rows.iterrows()]
     partial = any(r.get("coverage") == "partial" for _, r in rows.iterrows())
     note = f"<p>{html.escape(t('ui.unknown_note', lang))}</p>" if partial else ""
-    left = versions_in_force(ds, countries, level).pipe(lambda f: f[~f["framework_id"].isin(set(rows["framework_id"]))]) if comparison else rows.iloc[:0]
-    if len(left):  # a curriculum in force, left out: the reader is told, by name
+    if len(left):  # the reader is told, by name
         titles = "; ".join(country_prefixed(r["country"], str(r["title"]), lang) for _, r in left.iterrows())
         note += f"<p>{html.escape(t('ui.training_not_compared', lang, titles=titles))}</p>"
     return HTML(f'<div class="wb-versions"><p>{html.escape(t("ui.as_of_note", lang, date=day))}</p><ul>{"".join(items)}</ul>{note}</div>')
