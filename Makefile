@@ -4,26 +4,34 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# The lock tool lives in its own virtualenv, never in .venv (it is not a dependency).
-LOCK_VENV := build/lock-venv
-UV := $(LOCK_VENV)/bin/uv
+# uv installs the locked versions into .venv and writes the locks. It lives in a virtualenv of its own,
+# never in .venv (it is not a dependency of the workbench). It installs exactly what pip would, compiled to
+# bytecode as pip does, in about a third of pip's time: a fresh .venv with the test extras took pip 96 s and
+# uv 36 s, uv's own install included (2026-12-06, caches cold for uv).
+UV_VENV := build/uv-venv
+UV := $(UV_VENV)/bin/uv
 UV_VERSION := 0.13.9
+INSTALL := $(UV) pip install --quiet --python $(BIN)/python --compile-bytecode
 LOCK_OPTIONS := --python-version 3.11 --python-platform linux --quiet $(LOCK_ARGS)
 
 .PHONY: reports test validate lock clean-venv i18n-extract i18n-update i18n-compile lab pdf
 
+$(UV):
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
 # make reports needs only the main dependencies (no pytest, no playwright and its browser driver).
-$(VENV)/.main-installed: requirements/main.lock pyproject.toml
+$(VENV)/.main-installed: requirements/main.lock pyproject.toml | $(UV)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "the lock files are for Python 3.11; run make PYTHON=python3.11 ...")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements/main.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(INSTALL) -r requirements/main.lock
+	$(INSTALL) --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
 # make test adds the test extras (main.lock plus pytest, playwright).
 $(VENV)/.test-installed: $(VENV)/.main-installed requirements/test.lock
-	$(BIN)/python -m pip install --quiet -r requirements/test.lock
+	$(INSTALL) -r requirements/test.lock
 	touch $@
 
 ## make reports: validate the data, then regenerate every report (the main job)
@@ -72,8 +80,7 @@ i18n-compile: $(VENV)/.main-installed
 ## make lock: write requirements/main.lock and requirements/test.lock from pyproject.toml.
 ## Versions already locked are kept where they still fit; make lock LOCK_ARGS=--upgrade takes
 ## the newest of everything.
-lock:
-	test -x $(UV) || ($(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv==$(UV_VERSION))
+lock: | $(UV)
 	$(UV) pip compile pyproject.toml $(LOCK_OPTIONS) -o requirements/main.lock
 	$(UV) pip compile pyproject.toml --extra test --constraint requirements/main.lock $(LOCK_OPTIONS) -o requirements/test.lock
 
