@@ -104,20 +104,6 @@ def test_a_saved_report_regenerates_with_the_explorers_top_ten(project, model):
         assert positions == sorted(positions), scope  # the same concepts, in the same order
 
 
-def test_an_html_export_shows_the_last_state_not_a_widget(tmp_path):
-    from workbench.present.export import export_html
-    from workbench.run.matrix import ReportSpec
-
-    executed = tmp_path / "explore.ipynb"
-    done = subprocess.run([str(Path(workbench_executable()).parent / "papermill"), str(REPO / "notebooks" / "explore.ipynb"),
-                           str(executed), "-k", "python3", "--log-level", "ERROR"], cwd=REPO / "notebooks",
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    page = export_html(executed, ReportSpec(name="explore", notebook="explore.ipynb", description="d"), {}).decode("utf-8")
-    assert 'class="wb-explore-ranked"' in page and "data:image/png;base64," in page
-    assert "widget-view" not in page and "Loading widget" not in page and not re.search(r"<script[^>]+src=", page)
-
-
 def test_the_explorer_opens_on_another_data_folder_with_its_own_baselines_and_countries(tmp_path):
     from test_recommend import make_data
 
