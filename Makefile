@@ -11,27 +11,28 @@ BIN := $(VENV)/bin
 UV_VENV := build/uv-venv
 UV := $(UV_VENV)/bin/uv
 UV_VERSION := 0.13.9
-INSTALL := $(UV) pip install --quiet --python $(BIN)/python --compile-bytecode
+# $(call install,ARGS): uv when it could be installed and reach the index, pip otherwise (the same lock files).
+install = $(UV) pip install --quiet --python $(BIN)/python --compile-bytecode $(1) || $(BIN)/python -m pip install --quiet $(1)
 LOCK_OPTIONS := --python-version 3.11 --python-platform linux --quiet $(LOCK_ARGS)
 
 .PHONY: reports test validate lock clean-venv i18n-extract i18n-update i18n-compile lab pdf
 
 $(UV):
 	$(PYTHON) -m venv $(UV_VENV)
-	$(UV_VENV)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	$(UV_VENV)/bin/python -m pip install --quiet uv==$(UV_VERSION) || echo "uv could not be installed: pip installs the lock files instead"
 
 # make reports needs only the main dependencies (no pytest, no playwright and its browser driver).
 $(VENV)/.main-installed: requirements/main.lock pyproject.toml | $(UV)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "the lock files are for Python 3.11; run make PYTHON=python3.11 ...")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(INSTALL) -r requirements/main.lock
-	$(INSTALL) --no-deps -e .
+	$(call install,-r requirements/main.lock)
+	$(call install,--no-deps -e .)
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
 # make test adds the test extras (main.lock plus pytest, playwright).
 $(VENV)/.test-installed: $(VENV)/.main-installed requirements/test.lock
-	$(INSTALL) -r requirements/test.lock
+	$(call install,-r requirements/test.lock)
 	touch $@
 
 ## make reports: validate the data, then regenerate every report (the main job)
