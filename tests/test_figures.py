@@ -104,6 +104,75 @@ def test_the_network_keeps_its_room_beside_a_long_legend_and_writes_numbers_as_t
     assert weights and all(("," in w) == (lang != "en") for w in weights)
 
 
+def _disc_and_label_boxes(fig):
+    """The value labels of a drawn network (display units) and its nodes' discs (centre, radius)."""
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    labels = [tx for tx in ax.texts if tx.get_text()[:1].isdigit()]
+    return labels, [tx.get_window_extent() for tx in labels], ax
+
+
+def test_a_dense_network_draws_no_link_through_a_node_and_no_value_over_another():
+    """A review of the printed reports: the professionalisation peers' network (every pair of eight
+    countries linked) put Japan, Canada and the United States in a row, so the Japan-United States
+    link ran under Canada's node, and 28 values at the links' middles covered each other and the nodes."""
+    import itertools
+
+    import networkx as nx
+    import numpy as np
+
+    from workbench.present.network_labels import distance, passes_through_a_node
+
+    codes = ["GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS", "KAZ"]
+    G = nx.Graph()
+    for i, (u, v) in enumerate(itertools.combinations(codes, 2)):
+        G.add_edge(u, v, weight=round(0.1 + (i * 7 % 23) / 40, 2))
+    nx.set_node_attributes(G, "country", "kind")
+    pos, _ = F._network_layout(G, seed=0)
+    assert not passes_through_a_node(pos, G.edges, F._LINK_CLEARANCE)
+    for lang in ("en", "ru"):
+        fig = F.network_figure(G, lang=lang, partial=["USA", "FRA"])
+        labels, boxes, ax = _disc_and_label_boxes(fig)
+        centres = ax.transData.transform(np.array([pos[n] for n in G]))
+        radius = F._RING_PT * fig.dpi / 72
+        assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
+        for box in boxes:
+            middle = np.array([(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2])
+            assert min(np.hypot(*(middle - c)) for c in centres) > radius
+            # one link, the label's own, runs through its middle: no value stands where links cross
+            assert sum(distance(middle, centres[list(G).index(u)], centres[list(G).index(v)]) < box.height / 2 for u, v in G.edges) == 1
+        legend = " ".join(tx.get_text() for tx in ax.get_legend().get_texts())
+        left = G.number_of_edges() - len(labels)
+        assert (str(left) in legend) == (left > 0)  # the values left off are counted, and only then
+
+
+def test_values_that_find_no_clear_place_are_left_off_and_counted_in_the_language():
+    import networkx as nx
+
+    from workbench.model.i18n import tn
+
+    G = nx.complete_graph([f"C{i:02d}" for i in range(16)])  # 120 links on a circle: no room for every value
+    nx.set_edge_attributes(G, 0.5, "weight")
+    nx.set_node_attributes(G, "country", "kind")
+    for lang in ("en", "ru", "kk"):
+        fig = F.network_figure(G, lang=lang)
+        labels, boxes, ax = _disc_and_label_boxes(fig)
+        left = G.number_of_edges() - len(labels)
+        assert 0 < left < G.number_of_edges()
+        legend = " ".join(" ".join(tx.get_text().split()) for tx in ax.get_legend().get_texts())
+        assert " ".join(tn("figures.unlabelled_links", left, lang).split()) in legend
+
+
+def test_a_sparse_network_keeps_its_spring_layout():
+    import networkx as nx
+
+    G = nx.Graph([("GBR", "CAN", {"weight": 0.4}), ("CAN", "NZL", {"weight": 0.3}), ("NZL", "KAZ", {"weight": 0.2})])
+    pos, _ = F._network_layout(G, seed=0)
+    # a path of four laid out by Kamada-Kawai is not four points on a circle around the square's centre
+    radii = {round(((x - 0.5) ** 2 + (y - 0.5) ** 2) ** 0.5, 3) for x, y in pos.values()}
+    assert len(radii) > 1
+
+
 def test_long_country_lists_get_a_short_digest_name():
     many = [f"C{i:02d}" for i in range(20)]
     stem = F.figure_stem("heatmap", many)

@@ -6,7 +6,7 @@ import io
 import os
 import textwrap
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import matplotlib
 import networkx as nx
@@ -19,11 +19,12 @@ from workbench.analysis.compare import clusters, country_map, evidence, framewor
 from workbench.analysis.known import cell_states, knowable, knowable_cells, with_frameworks
 from workbench.analysis.network import bipartite_graph, overlap_graph
 from workbench.analysis.scoring import contributions
-from workbench.model.i18n import country_name, number, t
+from workbench.model.i18n import country_name, number, t, tn
 from workbench.model.outputs import atomic_write
 from workbench.model.taxonomy import LANGUAGES as LANGS, check_language as _check_lang
 from workbench.model.taxonomy import concept_labels as _label_series
 from workbench.present.heatmap import heatmap, literal_text as _literal_text, plain as _plain
+from workbench.present.network_labels import circle_layout, passes_through_a_node, place_link_labels
 
 __all__ = [
     "LANGS",
@@ -77,19 +78,27 @@ def _node_label(G: nx.Graph, n, lang: str) -> str:
     return str(d.get(f"label_{lang}") or d.get("label") or n)
 
 
-def _network_layout(G: nx.Graph, seed: int) -> tuple[dict, list]:
+#: How far (in the drawing's unit square) a link must pass from a node it does not join: a country's node
+#: with its dashed ring is about 0.07 across on the 8-inch figure.
+_LINK_CLEARANCE = 0.075
+
+
+def _network_layout(G: nx.Graph, seed: int, order: Callable[[object], Any] = str) -> tuple[dict, list]:
     """Where each node of ``G`` is drawn, in the unit square, and which nodes have no edge.
 
     Parameters
     ----------
     G : the graph to draw.
     seed : the seed of the spring layout, so a graph is always laid out the same way.
+    order : the sort key of the nodes on a circle, where the layout falls back to one.
 
     Returns
     -------
     ``(positions, isolated)``: node -> ``(x, y)``, and the nodes without edges (sorted), which are
     set apart in a row at the bottom while the connected nodes share the rest of the square
-    (Kamada-Kawai layout, then a seeded spring layout).
+    (Kamada-Kawai layout, then a seeded spring layout). Where that layout would draw a link through
+    a node the link does not join (three countries in a row), the connected nodes go on a circle
+    instead, in ``order``.
 
     Examples
     --------
@@ -109,6 +118,8 @@ def _network_layout(G: nx.Graph, seed: int) -> tuple[dict, list]:
         # scale into the unit square; with isolated nodes the bottom quarter is kept for them
         floor = 0.25 if isolated else 0.0
         pos = {n: ((x - min(xs)) / span, floor + (1 - floor) * (y - min(ys)) / span) for n, (x, y) in pos.items()}
+        if passes_through_a_node(pos, linked.edges, _LINK_CLEARANCE):
+            pos = {n: (x, floor + (1 - floor) * y) for n, (x, y) in circle_layout(sorted(linked, key=order)).items()}
     for i, n in enumerate(isolated):
         pos[n] = ((i + 0.5) / max(len(isolated), 1), 0.0)
     return pos, isolated
@@ -140,7 +151,8 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
         ax.set_title(title, fontsize=11)
     if not len(G):
         return _plain(fig)
-    pos, isolated = _network_layout(G, seed)
+    # on a circle (where one is needed), a community's countries sit side by side
+    pos, isolated = _network_layout(G, seed, order=lambda n: (int(communities.get(n, 0)) if communities is not None else 0, str(n)))
     kinds = [G.nodes[n].get("kind", "") for n in G]
     palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
     if communities is not None:
@@ -157,19 +169,32 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     # a country's name does not fit inside its node: the node shows its code, and the legend names it
     nx.draw_networkx_labels(G, pos, ax=ax, labels={n: n if kinds[i] == "country" else _node_label(G, n, lang) for i, n in enumerate(G)},
                             font_size=8, font_color="black" if "concept" in kinds else "white")
-    if G.number_of_edges() <= 60 and "concept" not in kinds:  # label overlap weights while readable
-        weights = {(u, v): number(d["weight"], lang, 2) for u, v, d in G.edges(data=True) if "weight" in d}  # 0,42 on a Russian page
-        nx.draw_networkx_edge_labels(G, pos, ax=ax, edge_labels=weights, font_size=7)
     if isolated:
         ax.axhline(0.125, color="#d0d0d0", linewidth=0.8, linestyle="--")
         ax.text(0.0, 0.09, t("figures.isolated", lang), fontsize=8, color="#555555", transform=ax.transData)
-    handles = _network_legend(G, lang, communities, partial, palette)
-    if handles:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.set_xlim(-0.12, 1.12)
     ax.set_ylim(-0.12 if isolated else -0.08, 1.08)
+    handles = _network_legend(G, lang, communities, partial, palette)
+    labelled = G.number_of_edges() > 0 and "concept" not in kinds  # a graph of countries: each link's overlap
+    # laid out with the widest legend it may need, so that the labels are placed where they stay
+    _legend(ax, handles, tn("figures.unlabelled_links", G.number_of_edges(), lang) if labelled else None)
     fig.tight_layout()
+    if labelled:
+        rings = {n: _RING_PT if n in partial else _NODE_PT for n in G}
+        left = place_link_labels(ax, G, pos, lambda w: number(w, lang, 2), rings)  # 0,42 on a Russian page
+        _legend(ax, handles, tn("figures.unlabelled_links", left, lang) if left else None)
     return _plain(fig)
+
+
+#: Radius in points of a country's node (``node_size`` 900 is its area in points squared), and of its dashed ring.
+_NODE_PT, _RING_PT = 15.0, 19.5
+
+
+def _legend(ax, handles: list[Line2D], note: str | None) -> None:
+    """The network's legend beside the drawing (replacing any it had), ending with ``note`` as text."""
+    entries = handles + ([Line2D([], [], linestyle="", label=textwrap.fill(note, _LEGEND_WIDTH))] if note else [])
+    if entries:
+        ax.legend(handles=entries, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
 
 
 #: Characters per line of a legend entry: wider, the legend takes the room of the drawing.
