@@ -143,6 +143,15 @@ def test_regenerating_with_fresh_kernels_gives_identical_bytes(generated):
     assert f"pandas {version('pandas')}" in page and f"matplotlib {version('matplotlib')}" in page
 
 
+def test_a_grid_at_the_broad_level_says_what_rolling_up_changed(generated):
+    """The professionalisation peers' network at both concept levels: the broad page says why it reads as
+    the curated one (no compared framework carries a narrower concept); the curated page says nothing of it."""
+    broad = (generated.reports / "network-professionalisation-peers-broad.html").read_text(encoding="utf-8")
+    fine = (generated.reports / "network-professionalisation-peers-fine.html").read_text(encoding="utf-8")
+    said = html.escape(t("ui.broad_changes_nothing", "en"), quote=False)
+    assert said in broad and said not in fine
+
+
 @pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:

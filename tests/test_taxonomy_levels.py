@@ -165,3 +165,30 @@ def test_suggester_accuracy_at_the_broad_level_holds(ds):
 
     # 0.753: leave-one-framework-out top-1 accuracy of taxonomy 1.0 (benchmarks, before the split)
     assert evaluate_leave_one_framework_out(at_granularity(ds, "broad"))["top1_accuracy"] >= 0.753
+
+
+def test_a_broad_report_says_which_narrower_concepts_it_counted_as_their_broader_one_or_that_none():
+    """A reader's review: the professionalisation peers' network at the broad level was the curated
+    level's, word for word and figure for figure, with nothing to say why (none of their frameworks
+    carries a narrower concept: only the curriculum did, and it is not compared)."""
+    import dataclasses
+
+    from workbench.analysis.compare import rolled_up
+    from workbench.model.i18n import t
+    from workbench.present.versions import rolled_up_html
+
+    ds = load()
+    peers = ["GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS", "KAZ"]
+    assert rolled_up(ds, peers).empty
+    assert t("ui.broad_changes_nothing", "ru") in rolled_up_html(rolled_up(ds, peers), ds.concepts, "ru").markup
+    # one GBR item mapped to coaching and mentoring as well: the broad level counts it as learning and development
+    item = ds.crosswalk[ds.crosswalk["subject_id"] == "UK-B1"].iloc[[0]].assign(object_id="coaching_mentoring")
+    more = dataclasses.replace(ds, crosswalk=pd.concat([ds.crosswalk, item], ignore_index=True))
+    rolled = rolled_up(more, peers)
+    assert rolled[["concept_id", "broader"]].values.tolist() == [["coaching_mentoring", "learning_development"]]
+    assert rolled["countries"].tolist() == [["GBR"]]
+    note = rolled_up_html(rolled, ds.concepts, "ru").markup
+    labels = ds.concepts.set_index("concept_id")["label_ru"]
+    assert f"{labels['coaching_mentoring']} → {labels['learning_development']} (Великобритания)" in note
+    with pytest.raises(ValueError, match="curated level"):
+        rolled_up(at_granularity(ds, "broad"), peers)

@@ -13,6 +13,7 @@ from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError
 from workbench.model.schema import LEVELS, LIST_SEP, ORGANISATIONS, is_country_code
 from workbench.model.settings import read_settings
+from workbench.model.taxonomy import broader_of
 from workbench.model.versions import compared
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "coverage",
     "coverage_matrix",
     "coverage_share",
+    "rolled_up",
     "coverage_counts",
 ]
 
@@ -252,6 +254,24 @@ def country_map(matrix: pd.DataFrame, method: str = "mds", random_state: int = 0
     elif method not in ("mds", "pca"):
         raise ValueError(f"unknown method '{method}' (use mds or pca)")
     return pd.DataFrame(xy, index=matrix.index, columns=["x", "y"])
+
+
+def rolled_up(ds: Dataset, countries: Iterable[str], level: str | None = None) -> pd.DataFrame:
+    """The narrower concepts the compared frameworks of ``countries`` carry, each with its broader concept
+    and the countries carrying it: what the broad level counts as the broader one. Empty when they
+    carry none, and the broad level changes nothing for them. ``ds`` is at the curated level.
+
+    >>> from workbench.model.dataset import load
+    >>> rolled_up(load(), ["GBR", "CAN"]).columns.tolist()
+    ['concept_id', 'broader', 'countries']
+    """
+    if ds.granularity != "fine":
+        raise ValueError("rolled_up needs the dataset at the curated level (before at_granularity)")
+    up = broader_of(ds.concepts)
+    ev = evidence(ds, countries, level=level)
+    narrower = ev[ev["concept_id"].map(lambda c: up.get(c, c) != c)]
+    rows = [{"concept_id": c, "broader": up[c], "countries": sorted(set(g["country"]))} for c, g in narrower.groupby("concept_id")]
+    return pd.DataFrame(rows, columns=["concept_id", "broader", "countries"])
 
 
 def secondary_only(ds: Dataset) -> list[str]:

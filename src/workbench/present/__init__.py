@@ -25,7 +25,7 @@ _WHERE = {
     **{name: "options" for name in ("option_titles", "option_counts", "options_html", "coverage_frame", "needs_frame", "roadmap_frame",
                                     "quotes_html", "draft_legend_html", "quote_numbers", "with_carrying_options")},
     "roadmap_figure": "roadmap",
-    "versions_html": "versions", "changes_frame": "versions", "versions_frame": "versions", "left_out_html": "versions", "uncertain_similarity_html": "versions",
+    "versions_html": "versions", "changes_frame": "versions", "versions_frame": "versions", "left_out_html": "versions", "uncertain_similarity_html": "versions", "rolled_up_html": "versions",
     "timeline_figure": "timeline",
 }
 __all__ = sorted(_WHERE)

@@ -9,12 +9,15 @@ from __future__ import annotations
 import html
 from typing import Any, Iterable
 
+import pandas as pd
+
 from workbench.model.i18n import country_name, country_prefixed, date_text, t
+from workbench.model.taxonomy import concept_labels
 from workbench.model.versions import compared, first_day, versions_in_force
 from workbench.present.citations import cite_html, cited_text_html
 from workbench.present.page import HTML, _lang
 
-__all__ = ["versions_html", "changes_frame", "versions_frame", "left_out_html"]
+__all__ = ["versions_html", "changes_frame", "versions_frame", "left_out_html", "rolled_up_html"]
 
 
 def _span(r: Any, lang: str) -> str:
@@ -63,6 +66,19 @@ def left_out_html(countries: Iterable[str], level: str | None = None, lang: str 
     if second:
         parts.append(t("ui.left_out_secondary", lang, names=second))
     return HTML("".join(f'<p class="wb-left-out">{html.escape(p)}</p>' for p in parts))
+
+
+def rolled_up_html(rolled: pd.DataFrame, concepts: pd.DataFrame, lang: str | None = None) -> HTML:
+    """A note for a report at the broad level: which narrower concepts of the compared frameworks count as
+    their broader one, and whose (:func:`workbench.analysis.compare.rolled_up`), or that none does, so
+    that a reader who finds it the same as at the curated level knows why."""
+    lang = _lang(lang)
+    if rolled.empty:
+        return HTML(f'<p class="wb-left-out">{html.escape(t("ui.broad_changes_nothing", lang))}</p>')
+    labels = concept_labels(concepts, lang)
+    pairs = "; ".join(f"{labels[r.concept_id]} → {labels[r.broader]} ({', '.join(country_name(c, lang) for c in r.countries)})"
+                      for r in rolled.itertuples())
+    return HTML(f'<p class="wb-left-out">{html.escape(t("ui.broad_rolled_up", lang, pairs=pairs))}</p>')
 
 
 def uncertain_similarity_html(countries: Iterable[str], lang: str | None = None) -> HTML:
