@@ -11,18 +11,21 @@ BIN := $(VENV)/bin
 UV_VENV := build/uv-venv
 UV := $(UV_VENV)/bin/uv
 UV_VERSION := 0.13.9
-# $(call install,ARGS): uv when it could be installed and reach the index, pip otherwise (the same lock files).
-install = $(UV) pip install --quiet --python $(BIN)/python --compile-bytecode $(1) || $(BIN)/python -m pip install --quiet $(1)
+# uv is tried once per version (the stamp): where it cannot be installed, make does not try again.
+UV_TRIED := $(UV_VENV)/.tried-$(UV_VERSION)
+# $(call install,ARGS): uv when it was installed and can reach the index, pip otherwise (the same lock files).
+install = { test -x $(UV) && $(UV) pip install --quiet --python $(BIN)/python --compile-bytecode $(1); } || $(BIN)/python -m pip install --quiet $(1)
 LOCK_OPTIONS := --python-version 3.11 --python-platform linux --quiet $(LOCK_ARGS)
 
 .PHONY: reports test validate lock clean-venv i18n-extract i18n-update i18n-compile lab pdf
 
-$(UV):
+$(UV_TRIED):
 	$(PYTHON) -m venv $(UV_VENV)
 	$(UV_VENV)/bin/python -m pip install --quiet uv==$(UV_VERSION) || echo "uv could not be installed: pip installs the lock files instead"
+	touch $@
 
 # make reports needs only the main dependencies (no pytest, no playwright and its browser driver).
-$(VENV)/.main-installed: requirements/main.lock pyproject.toml | $(UV)
+$(VENV)/.main-installed: requirements/main.lock pyproject.toml | $(UV_TRIED)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "the lock files are for Python 3.11; run make PYTHON=python3.11 ...")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(call install,-r requirements/main.lock)
@@ -81,9 +84,10 @@ i18n-compile: $(VENV)/.main-installed
 ## make lock: write requirements/main.lock and requirements/test.lock from pyproject.toml.
 ## Versions already locked are kept where they still fit; make lock LOCK_ARGS=--upgrade takes
 ## the newest of everything.
-lock: | $(UV)
+lock: | $(UV_TRIED)
+	@test -x $(UV) || { echo "make lock needs uv, which could not be installed (see above)"; exit 1; }
 	$(UV) pip compile pyproject.toml $(LOCK_OPTIONS) -o requirements/main.lock
 	$(UV) pip compile pyproject.toml --extra test --constraint requirements/main.lock $(LOCK_OPTIONS) -o requirements/test.lock
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(UV_VENV)

@@ -72,7 +72,7 @@ def test_the_makefile_installs_from_the_locks():
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     installer = re.search(r"^install = (.+)$", makefile, re.M).group(1)
     uv, pip = installer.split(" || ")
-    assert uv.startswith("$(UV) pip install ") and "--compile-bytecode" in uv and uv.endswith(" $(1)")
+    assert uv.startswith("{ test -x $(UV) && $(UV) pip install ") and "--compile-bytecode" in uv and uv.endswith(" $(1); }")
     assert pip == "$(BIN)/python -m pip install --quiet $(1)"  # where uv cannot be installed or reach the index
     for args in ("-r requirements/main.lock", "--no-deps -e .", "-r requirements/test.lock"):
         assert f"$(call install,{args})" in makefile

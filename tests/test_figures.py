@@ -105,7 +105,7 @@ def test_the_network_keeps_its_room_beside_a_long_legend_and_writes_numbers_as_t
 
 
 def _disc_and_label_boxes(fig):
-    """The value labels of a drawn network (display units) and its nodes' discs (centre, radius)."""
+    """The value labels of a drawn network, their boxes (display units), and its axes."""
     ax = fig.axes[0]
     fig.canvas.draw()
     labels = [tx for tx in ax.texts if tx.get_text()[:1].isdigit()]
@@ -121,18 +121,19 @@ def test_a_dense_network_draws_no_link_through_a_node_and_no_value_over_another(
     import networkx as nx
     import numpy as np
 
-    from workbench.present.network_labels import distance, passes_through_a_node
+    from workbench.present.network_labels import LINK_CLEARANCE, distance, network_layout, passes_through_a_node
 
     codes = ["GBR", "USA", "CAN", "JPN", "FRA", "LTU", "AUS", "KAZ"]
     G = nx.Graph()
     for i, (u, v) in enumerate(itertools.combinations(codes, 2)):
         G.add_edge(u, v, weight=round(0.1 + (i * 7 % 23) / 40, 2))
     nx.set_node_attributes(G, "country", "kind")
-    pos, _ = F._network_layout(G, seed=0)
-    assert not passes_through_a_node(pos, G.edges, F._LINK_CLEARANCE)
+    pos, _ = network_layout(G, seed=0)
+    assert not passes_through_a_node(pos, G.edges, LINK_CLEARANCE)
     for lang in ("en", "ru"):
         fig = F.network_figure(G, lang=lang, partial=["USA", "FRA"])
         labels, boxes, ax = _disc_and_label_boxes(fig)
+        assert len(labels) >= G.number_of_edges() // 2  # the checks below are not vacuous
         centres = ax.transData.transform(np.array([pos[n] for n in G]))
         radius = F._RING_PT * fig.dpi / 72
         assert not any(a.overlaps(b) for a, b in itertools.combinations(boxes, 2))
@@ -166,11 +167,31 @@ def test_values_that_find_no_clear_place_are_left_off_and_counted_in_the_languag
 def test_a_sparse_network_keeps_its_spring_layout():
     import networkx as nx
 
+    from workbench.present.network_labels import network_layout
+
     G = nx.Graph([("GBR", "CAN", {"weight": 0.4}), ("CAN", "NZL", {"weight": 0.3}), ("NZL", "KAZ", {"weight": 0.2})])
-    pos, _ = F._network_layout(G, seed=0)
+    pos, _ = network_layout(G, seed=0)
     # a path of four laid out by Kamada-Kawai is not four points on a circle around the square's centre
     radii = {round(((x - 0.5) ** 2 + (y - 0.5) ** 2) ** 0.5, 3) for x, y in pos.values()}
     assert len(radii) > 1
+
+
+def test_a_link_without_a_weight_gets_no_value_and_a_smaller_figure_keeps_its_links_clear_of_nodes():
+    """A second reading: unweighted links were written "0.00"; and the clearance was a share of the
+    8-inch figure while nodes keep their size in points, so on the explorer's smaller figure a link
+    could run through a node undetected."""
+    import networkx as nx
+
+    from workbench.present.network_labels import LINK_CLEARANCE, network_layout, passes_through_a_node
+
+    G = nx.Graph([("GBR", "CAN"), ("CAN", "NZL", {"weight": 0.5})])
+    nx.set_node_attributes(G, "country", "kind")
+    labels, _, _ = _disc_and_label_boxes(F.network_figure(G))
+    assert [tx.get_text() for tx in labels] == ["0.50"]
+    row = nx.Graph([("A", "B"), ("B", "C"), ("A", "C")])  # three in a row: the A-C link under B
+    pos = {"A": (0.0, 0.5), "B": (0.5, 0.5 + 1.2 * LINK_CLEARANCE), "C": (1.0, 0.5)}
+    assert not passes_through_a_node(pos, row.edges, LINK_CLEARANCE) and passes_through_a_node(pos, row.edges, LINK_CLEARANCE * 8 / 5.5)
+    assert not passes_through_a_node(network_layout(row, 0, clearance=LINK_CLEARANCE * 8 / 5.5)[0], row.edges, LINK_CLEARANCE * 8 / 5.5)
 
 
 def test_long_country_lists_get_a_short_digest_name():

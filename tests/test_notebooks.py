@@ -59,7 +59,8 @@ def test_notebook_is_committed_clean_with_typed_commented_parameters(path):
     assert len(re.findall(r"[.:]\s", text)) >= 2, "the introduction says what the notebook does and how to run it"
 
 
-#: The notebooks by what they cost to run, most first, so that two kernels finish together.
+#: The notebooks by what they cost to run, most first, so that two kernels finish together (a notebook
+#: not listed goes first: its cost is not known).
 BY_COST = ["taxonomy", "documents", "recommendations", "compare", "training", "network", "versions", "explore"]
 
 

@@ -264,12 +264,14 @@ def rolled_up(ds: Dataset, countries: Iterable[str], level: str | None = None) -
     >>> from workbench.model.dataset import load
     >>> rolled_up(load(), ["GBR", "CAN"]).columns.tolist()
     ['concept_id', 'broader', 'countries']
+    >>> rolled_up(load(), ["NZL", "SGP"], "senior").empty  # no framework at that level: nothing rolled up
+    True
     """
     if ds.granularity != "fine":
         raise ValueError("rolled_up needs the dataset at the curated level (before at_granularity)")
     up = broader_of(ds.concepts)
     ev = evidence(ds, countries, level=level)
-    narrower = ev[ev["concept_id"].map(lambda c: up.get(c, c) != c)]
+    narrower = ev[ev["concept_id"].isin([c for c, b in up.items() if b != c])]  # (a map on no rows gives no booleans)
     rows = [{"concept_id": c, "broader": up[c], "countries": sorted(set(g["country"]))} for c, g in narrower.groupby("concept_id")]
     return pd.DataFrame(rows, columns=["concept_id", "broader", "countries"])
 

@@ -126,7 +126,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("sections.oecd_coverage_note", "✓: the country's frameworks carry a concept mapped to the principle; –: they do not; ?: unknown, as the country's frameworks are known only in part (partial sources)."),
     N_("sections.intro_network", "Countries are linked by the concepts their frameworks share (Jaccard overlap); concepts are linked by the countries that carry them together. Communities are found with Louvain and a fixed seed, so results repeat."),
     N_("sections.overlap_network", "Countries linked by shared concepts"),
-    N_("sections.overlap_network_note", "Line width and the number on each line give the Jaccard overlap of two countries' concepts; node colour gives the community. Countries with no link above the threshold are drawn apart, at the bottom."),
+    N_("sections.overlap_network_note", "Line width and the number on a line give the Jaccard overlap of two countries' concepts (a number that would cover a node, another number or a crossing is left off; the table below gives every one); node colour gives the community. Countries with no link above the threshold are drawn apart, at the bottom."),
     N_("sections.no_edges", "No two countries overlap above the threshold, so the network has no links."),
     N_("sections.centrality", "Centrality and communities"),
     N_("sections.unique_concepts", "Concepts unique to one country"),
@@ -314,6 +314,6 @@ PLURAL_MESSAGES: dict[str, tuple[str, str]] = dict([
     NP_("summary.caution_partial", "The sources of one peer show only part of its frameworks ({names}): a concept it does not carry is unknown for it, not absent, and shares count without it.", "The sources of some peers show only part of their frameworks ({names}): a concept they do not carry is unknown for them, not absent, and their shares count without them."),
     NP_("summary.caution_secondary", "What one peer carries rests in part or whole on secondary sources ({names}): there it is what others wrote of its frameworks, not the frameworks' own words.", "What some peers carry rests in part or whole on secondary sources ({names}): there it is what others wrote of their frameworks, not the frameworks' own words."),
     NP_("findings.summary_only_related", "{n} more recommendation is only related (in the crosswalk) to a concept of the top lists: touched, not recovered.", "{n} more recommendations are only related (in the crosswalk) to a concept of the top lists: touched, not recovered."),
-    NP_("figures.unlabelled_links", "{n} link without its value (no place on it is clear of nodes, other links and values): every link's value is in the table of links", "{n} links without their values (no place on them is clear of nodes, other links and values): every link's value is in the table of links"),
+    NP_("figures.unlabelled_links", "{n} link without its value: left off where it would cover a node, another value or a crossing", "{n} links without their values: left off where they would cover a node, another value or a crossing"),
     NP_("findings.summary_touched", "{n} other concept of the top lists is touched by a paper's recommendation without being recommended as such.", "{n} other concepts of the top lists are touched by a paper's recommendation without being recommended as such."),
 ])

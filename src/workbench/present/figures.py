@@ -6,7 +6,7 @@ import io
 import os
 import textwrap
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import matplotlib
 import networkx as nx
@@ -24,7 +24,7 @@ from workbench.model.outputs import atomic_write
 from workbench.model.taxonomy import LANGUAGES as LANGS, check_language as _check_lang
 from workbench.model.taxonomy import concept_labels as _label_series
 from workbench.present.heatmap import heatmap, literal_text as _literal_text, plain as _plain
-from workbench.present.network_labels import circle_layout, passes_through_a_node, place_link_labels
+from workbench.present.network_labels import LINK_CLEARANCE, network_layout, place_link_labels
 
 __all__ = [
     "LANGS",
@@ -78,64 +78,19 @@ def _node_label(G: nx.Graph, n, lang: str) -> str:
     return str(d.get(f"label_{lang}") or d.get("label") or n)
 
 
-#: How far (in the drawing's unit square) a link must pass from a node it does not join: a country's node
-#: with its dashed ring is about 0.07 across on the 8-inch figure.
-_LINK_CLEARANCE = 0.075
-
-
-def _network_layout(G: nx.Graph, seed: int, order: Callable[[object], Any] = str) -> tuple[dict, list]:
-    """Where each node of ``G`` is drawn, in the unit square, and which nodes have no edge.
-
-    Parameters
-    ----------
-    G : the graph to draw.
-    seed : the seed of the spring layout, so a graph is always laid out the same way.
-    order : the sort key of the nodes on a circle, where the layout falls back to one.
-
-    Returns
-    -------
-    ``(positions, isolated)``: node -> ``(x, y)``, and the nodes without edges (sorted), which are
-    set apart in a row at the bottom while the connected nodes share the rest of the square
-    (Kamada-Kawai layout, then a seeded spring layout). Where that layout would draw a link through
-    a node the link does not join (three countries in a row), the connected nodes go on a circle
-    instead, in ``order``.
-
-    Examples
-    --------
-    >>> pos, isolated = _network_layout(nx.Graph([("A", "B")]), seed=0)
-    >>> sorted(pos), isolated
-    (['A', 'B'], [])
-    """
-    isolated = sorted((n for n in G if G.degree(n) == 0), key=str)
-    linked = G.subgraph([n for n in G if G.degree(n) > 0])
-    pos: dict = {}
-    if len(linked):
-        start = nx.kamada_kawai_layout(linked, weight=None) if len(linked) > 2 else None
-        pos = nx.spring_layout(linked, seed=seed, weight="weight", pos=start, iterations=50 if start else 50)
-        xs = [p[0] for p in pos.values()]
-        ys = [p[1] for p in pos.values()]
-        span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
-        # scale into the unit square; with isolated nodes the bottom quarter is kept for them
-        floor = 0.25 if isolated else 0.0
-        pos = {n: ((x - min(xs)) / span, floor + (1 - floor) * (y - min(ys)) / span) for n, (x, y) in pos.items()}
-        if passes_through_a_node(pos, linked.edges, _LINK_CLEARANCE):
-            pos = {n: (x, floor + (1 - floor) * y) for n, (x, y) in circle_layout(sorted(linked, key=order)).items()}
-    for i, n in enumerate(isolated):
-        pos[n] = ((i + 0.5) / max(len(isolated), 1), 0.0)
-    return pos, isolated
-
-
 @_literal_text
 def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8.0,
                    communities: pd.Series | None = None, threshold: float | None = None,
                    partial: Iterable = ()) -> Figure:
     """Draw a graph (the country overlap graph, or the export graph with concepts) with a seeded layout.
 
-    Edge width follows ``weight`` (printed on the edges of a graph of countries only). Nodes
-    are coloured by ``communities`` (node -> community number, with a legend) when given, else
-    by ``kind``; node labels use ``label_<lang>`` when nodes have it (concepts), else ``label``
-    or the id. Connected nodes use the whole drawing (Kamada-Kawai layout, then a seeded spring
-    layout); nodes without edges are set apart in a row at the bottom, labelled as such.
+    Edge width follows ``weight``; in a graph of countries each weight is written on its edge where
+    the value covers no node, no other value and no crossing (:mod:`workbench.present.network_labels`),
+    and the legend counts those left off. Nodes are coloured by ``communities`` (node -> community
+    number, with a legend) when given, else by ``kind``; node labels use ``label_<lang>`` when nodes
+    have it (concepts), else ``label`` or the id. Connected nodes use the whole drawing (Kamada-Kawai
+    layout, then a seeded spring layout; on a circle where that would draw a link through a node);
+    nodes without edges are set apart in a row at the bottom, labelled as such.
     ``threshold`` (the weakest overlap kept) goes into the title. Nodes in ``partial`` (countries
     known only from partial sources: their overlaps are uncertain, as the unread part may add shared concepts
     or others) get a dashed ring and a legend entry.
@@ -152,7 +107,8 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
     if not len(G):
         return _plain(fig)
     # on a circle (where one is needed), a community's countries sit side by side
-    pos, isolated = _network_layout(G, seed, order=lambda n: (int(communities.get(n, 0)) if communities is not None else 0, str(n)))
+    pos, isolated = network_layout(G, seed, order=lambda n: (int(communities.get(n, 0)) if communities is not None else 0, str(n)),
+                                    clearance=LINK_CLEARANCE * 8.0 / size)
     kinds = [G.nodes[n].get("kind", "") for n in G]
     palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
     if communities is not None:
@@ -174,16 +130,22 @@ def network_figure(G: nx.Graph, lang: str = "en", seed: int = 0, size: float = 8
         ax.text(0.0, 0.09, t("figures.isolated", lang), fontsize=8, color="#555555", transform=ax.transData)
     ax.set_xlim(-0.12, 1.12)
     ax.set_ylim(-0.12 if isolated else -0.08, 1.08)
-    handles = _network_legend(G, lang, communities, partial, palette)
-    labelled = G.number_of_edges() > 0 and "concept" not in kinds  # a graph of countries: each link's overlap
-    # laid out with the widest legend it may need, so that the labels are placed where they stay
-    _legend(ax, handles, tn("figures.unlabelled_links", G.number_of_edges(), lang) if labelled else None)
-    fig.tight_layout()
+    _lay_out_with_values(ax, G, pos, _network_legend(G, lang, communities, partial, palette), partial, lang)
+    return _plain(fig)
+
+
+def _lay_out_with_values(ax, G: nx.Graph, pos: dict, handles: list[Line2D], partial: list, lang: str) -> None:
+    """The legend and the figure's layout, then (in a graph of countries) each weighted link's value where
+    it can be read, and the legend's count of those left off."""
+    weighted = G.edge_subgraph([(u, v) for u, v, w in G.edges(data="weight") if w is not None])
+    labelled = weighted.number_of_edges() > 0 and all(G.nodes[n].get("kind") != "concept" for n in G)
+    # laid out with the widest legend it may need, so that the values are placed where they stay
+    _legend(ax, handles, tn("figures.unlabelled_links", weighted.number_of_edges(), lang) if labelled else None)
+    ax.figure.tight_layout()
     if labelled:
         rings = {n: _RING_PT if n in partial else _NODE_PT for n in G}
-        left = place_link_labels(ax, G, pos, lambda w: number(w, lang, 2), rings)  # 0,42 on a Russian page
+        left = place_link_labels(ax, weighted, pos, lambda w: number(w, lang, 2), rings, G)  # 0,42 on a Russian page
         _legend(ax, handles, tn("figures.unlabelled_links", left, lang) if left else None)
-    return _plain(fig)
 
 
 #: Radius in points of a country's node (``node_size`` 900 is its area in points squared), and of its dashed ring.
