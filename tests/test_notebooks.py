@@ -76,7 +76,7 @@ def executed_with_defaults(tmp_path_factory):
     import nbformat
     import papermill
     from workbench.run.engine import ENGINE
-    from workbench.run.kernels import RESET_CELL, RESET_TAG, KernelPool
+    from workbench.run.kernels import KernelPool, with_reset_cell
 
     out_dir = tmp_path_factory.mktemp("executed")
     pool = KernelPool(REPO / "notebooks", threading.Lock(), threading.Event())
@@ -88,7 +88,7 @@ def executed_with_defaults(tmp_path_factory):
         target = out_dir / path.name
         nb = nbformat.read(str(path), as_version=4)
         if reset:
-            nb.cells.insert(0, nbformat.v4.new_code_cell(RESET_CELL, metadata={"tags": [RESET_TAG, "remove-cell"]}))
+            with_reset_cell(nb)
         try:
             papermill.execute_notebook(nb, str(target), cwd=str(path.parent), kernel_name="python3", progress_bar=False,
                                        engine_name=ENGINE, km=km)

@@ -96,7 +96,7 @@ def network_layout(G: nx.Graph, seed: int, order: Callable[[object], Any] = str,
     pos: dict = {}
     if len(linked):
         start = nx.kamada_kawai_layout(linked, weight=None) if len(linked) > 2 else None
-        pos = nx.spring_layout(linked, seed=seed, weight="weight", pos=start, iterations=50 if start else 50)
+        pos = nx.spring_layout(linked, seed=seed, weight="weight", pos=start, iterations=50)
         xs = [p[0] for p in pos.values()]
         ys = [p[1] for p in pos.values()]
         span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
@@ -144,13 +144,15 @@ def place_link_labels(ax: Axes, G: nx.Graph, pos: Mapping[object, Point], text_o
     at = dict(zip(nodes, ax.transData.transform(np.array([pos[n] for n in nodes], dtype=float))))
     centres, radii = np.array([at[n] for n in nodes]), np.array([radius_pt[n] * fig.dpi / 72 for n in nodes])
     links = sorted(G.edges(data="weight"), key=lambda e: (-float(e[2]), str(e[0]), str(e[1])))
+    segments = {frozenset((a, b)): (at[a], at[b]) for a, b in drawn.edges}  # every drawn link, in display units
     placed: list[Bbox] = []
     for u, v, weight in links:
-        others = [(at[a], at[b]) for a, b in drawn.edges if {a, b} != {u, v}]
+        others = [ends for link, ends in segments.items() if link != {u, v}]
+        start, end = np.asarray(pos[u], dtype=float), np.asarray(pos[v], dtype=float)
         label = ax.text(0, 0, text_of(float(weight)), fontsize=fontsize, ha="center", va="center", zorder=3,
                         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"})
         for share in _ALONG:
-            label.set_position(tuple((1 - share) * np.asarray(pos[u], dtype=float) + share * np.asarray(pos[v], dtype=float)))
+            label.set_position(tuple((1 - share) * start + share * end))
             box = label.get_window_extent().padded(0.3 * fontsize * fig.dpi / 72)  # the white box around the text
             if not (_covers(box, centres, radii) or any(box.overlaps(b) for b in placed)
                     or any(distance(_middle(box), a, b) < box.height / 2 for a, b in others)):

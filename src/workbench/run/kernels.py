@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KERNEL_REUSE", "RESET_TAG", "RESET_CELL", "KernelPool", "kill_kernel"]
+__all__ = ["KERNEL_REUSE", "RESET_TAG", "RESET_CELL", "with_reset_cell", "KernelPool", "kill_kernel"]
 
 #: A reused kernel is replaced after this many reports, so that memory a notebook leaves behind
 #: (caches in imported modules, matplotlib's font cache) cannot grow without bound. High enough that
@@ -31,6 +31,16 @@ RESET_CELL = (
     "gc.freeze()\n"
     "del gc, sys, matplotlib"
 )
+
+
+def with_reset_cell(nb: Any) -> Any:
+    """``nb`` (an nbformat notebook, changed in place) with :data:`RESET_CELL` first, as a report runs on a
+    kernel that ran another before it; the cell is tagged to be left out of the executed notebook and the page."""
+    # deferred: nbformat loads only when a report is run, not for a nothing-changed rebuild
+    import nbformat
+
+    nb.cells.insert(0, nbformat.v4.new_code_cell(RESET_CELL, metadata={"tags": [RESET_TAG, "remove-cell"]}))
+    return nb
 
 
 #: One BLAS thread per kernel: the runner already runs one report per core, and two kernels' BLAS

@@ -18,7 +18,7 @@ from typing import Any
 from workbench.model.errors import InputError, display_path, os_cause, os_error_text
 from workbench.model.outputs import atomic_write
 from workbench.run.executed import normalise_executed
-from workbench.run.kernels import RESET_CELL, RESET_TAG
+from workbench.run.kernels import with_reset_cell
 from workbench.run.matrix import ReportSpec
 from workbench.run.project import Project, output_paths
 from workbench.run.results import RunResult, error_text
@@ -61,7 +61,7 @@ def run_report(spec: ReportSpec, project: Project, key: str, versions: dict[str,
     try:
         nb = nbformat.read(str(project.notebooks / spec.notebook), as_version=4)
         if reset:
-            nb.cells.insert(0, nbformat.v4.new_code_cell(RESET_CELL, metadata={"tags": [RESET_TAG, "remove-cell"]}))
+            with_reset_cell(nb)
         try:
             papermill.execute_notebook(nb, str(executed), parameters={**spec.parameters, "figures_dir": str(staged["figures"])},
                                        kernel_name="python3", progress_bar=False, log_output=False, report_mode=False,
