@@ -86,6 +86,19 @@ def test_every_page_says_its_language(generated):
     assert any(s.parameters.get("lang") == "ru" for s in specs.values())  # the test can fail
 
 
+def test_a_partial_sources_note_is_in_the_pages_language(generated):
+    """What a partial peer's source lacks is our own words: a Russian or Kazakh page gives it translated,
+    its citation linked, not in English."""
+    for lang, word in (("ru", "неполный источник: "), ("kk", "толық емес дереккөз: ")):
+        text = (generated.reports / f"recommendations-inclusive-governance-{lang}.html").read_text(encoding="utf-8")
+        notes = [re.split(r"<br>|</td>|</li>|</p>", part, maxsplit=1)[0] for part in text.split('<span class="wb-coverage">')[1:]]
+        partial = [n for n in notes if word in n]
+        assert partial, (lang, notes[:3])
+        words = [re.sub(r"<[^>]+>", "", n) for n in partial]
+        assert not any("could not" in w or "is therefore unknown" in w for w in words), words
+        assert all('class="wb-cite"' in n for n in partial)
+
+
 def test_no_papermill_parameters_cell_or_code_in_reports(generated):
     for page in [p for p in report_pages(generated) if not p.stem.startswith("index")]:
         text = page.read_text(encoding="utf-8")

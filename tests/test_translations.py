@@ -79,10 +79,17 @@ def test_matches_on_the_datas_own_words_still_find_a_translated_indicator(data):
 
 @pytest.mark.parametrize("entry, message", [
     ("- en: Resistance to chenge among civil servants\n  ru: Сопротивление\n  kk: Қарсылық\n",
-     "en: no practice label, indicator name, timeline title, governance factor, framework title or item label of the data reads 'Resistance to chenge among civil servants'"),
+     "en: no practice label, indicator name, timeline title, governance factor, framework title, item label or partial framework's missing part of the data reads 'Resistance to chenge among civil servants'"),
     (f"- en: {RISK}\n  ru: Сопротивление (resistance)\n  kk: Қарсылық\n", "ru: holds Latin-script words (resistance)"),
     (f"- en: {RISK}\n  ru: Сопротивление\n  kk: Қарсылық\n- en: {RISK}\n  ru: Сопротивление\n  kk: Қарсылық\n",
      f"duplicate translation of the text '{RISK}' (first at line 1)"),
+    # a term as its source writes it stands in «»; outside them, Latin script is English left untranslated
+    (f"- en: {RISK}\n  ru: Сопротивление «resistance» по GOV.UK\n  kk: Қарсылық\n",
+     "ru: holds Latin-script words (GOV UK): Russian and Kazakh texts of the data's translations are written in Cyrillic "
+     "(acronyms too: ОЭСР, ЭЫДҰ); a term as its source writes it stands in «»"),
+    # a translation cites what its English cites: a source id is neither added nor lost
+    (f"- en: {RISK}\n  ru: Сопротивление (ref_gbr_hmrc_cog11210)\n  kk: Қарсылық\n",
+     "the ru cites ref_gbr_hmrc_cog11210, which the English does not: a translation cites the sources its English cites"),
 ])
 def test_a_translation_that_translates_nothing_or_is_not_cyrillic_is_one_line_where_it_is_written(data, entry, message):
     _write(data, entry)
@@ -119,3 +126,20 @@ def test_the_governance_factors_our_own_words_are_read_in_russian_and_kazakh():
         for f in factors:
             for text in (f.label, f.argument):
                 assert re.search("[а-яА-ЯәіңғүұқөһӘІҢҒҮҰҚӨҺ]", text) and not re.search("[A-Za-z]{3,}", text.replace("OECD", "")), text
+
+
+def test_what_a_partial_framework_lacks_is_said_in_the_pages_language_citing_the_same_sources():
+    """A domain review: on a Russian page the note on what a partial source lacks (our own words) stood
+    in English. Every partial framework's note is translated, Latin script only inside «» and the
+    source ids the English cites; the Russian dataset carries it, marked as a draft."""
+    en = load().frameworks.set_index("framework_id")
+    partial = en[en["coverage"] == "partial"]
+    assert len(partial) >= 5
+    ids = re.compile(r"\b(?:ref_[a-z0-9_]+|seed00\d)\b")
+    for lang in ("ru", "kk"):
+        shown = load(lang=lang).frameworks.set_index("framework_id").loc[partial.index, "missing"]
+        bare = shown.str.replace(r"«[^«»]*»", "", regex=True).str.replace(ids, "", regex=True)
+        assert not bare.str.contains(r"[A-Za-z]").any(), list(shown[bare.str.contains(r"[A-Za-z]")].index)
+        assert shown.str.endswith(DRAFT_MARK).all()
+        for fw, text in shown.items():
+            assert set(ids.findall(text)) == set(ids.findall(partial.at[fw, "missing"])), fw

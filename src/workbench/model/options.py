@@ -40,10 +40,10 @@ def latin_words(text: str) -> list[str]:
     return _LATIN_WORD.findall(text)
 
 
-def cyrillic_only(value: str, *, whose: str = "the register", kept: re.Pattern | None = None) -> str:
+def cyrillic_only(value: str, *, whose: str = "the register", kept: re.Pattern | None = None, hint: str = "") -> str:
     """``value`` if it holds no Latin-script word (but those ``kept`` matches in full) and is written in
     Cyrillic letters, else a ValueError saying that the Russian and Kazakh texts of ``whose`` are
-    written in Cyrillic (a text of question marks is what a lost encoding leaves behind).
+    written in Cyrillic (a text of question marks is what a lost encoding leaves behind); ``hint`` ends that error.
 
     >>> cyrillic_only("Лидерство")
     'Лидерство'
@@ -58,7 +58,7 @@ def cyrillic_only(value: str, *, whose: str = "the register", kept: re.Pattern |
     found = [w for w in latin_words(value) if kept is None or not kept.fullmatch(w)]
     if found:
         raise ValueError(f"holds Latin-script words ({' '.join(found[:4])}): Russian and Kazakh texts of "
-                         f"{whose} are written in Cyrillic (acronyms too: ОЭСР, ЭЫДҰ)")
+                         f"{whose} are written in Cyrillic (acronyms too: ОЭСР, ЭЫДҰ){hint}")
     return value
 
 

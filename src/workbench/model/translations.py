@@ -9,7 +9,8 @@ error where it is written. A translation no native speaker has reviewed (no ``re
 is a draft and carries :data:`~workbench.model.i18n.DRAFT_MARK` wherever it is shown.
 
 The names of frameworks and of their items are translated too (a Russian page names a competency in
-Russian, marked as our translation; the English report keeps the source's wording). Quotes, titles of
+Russian, marked as our translation; the English report keeps the source's wording), and so is what a
+partial framework's source lacks (``missing``, our own words). Quotes, titles of
 sources, citations and locators are never translated: they are the sources' own words. The analyses
 work on ids, so :func:`localised` changes nothing they compute.
 """
@@ -17,11 +18,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, model_validator
 
 from workbench.model.errors import InputError
 from workbench.model.i18n import DRAFT_MARK
@@ -29,13 +29,13 @@ from workbench.model.options import cyrillic_only
 from workbench.model.records import Dataset
 from workbench.model.schema import Line, Record, Text
 from workbench.model.sourcefile import read_yaml
-from workbench.model.values import identity_key
+from workbench.model.values import SOURCE_ID_IN_TEXT, identity_key
 
-__all__ = ["TRANSLATED", "FILE_TEXTS", "Translation", "translatable_texts", "localised", "original", "translated"]
+__all__ = ["TRANSLATED", "FILE_TEXTS", "Translation", "cyrillic_translation", "translatable_texts", "localised", "original", "translated"]
 
 #: The tables and columns whose English text may be translated (table -> columns).
 TRANSLATED: dict[str, tuple[str, ...]] = {"practices": ("label",), "indicators": ("indicator",), "anchors": ("title",),
-                                          "frameworks": ("title",), "items": ("label",)}
+                                          "frameworks": ("title", "missing"), "items": ("label",)}
 #: Files read by a layer above the model whose English may be translated too: file -> (list, fields).
 FILE_TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {"transferability.yaml": ("factors", ("label", "argument"))}
 
@@ -45,7 +45,28 @@ FILE_TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {"transferability.yaml": ("
 _ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 
 
-_CyrillicText = Annotated[Text, AfterValidator(partial(cyrillic_only, whose="the data's translations", kept=_ROMAN))]
+#: A quotation: a term or a name as its source writes it (« pavyzdingumas », « loi n° 83-634 »), in any script.
+_QUOTED = re.compile(r"«[^«»]*»")
+
+
+def cyrillic_translation(value: str) -> str:
+    """``value`` if, outside its quotations (``«...»``) and the source ids it cites (``ref_x``), it is
+    written in Cyrillic: a Russian or Kazakh text names a French article or a Lithuanian principle as
+    its source writes it, in quotation marks, as a Russian text would, and cites as the English does.
+
+    >>> cyrillic_translation("Определение принципа «pavyzdingumas» (ref_ltu_vtd)")
+    'Определение принципа «pavyzdingumas» (ref_ltu_vtd)'
+    >>> cyrillic_translation("Определение principle")
+    Traceback (most recent call last):
+    ...
+    ValueError: holds Latin-script words (principle): Russian and Kazakh texts of the data's translations are written in Cyrillic (acronyms too: ОЭСР, ЭЫДҰ); a term as its source writes it stands in «»
+    """
+    bare = SOURCE_ID_IN_TEXT.sub(" ", _QUOTED.sub(" ", value))
+    cyrillic_only(bare, whose="the data's translations", kept=_ROMAN, hint="; a term as its source writes it stands in «»")
+    return value
+
+
+_CyrillicText = Annotated[Text, AfterValidator(cyrillic_translation)]
 
 
 class Translation(Record):
@@ -58,6 +79,18 @@ class Translation(Record):
     reviewed_by_ru: Optional[Line] = None
     reviewed_by_kk: Optional[Line] = None
 
+    @model_validator(mode="after")
+    def _cites_as_the_english(self) -> "Translation":
+        cited = set(SOURCE_ID_IN_TEXT.findall(self.en))
+        for lang in ("ru", "kk"):
+            own = set(SOURCE_ID_IN_TEXT.findall(getattr(self, lang)))
+            if own != cited:
+                extra, lost = sorted(own - cited), sorted(cited - own)
+                said = "; ".join([f"cites {', '.join(extra)}, which the English does not"] * bool(extra)
+                                 + [f"does not cite {', '.join(lost)}, which the English does"] * bool(lost))
+                raise ValueError(f"the {lang} {said}: a translation cites the sources its English cites")
+        return self
+
 
 def translatable_texts(raw: Any) -> set[str]:
     """Every English text of the read records (``raw``: :class:`~workbench.model.records.RawData`)
@@ -67,7 +100,7 @@ def translatable_texts(raw: Any) -> set[str]:
         # a framework's items are read with it: they are records of their framework's file
         records = ([i for f, *_ in raw.frameworks for i in f.items] if table == "items" else [r for r, *_ in getattr(raw, table, [])])
         for record in records:
-            out.update(str(getattr(record, column)) for column in columns)
+            out.update(str(text) for column in columns if (text := getattr(record, column)) is not None)
     for name, (key, fields) in FILE_TEXTS.items():
         out.update(_file_texts(Path(raw.root) / name, key, fields))
     return out

@@ -169,6 +169,10 @@ def _check_unique(records: Iterable[tuple[str, int, str]], what: str, problems: 
             first[ident] = (path, line, key)
 
 
+#: A source cited by its id inside free text (a locator, what a partial source lacks): "ref_x" or "seed001".
+SOURCE_ID_IN_TEXT = re.compile(r"\b(?:ref_[a-z0-9_]+|seed00\d)\b")
+
+
 def has_cyrillic(text: str) -> bool:
     """Whether ``text`` holds a letter of the Cyrillic block (Russian and Kazakh are written in it).
 

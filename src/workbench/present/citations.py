@@ -14,6 +14,7 @@ from workbench.model.documents import DOCUMENTS_FOLDER, document_digest, resolve
 from workbench.model.i18n import author_year, date_text, t
 from workbench.model.schema import LIST_SEP
 from workbench.model.validate import is_web_url
+from workbench.model.values import SOURCE_ID_IN_TEXT
 from workbench.present.page import _CTX, HTML, _lang
 
 __all__ = ["safe_url", "link_html", "cite_label", "cite_html", "cited_text_html", "sources_of", "references_html", "documents_html"]
@@ -108,15 +109,11 @@ def cite_html(source: str, locator: str = "", lang: str | None = None) -> str:
     return f"{link}, {cited_text_html(locator, lang)}" if locator else link
 
 
-#: A source id written inside free text (a locator, what a partial source lacks): "ref_x" or "seed001".
-_ID_IN_TEXT = re.compile(r"\b(?:ref_[a-z0-9_]+|seed00\d)\b")
-
-
 def cited_text_html(text: str, lang: str | None = None) -> str:
     """Free text made safe to show: escaped, and every known source id in it written as a linked
     citation (author-year), so a curator's "(ref_x)" never reaches a reader as an id."""
     out, last = [], 0
-    for m in _ID_IN_TEXT.finditer(text):
+    for m in SOURCE_ID_IN_TEXT.finditer(text):
         if _source_id(m.group(0)) is None:
             continue
         out += [html.escape(text[last:m.start()]), cite_html(m.group(0), lang=lang)]
