@@ -7,11 +7,13 @@ import io
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import REPO, run_workbench
 from workbench.analysis import compare as C
 from workbench.model.dataset import load
+from workbench.model.errors import InputError
 from workbench.run.matrix import ReportSpec
 from workbench.run.preflight import parameter_problems
 
@@ -154,6 +156,30 @@ def test_report_parameters_are_checked_against_the_data_before_anything_runs():
     assert {m.split("'")[3] for _, m in problems[1:4]} == {"peers", "top", "baseline"}
     assert all(line != 14 for line, _ in problems)  # a good report has none
     assert problems[-1] == (20, "report 'd': parameter 'countries': expected country codes (text), got 1")
+
+
+def test_every_number_share_scope_and_weight_of_a_report_is_checked_before_anything_runs():
+    """A hostile review: min_weight 7 failed its report in a cell (exit 1, a traceback kept), and
+    n_clusters 0 or low_confidence 5 ran and made a report of them; each is refused first, by the
+    analyses' own checks, at its report's line."""
+    ds = load()
+    specs = [ReportSpec("a", "network.ipynb", "d", {"countries": ["GBR", "KAZ"], "min_weight": 7}, line=2),
+             ReportSpec("b", "compare.ipynb", "d", {"countries": ["GBR", "KAZ"], "n_clusters": 0}, line=4),
+             ReportSpec("c", "documents.ipynb", "d", {"threshold": -0.1}, line=6),
+             ReportSpec("d", "taxonomy.ipynb", "d", {"low_confidence": 5}, line=8),
+             ReportSpec("e", "recommendations.ipynb", "d", {"draws": -1, "scope": "both"}, line=10),
+             ReportSpec("f", "recommendations.ipynb", "d", {"weights": {"measured_need": -3}}, line=12),
+             ReportSpec("g", "recommendations.ipynb", "d", {"draws": 0, "scope": "", "weights": {"measured_need": 2.0}}, line=14)]
+    assert [(p.line, p.message) for p in parameter_problems(ds, specs, "reports.yaml")] == [
+        (2, "report 'a': parameter 'min_weight': must be between 0 and 1 (got 7)"),
+        (4, "report 'b': parameter 'n_clusters': must be at least 1 (got 0)"),
+        (6, "report 'c': parameter 'threshold': must be between 0 and 1 (got -0.1)"),
+        (8, "report 'd': parameter 'low_confidence': must be between 0 and 1 (got 5)"),
+        (10, "report 'e': parameter 'draws': must be from 0 to 100,000 (got -1)"),
+        (10, "report 'e': parameter 'scope': unknown scope 'both' (use separate, all, individual, system)"),
+        (12, "report 'f': parameter 'weights': measured_need: Input should be greater than or equal to 0 (got -3)")]
+    with pytest.raises(InputError, match="n_clusters: must be at least 1"):  # the notebook's own call refuses it too
+        C.clusters(C.similarity(pd.DataFrame([[1, 0], [1, 1]], index=["GBR", "KAZ"])), n_clusters=0)
 
 
 def test_a_comparison_left_with_fewer_than_two_countries_is_refused_before_anything_runs():

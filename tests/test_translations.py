@@ -143,3 +143,18 @@ def test_what_a_partial_framework_lacks_is_said_in_the_pages_language_citing_the
         assert shown.str.endswith(DRAFT_MARK).all()
         for fw, text in shown.items():
             assert set(ids.findall(text)) == set(ids.findall(partial.at[fw, "missing"])), fw
+
+
+@pytest.mark.parametrize("text, message", [
+    ("foo: [unclosed\n", "YAML syntax error"),
+    ("", "file is empty"),
+    ("- a list, not a mapping\n", "expected a mapping with a 'factors' list"),
+])
+def test_a_broken_file_whose_texts_are_translated_is_named_not_each_translation_of_it(data, text, message):
+    """A hostile review: a YAML error in transferability.yaml gave six lines on translations.yaml (its
+    factors' translations "translate nothing") and none on the file itself."""
+    (data / "transferability.yaml").write_text(text, encoding="utf-8")
+    done = run_workbench("validate", "--data", data)
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{data / 'transferability.yaml'}:") and message in lines[0], lines

@@ -14,9 +14,9 @@ from typing import Callable
 
 import pytest
 
-from conftest import REPO, run_workbench
+from conftest import REPO, run_workbench, write_tiny_data
 from workbench.run.cli import main
-from workbench.model.dataset import load
+from workbench.model.dataset import default_data_dir, load
 from workbench.model.errors import InputError
 from workbench.model.sourcefile import MAX_FILE_BYTES
 
@@ -74,6 +74,11 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
      "data/frameworks/gbr_fw.yaml:10: YAML syntax error: tab character used for indentation (indent with spaces)"),
     ("yaml_duplicate_key", lambda d: edit(d / GBR, "year: 2020", "year: 2020\nyear: 2021"),
      "data/frameworks/gbr_fw.yaml:5: duplicate key 'year' (first at line 4)"),
+    # -- the past: a framework was issued, a source published, before today (a hostile review: 2099 passed)
+    ("framework_year_ahead", lambda d: edit(d / GBR, "year: 2020", "year: 2099"),
+     "data/frameworks/gbr_fw.yaml:4: year: 2099 is after this year: the year the framework was issued"),
+    ("source_year_ahead", lambda d: append(d / "sources.yaml", "  year: 2099\n"),
+     "data/sources.yaml:5: year: 2099 is after this year: the year the source was published"),
     ("csv_ragged_row", lambda d: edit(d / "indicators.csv", "p. 3", "p. 3,extra"),
      "data/indicators.csv:2: row has 10 fields, the header has 9"),
     ("csv_unclosed_quote", lambda d: edit(d / "indicators.csv", "ind-1,KAZ,ind-1", 'ind-1,KAZ,"ind-1'),
@@ -176,6 +181,9 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
 ]
 
 
+NO_WEIGHTS = "note: data/weights.yaml not found: the data serves comparisons, but recommend and the recommendations reports need it"
+
+
 def validate(folder: str = "data") -> int:
     return main(["validate", "--data", folder])
 
@@ -186,7 +194,9 @@ def test_tiny_data_is_valid(tiny_data, monkeypatch, capsys):
     assert validate() == 0
     out = capsys.readouterr()
     assert out.out.startswith("ok: 2 frameworks, 3 items from 2 countries, 1 practices, 1 indicators")
-    assert out.err == ""
+    assert out.out.rstrip().endswith(" in data)")  # which data folder was read: one above could have been
+    # valid for comparisons; a review found a folder without weights.yaml "ok" and the reports then failing
+    assert out.err.splitlines() == [NO_WEIGHTS]
 
 
 @pytest.mark.parametrize("name, breaks, expected", CASES, ids=[c[0] for c in CASES])
@@ -310,3 +320,34 @@ def test_validate_counts_the_oecd_as_an_organisation_not_a_country():
     """A researcher reading the command's output: '241 items from 11 countries' counted the OECD."""
     done = run_workbench("validate")
     assert done.returncode == 0 and " countries and 1 organisation, " in done.stdout
+
+
+def test_the_data_folder_is_the_nearest_checkouts_at_any_depth_even_with_a_file_missing(tmp_path, monkeypatch, capsys):
+    """A hostile review: from three folders down, or with data/sources.yaml deleted, ``workbench validate``
+    said "ok" of the installed checkout's data, not of the checkout it ran in."""
+    checkout = tmp_path / "checkout"
+    write_tiny_data(checkout / "data")
+    (checkout / "reports.yaml").write_text("reports: []\n", encoding="utf-8")
+    deep = checkout / "notes" / "2026" / "december"
+    deep.mkdir(parents=True)
+    monkeypatch.delenv("WORKBENCH_DATA", raising=False)
+    monkeypatch.chdir(deep)
+    assert default_data_dir() == (checkout / "data").resolve()
+    (checkout / "data" / "sources.yaml").unlink()
+    assert default_data_dir() == (checkout / "data").resolve()
+    assert main(["validate"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"{checkout.resolve() / 'data' / 'sources.yaml'}: file not found"]
+
+
+def test_a_seed_whose_text_the_data_lacks_is_refused_where_it_is_named(tmp_path, monkeypatch, capsys):
+    """A hostile review: a seed source naming a file that is not there passed, and a report cited it."""
+    import shutil
+
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    sources = tmp_path / "data" / "sources.yaml"
+    line = len(sources.read_text(encoding="utf-8").splitlines()) + 1
+    with sources.open("a", encoding="utf-8") as f:
+        f.write("- id: seed009\n  kind: seed\n  file: 009_not_kept.txt\n  citation: Nobody (2020). A paper.\n  year: 2020\n")
+    monkeypatch.chdir(tmp_path)
+    assert validate() == 2
+    assert capsys.readouterr().err.splitlines() == [f"data/sources.yaml:{line}: file: '009_not_kept.txt' is not a file in data/documents/"]

@@ -14,6 +14,7 @@ from workbench.model.errors import InputError
 from workbench.model.schema import LEVELS, LIST_SEP, ORGANISATIONS, is_country_code
 from workbench.model.settings import read_settings
 from workbench.model.taxonomy import broader_of
+from workbench.model.values import check_count
 from workbench.model.versions import compared
 
 __all__ = [
@@ -217,6 +218,7 @@ def clusters(sim: pd.DataFrame, n_clusters: int = 2, method: str = "average") ->
     # deferred: SciPy's clustering costs about 0.3 s to import; `workbench network` uses this module but never clusters
     from scipy.cluster.hierarchy import fcluster
 
+    check_count(n_clusters, "n_clusters")
     if len(sim) < 2:
         return pd.Series(1, index=sim.index, name="cluster", dtype=int)
     raw = fcluster(linkage(sim, method), t=n_clusters, criterion="maxclust")

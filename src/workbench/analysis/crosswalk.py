@@ -7,6 +7,7 @@ import pandas as pd
 
 from workbench.model.errors import InputError
 from workbench.model.schema import CARRYING_PREDICATES, LEVELS
+from workbench.model.values import check_number
 
 __all__ = [
     "CARRYING_PREDICATES",
@@ -95,6 +96,7 @@ def low_confidence_mappings(crosswalk: pd.DataFrame, below: float, labels: Mappi
     ``labels``: the mapped things' own names by id (:func:`subject_labels`), shown as ``item_label``
     so that a reviewer can judge a mapping without looking its code up.
     """
+    below = check_number(below, "low_confidence", 0, 1)
     weak = crosswalk[crosswalk["confidence"] < below].sort_values(["confidence", "subject_id"])
     out = weak[["subject_id", "predicate_id", "object_id", "confidence", "comment"]]
     return out if labels is None else out.assign(item_label=out["subject_id"].map(labels).fillna(""))[

@@ -20,7 +20,7 @@ from workbench.analysis.options import empty_register, options_of
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, indicator_concepts, item_concepts, practice_concepts
 from workbench.model.dataset import Dataset
 from workbench.model.errors import InputError
-from workbench.model.values import unknown_id
+from workbench.model.values import check_count, unknown_id
 from workbench.analysis.evidence import Evidence, cite
 from workbench.analysis.kaz_status import kaz_evidence, kaz_status, verb
 from workbench.analysis.known import knowable_cells, peer_share, with_secondary
@@ -34,7 +34,7 @@ from workbench.analysis.transferability import Transferability, context, context
 __all__ = [
     "COMPONENTS", "DEFAULT_PEERS", "CSV_COLUMNS", "READER_COLUMNS", "COMPONENT_COLUMNS", "SCORE_EXPLANATION", "Settings", "GapAnalysis", "Evidence",
     "read_settings", "load_settings", "check_peers", "baseline_frameworks", "analyse", "score", "rank",
-    "ranked", "stability", "MAX_DRAWS", "recommendations", "recommend", "evidence", "evidence_for", "cite",
+    "ranked", "stability", "MAX_DRAWS", "check_scope", "recommendations", "recommend", "evidence", "evidence_for", "cite",
     "undecided_contenders",
 ]
 
@@ -200,9 +200,7 @@ def analyse(
     'present'
     """
     s = settings if settings is not None else load_settings(ds, weights)
-    scope = scope or "separate"
-    if scope not in _SCOPE_CHOICES:
-        raise InputError.parameter("scope", f"unknown scope '{scope}' (use {', '.join(_SCOPE_CHOICES)})")
+    scope = check_scope(scope)
     codes = check_peers(ds, peers)
     check_in_force(ds, codes)
     fws = baseline_frameworks(s, baseline)
@@ -289,14 +287,19 @@ def _model_countries(options: pd.DataFrame) -> list[str]:
 MAX_DRAWS = 100_000
 
 
+def check_scope(scope: str | None) -> str:
+    """``scope`` as :func:`analyse` reads it (empty: ``separate``), or :meth:`InputError.parameter`."""
+    scope = scope or "separate"
+    if scope not in _SCOPE_CHOICES:
+        raise InputError.parameter("scope", f"unknown scope '{scope}' (use {', '.join(_SCOPE_CHOICES)})")
+    return scope
+
+
 def recommendations(gaps: GapAnalysis, top: int = 10, draws: int = 500, seed: int = 0) -> pd.DataFrame:
     """The top ``top`` concepts of each list as rows of :data:`CSV_COLUMNS` (lists ``;``-joined)."""
-    if top < 1:
-        raise InputError.parameter("top", f"must be at least 1 (got {top})")
-    if not 0 <= draws <= MAX_DRAWS:
-        raise InputError.parameter("draws", f"must be from 0 to {MAX_DRAWS:,} (got {draws:,})")
-    if seed < 0:
-        raise InputError.parameter("seed", f"must be 0 or more (got {seed})")
+    check_count(top, "top")
+    check_count(draws, "draws", 0, MAX_DRAWS)
+    check_count(seed, "seed", 0)
     weights = gaps.settings.weights
     lists = ranked(gaps)
     parts = []

@@ -38,14 +38,19 @@ __all__ = [
 
 
 def default_data_dir() -> Path:
-    """``$WORKBENCH_DATA``, else ``data/`` in the working folder or a parent of it (a notebook
-    runs in ``notebooks/``), else the ``data/`` folder of this checkout."""
+    """``$WORKBENCH_DATA``, else the ``data/`` folder of the nearest checkout holding the working folder
+    (a notebook runs in ``notebooks/``, a researcher anywhere below), else the ``data/`` folder of the
+    checkout this package is installed from.
+
+    A checkout is a folder with ``data/sources.yaml``, or with ``reports.yaml`` beside a ``data/``
+    folder: a checkout whose data lacks a file is still its own, so loading it names the missing file
+    rather than quietly reading another checkout's data."""
     env = os.environ.get("WORKBENCH_DATA")
     if env:
         return Path(env)
     here = Path.cwd().resolve()
-    for folder in (here, *list(here.parents)[:2]):
-        if (folder / "data" / "sources.yaml").exists():
+    for folder in (here, *here.parents):
+        if (folder / "data" / "sources.yaml").exists() or ((folder / "reports.yaml").is_file() and (folder / "data").is_dir()):
             return folder / "data"
     return Path(__file__).resolve().parents[3] / "data"
 

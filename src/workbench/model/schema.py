@@ -8,7 +8,7 @@ from typing import Annotated, Callable, Literal, Optional, Union, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from workbench.model.values import control_character_problem, is_invisible, url_problem
+from workbench.model.values import control_character_problem, is_invisible, not_after_this_year, url_problem
 from workbench.model.defaults import DEFAULT_BASELINE, DEFAULT_PEERS  # parameter defaults, not findings; light for the CLI
 
 __all__ = [
@@ -166,6 +166,8 @@ class Source(Record):
             raise ValueError(f"accessed {self.accessed} is after today: the day we read the page")
         return self
 
+    _year = field_validator("year")(lambda year: not_after_this_year(year, "the source was published"))
+
     @model_validator(mode="after")
     def _where(self) -> "Source":
         if self.kind == "seed" and not self.file:
@@ -218,6 +220,9 @@ class Framework(Record):
     #: comparison of what countries have draws it, nor is it evidence of the country's status; a
     #: paper's recommendations may still be read from it (``paper_frameworks`` of ``weights.yaml``).
     proposal: bool = False
+
+    # a date of force may lie ahead; the year the framework was issued may not
+    _year = field_validator("year")(lambda year: not_after_this_year(year, "the framework was issued"))
 
     @model_validator(mode="after")
     def _coverage(self) -> "Framework":

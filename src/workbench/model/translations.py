@@ -92,9 +92,11 @@ class Translation(Record):
         return self
 
 
-def translatable_texts(raw: Any) -> set[str]:
+def translatable_texts(raw: Any) -> set[str] | None:
     """Every English text of the read records (``raw``: :class:`~workbench.model.records.RawData`)
-    that ``data/translations.yaml`` may translate (:data:`TRANSLATED`)."""
+    that ``data/translations.yaml`` may translate (:data:`TRANSLATED`); ``None`` when a file of
+    :data:`FILE_TEXTS` is not laid out as its reader expects (that reader says how). A file of them that
+    cannot be read at all raises its own :class:`~workbench.model.errors.InputError`."""
     out: set[str] = set()
     for table, columns in TRANSLATED.items():
         # a framework's items are read with it: they are records of their framework's file
@@ -102,19 +104,22 @@ def translatable_texts(raw: Any) -> set[str]:
         for record in records:
             out.update(str(text) for column in columns if (text := getattr(record, column)) is not None)
     for name, (key, fields) in FILE_TEXTS.items():
-        out.update(_file_texts(Path(raw.root) / name, key, fields))
+        texts = _file_texts(Path(raw.root) / name, key, fields)
+        if texts is None:
+            return None
+        out.update(texts)
     return out
 
 
-def _file_texts(path: Path, key: str, fields: tuple[str, ...]) -> set[str]:
-    """The English of ``fields`` in each record of the list ``key`` of a YAML file (none when the file
-    is missing or unreadable: its own reader reports what is wrong with it)."""
-    try:
-        data = read_yaml(path).data if path.exists() else {}
-    except InputError:
-        return set()
-    records = data.get(key) if isinstance(data, dict) else None
-    return {str(r[f]) for r in records or [] if isinstance(r, dict) for f in fields if isinstance(r.get(f), str)}
+def _file_texts(path: Path, key: str, fields: tuple[str, ...]) -> set[str] | None:
+    """The English of ``fields`` in each record of the list ``key`` of a YAML file: none when the file is
+    missing, ``None`` when it is not a mapping with that list. A file that cannot be read (a YAML syntax
+    error, no data) raises its error: otherwise every translation of its texts would be reported instead."""
+    data = read_yaml(path).data if path.exists() else {}
+    records = data.get(key, []) if isinstance(data, dict) else None
+    if not isinstance(records, list):
+        return None
+    return {str(r[f]) for r in records if isinstance(r, dict) for f in fields if isinstance(r.get(f), str)}
 
 
 def translated(ds: Dataset, text: str) -> str:

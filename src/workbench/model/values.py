@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import math
+import numbers
 import re
 import unicodedata
 from pathlib import Path
@@ -43,6 +44,31 @@ def check_number(value: Any, name: str, low: float | None = None, high: float | 
     if message:
         raise InputError.parameter(name, message)
     return float(value)
+
+
+def check_count(value: Any, name: str, low: int = 1, high: int | None = None) -> int:
+    """``value`` as a whole number from ``low`` (up to ``high``), or :meth:`InputError.parameter` naming ``name``.
+
+    >>> check_count(3, "top"), check_count(0, "draws", low=0)
+    (3, 0)
+    >>> check_count(2.5, "top")
+    Traceback (most recent call last):
+    ...
+    workbench.model.errors.InputError: top: must be a whole number (got 2.5)
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputError.parameter(name, f"must be a whole number (got {value!r})")
+    if value < low or (high is not None and value > high):
+        bounds = f"from {low:,} to {high:,}" if high is not None else "0 or more" if low == 0 else f"at least {low:,}"
+        raise InputError.parameter(name, f"must be {bounds} (got {int(value):,})")
+    return int(value)
+
+
+def not_after_this_year(year: int | None, what: str) -> int | None:
+    """``year`` unless it is after this year (the year ``what``: a thing of the past), else a ValueError."""
+    if year is not None and year > datetime.date.today().year:
+        raise ValueError(f"{year} is after this year: the year {what}")
+    return year
 
 
 def url_problem(url: str) -> str | None:

@@ -52,9 +52,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             f"{summary['indicators']} indicators, {summary['sources']} sources, "
             f"{summary['concepts']} concepts, {summary['mappings']} mappings, "
             f"{summary['options']} policy options, {summary['quotes']} quotes "
-            f"(taxonomy {summary['taxonomy_version']}, data {summary['data_version']})"
+            f"(taxonomy {summary['taxonomy_version']}, data {summary['data_version']} in {_shown_path(summary['data_dir'])})"
         )
+        if not (Path(summary["data_dir"]) / "weights.yaml").exists():
+            print(f"note: {_shown_path(Path(summary['data_dir']) / 'weights.yaml')} not found: the data serves comparisons, "
+                  "but recommend and the recommendations reports need it", file=sys.stderr)
     return EXIT_OK
+
+
+def _shown_path(path: str | os.PathLike) -> str:
+    """``path`` as a reader finds it: relative to the working folder when inside it, else absolute (a
+    data folder found above the working folder, or the installed checkout's, is named where it is)."""
+    full = Path(path).resolve()
+    return str(full.relative_to(Path.cwd().resolve())) if full.is_relative_to(Path.cwd().resolve()) else str(full)
 
 
 def _write(text: str, out: Path | None) -> None:

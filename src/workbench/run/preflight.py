@@ -2,7 +2,8 @@
 
 A notebook checks its parameters too, but only when it runs, as a failed report with a traceback
 in ``reports/.failed/``. The runner checks the parameters whose meaning every notebook shares (a
-language, a concept level, a framework level, peer and country codes, a Kazakh baseline, a count)
+language, a concept level, a framework level, peer and country codes, a Kazakh baseline, a count, a
+share between 0 and 1, a list's scope, weight overrides), with the analyses' own checks,
 against the checked data first, as strictly as the notebooks do, so that a mistake in ``reports.yaml`` is one line naming the report
 and the parameter, and no report runs.
 """
@@ -13,12 +14,14 @@ from typing import Any, Callable, Iterable
 
 from workbench.analysis.compare import comparison_countries
 from workbench.analysis.crosswalk import filter_items
+from workbench.analysis.recommend import MAX_DRAWS, check_scope
 from workbench.model.dataset import load
 from workbench.model.errors import InputError, Problem
 from workbench.model.i18n import check_language
 from workbench.model.schema import check_country
 from workbench.model.settings import baseline_frameworks, check_peers, load_settings
 from workbench.model.taxonomy import check_granularity
+from workbench.model.values import check_count, check_number
 
 __all__ = ["parameter_problems"]
 
@@ -37,13 +40,6 @@ def _countries(value: Any) -> None:
         check_country(code.strip().upper())
 
 
-def _count(value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"must be a whole number (got {value!r})")
-    if value < 1:
-        raise ValueError(f"must be at least 1 (got {value})")
-
-
 def _checks(ds) -> dict[str, Callable[[Any], Any]]:
     """Each shared parameter's check, raising ``ValueError`` or :class:`InputError` on a bad value:
     the checks the analyses themselves make, wherever one can be called without running the analysis."""
@@ -55,7 +51,14 @@ def _checks(ds) -> dict[str, Callable[[Any], Any]]:
         "peers": lambda v: check_peers(ds, _codes(v)),
         "countries": _countries,
         "baseline": lambda v: baseline_frameworks(settings, v),
-        "top": _count,
+        "top": lambda v: check_count(v, "top"),
+        "n_clusters": lambda v: check_count(v, "n_clusters"),
+        "draws": lambda v: check_count(v, "draws", 0, MAX_DRAWS),
+        "scope": check_scope,
+        "weights": lambda v: load_settings(ds, v) if v else None,  # overrides: known names, numbers in range
+        "min_weight": lambda v: check_number(v, "min_weight", 0, 1),
+        "threshold": lambda v: check_number(v, "threshold", 0, 1),
+        "low_confidence": lambda v: check_number(v, "low_confidence", 0, 1),
     }
 
 

@@ -48,6 +48,19 @@ def document_problems(root: Path) -> list[Problem]:
     return problems
 
 
+def seed_file_problems(raw: "RawData") -> list[Problem]:
+    """A seed's ``file`` is a document of ``data/documents/``, where the data keeps each seed's text: a
+    report must not cite, and a quote must not be looked for in, a paper whose text the data lacks."""
+    problems: list[Problem] = []
+    for source, line, path in raw.sources:
+        if source.kind == "seed" and source.file:
+            try:
+                resolve_document(raw.root, source.file)
+            except InputError as exc:
+                problems.extend(Problem(path, line, f"file: {p.message}") for p in exc.problems)
+    return problems
+
+
 def text_file_problem(path: str | Path, text: str) -> Problem | None:
     """The first line of ``text`` (a document to code, from ``path``) holding a character no output
     carries: its quotes reach review files, report tables and their spreadsheets.
@@ -211,6 +224,7 @@ def dataset_problems(raw: "RawData") -> list[Problem]:
     problems: list[Problem] = []
     source_ids = {s.id for s, _, _ in raw.sources}
     _check_unique(((s.id, line, path) for s, line, path in raw.sources), "source id", problems)
+    problems.extend(seed_file_problems(raw))
     resolve = _source_resolver(source_ids, "sources" in raw.broken, problems)
     items = _framework_records_problems(raw, resolve, problems)
     _check_unique(((p.id, line, path) for p, line, path in raw.practices), "practice id", problems)
@@ -242,7 +256,12 @@ def translation_problems(raw: RawData) -> list[Problem]:
     _check_unique(((t.en, line, path) for t, line, path in raw.translations), "translation of the text", problems)
     if {"subjects", "anchors"} & raw.broken:  # practices and indicators are read as "subjects"
         return problems  # what the data holds is not known in full
-    held = translatable_texts(raw)
+    try:
+        held = translatable_texts(raw)
+    except InputError as exc:  # a file whose texts may be translated cannot be read: say so, once, where
+        return problems + list(exc.problems)
+    if held is None:  # laid out otherwise than its reader expects: that reader says how (workbench validate)
+        return problems
     by_case = {identity_key(h): h for h in held}
     for t, line, path in raw.translations:
         if t.en not in held:
