@@ -79,7 +79,7 @@ def test_matches_on_the_datas_own_words_still_find_a_translated_indicator(data):
 
 @pytest.mark.parametrize("entry, message", [
     ("- en: Resistance to chenge among civil servants\n  ru: Сопротивление\n  kk: Қарсылық\n",
-     "en: no practice label, indicator name, timeline title, governance factor, framework title, item label or partial framework's missing part of the data reads 'Resistance to chenge among civil servants'"),
+     "en: no practice label, indicator name, timeline title, governance factor, framework title, item label, partial framework's missing part or date's locator of the data reads 'Resistance to chenge among civil servants'"),
     (f"- en: {RISK}\n  ru: Сопротивление (resistance)\n  kk: Қарсылық\n", "ru: holds Latin-script words (resistance)"),
     (f"- en: {RISK}\n  ru: Сопротивление\n  kk: Қарсылық\n- en: {RISK}\n  ru: Сопротивление\n  kk: Қарсылық\n",
      f"duplicate translation of the text '{RISK}' (first at line 1)"),
@@ -87,6 +87,10 @@ def test_matches_on_the_datas_own_words_still_find_a_translated_indicator(data):
     (f"- en: {RISK}\n  ru: Сопротивление «resistance» по GOV.UK\n  kk: Қарсылық\n",
      "ru: holds Latin-script words (GOV UK): Russian and Kazakh texts of the data's translations are written in Cyrillic "
      "(acronyms too: ОЭСР, ЭЫДҰ); a term as its source writes it stands in «»"),
+    # a locator's quotation stays the source's words: a translation of it is refused
+    ("- en: \"Decree, paragraph 3: 'This Decree is effective from January 1, 2016'\"\n"
+     "  ru: 'Указ, пункт 3: «Указ вступает в силу с 1 января 2016 года»'\n  kk: 'Жарлық, 3-тармақ: «This Decree is effective from January 1, 2016»'\n",
+     "the ru does not quote «This Decree is effective from January 1, 2016» word for word: a quotation stays as its source wrote it"),
     # a translation cites what its English cites: a source id is neither added nor lost
     (f"- en: {RISK}\n  ru: Сопротивление (ref_gbr_hmrc_cog11210)\n  kk: Қарсылық\n",
      "the ru cites ref_gbr_hmrc_cog11210, which the English does not: a translation cites the sources its English cites"),
@@ -128,21 +132,23 @@ def test_the_governance_factors_our_own_words_are_read_in_russian_and_kazakh():
                 assert re.search("[а-яА-ЯәіңғүұқөһӘІҢҒҮҰҚӨҺ]", text) and not re.search("[A-Za-z]{3,}", text.replace("OECD", "")), text
 
 
-def test_what_a_partial_framework_lacks_is_said_in_the_pages_language_citing_the_same_sources():
-    """A domain review: on a Russian page the note on what a partial source lacks (our own words) stood
-    in English. Every partial framework's note is translated, Latin script only inside «» and the
-    source ids the English cites; the Russian dataset carries it, marked as a draft."""
-    en = load().frameworks.set_index("framework_id")
-    partial = en[en["coverage"] == "partial"]
-    assert len(partial) >= 5
+@pytest.mark.parametrize("table, key, column", [("frameworks", "framework_id", "missing"),
+                                                ("frameworks", "framework_id", "dates_locator"), ("anchors", "id", "locator")])
+def test_our_words_on_sources_and_dates_are_in_the_pages_language_citing_and_quoting_as_the_english(table, key, column):
+    """A domain review: on a Russian page what a partial source lacks, and why a version's date is that
+    date, stood in English (our own words). Each is translated, Latin script only inside «» (the source's
+    words, kept as written) and the source ids the English cites; the Russian dataset carries it as a draft."""
+    en = getattr(load(), table).set_index(key)[column]
+    en = en[en.fillna("").astype(str).str.strip() != ""]
+    assert len(en) >= 4
     ids = re.compile(r"\b(?:ref_[a-z0-9_]+|seed00\d)\b")
     for lang in ("ru", "kk"):
-        shown = load(lang=lang).frameworks.set_index("framework_id").loc[partial.index, "missing"]
+        shown = getattr(load(lang=lang), table).set_index(key).loc[en.index, column]
         bare = shown.str.replace(r"«[^«»]*»", "", regex=True).str.replace(ids, "", regex=True)
         assert not bare.str.contains(r"[A-Za-z]").any(), list(shown[bare.str.contains(r"[A-Za-z]")].index)
         assert shown.str.endswith(DRAFT_MARK).all()
-        for fw, text in shown.items():
-            assert set(ids.findall(text)) == set(ids.findall(partial.at[fw, "missing"])), fw
+        for at, text in shown.items():
+            assert set(ids.findall(text)) == set(ids.findall(en[at])), at
 
 
 @pytest.mark.parametrize("text, message", [

@@ -10,8 +10,10 @@ is a draft and carries :data:`~workbench.model.i18n.DRAFT_MARK` wherever it is s
 
 The names of frameworks and of their items are translated too (a Russian page names a competency in
 Russian, marked as our translation; the English report keeps the source's wording), and so is what a
-partial framework's source lacks (``missing``, our own words). Quotes, titles of
-sources, citations and locators are never translated: they are the sources' own words. The analyses
+partial framework's source lacks (``missing``, our own words) and the locator of a date (a framework's
+``dates_locator``, an anchor's ``locator``: our reasons for the date around the source's words, which stay
+word for word in «»). Quotes, titles of sources, citations and the other locators are never translated:
+they are the sources' own words or point into them. The analyses
 work on ids, so :func:`localised` changes nothing they compute.
 """
 from __future__ import annotations
@@ -34,8 +36,8 @@ from workbench.model.values import SOURCE_ID_IN_TEXT, identity_key
 __all__ = ["TRANSLATED", "FILE_TEXTS", "Translation", "cyrillic_translation", "translatable_texts", "localised", "original", "translated"]
 
 #: The tables and columns whose English text may be translated (table -> columns).
-TRANSLATED: dict[str, tuple[str, ...]] = {"practices": ("label",), "indicators": ("indicator",), "anchors": ("title",),
-                                          "frameworks": ("title", "missing"), "items": ("label",)}
+TRANSLATED: dict[str, tuple[str, ...]] = {"practices": ("label",), "indicators": ("indicator",), "anchors": ("title", "locator"),
+                                          "frameworks": ("title", "missing", "dates_locator"), "items": ("label",)}
 #: Files read by a layer above the model whose English may be translated too: file -> (list, fields).
 FILE_TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {"transferability.yaml": ("factors", ("label", "argument"))}
 
@@ -45,7 +47,9 @@ FILE_TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {"transferability.yaml": ("
 _ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 
 
-#: A quotation: a term or a name as its source writes it (« pavyzdingumas », « loi n° 83-634 »), in any script.
+#: A quotation in the English ('...'), apostrophes inside words (l'article, Clerk's) kept in it.
+_ENGLISH_QUOTE = re.compile(r"(?:(?<=^)|(?<=[\s(:;,\[]))'((?:[^'\n]|(?<=\w)'(?=\w))+)'(?=$|[\s.,;:)\]])")
+#: A quotation in the translation: a term or a name as its source writes it (« pavyzdingumas », « loi n° 83-634 »), in any script.
 _QUOTED = re.compile(r"«[^«»]*»")
 
 
@@ -78,6 +82,15 @@ class Translation(Record):
     kk: _CyrillicText
     reviewed_by_ru: Optional[Line] = None
     reviewed_by_kk: Optional[Line] = None
+
+    @model_validator(mode="after")
+    def _keeps_the_sources_words(self) -> "Translation":
+        # a locator quotes its source: the translation gives our words around the quote, never the quote's
+        for quote in (q for q in _ENGLISH_QUOTE.findall(self.en) if len(q.split()) >= 4):
+            for lang in ("ru", "kk"):
+                if f"«{quote}»" not in getattr(self, lang):
+                    raise ValueError(f"the {lang} does not quote «{quote[:50]}» word for word: a quotation stays as its source wrote it")
+        return self
 
     @model_validator(mode="after")
     def _cites_as_the_english(self) -> "Translation":

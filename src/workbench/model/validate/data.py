@@ -267,6 +267,6 @@ def translation_problems(raw: RawData) -> list[Problem]:
         if t.en not in held:
             near = by_case.get(identity_key(t.en))
             hint = f"the data writes {near[:60]!r}: write it so" if near else "was the English changed? translate the new text"
-            problems.append(Problem(path, line, f"en: no practice label, indicator name, timeline title, governance factor, framework title, item label or partial framework's missing part of the data reads "
+            problems.append(Problem(path, line, f"en: no practice label, indicator name, timeline title, governance factor, framework title, item label, partial framework's missing part or date's locator of the data reads "
                                                 f"{t.en[:60]!r} ({hint})"))
     return problems
