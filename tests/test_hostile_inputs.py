@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 
 from conftest import REPO, run_workbench
+from workbench import present
 from workbench.analysis import compare as C
+from workbench.analysis import known
 from workbench.model.dataset import load
 from workbench.model.errors import InputError
 from workbench.run.matrix import ReportSpec
@@ -430,3 +432,21 @@ def test_versions_writes_csv_to_a_file_named_csv(tmp_path):
     header = out.read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("lineage,country,")
     assert run_workbench("versions").stdout.split()[:2] == ["lineage", "country"]  # printed: the aligned table
+
+
+def test_a_country_whose_frameworks_map_to_no_concept_is_drawn_empty_and_said_so(data):
+    """A hostile review: with every item of Lithuania's senior list mapped only as related, the senior
+    network drew Lithuania with degree, betweenness and strength 0.000 and not a word why."""
+    path = data / "crosswalk.tsv"
+    rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(r.replace("\tskos:exactMatch\t", "\tskos:relatedMatch\t").replace("\tskos:closeMatch\t", "\tskos:relatedMatch\t")
+                            .replace("\tskos:broadMatch\t", "\tskos:relatedMatch\t").replace("\tskos:narrowMatch\t", "\tskos:relatedMatch\t")
+                            if r.startswith("item:S1-LTU-SL") else r for r in rows), encoding="utf-8")
+    ds = load(data)
+    ev = C.evidence(ds, ["CAN", "KAZ", "LTU"], level="senior")
+    assert known.carrying_nothing(ev, ["CAN", "KAZ", "LTU"]) == ["LTU"]
+    assert known.carrying_nothing(C.evidence(load(), ["CAN", "KAZ", "LTU"], level="senior"), ["CAN", "KAZ", "LTU"]) == []
+    for lang, name in (("en", "Lithuania"), ("ru", "Литва"), ("kk", "Литва")):
+        note = present.left_out_html([], "senior", lang, carrying_nothing=["LTU"]).markup
+        assert name in note and "LTU" not in note, note
+    assert present.left_out_html([], "senior", "en").markup == ""

@@ -17,7 +17,7 @@ import pandas as pd
 
 from workbench.model.versions import compared, had
 
-__all__ = ["STATES", "country_coverage", "with_secondary", "knowable", "knowable_cells", "silence_is_absence", "cell_states", "peer_share",
+__all__ = ["STATES", "carrying_nothing", "country_coverage", "with_secondary", "knowable", "knowable_cells", "silence_is_absence", "cell_states", "peer_share",
            "with_frameworks"]
 
 #: Per country (True: silence is absence on every concept), or per country and concept (a frame).
@@ -170,3 +170,14 @@ def with_frameworks(frameworks: pd.DataFrame, countries: Sequence[str], level: s
     """
     owners = set(_at_level(frameworks, level, named)["country"])
     return [c for c in countries if c in owners], [c for c in countries if c not in owners]
+
+
+def carrying_nothing(ev: pd.DataFrame, countries: Iterable[str]) -> list[str]:
+    """The ``countries`` of which the evidence ``ev`` (:func:`workbench.analysis.compare.evidence`) holds no row: frameworks in the
+    comparison whose items map to no concept (at most a related one), drawn as carrying none, and said so.
+
+    >>> carrying_nothing(pd.DataFrame({"country": ["GBR"]}), ["GBR", "LTU"])
+    ['LTU']
+    """
+    carried = set(ev["country"])
+    return [c for c in countries if c not in carried]

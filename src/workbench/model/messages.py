@@ -42,6 +42,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("ui.left_out_any", "Left out, with no framework in force in the data: {names}."),
     N_("ui.broad_changes_nothing", "At the broad level each narrower concept counts as its broader one. No framework compared here carries a narrower concept, so this report is the same as at the curated level."),
     N_("ui.broad_rolled_up", "At the broad level each narrower concept counts as its broader one; so counted here: {pairs}."),
+    N_("ui.carrying_nothing", "Drawn as carrying no concept: {names}. No item of their frameworks compared maps to a concept of the taxonomy (at most to a related one), so their rows are empty and they share nothing with the others."),
     N_("ui.left_out_secondary", "Left out of every country, as known only from secondary sources: {names} (name them among the countries to compare them)."),
     N_("ui.annex_title", "Annex"),
     N_("sections.summary", "Summary"),

@@ -51,10 +51,13 @@ def versions_html(ds: Any, countries: Iterable[str] | None = None, lang: str | N
     return HTML(f'<div class="wb-versions"><p>{html.escape(t("ui.as_of_note", lang, date=day))}</p><ul>{"".join(items)}</ul>{note}</div>')
 
 
-def left_out_html(countries: Iterable[str], level: str | None = None, lang: str | None = None, secondary: Iterable[str] = ()) -> HTML:
+def left_out_html(countries: Iterable[str], level: str | None = None, lang: str | None = None, secondary: Iterable[str] = (),
+                  carrying_nothing: Iterable[str] = ()) -> HTML:
     """A note naming the countries left out because they have no framework at ``level`` (or none at
-    all): they are not drawn as countries carrying nothing; and those a default selection of every
-    country leaves out as known only from ``secondary`` sources. Empty when nobody is left out."""
+    all): they are not drawn as countries carrying nothing; those a default selection of every country
+    leaves out as known only from ``secondary`` sources; and those drawn although their frameworks map to
+    no concept (:func:`workbench.analysis.known.carrying_nothing`), whose empty rows a reader would
+    otherwise take for missing data. Empty when there is nothing to say."""
     lang = _lang(lang)
     names = ", ".join(country_name(c, lang) for c in countries)
     parts = []
@@ -65,6 +68,9 @@ def left_out_html(countries: Iterable[str], level: str | None = None, lang: str 
     second = ", ".join(country_name(c, lang) for c in secondary)
     if second:
         parts.append(t("ui.left_out_secondary", lang, names=second))
+    empty = ", ".join(country_name(c, lang) for c in carrying_nothing)
+    if empty:
+        parts.append(t("ui.carrying_nothing", lang, names=empty))
     return HTML("".join(f'<p class="wb-left-out">{html.escape(p)}</p>' for p in parts))
 
 
