@@ -450,3 +450,5 @@ def test_a_country_whose_frameworks_map_to_no_concept_is_drawn_empty_and_said_so
         note = present.left_out_html([], "senior", lang, carrying_nothing=["LTU"]).markup
         assert name in note and "LTU" not in note, note
     assert present.left_out_html([], "senior", "en").markup == ""
+    done = run_workbench("network", "--data", data, "--countries", "CAN,KAZ,LTU", "--level", "senior", "--out", data.parent / "net")
+    assert done.returncode == 0 and done.stdout.rstrip().endswith("; drawn empty, as no item of theirs maps to a concept: LTU"), done

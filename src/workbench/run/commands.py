@@ -206,7 +206,7 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 def _cmd_network(args: argparse.Namespace) -> int:
     # deferred: the comparison, the network (networkx) and the dataset load pandas
     from workbench.analysis.compare import cells, evidence, framework_matrix, select_countries
-    from workbench.analysis.known import cell_states, country_coverage, knowable_cells, with_frameworks
+    from workbench.analysis.known import carrying_nothing, cell_states, country_coverage, knowable_cells, with_frameworks
     from workbench.model.dataset import load
     from workbench.analysis.network import bipartite_graph, export_graph, graph_bytes, name_countries, overlap_graph
     from workbench.model.outputs import atomic_write_all
@@ -246,6 +246,7 @@ def _cmd_network(args: argparse.Namespace) -> int:
         f"({len(names)} countries, {carriers.number_of_nodes() - len(names)} concepts, "
         f"{overlap.number_of_edges()} overlap edges)"
         + (f"; left out, with no framework at the level '{args.level}': {', '.join(left_out)}" if left_out else "")
+        + (f"; drawn empty, as no item of theirs maps to a concept: {', '.join(empty)}" if (empty := carrying_nothing(ev, names)) else "")
     )
     return EXIT_OK
 # -- end network -----------------------------------------------------------------------------------
