@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench.model.dataset import load as load_dataset
 from workbench.model.i18n import t
 from workbench.run import Project, load_matrix, run_reports
 
@@ -97,6 +98,20 @@ def test_a_partial_sources_note_is_in_the_pages_language(generated):
         words = [re.sub(r"<[^>]+>", "", n) for n in partial]
         assert not any("could not" in w or "is therefore unknown" in w for w in words), words
         assert all('class="wb-cite"' in n for n in partial)
+
+
+def test_pages_name_items_and_frameworks_never_by_our_codes(generated):
+    """A hostile review: "Where each cell comes from" and "Concepts unique to one country" printed our item
+    codes (S2-UKE-1;S2-UKE-2) beside the items' names. The downloads keep them, to trace a row to the data;
+    the taxonomy report, a curator's list of mappings to edit in crosswalk.tsv, keeps its "Item code" column."""
+    ds = load_dataset(generated.data, all_versions=True)
+    ours = set(ds.items["item_code"]) | set(ds.frameworks["framework_id"])
+    for page in report_pages(generated):
+        if page.stem.startswith("taxonomy"):
+            continue
+        text = re.sub(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+        shown = sorted({w for w in re.findall(r"[A-Za-z0-9][\w.-]*\w", text) if w in ours})
+        assert not shown, (page.name, shown[:5])
 
 
 def test_no_papermill_parameters_cell_or_code_in_reports(generated):

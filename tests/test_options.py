@@ -165,6 +165,8 @@ def test_the_options_command_filters_and_refuses_unknown_values(register_data, r
     assert out.returncode == 0 and "Меритократияны тәуелсіз қадағалауды құру" in out.stdout and "opt-test-b" not in out.stdout
     bad = run_cli("options", "--data", str(register_data), "--phase", "soon")
     assert bad.returncode == 2 and bad.stderr.strip() == "--phase: unknown value(s) 'soon' (use now, 1-2y, 3-5y)"
+    bad = run_cli("options", "--data", str(register_data), "--concept", "")  # a slip, not "every option"
+    assert bad.returncode == 2 and bad.stderr.strip() == "--concept: empty list (give comma-separated values, or leave the option out)"
     bad = run_cli("options", "--data", str(register_data), "--concept", "leadrship")
     assert bad.returncode == 2 and "unknown concept 'leadrship' (did you mean 'leadership'?)" in bad.stderr
     quotes = run_cli("options", "--data", str(register_data), "--quotes")

@@ -424,7 +424,12 @@ def test_markdown_has_table_sections_and_resolved_references(real):
     recs = recommendations(gaps, top=5, draws=50)
     md = render_markdown(gaps, recs, draws=50, seed=0)
     assert "## Ranked: individual" in md and "## Ranked: system" in md
-    assert "| rank | scope | concept_id | kaz_status | options | model_countries |" in md
+    # a review: the document's table gave concept ids and country codes; it names them as a reader knows them
+    assert "| rank | concept | kaz_status | options | model_countries |" in md
+    ranked = md.split("## Ranked: individual")[1].split("\n## ")[0]
+    ids = set(real.concepts["concept_id"])
+    assert not [cell for cell in ranked.split("|") if cell.strip() in ids], ranked[:300]
+    assert "Peers: United Kingdom, Canada, New Zealand." in md
     assert "## Policy options of the ranked concepts" in md
     assert md.count("\n### ") == 10
     # the score is explained: components, tie-break, which papers count

@@ -289,6 +289,18 @@ def test_agreement_without_common_subjects_is_bad_input(tmp_path, monkeypatch, c
     assert capsys.readouterr().err == "b.tsv: no subject is coded in both a.tsv and b.tsv\n"
 
 
+def test_two_mapping_passes_without_a_common_item_name_the_files(tmp_path, monkeypatch, capsys):
+    """A hostile review: the message read "b: no item is coded in both passes", naming an argument, not a file."""
+    from workbench.run.cli import main
+
+    header = "item_code\tpredicate_id\tconcept_id\tconfidence\tcomment\n"
+    (tmp_path / "first.tsv").write_text(header + "AUS-APSV1\tskos:exactMatch\tintegrity_ethics\t0.9\t\n", encoding="utf-8")
+    (tmp_path / "second.tsv").write_text(header + "JPN-SA1\tskos:exactMatch\tleadership\t0.9\t\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["agreement", "first.tsv", "second.tsv", "--data", str(REPO / "data")]) == 2
+    assert capsys.readouterr().err == "second.tsv: no item is coded in both first.tsv and second.tsv\n"
+
+
 def test_the_review_tables_name_each_item_not_only_its_code():
     """A reader's review: "Low-confidence mappings to review" showed item codes only, and "Items that
     still carry a single mapping" lost the item's name (a table beside concept labels drops a plain

@@ -18,7 +18,7 @@ from conftest import REPO, run_workbench, write_tiny_data
 from workbench.run.cli import main
 from workbench.model.dataset import default_data_dir, load
 from workbench.model.errors import InputError
-from workbench.model.sourcefile import MAX_FILE_BYTES
+from workbench.model.sourcefile import MAX_FILE_BYTES, read_text
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -320,6 +320,16 @@ def test_validate_counts_the_oecd_as_an_organisation_not_a_country():
     """A researcher reading the command's output: '241 items from 11 countries' counted the OECD."""
     done = run_workbench("validate")
     assert done.returncode == 0 and " countries and 1 organisation, " in done.stdout
+
+
+def test_a_file_just_over_the_size_limit_is_told_in_bytes(tmp_path):
+    """A hostile review: a file 2 KB over the limit read "file is 5.0 MB, larger than the 5 MB limit"."""
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"a" * (MAX_FILE_BYTES + 2170))
+    with pytest.raises(InputError) as caught:
+        read_text(path)
+    assert str(caught.value) == (f"{path}:1: file is {MAX_FILE_BYTES + 2170:,} bytes, larger than the {MAX_FILE_BYTES // 2**20} MB "
+                                 f"({MAX_FILE_BYTES:,} bytes) limit for input files")
 
 
 def test_the_data_folder_is_the_nearest_checkouts_at_any_depth_even_with_a_file_missing(tmp_path, monkeypatch, capsys):

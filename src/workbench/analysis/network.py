@@ -277,7 +277,7 @@ def communities(G: nx.Graph, weight: str | None = "weight", seed: int = 0, resol
 def unique_concepts(B: nx.Graph, unknown: Iterable[str] | pd.DataFrame = ()) -> pd.DataFrame:
     """Concepts carried by exactly one carrier (country or framework) of the bipartite graph.
 
-    Columns ``concept_id``, ``label``, ``carrier``, ``items`` (item codes behind it), ``labels`` (their
+    Columns ``concept_id``, ``label``, ``carrier``, ``item_codes`` (the items behind it), ``labels`` (their
     labels, as the report's reader knows them) and, when some
     carriers are ``unknown`` (known only from partial sources: their silence is not absence),
     ``unknown_for``: those of them other than the carrier, which may carry the concept too.
@@ -286,12 +286,12 @@ def unique_concepts(B: nx.Graph, unknown: Iterable[str] | pd.DataFrame = ()) -> 
 
     >>> B = bipartite_graph(pd.DataFrame({"country": ["GBR", "GBR", "CAN"], "concept_id": ["a", "b", "b"],
     ...     "item_code": ["U1", "U2", "C1"], "framework_id": ["uk", "uk", "ca"], "source": "s", "locator": "p"}))
-    >>> unique_concepts(B)[["concept_id", "carrier", "items"]].values.tolist()
+    >>> unique_concepts(B)[["concept_id", "carrier", "item_codes"]].values.tolist()
     [['a', 'GBR', 'U1']]
     >>> unique_concepts(B, unknown=["CAN"])["unknown_for"].tolist()
     ['CAN']
     >>> unique_concepts(B, unknown=pd.DataFrame({"a": [True], "b": [False]}, index=["CAN"])).columns.tolist()
-    ['concept_id', 'label', 'carrier', 'items', 'labels']
+    ['concept_id', 'label', 'carrier', 'item_codes', 'labels']
     """
     known = unknown if isinstance(unknown, pd.DataFrame) else {u: False for u in unknown}  # a list: never absence
     silent = [u for u in (known.index if isinstance(known, pd.DataFrame) else known) if u in B]
@@ -301,9 +301,9 @@ def unique_concepts(B: nx.Graph, unknown: Iterable[str] | pd.DataFrame = ()) -> 
             (carrier,) = B[c]
             hidden = [u for u in silent if u != carrier and not silence_is_absence(known, u, c)]
             edge = B.edges[carrier, c]
-            rows.append({"concept_id": c, "label": B.nodes[c].get("label", c), "carrier": carrier, "items": edge.get("items", ""),
+            rows.append({"concept_id": c, "label": B.nodes[c].get("label", c), "carrier": carrier, "item_codes": edge.get("items", ""),
                          "labels": edge.get("labels", ""), "unknown_for": LIST_SEP.join(hidden)})
-    out = pd.DataFrame(rows, columns=["concept_id", "label", "carrier", "items", "labels", "unknown_for"])
+    out = pd.DataFrame(rows, columns=["concept_id", "label", "carrier", "item_codes", "labels", "unknown_for"])
     return out if (out["unknown_for"] != "").any() else out.drop(columns="unknown_for")
 
 

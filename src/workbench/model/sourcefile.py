@@ -60,10 +60,11 @@ def read_bytes(path: str | os.PathLike, max_bytes: int | None = None) -> bytes:
         raise InputError.single(p, 0, "cannot read: not a regular file")
     size = info.st_size
     if max_bytes is not None and size > max_bytes:
-        # Binary megabytes, as file managers and ``ls -lh`` show them: a 50 MB file reads "50.0 MB".
-        raise InputError.single(
-            p, 1, f"file is {size / 2**20:.1f} MB, larger than the {max_bytes / 2**20:.0f} MB limit for input files"
-        )
+        # Binary megabytes, as file managers and ``ls -lh`` show them: a 50 MB file reads "50.0 MB"; bytes where
+        # one decimal would not tell the file from the limit ("5.0 MB, larger than the 5 MB limit")
+        near = round(size / 2**20, 1) <= max_bytes / 2**20
+        shown, limit = (f"{size:,} bytes", f" ({max_bytes:,} bytes)") if near else (f"{size / 2**20:.1f} MB", "")
+        raise InputError.single(p, 1, f"file is {shown}, larger than the {max_bytes / 2**20:.0f} MB{limit} limit for input files")
     try:
         return p.read_bytes()
     except OSError as exc:

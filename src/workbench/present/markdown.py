@@ -6,12 +6,16 @@ side-by-side table with the papers and the references: laid out here, computed i
 """
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 import pandas as pd
 
 from workbench.analysis.evidence import cite, fmt
 from workbench.analysis.papers import paper_findings, paper_rows, recovered_share
 from workbench.analysis.recommend import GapAnalysis, evidence
+from workbench.model.i18n import author_year, country_name, t, value_word
 from workbench.model.settings import SCORE_EXPLANATION
+from workbench.model.taxonomy import concept_labels
 from workbench.present.evidence import md_escape, evidence_markdown
 
 __all__ = ["frame_markdown", "options_table", "options_json", "options_markdown", "OPTION_TABLE_COLUMNS", "render_markdown", "render_findings"]
@@ -23,7 +27,9 @@ def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = N
     side-by-side table with the papers, and the references."""
     w = gaps.settings.weights.model_dump()
     lines = ["# Recommendations for Kazakhstan's civil service", ""]
-    lines.append(f"Peers: {', '.join(gaps.peers)}. Baseline: {gaps.baseline} ({', '.join(gaps.baseline_frameworks)}). "
+    titles = dict(zip(gaps.frameworks["framework_id"], gaps.frameworks["title"]))
+    lines.append(f"Peers: {', '.join(country_name(c, lang) for c in gaps.peers)}. "
+                 f"Baseline: {'; '.join(titles.get(f, f) for f in gaps.baseline_frameworks)} ({gaps.baseline}). "
                  f"Lists: {gaps.scope}. Data {gaps.data_version}, taxonomy {gaps.taxonomy_version}.")
     lines += ["", "## How the score is computed", "", SCORE_EXPLANATION, "",
               "Weights: " + ", ".join(f"{k} {fmt(v)}" for k, v in w.items())
@@ -33,16 +39,21 @@ def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = N
         p = gaps.settings.perturbation
         lines.append(f"Stability: share of {draws} draws (each weight × uniform({1 - p:g}, {1 + p:g})"
                      + (f", seed {seed}" if seed is not None else "") + ") in which the concept stays in its top list.")
-    shown = ["rank", "scope", "concept_id", "kaz_status", "options", "model_countries", "score", "stability", "governance_context", "papers"]
-    for name, part in recs.groupby("scope", sort=False):
-        lines += ["", f"## Ranked: {name}", "", "| " + " | ".join(shown) + " |", "|" + "---|" * len(shown)]
+    # as the reader knows them: concepts by label, countries by name, sources by author-year (the CSV keeps the ids)
+    named = recs.assign(model_countries=recs["model_countries"].map(lambda v: ", ".join(country_name(c, lang) for c in str(v).split(";") if c)),
+                        options=recs["options"].map(lambda v: str(len([o for o in str(v).split(";") if o]))),
+                        papers=recs["papers"].map(lambda v: "; ".join(_cite_md(gaps.sources, p, "", lang)[1:-1] for p in str(v).split(";") if p)))
+    shown = ["rank", "label", "kaz_status", "options", "model_countries", "score", "stability", "governance_context", "papers"]
+    for name, part in named.groupby("scope", sort=False):
+        lines += ["", f"## Ranked: {name}", "", "| " + " | ".join(["rank", "concept", *shown[2:]]) + " |", "|" + "---|" * len(shown)]
         for _, r in part.iterrows():
             cells = [fmt(r[c]) if isinstance(r[c], float) else md_escape(r[c]) for c in shown]
             lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Policy options of the ranked concepts", ""]
     shown_ids = list(dict.fromkeys(o for cell in recs["options"] for o in str(cell).split(";") if o))
     chosen = gaps.options.set_index("option_id").loc[shown_ids].reset_index() if shown_ids else gaps.options.iloc[:0]
-    lines.append(options_markdown(chosen, gaps.sources, lang))
+    lines.append(options_markdown(chosen, gaps.sources, lang, register=gaps.options,
+                                  concepts=gaps.table.rename(columns={"label": f"label_{lang}"})))
     lines += ["", "## Evidence", ""]
     cited: set[str] = set()
     for _, r in recs.iterrows():
@@ -120,21 +131,47 @@ def options_json(options: pd.DataFrame, lang: str = "en") -> str:
     return json.dumps(records, ensure_ascii=False, indent=1, default=list) + "\n"
 
 
-def options_markdown(options: pd.DataFrame, sources: pd.DataFrame, lang: str = "en") -> str:
-    """The register as markdown: per option its title, rationale, models, Kazakhstan now and planned, and how."""
-    lines = []
-    for _, o in options.iterrows():
-        draft = "" if o[f"text_status_{lang}"] == "reviewed" else " *(draft)*"
-        lines += [f"## {md_escape(o[f'title_{lang}'])}{draft}", "", f"`{o['option_id']}` · {', '.join(o['concepts'])}", "",
-                  md_escape(o[f"rationale_{lang}"]), ""]
-        lines += [f"- Model: {m['country']} [{m['source']}: {md_escape(m['locator'])}] quotes {', '.join(m['quotes'])}" for m in o["models"]]
-        lines.append(f"- Kazakhstan now ({o['kaz_status']}): {md_escape(o[f'kaz_text_{lang}'])} [{o['kaz_source']}: {md_escape(o['kaz_locator'])}]")
-        lines += [f"- Planned: {md_escape(p[f'text_{lang}'])} [{p['source']}: {md_escape(p['locator'])}]" for p in o["plans"]]
-        lines.append(f"- {', '.join(o['audience'])} · {o['instrument']} · {o['phase']} · cost {o['cost_level']}"
-                     + (f" · needs {', '.join(o['prerequisites'])}" if o["prerequisites"] else ""))
-        lines += [f"- Risk: {md_escape(o[f'risk_{lang}'])}", f"- Indicator: {md_escape(o[f'indicator_{lang}'])} "
-                  f"({md_escape(o[f'measured_in_{lang}'])})", ""]
-    return "\n".join(lines) + "\n" if lines else "No option matches.\n"
+def _cite_md(sources: pd.DataFrame, source: str, locator: str, lang: str) -> str:
+    """A citation as the pages write it, author-year and place: ``[Davletbayeva et al. 2025, Table 2]``."""
+    row = sources[sources["id"] == source]
+    label = author_year(row["citation"].iat[0], None if pd.isna(row["year"].iat[0]) else int(row["year"].iat[0]), lang) if len(row) else source
+    return f"[{md_escape(label)}, {md_escape(locator)}]" if locator else f"[{md_escape(label)}]"
+
+
+def _option_md(o: Any, sources: pd.DataFrame, labels: Mapping[str, str], titles: Mapping[str, str], lang: str) -> list[str]:
+    """One option as the report's page gives it (:func:`workbench.present.options.option_html`), in ``lang``:
+    its words, countries by name, sources by author-year, concepts by label; the ids stay in the JSON and CSV."""
+    text = lambda key: md_escape(o[f"{key}_{lang}"])  # noqa: E731
+    cite = lambda source, locator: _cite_md(sources, source, locator, lang)  # noqa: E731
+    draft = "" if o[f"text_status_{lang}"] == "reviewed" else f" *[{t('options.draft', lang)}]*"
+    how = " · ".join([", ".join(t(f"options.audience_{a}", lang) for a in o["audience"]), t(f"options.instrument_{o['instrument']}", lang),
+                      t(f"options.phase_{o['phase']}", lang)])
+    plans = [f"{md_escape(p[f'text_{lang}'])} {cite(p['source'], p['locator'])}" for p in o["plans"]] or [t("options.not_planned", lang)]
+    lines = [f"## {text('title')}{draft}", "", f"{t('options.serves', lang)}: {md_escape(', '.join(labels.get(c, c) for c in o['concepts']))}",
+             "", text("rationale"), ""]
+    lines += [f"- {t('options.models', lang)}: {md_escape(country_name(m['country'], lang))} {cite(m['source'], m['locator'])}" for m in o["models"]]
+    lines.append(f"- {t('options.kaz_now', lang)}: **{md_escape(value_word(o['kaz_status'], lang))}**. {text('kaz_text')} "
+                 f"{cite(o['kaz_source'], o['kaz_locator'])}")
+    lines += [f"- {t('options.kaz_plans', lang)}: {p}" for p in plans]
+    lines.append(f"- {t('options.how', lang)}: {md_escape(how)}")
+    if o["prerequisites"]:
+        lines.append(f"- {t('options.prerequisites', lang)}: {md_escape('; '.join(titles.get(p, p) for p in o['prerequisites']))}")
+    risk_cite = f" {cite(o['risk_source'], o['risk_locator'])}" if o["risk_source"] else ""
+    return lines + [f"- {t('options.cost', lang)}: {md_escape(t('options.cost_' + o['cost_level'], lang))}: {text('cost_reason')}",
+                    f"- {t('options.risk', lang)}: {text('risk')}{risk_cite}",
+                    f"- {t('options.indicator', lang)}: {text('indicator')} ({t('options.measured_in', lang)}: {text('measured_in')})", ""]
+
+
+def options_markdown(options: pd.DataFrame, sources: pd.DataFrame, lang: str = "en", concepts: pd.DataFrame | None = None,
+                     register: pd.DataFrame | None = None) -> str:
+    """The register as markdown in ``lang``: per option its title, rationale, models, Kazakhstan now and
+    planned, and how (:func:`_option_md`). ``concepts`` label what an option serves; ``register`` (default
+    ``options``) titles the options one needs first."""
+    labels = concept_labels(concepts, lang) if concepts is not None else {}
+    every = options if register is None else register
+    titles = dict(zip(every["option_id"], every[f"title_{lang}"]))
+    lines = [line for _, o in options.iterrows() for line in _option_md(o, sources, labels, titles, lang)]
+    return "\n".join(lines) + "\n" if lines else t("options.no_option", lang) + "\n"
 
 
 def frame_markdown(frame: pd.DataFrame) -> str:

@@ -37,6 +37,8 @@ LIST_COLUMNS = frozenset({"labels", "locators", "courses"})
 #: Columns whose cells are words the code writes (translated through ``values`` of the catalogue).
 VALUE_COLUMNS = frozenset({"status", "kind", "scope", "predicate_id", "kaz_status", "list", "verdict", "decision", "suggester"})
 DECIMALS = 3
+#: Our codes of items and frameworks: kept in the downloads (to trace a row), left out of a page that names the items.
+TRACE_COLUMNS = ("item_codes", "framework_ids")
 #: Columns of years and other codes written as digits, never with a thousands separator.
 YEAR_COLUMNS = frozenset({"year", "rank", "line", "start", "end", "№"})
 #: Measures shown with :data:`DECIMALS` decimals even where a value is whole (a 1 beside 0.500 misleads).
@@ -96,7 +98,7 @@ def publish(frame: pd.DataFrame, lang: str | None = None, percent: Iterable[str]
     printed: ids replaced by labels (countries by name, sources by author-year, OECD principles by
     number), booleans by marks, shares as percentages (``percent`` adds columns to
     :data:`PERCENT_COLUMNS`), other numbers with fixed decimals. A column empty in every row is
-    dropped, and so are id columns a label column already names.
+    dropped, and so are id columns a label column already names (from ``shown``, :data:`TRACE_COLUMNS`).
     """
     lang = _lang(lang)
     data = frame.copy()
@@ -142,13 +144,12 @@ def publish(frame: pd.DataFrame, lang: str | None = None, percent: Iterable[str]
     for c in data.columns:
         if c in shares:
             out[c] = pd.to_numeric(out[c], errors="coerce").mul(100).round(1)
+    shown = shown.drop(columns=[c for c in TRACE_COLUMNS if "labels" in data and c in shown])
     return out.rename(columns=header), shown.rename(columns=header)
 
 
 #: Free-text columns where a curator may have named a source by its id ("see ref_x"): shown as author-year.
 TEXT_WITH_IDS = frozenset({"locator", "locators", "dates_locator", "missing", "comment", "description"})
-
-
 #: A lower_snake_case word in free text: perhaps a concept id a curator wrote ("after the gender_equality re-map").
 _SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 

@@ -70,7 +70,7 @@ def _is_number(text: str) -> bool:
         return False
 
 
-def _passes_agreement(first, second, data) -> int:
+def _passes_agreement(first, second, data, names: tuple[Path, Path]) -> int:
     """Two mapping passes compared as the taxonomy report compares them: every (item, concept) pair one
     decision, mapped or not, per framework and over all items."""
     from workbench.analysis.agreement import mapping_agreement  # deferred: loads pandas and scikit-learn
@@ -79,7 +79,7 @@ def _passes_agreement(first, second, data) -> int:
     ds = load(data, all_versions=True)
     table = mapping_agreement(first, second, ds.items, ds.concepts["concept_id"].tolist())
     if not table["items"].iloc[-1]:
-        raise InputError.parameter("b", "no item is coded in both passes")
+        raise InputError.single(names[1], 0, f"no item is coded in both {names[0]} and {names[1]}")
     print("each (item, concept) pair is one decision, mapped or not; kappa per framework and over all items")
     print(table.round({"kappa": 3, "predicate_agreement": 3}).to_string(index=False))
     return EXIT_OK
@@ -92,7 +92,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     codings = [_is_codings(p) for p in (args.a, args.b)]  # each file's kind, told once
     passes = [None if is_codings else _coding_pass(p) for p, is_codings in zip((args.a, args.b), codings)]
     if all(p is not None for p in passes):
-        return _passes_agreement(*passes, args.data)
+        return _passes_agreement(*passes, args.data, (args.a, args.b))
     if any(p is not None for p in passes):
         the_pass, other = (args.a, args.b) if passes[0] is not None else (args.b, args.a)
         raise InputError.single(the_pass, 0, f"a mapping pass is compared with another mapping pass, not with {other.name} "

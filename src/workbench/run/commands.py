@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from workbench.model.errors import InputError
+from workbench.model.errors import InputError, display_path
 from workbench.run.agreement_command import cmd_agreement
+from workbench.run.command_output import counted, csv_text, emit, owners, shortened, write_text
 from workbench.run.results import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
 __all__ = ["EXIT_OK", "EXIT_FAILED", "EXIT_BAD_INPUT", "COMMANDS"]
@@ -35,87 +36,24 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if problems:
         raise InputError(problems)
     from workbench.analysis.transferability import load_transferability  # deferred: pandas, for valid data only
-    from workbench.model.schema import ORGANISATIONS  # deferred: as the dataset above, only for this command
 
     load_transferability(ds)  # data/transferability.yaml, where present: sources, concepts, indicator releases
     summary = ds.summary()
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
     else:
-        # the OECD owns frameworks too, but is no country (a CLI review read "11 countries")
-        organisations = [c for c in summary["countries"] if c in ORGANISATIONS]
-        owners = f"{len(summary['countries']) - len(organisations)} countries" + (
-            f" and {len(organisations)} organisation{'s' if len(organisations) > 1 else ''}" if organisations else "")
         print(
             f"ok: {summary['frameworks']} frameworks, {summary['items']} items from "
-            f"{owners}, {summary['practices']} practices, "
+            f"{owners(summary['countries'])}, {summary['practices']} practices, "
             f"{summary['indicators']} indicators, {summary['sources']} sources, "
             f"{summary['concepts']} concepts, {summary['mappings']} mappings, "
             f"{summary['options']} policy options, {summary['quotes']} quotes "
-            f"(taxonomy {summary['taxonomy_version']}, data {summary['data_version']} in {_shown_path(summary['data_dir'])})"
+            f"(taxonomy {summary['taxonomy_version']}, data {summary['data_version']} in {display_path(summary['data_dir'])})"
         )
         if not (Path(summary["data_dir"]) / "weights.yaml").exists():
-            print(f"note: {_shown_path(Path(summary['data_dir']) / 'weights.yaml')} not found: the data serves comparisons, "
+            print(f"note: {display_path(Path(summary['data_dir']) / 'weights.yaml')} not found: the data serves comparisons, "
                   "but recommend and the recommendations reports need it", file=sys.stderr)
     return EXIT_OK
-
-
-def _shown_path(path: str | os.PathLike) -> str:
-    """``path`` as a reader finds it: relative to the working folder when inside it, else absolute (a
-    data folder found above the working folder, or the installed checkout's, is named where it is)."""
-    full = Path(path).resolve()
-    return str(full.relative_to(Path.cwd().resolve())) if full.is_relative_to(Path.cwd().resolve()) else str(full)
-
-
-def _write(text: str, out: Path | None) -> None:
-    """Print ``text``, or write it atomically to ``out``."""
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        from workbench.model.outputs import atomic_write  # deferred: tempfile and random, only when writing a file
-
-        atomic_write(out, text)
-
-
-def _csv(frame, index: bool = False, *, to_file: bool = False, **options) -> str:
-    """``frame`` as CSV text, every text cell through the reports' spreadsheet gate: a researcher opens
-    these files in Excel too, where a label starting with ``=`` would otherwise run as a formula.
-    ``to_file``: the text goes to a file, so it starts with a byte-order mark, without which Excel reads
-    UTF-8 Russian and Kazakh as mojibake (as the reports' CSV downloads do); printed, it has none,
-    so that a pipe's next command reads the header as it is."""
-    from workbench.present.tables import spreadsheet_frame  # deferred: the presentation layer, only when writing CSV
-
-    return ("\ufeff" if to_file else "") + spreadsheet_frame(frame).to_csv(index=index, **options)
-
-
-def _emit(frame, fmt: str, out: Path | None) -> None:
-    """Print ``frame`` as CSV or an aligned table, or write it atomically to ``out``."""
-    _write(_csv(frame, to_file=out is not None) if fmt == "csv" else _table_text(frame), out)
-
-
-def _shortened(text: str, width: int) -> str:
-    """``text`` on one line, cut to ``width`` characters with an ellipsis saying that it was cut (the
-    table's quote is a glimpse; the CSV has it whole).
-
-    >>> _shortened("a  b\\nc", 10), _shortened("abcdefghij", 5)
-    ('a b c', 'abcd…')
-    """
-    line = " ".join(text.split())
-    return line if len(line) <= width else line[:width - 1] + "…"
-
-
-def _table_text(frame) -> str:
-    """``frame`` as an aligned table; with no row, its header alone (pandas would print "Empty DataFrame")."""
-    if frame.empty:
-        return "  ".join(map(str, frame.columns)) + "\n"
-    return _readable(frame).to_string(index=False) + "\n"
-
-
-def _readable(frame):
-    """``frame`` as a person reads a table: an empty cell for nothing (not None or NaN), yes and no for
-    truth values (a CLI review read "None None" and "False" in the aligned tables)."""
-    out = frame.astype(object).where(frame.notna(), "")
-    return out.map(lambda v: ("yes" if v else "no") if isinstance(v, bool) else v)
 
 
 def _cmd_suggest(args: argparse.Namespace) -> int:
@@ -138,7 +76,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
         frame = suggest_framework(load(args.data), framework.id, items, framework.kind, args.top, args.threshold)
     else:
         frame = suggest_frame(fit_from_dataset(load(args.data), threshold=args.threshold), framework.id, items, top=args.top)
-    _emit(frame, args.format, args.out)
+    emit(frame, args.format, args.out)
     return EXIT_OK
 
 
@@ -239,12 +177,12 @@ def _cmd_network(args: argparse.Namespace) -> int:
     matrix = matrix.astype(object).where(cell_states(matrix, knowable_cells(read, ds.concepts, names, args.level, named)).ne("unknown"), "")
     # one output of five files: all written, or none replaced
     atomic_write_all({**{args.out / f"overlap.{fmt}": graph_bytes(graph, fmt) for fmt in ("graphml", "gexf", "json")},
-                      args.out / "matrix.csv": _csv(matrix, index=True, to_file=True),
-                      args.out / "matrix_cells.csv": _csv(cells(ev), to_file=True)})
+                      args.out / "matrix.csv": csv_text(matrix, index=True, to_file=True),
+                      args.out / "matrix_cells.csv": csv_text(cells(ev), to_file=True)})
     print(
         f"wrote {args.out}/: overlap.graphml, overlap.gexf, overlap.json, matrix.csv, matrix_cells.csv "
-        f"({len(names)} countries, {carriers.number_of_nodes() - len(names)} concepts, "
-        f"{overlap.number_of_edges()} overlap edges)"
+        f"({owners(names)}, {counted(carriers.number_of_nodes() - len(names), 'concept')}, "
+        f"{counted(overlap.number_of_edges(), 'overlap edge')})"
         + (f"; left out, with no framework at the level '{args.level}': {', '.join(left_out)}" if left_out else "")
         + (f"; drawn empty, as no item of theirs maps to a concept: {', '.join(empty)}" if (empty := carrying_nothing(ev, names)) else "")
     )
@@ -273,9 +211,9 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         text = render_markdown(gaps, recs, draws=args.draws, seed=args.seed)
     else:
-        text = _csv(per_option(recs, gaps.options).assign(as_of=str(ds.as_of), frameworks=frameworks_used(ds, gaps.peers)),
+        text = csv_text(per_option(recs, gaps.options).assign(as_of=str(ds.as_of), frameworks=frameworks_used(ds, gaps.peers)),
                     float_format="%.4g", to_file=args.out is not None)
-    _write(text, args.out)
+    write_text(text, args.out)
     return EXIT_OK
 # -- end recommend ---------------------------------------------------------------------------------
 
@@ -287,25 +225,28 @@ def _cmd_options(args: argparse.Namespace) -> int:
     from workbench.model.dataset import load
     from workbench.present.markdown import frame_markdown, options_json, options_markdown, options_table
 
+    given = (("--concept", args.concept), ("--phase", args.phase), ("--instrument", args.instrument), ("--corps", args.corps))
+    for flag, value in given:  # as network's --countries: an empty list is a slip, not "no filter"
+        if value is not None and not _csv_list(value):
+            raise InputError.single(flag, 0, "empty list (give comma-separated values, or leave the option out)")
     ds = load(args.data)
-    filters = [flag for flag, value in (("--concept", args.concept), ("--phase", args.phase), ("--instrument", args.instrument),
-                                        ("--corps", args.corps), ("--review", args.review)) if value]
+    filters = [flag for flag, value in (*given, ("--review", args.review)) if value]
     if args.quotes and filters:  # the quotes are listed whole: a filter of the options would be ignored
         raise InputError.parameter("quotes", f"lists every quote of the register: the options' filters ({', '.join(filters)}) do not apply to it")
     if args.quotes:
         frame = ds.quotes.drop(columns=["file", "line"])
         text = frame.to_json(orient="records", force_ascii=False, indent=1) + "\n" if args.format == "json" else (
-            _csv(frame, to_file=args.out is not None) if args.format == "csv" else frame_markdown(frame))
+            csv_text(frame, to_file=args.out is not None) if args.format == "csv" else frame_markdown(frame))
     else:
         found = filter_options(ds.options, _csv_list(args.concept) if args.concept else None,
                                _csv_list(args.phase) if args.phase else None,
                                _csv_list(args.instrument) if args.instrument else None,
                                _csv_list(args.corps) if args.corps else None, args.review, args.lang,
                                known_concepts=ds.concepts["concept_id"])
-        render = {"csv": lambda f: _csv(options_table(f, args.lang), to_file=args.out is not None),
-                  "json": lambda f: options_json(f, args.lang), "markdown": lambda f: options_markdown(f, ds.sources, args.lang)}
+        render = {"csv": lambda f: csv_text(options_table(f, args.lang), to_file=args.out is not None),
+                  "json": lambda f: options_json(f, args.lang), "markdown": lambda f: options_markdown(f, ds.sources, args.lang, ds.concepts, ds.options)}
         text = render[args.format](found)
-    _write(text, args.out)
+    write_text(text, args.out)
     return EXIT_OK
 # -- end options -----------------------------------------------------------------------------------
 
@@ -323,7 +264,7 @@ def _cmd_versions(args: argparse.Namespace) -> int:
         frame = lineage_changes(load(args.data, all_versions=True))
     # a file named .csv gets CSV (a review found an aligned table in v.csv); printed, a table reads best
     fmt = args.format or ("csv" if args.out is not None and args.out.suffix.lower() == ".csv" else "table")
-    _emit(frame, fmt, args.out)
+    emit(frame, fmt, args.out)
     return EXIT_OK
 # -- end versions ----------------------------------------------------------------------------------
 
@@ -365,9 +306,9 @@ def _cmd_code(args: argparse.Namespace) -> int:
     if args.review:
         frame = for_review(frame)
     if args.format == "table":
-        frame = frame.assign(quote=[_shortened(q, 80) for q in frame["quote"]])
+        frame = frame.assign(quote=[shortened(q, 80) for q in frame["quote"]])
     unknown, elsewhere = frame.attrs.get("unknown_language", []), frame.attrs.get("other_script", [])
-    _emit(frame, args.format, args.out)
+    emit(frame, args.format, args.out)
     # Said on stderr, so the CSV on stdout stays a clean table.
     if unknown:
         print(f"{args.file}: {len(unknown)} passage(s) in a language the taxonomy has no words in were not coded "
