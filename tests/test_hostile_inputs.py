@@ -452,3 +452,17 @@ def test_a_country_whose_frameworks_map_to_no_concept_is_drawn_empty_and_said_so
     assert present.left_out_html([], "senior", "en").markup == ""
     done = run_workbench("network", "--data", data, "--countries", "CAN,KAZ,LTU", "--level", "senior", "--out", data.parent / "net")
     assert done.returncode == 0 and done.stdout.rstrip().endswith("; drawn empty, as no item of theirs maps to a concept: LTU"), done
+
+
+def test_a_country_or_framework_out_of_force_on_the_day_is_named_as_such(tmp_path):
+    """A hostile review: network --frameworks usa_ecq_1997 said "unknown framework" of a version out of force
+    today, --as-of 1900-01-01 --countries AUS said AUS "has no framework in the data", and every country on
+    that day dropped Australia and the United States without a word."""
+    with pytest.raises(InputError, match=r"framework 'usa_ecq_1997' is not in force on \d{4}-\d\d-\d\d \(Executive Core Qualifications, 1997"):
+        C.select_countries(load(), frameworks=["usa_ecq_1997"])
+    with pytest.raises(InputError, match="AUS has no framework in force on 1900-01-01"):
+        C.select_countries(load(as_of="1900-01-01"), countries=["AUS"])
+    kept, left_out = C.comparison_countries(load(as_of="1990-01-01"), [])
+    assert {"AUS", "USA"} <= set(left_out) and not {"AUS", "USA"} & set(kept)
+    done = run_workbench("network", "--out", tmp_path / "net", "--as-of", "1990-01-01")
+    assert done.returncode == 0 and done.stdout.rstrip().endswith("; no framework in force on 1990-01-01: AUS, USA"), done

@@ -15,7 +15,7 @@ from workbench.model.schema import LEVELS, LIST_SEP, ORGANISATIONS, is_country_c
 from workbench.model.settings import read_settings
 from workbench.model.taxonomy import broader_of
 from workbench.model.values import check_count
-from workbench.model.versions import compared
+from workbench.model.versions import check_in_force, compared, out_of_force_countries
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -59,6 +59,8 @@ def select_countries(
     out organisations (``OECD``, ``EU``: not countries) unless ``include_organisations``.
     Unknown codes raise :class:`~workbench.model.errors.InputError`.
     """
+    # a country or framework out of force on the day compared is named as such, not as unknown
+    check_in_force(ds, countries or (), frameworks or ())
     if countries is not None:
         countries = list(countries)
         filter_items(ds.items, countries=countries)  # raises on unknown codes
@@ -308,6 +310,8 @@ def comparison_countries(ds: Dataset, countries: Sequence[str] | None = None, le
     if unknown:  # a typo ("XYZ") would otherwise read as a country left out for want of a framework
         raise InputError.parameter("countries", f"unknown country code {', '.join(map(repr, unknown))} (use ISO 3166-1 alpha-3, or OECD / EU)")
     kept, left_out = with_frameworks(ds.frameworks, asked, level)
+    if not countries:  # every country: those with versions, none in force on the day, are named, not dropped in silence
+        left_out += [c for c in out_of_force_countries(ds) if c not in ORGANISATIONS and c not in left_out]
     if len(kept) < 2:
         at = f" at the level '{level}'" if level else ""
         have = f"only {kept[0]} has one" if kept else "none has one"

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from workbench.model.records import Dataset
 
-__all__ = ["frameworks_used", "first_day", "last_day", "parse_as_of", "in_force", "at_date", "check_in_force", "versions_in_force", "lineage_problems", "proposals", "had", "compared", "TRAINING_KINDS",
+__all__ = ["frameworks_used", "first_day", "last_day", "parse_as_of", "in_force", "at_date", "check_in_force", "out_of_force_countries", "versions_in_force", "lineage_problems", "proposals", "had", "compared", "TRAINING_KINDS",
            "VERSION_COLUMNS"]
 
 VERSION_COLUMNS = ["lineage", "version", "in_force_from", "in_force_to", "replaced_by", "dates_source", "dates_locator"]
@@ -87,18 +87,37 @@ def at_date(ds: "Dataset", as_of: str | date | None = None) -> "Dataset":
                                out_of_force=ds.frameworks[~keep].reset_index(drop=True))
 
 
-def check_in_force(ds: "Dataset", countries: Iterable[str]) -> None:
+def _spans(versions: "pd.DataFrame") -> str:
+    """Each version's title and the dates it is in force ("... 1997 to 2006-09-30", "... 2024 to now")."""
+    return "; ".join(f"{r['title']} {r['in_force_from']} to {r['in_force_to'] if r['in_force_to'] == r['in_force_to'] and r['in_force_to'] is not None else 'now'}"
+                     for _, r in versions.iterrows())
+
+
+def check_in_force(ds: "Dataset", countries: Iterable[str] = (), frameworks: Iterable[str] = ()) -> None:
     """Refuse a country whose frameworks are all versions out of force on ``ds.as_of`` (it would count
-    as carrying nothing): the message names its versions and their dates."""
+    as carrying nothing), or a framework named that is out of force then (it would read as unknown):
+    the message names the versions and their dates."""
     gone = getattr(ds, "out_of_force", None)
     if ds.as_of is None or gone is None or gone.empty:
         return
     for code in countries:
         mine = gone[gone["country"] == code]
         if len(mine) and not (ds.frameworks["country"] == code).any():
-            spans = "; ".join(f"{r['title']} {r['in_force_from']} to {r['in_force_to'] if r['in_force_to'] == r['in_force_to'] and r['in_force_to'] is not None else 'now'}"
-                              for _, r in mine.iterrows())
-            raise InputError.parameter("as_of", f"{code} has no framework in force on {ds.as_of} (versions: {spans})")
+            raise InputError.parameter("as_of", f"{code} has no framework in force on {ds.as_of} (versions: {_spans(mine)})")
+    for fid in frameworks:
+        mine = gone[gone["framework_id"] == fid]
+        if len(mine):
+            raise InputError.parameter("as_of", f"framework '{fid}' is not in force on {ds.as_of} ({_spans(mine)}): "
+                                                "give a date within it, or another framework")
+
+
+def out_of_force_countries(ds: "Dataset") -> list[str]:
+    """The countries with frameworks in the data but none in force on ``ds.as_of``: what a selection of
+    every country leaves out on that day, to be named, not dropped in silence."""
+    gone = getattr(ds, "out_of_force", None)
+    if ds.as_of is None or gone is None or gone.empty:
+        return []
+    return sorted(set(had(gone)["country"]) - set(ds.frameworks["country"]))
 
 
 def proposals(frameworks: "pd.DataFrame") -> list[str]:

@@ -146,6 +146,8 @@ def _cmd_network(args: argparse.Namespace) -> int:
     from workbench.analysis.compare import cells, evidence, framework_matrix, select_countries
     from workbench.analysis.known import carrying_nothing, cell_states, country_coverage, knowable_cells, with_frameworks
     from workbench.model.dataset import load
+    from workbench.model.schema import ORGANISATIONS
+    from workbench.model.versions import out_of_force_countries
     from workbench.analysis.network import bipartite_graph, export_graph, graph_bytes, name_countries, overlap_graph
     from workbench.model.outputs import atomic_write_all
     from workbench.model.taxonomy import at_granularity
@@ -185,6 +187,8 @@ def _cmd_network(args: argparse.Namespace) -> int:
         f"{counted(overlap.number_of_edges(), 'overlap edge')})"
         + (f"; left out, with no framework at the level '{args.level}': {', '.join(left_out)}" if left_out else "")
         + (f"; drawn empty, as no item of theirs maps to a concept: {', '.join(empty)}" if (empty := carrying_nothing(ev, names)) else "")
+        + (f"; no framework in force on {ds.as_of}: {', '.join(gone)}" if countries is None and frameworks is None
+           and (gone := [c for c in out_of_force_countries(ds) if args.include_organisations or c not in ORGANISATIONS]) else "")
     )
     return EXIT_OK
 # -- end network -----------------------------------------------------------------------------------
