@@ -466,3 +466,22 @@ def test_a_country_or_framework_out_of_force_on_the_day_is_named_as_such(tmp_pat
     assert {"AUS", "USA"} <= set(left_out) and not {"AUS", "USA"} & set(kept)
     done = run_workbench("network", "--out", tmp_path / "net", "--as-of", "1990-01-01")
     assert done.returncode == 0 and done.stdout.rstrip().endswith("; no framework in force on 1990-01-01: AUS, USA"), done
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["versions", "--out", "x.xlsx"], "x.xlsx: cannot write: the output is an aligned text table, but a '.xlsx' name says otherwise (name it x.txt)"),
+    (["recommend", "--out", "r.md"], "r.md: cannot write: the output is CSV, but a '.md' name says otherwise (name it r.csv, or --format markdown)"),
+    (["options", "--format", "markdown", "--out", "o.json"],
+     "o.json: cannot write: the output is markdown, but a '.json' name says otherwise (name it o.md, or --format json)"),
+    (["recommend", "--out", "compare-all-countries.html"],
+     "compare-all-countries.html: cannot write: the output is CSV, but a '.html' name says otherwise (name it compare-all-countries.csv)"),
+])
+def test_an_output_named_as_another_kind_of_file_is_refused(argv, message, tmp_path, monkeypatch, capsys):
+    """A hostile review: versions --out x.xlsx wrote a text table into a file Excel would refuse, recommend
+    --out r.md wrote CSV, and recommend --out over a report's .html replaced it with CSV."""
+    from workbench.run.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main([*argv, "--data", str(REPO / "data")]) == 2
+    assert capsys.readouterr().err.splitlines() == [message]
+    assert not any(tmp_path.iterdir())

@@ -263,6 +263,29 @@ def check_out(args: argparse.Namespace) -> None:
     data = getattr(args, "data", None) or default_data_dir()
     if Path(data).is_dir() and out.resolve().is_relative_to(Path(data).resolve()):
         raise InputError.single(out, 0, f"cannot write: it lies in the data folder {data} (give a file elsewhere)")
+    _check_ending(out, getattr(args, "format", "folder"))
+
+
+#: What the ending of a file's name tells a reader (and Excel, a browser) it holds.
+_ENDINGS = {".csv": "csv", ".md": "markdown", ".markdown": "markdown", ".json": "json", ".qdc": "qdc", ".txt": "table"}
+#: Endings of documents no command writes: a CSV named .xlsx, or over a report's .html, misleads whoever opens it.
+_NOT_WRITTEN = (".xlsx", ".xls", ".ods", ".html", ".htm", ".pdf", ".docx", ".odt")
+
+
+def _check_ending(out: Path, fmt: str | None) -> None:
+    """Refuse an ``--out`` whose ending names another kind of file than the one written (``fmt``; ``None``:
+    the versions table, CSV for a ``.csv`` name). A folder's output (network) is not judged."""
+    ending = out.suffix.lower()
+    if fmt == "folder" or not ending:
+        return
+    written = fmt or ("csv" if ending == ".csv" else "table")
+    named = _ENDINGS.get(ending, "document" if ending in _NOT_WRITTEN else written)
+    if named != written:
+        right = next(e for e, k in _ENDINGS.items() if k == written)
+        hint = f", or --format {named}" if named != "document" else ""
+        kinds = {"csv": "CSV", "markdown": "markdown", "json": "JSON", "qdc": "a QDC codebook", "table": "an aligned text table"}
+        raise InputError.single(out, 0, f"cannot write: the output is {kinds[written]}, but a '{ending}' name says otherwise "
+                                        f"(name it {out.stem}{right}{hint})")
 
 
 def main(argv: list[str] | None = None) -> int:
