@@ -262,7 +262,8 @@ def check_out(args: argparse.Namespace) -> None:
 
     data = getattr(args, "data", None) or default_data_dir()
     if Path(data).is_dir() and out.resolve().is_relative_to(Path(data).resolve()):
-        raise InputError.single(out, 0, f"cannot write: it lies in the data folder {data} (give a file elsewhere)")
+        where = "a folder" if getattr(args, "format", "folder") == "folder" else "a file"  # network writes a folder
+        raise InputError.single(out, 0, f"cannot write: it lies in the data folder {data} (give {where} elsewhere)")
     _check_ending(out, getattr(args, "format", "folder"))
 
 

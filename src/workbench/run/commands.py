@@ -73,10 +73,10 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     if args.model == "learned":
         from workbench.analysis.learned import suggest_framework  # deferred: as the other models, only for `suggest`
 
-        frame = suggest_framework(load(args.data), framework.id, items, framework.kind, args.top, args.threshold)
+        frame = suggest_framework(ds := load(args.data), framework.id, items, framework.kind, args.top, args.threshold)
     else:
-        frame = suggest_frame(fit_from_dataset(load(args.data), threshold=args.threshold), framework.id, items, top=args.top)
-    emit(frame, args.format, args.out)
+        frame = suggest_frame(fit_from_dataset(ds := load(args.data), threshold=args.threshold), framework.id, items, top=args.top)
+    emit(frame, args.format, args.out, ds.concepts)
     return EXIT_OK
 
 
@@ -305,14 +305,14 @@ def _cmd_code(args: argparse.Namespace) -> int:
     unfit = text_file_problem(args.file, text)  # a control character would break the review file's quotes
     if unfit is not None:
         raise InputError([unfit])
-    model = fit_from_dataset(at_granularity(load(args.data), args.granularity))
+    model = fit_from_dataset(ds := at_granularity(load(args.data), args.granularity))
     frame = code_document(model, text, args.file.name, lang=args.lang, threshold=args.threshold, top=args.top)
     if args.review:
         frame = for_review(frame)
     if args.format == "table":
         frame = frame.assign(quote=[shortened(q, 80) for q in frame["quote"]])
     unknown, elsewhere = frame.attrs.get("unknown_language", []), frame.attrs.get("other_script", [])
-    emit(frame, args.format, args.out)
+    emit(frame, args.format, args.out, ds.concepts)
     # Said on stderr, so the CSV on stdout stays a clean table.
     if unknown:
         print(f"{args.file}: {len(unknown)} passage(s) in a language the taxonomy has no words in were not coded "
