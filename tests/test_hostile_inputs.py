@@ -485,3 +485,26 @@ def test_an_output_named_as_another_kind_of_file_is_refused(argv, message, tmp_p
     assert main([*argv, "--data", str(REPO / "data")]) == 2
     assert capsys.readouterr().err.splitlines() == [message]
     assert not any(tmp_path.iterdir())
+
+
+def test_what_a_second_reading_found_in_the_comparisons_and_the_markdown(tmp_path):
+    """A second reading of this round's change: a generator of countries gave an empty comparison; recommend's
+    markdown for one list named concepts of the other list by id; the 'drawn empty' note named a partial
+    country whose row is unknown, and a country none of whose frameworks was named; a filter matching no
+    option said no option was written yet."""
+    ds = load()
+    assert C.select_countries(ds, iter(["GBR", "CAN"])) == ["CAN", "GBR"]
+    assert C.select_countries(ds, pd.Index(["GBR", "CAN"])) == ["CAN", "GBR"]
+    from workbench.analysis.recommend import analyse, recommendations
+    from workbench.present.markdown import options_markdown, render_markdown
+
+    gaps = analyse(ds, ["GBR", "CAN", "NZL"], scope="individual")
+    md = render_markdown(gaps, recommendations(gaps, top=5, draws=0))
+    serves = [line for line in md.splitlines() if line.startswith("Serves: ")]
+    ids = set(ds.concepts["concept_id"])
+    assert serves and not [c for line in serves for c in line[len("Serves: "):].split(", ") if c in ids]
+    unknown = pd.DataFrame({"x": [False]}, index=["FRA"])
+    assert known.carrying_nothing(pd.DataFrame({"country": ["GBR"]}), ["GBR", "FRA"], unknown) == []
+    done = run_workbench("network", "--countries", "USA,GBR", "--frameworks", "usa_ecq_1997", "--as-of", "2000-01-01", "--out", tmp_path / "n")
+    assert done.returncode == 0 and done.stdout.rstrip().endswith("; left out, with none of the frameworks named: GBR"), done
+    assert options_markdown(ds.options.iloc[:0], ds.sources, "ru") == "Ни один вариант не подходит.\n"

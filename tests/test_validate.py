@@ -193,7 +193,7 @@ def test_tiny_data_is_valid(tiny_data, monkeypatch, capsys):
     monkeypatch.chdir(tiny_data.parent)
     assert validate() == 0
     out = capsys.readouterr()
-    assert out.out.startswith("ok: 2 frameworks, 3 items from 2 countries, 1 practices, 1 indicators")
+    assert out.out.startswith("ok: 2 frameworks, 3 items from 2 countries, 1 practice, 1 indicator")
     assert out.out.rstrip().endswith(" in data)")  # which data folder was read: one above could have been
     # valid for comparisons; a review found a folder without weights.yaml "ok" and the reports then failing
     assert out.err.splitlines() == [NO_WEIGHTS]

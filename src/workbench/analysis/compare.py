@@ -59,10 +59,10 @@ def select_countries(
     out organisations (``OECD``, ``EU``: not countries) unless ``include_organisations``.
     Unknown codes raise :class:`~workbench.model.errors.InputError`.
     """
+    countries, frameworks = (None if v is None else list(v) for v in (countries, frameworks))
     # a country or framework out of force on the day compared is named as such, not as unknown
-    check_in_force(ds, countries or (), frameworks or ())
+    check_in_force(ds, countries or [], frameworks or [])
     if countries is not None:
-        countries = list(countries)
         filter_items(ds.items, countries=countries)  # raises on unknown codes
         return sorted(set(countries))
     if frameworks is not None:

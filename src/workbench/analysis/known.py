@@ -172,12 +172,17 @@ def with_frameworks(frameworks: pd.DataFrame, countries: Sequence[str], level: s
     return [c for c in countries if c in owners], [c for c in countries if c not in owners]
 
 
-def carrying_nothing(ev: pd.DataFrame, countries: Iterable[str]) -> list[str]:
-    """The ``countries`` of which the evidence ``ev`` (:func:`workbench.analysis.compare.evidence`) holds no row: frameworks in the
-    comparison whose items map to no concept (at most a related one), drawn as carrying none, and said so.
+def carrying_nothing(ev: pd.DataFrame, countries: Iterable[str], knowable: pd.DataFrame | None = None) -> list[str]:
+    """The ``countries`` of which the evidence ``ev`` (:func:`workbench.analysis.compare.evidence`) holds no row:
+    frameworks in the comparison whose items map to no concept (at most a related one), drawn with an empty
+    row, and said so. With ``knowable`` (:func:`knowable_cells`), a country none of whose cells could show
+    absence is left out: its row is unknown, hatched and said so as partial, not empty.
 
-    >>> carrying_nothing(pd.DataFrame({"country": ["GBR"]}), ["GBR", "LTU"])
+    >>> carrying_nothing(pd.DataFrame({"country": ["GBR"]}), ["GBR", "LTU", "FRA"])
+    ['LTU', 'FRA']
+    >>> carrying_nothing(pd.DataFrame({"country": ["GBR"]}), ["GBR", "LTU", "FRA"], pd.DataFrame({"x": [True, False]}, index=["LTU", "FRA"]))
     ['LTU']
     """
     carried = set(ev["country"])
-    return [c for c in countries if c not in carried]
+    empty = [c for c in countries if c not in carried]
+    return empty if knowable is None else [c for c in empty if c in knowable.index and bool(knowable.loc[c].any())]

@@ -50,9 +50,18 @@ def default_data_dir() -> Path:
         return Path(env)
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
-        if (folder / "data" / "sources.yaml").exists() or ((folder / "reports.yaml").is_file() and (folder / "data").is_dir()):
+        if _is_checkout(folder):
             return folder / "data"
     return Path(__file__).resolve().parents[3] / "data"
+
+
+def _is_checkout(folder: Path) -> bool:
+    """Whether ``folder`` holds a checkout's data (see :func:`default_data_dir`); a folder one may not
+    enter (a shared server's ``/data``) is none."""
+    try:
+        return (folder / "data" / "sources.yaml").exists() or ((folder / "reports.yaml").is_file() and (folder / "data").is_dir())
+    except OSError:
+        return False
 
 
 #: The checked records of the data folder loaded last, with the fingerprint of its files: a warm

@@ -100,6 +100,7 @@ WORDS: dict[str, str] = dict([
     N_("evidence.carried_need", "the APA survey measures a need of {share}"),
     N_("evidence.stability_meaning", "Stability {share}: the share of {draws} random weightings (each weight multiplied by a factor from {low} to {high}) in which it stays in the top {top} of its list; it says how much the rank depends on the weights, not how strong the evidence is."),
     N_("options.no_option", "no option written yet"),
+    N_("options.none_match", "No option matches."),
     N_("options.kaz_now", "Kazakhstan now"),
     N_("options.kaz_plans", "Already planned"),
     N_("options.not_planned", "No plan for it in the sources we hold."),

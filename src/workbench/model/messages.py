@@ -38,7 +38,7 @@ _INTERFACE: dict[str, str] = dict([
     N_("ui.version_from", "version {version}, in force from {start}"),
     N_("ui.version_until", "until {end}"),
     N_("ui.all_frameworks", "all frameworks"),
-    N_("ui.left_out_level", "Left out, with no framework at the level “{level}” in the data: {names}. They are not drawn as countries carrying nothing."),
+    N_("ui.left_out_level", "Left out, with no framework in force at the level “{level}” in the data: {names}. They are not drawn as countries carrying nothing."),
     N_("ui.left_out_any", "Left out, with no framework in force in the data: {names}."),
     N_("ui.broad_changes_nothing", "At the broad level each narrower concept counts as its broader one. No framework compared here carries a narrower concept, so this report is the same as at the curated level."),
     N_("ui.broad_rolled_up", "At the broad level each narrower concept counts as its broader one; so counted here: {pairs}."),

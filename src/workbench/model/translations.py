@@ -23,17 +23,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-from pydantic import AfterValidator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
-from workbench.model.errors import InputError
 from workbench.model.i18n import DRAFT_MARK
 from workbench.model.options import cyrillic_only
 from workbench.model.records import Dataset
-from workbench.model.schema import Line, Record, Text
+from workbench.model.schema import Line, Paragraphs, Record
 from workbench.model.sourcefile import read_yaml
 from workbench.model.values import SOURCE_ID_IN_TEXT, identity_key
 
-__all__ = ["TRANSLATED", "FILE_TEXTS", "Translation", "cyrillic_translation", "translatable_texts", "localised", "original", "translated"]
+__all__ = ["TRANSLATED", "FILE_TEXTS", "Translation", "cyrillic_translation", "text_key", "translatable_texts", "localised", "original", "translated"]
 
 #: The tables and columns whose English text may be translated (table -> columns).
 TRANSLATED: dict[str, tuple[str, ...]] = {"practices": ("label",), "indicators": ("indicator",), "anchors": ("title", "locator"),
@@ -70,14 +69,16 @@ def cyrillic_translation(value: str) -> str:
     return value
 
 
-_CyrillicText = Annotated[Text, AfterValidator(cyrillic_translation)]
+#: A text of the data, as its record writes it: one line (a label), or paragraphs (what a partial source lacks).
+_Words = Annotated[Paragraphs, Field(min_length=1)]
+_CyrillicText = Annotated[_Words, AfterValidator(cyrillic_translation)]
 
 
 class Translation(Record):
     """One English text of the data and its Russian and Kazakh; ``reviewed_by_<lang>``: the native
     speaker who reviewed that language (without one, the translation is a draft)."""
 
-    en: Text
+    en: _Words
     ru: _CyrillicText
     kk: _CyrillicText
     reviewed_by_ru: Optional[Line] = None
@@ -135,21 +136,31 @@ def _file_texts(path: Path, key: str, fields: tuple[str, ...]) -> set[str] | Non
     return {str(r[f]) for r in records if isinstance(r, dict) for f in fields if isinstance(r.get(f), str)}
 
 
+def text_key(text: Any) -> str:
+    """How a translation finds its English: case and the spacing of lines aside (a folded paragraph of a
+    framework file and the same words on one line are one text).
+
+    >>> text_key("Seeing the\\n  big picture") == text_key("Seeing the Big Picture")
+    True
+    """
+    return identity_key(" ".join(str(text).split()))
+
+
 def translated(ds: Dataset, text: str) -> str:
     """``text`` in the language of ``ds`` (:func:`localised`) where a translation exists, a draft
     marked as such; else as it is."""
     table = ds.translations
     if ds.lang == "en" or table is None or not len(table):
         return text
-    return _words(table, ds.lang).get(identity_key(text), text)
+    return _words(table, ds.lang).get(text_key(text), text)
 
 
 def _words(table: Any, lang: str) -> dict[str, str]:
-    """English (as :func:`~workbench.model.values.identity_key` compares it) -> the translation, marked
+    """English (as :func:`text_key` compares it) -> the translation, marked
     while a draft. One translation serves texts that differ only in case ("Seeing the Big Picture",
     "Seeing the big picture"), as the check of ``translations.yaml`` allows one entry for them."""
     reviewed = table[f"reviewed_by_{lang}"].fillna("").astype(str).str.strip().ne("")
-    return dict(zip(map(identity_key, table["en"]), table[lang].where(reviewed, table[lang] + DRAFT_MARK)))
+    return dict(zip(map(text_key, table["en"]), table[lang].where(reviewed, table[lang] + DRAFT_MARK)))
 
 
 def localised(ds: Dataset, lang: str) -> Dataset:
@@ -168,7 +179,7 @@ def localised(ds: Dataset, lang: str) -> Dataset:
         frame = frame.copy()
         for column in columns:
             frame[f"{column}_en"] = frame[column]  # the English, for what matches on it (:func:`original`)
-            frame[column] = frame[column].map(lambda text: words.get(identity_key(text), text))
+            frame[column] = frame[column].map(lambda text: words.get(text_key(text), text))
         changed[name] = frame
     return replace(ds, **changed, lang=lang)
 

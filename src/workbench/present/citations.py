@@ -3,7 +3,6 @@ list; and the documents a report read, each with its checksum."""
 from __future__ import annotations
 
 import html
-import re
 from datetime import date
 import os
 from typing import Any, Iterable

@@ -27,7 +27,7 @@ def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = N
     side-by-side table with the papers, and the references."""
     w = gaps.settings.weights.model_dump()
     lines = ["# Recommendations for Kazakhstan's civil service", ""]
-    titles = dict(zip(gaps.frameworks["framework_id"], gaps.frameworks["title"]))
+    titles = gaps.framework_titles or {}
     lines.append(f"Peers: {', '.join(country_name(c, lang) for c in gaps.peers)}. "
                  f"Baseline: {'; '.join(titles.get(f, f) for f in gaps.baseline_frameworks)} ({gaps.baseline}). "
                  f"Lists: {gaps.scope}. Data {gaps.data_version}, taxonomy {gaps.taxonomy_version}.")
@@ -42,7 +42,7 @@ def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = N
     # as the reader knows them: concepts by label, countries by name, sources by author-year (the CSV keeps the ids)
     named = recs.assign(model_countries=recs["model_countries"].map(lambda v: ", ".join(country_name(c, lang) for c in str(v).split(";") if c)),
                         options=recs["options"].map(lambda v: str(len([o for o in str(v).split(";") if o]))),
-                        papers=recs["papers"].map(lambda v: "; ".join(_cite_md(gaps.sources, p, "", lang)[1:-1] for p in str(v).split(";") if p)))
+                        papers=recs["papers"].map(lambda v: "; ".join(_source_label(gaps.sources, p, lang) for p in str(v).split(";") if p)))
     shown = ["rank", "label", "kaz_status", "options", "model_countries", "score", "stability", "governance_context", "papers"]
     for name, part in named.groupby("scope", sort=False):
         lines += ["", f"## Ranked: {name}", "", "| " + " | ".join(["rank", "concept", *shown[2:]]) + " |", "|" + "---|" * len(shown)]
@@ -52,8 +52,7 @@ def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = N
     lines += ["", "## Policy options of the ranked concepts", ""]
     shown_ids = list(dict.fromkeys(o for cell in recs["options"] for o in str(cell).split(";") if o))
     chosen = gaps.options.set_index("option_id").loc[shown_ids].reset_index() if shown_ids else gaps.options.iloc[:0]
-    lines.append(options_markdown(chosen, gaps.sources, lang, register=gaps.options,
-                                  concepts=gaps.table.rename(columns={"label": f"label_{lang}"})))
+    lines.append(options_markdown(chosen, gaps.sources, lang, register=gaps.options, concepts=gaps.concepts))
     lines += ["", "## Evidence", ""]
     cited: set[str] = set()
     for _, r in recs.iterrows():
@@ -131,11 +130,16 @@ def options_json(options: pd.DataFrame, lang: str = "en") -> str:
     return json.dumps(records, ensure_ascii=False, indent=1, default=list) + "\n"
 
 
+def _source_label(sources: pd.DataFrame, source: str, lang: str) -> str:
+    """A source as the pages name it, author-year (the id when the data does not hold it)."""
+    row = sources[sources["id"] == source]
+    return author_year(row["citation"].iat[0], None if pd.isna(row["year"].iat[0]) else int(row["year"].iat[0]), lang) if len(row) else source
+
+
 def _cite_md(sources: pd.DataFrame, source: str, locator: str, lang: str) -> str:
     """A citation as the pages write it, author-year and place: ``[Davletbayeva et al. 2025, Table 2]``."""
-    row = sources[sources["id"] == source]
-    label = author_year(row["citation"].iat[0], None if pd.isna(row["year"].iat[0]) else int(row["year"].iat[0]), lang) if len(row) else source
-    return f"[{md_escape(label)}, {md_escape(locator)}]" if locator else f"[{md_escape(label)}]"
+    label = md_escape(_source_label(sources, source, lang))
+    return f"[{label}, {md_escape(locator)}]" if locator else f"[{label}]"
 
 
 def _option_md(o: Any, sources: pd.DataFrame, labels: Mapping[str, str], titles: Mapping[str, str], lang: str) -> list[str]:
@@ -171,7 +175,7 @@ def options_markdown(options: pd.DataFrame, sources: pd.DataFrame, lang: str = "
     every = options if register is None else register
     titles = dict(zip(every["option_id"], every[f"title_{lang}"]))
     lines = [line for _, o in options.iterrows() for line in _option_md(o, sources, labels, titles, lang)]
-    return "\n".join(lines) + "\n" if lines else t("options.no_option", lang) + "\n"
+    return "\n".join(lines) + "\n" if lines else t("options.none_match", lang) + "\n"
 
 
 def frame_markdown(frame: pd.DataFrame) -> str:

@@ -26,6 +26,12 @@ FLAGS = {
 }
 
 
+def _format_option(p: argparse.ArgumentParser, choices: list[str], default: str | None, help: str | None = None) -> None:
+    """``--format`` with ``choices``, remembered (``formats``) so that an ``--out`` name can be judged against them."""
+    p.add_argument("--format", choices=choices, default=default, help=help)
+    p.set_defaults(formats=tuple(choices))
+
+
 def _named_path(text: str) -> Path:
     """argparse type of an output: an empty name would be read as the current folder."""
     if not text.strip():
@@ -116,7 +122,7 @@ def _add_suggest(sub) -> None:
     p = sub.add_parser("suggest", help="propose taxonomy concepts for the items of a new framework file")
     p.add_argument("file", type=Path, help="framework YAML (see README, 'Adding a framework')")
     p.add_argument("--top", type=int, default=3, help="concepts per item (default 3)")
-    p.add_argument("--format", choices=["csv", "table"], default="csv")
+    _format_option(p, ["csv", "table"], "csv")
     p.add_argument("--threshold", type=_finite, default=None, help=f"score below which a suggestion needs review (default {LEARNED_THRESHOLD}; {WORDS_THRESHOLD} with --model words)")
     p.add_argument("--model", choices=["learned", "words"], default="learned",
                    help="learned: trained on the curated crosswalk (default); words: matches the concepts' labels, definitions and aliases")
@@ -133,7 +139,7 @@ def _add_agreement(sub) -> None:
 
 def _add_export_codebook(sub) -> None:
     p = sub.add_parser("export-codebook", help="write the taxonomy as a REFI-QDA codebook for NVivo, ATLAS.ti, MAXQDA")
-    p.add_argument("--format", choices=["qdc"], default="qdc")
+    _format_option(p, ["qdc"], "qdc")
     p.add_argument("--lang", choices=["en", "ru", "kk"], default="en", help="language of code names")
     p.add_argument("--out", type=_named_path, default=None, help="output .qdc file (default: standard output)")
     p.add_argument("--data", type=Path, default=None, help="data folder")
@@ -174,7 +180,7 @@ def _add_recommend(sub) -> None:
                    help=f"Kazakh baseline named in data/weights.yaml: listening_state, curriculum or both (default {DEFAULT_BASELINE})")
     p.add_argument("--weights", type=Path, default=None, help="weights file (layout of data/weights.yaml) overriding the defaults")
     p.add_argument("--top", type=int, default=10, help="number of recommendations (default 10)")
-    p.add_argument("--format", choices=["csv", "markdown"], default="csv")
+    _format_option(p, ["csv", "markdown"], "csv")
     p.add_argument("--draws", type=int, default=500, help="random weight draws for the stability column (default 500; 0 skips; at most 100,000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the weight draws (default 0)")
     p.add_argument("--scope", default=None,
@@ -198,7 +204,7 @@ def _add_options(sub) -> None:
     p.add_argument("--corps", default=None, help="comma-separated audiences: corps_a, corps_b, all, agency, academy")
     p.add_argument("--review", choices=["draft", "reviewed"], default=None, help="review state of the texts in --lang")
     p.add_argument("--lang", choices=["en", "ru", "kk"], default="en", help="language of titles and texts (default en)")
-    p.add_argument("--format", choices=["csv", "markdown", "json"], default="csv")
+    _format_option(p, ["csv", "markdown", "json"], "csv")
     p.add_argument("--quotes", action="store_true", help="list the quotes instead, each with its document and character offsets")
     p.add_argument("--out", type=_named_path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
@@ -208,8 +214,7 @@ def _add_options(sub) -> None:
 def _add_versions(sub) -> None:
     p = sub.add_parser("versions", help="framework versions over time: each lineage's versions, and the concepts gained and lost")
     p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", help="list the versions in force on this date instead")
-    p.add_argument("--format", choices=["csv", "table"], default=None,
-                   help="csv or table (default: csv for an --out file named .csv, else an aligned table)")
+    _format_option(p, ["csv", "table"], None, help="csv or table (default: csv for an --out file named .csv, else an aligned table)")
     p.add_argument("--out", type=_named_path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 
@@ -227,8 +232,7 @@ def _add_code(sub) -> None:
     p.add_argument("--lang", choices=["en", "ru", "kk", "auto"], default="auto", help="language of passages (auto: per passage)")
     p.add_argument("--threshold", type=_finite, default=None, help=f"score a concept needs to code a passage (default {CODING_THRESHOLD})")
     p.add_argument("--top", type=int, default=3, help="at most this many concepts per passage (default 3)")
-    p.add_argument("--format", choices=["csv", "table"], default="csv",
-                   help="csv (default): every quote whole; table: aligned, each quote on one line cut to 80 characters (…)")
+    _format_option(p, ["csv", "table"], "csv", help="csv (default): every quote whole; table: aligned, each quote on one line cut to 80 characters (…)")
     p.add_argument("--review", action="store_true", help="add empty decision and new_concept_id columns for a reviewer")
     p.add_argument("--granularity", choices=["fine", "broad"], default="fine",
                    help="concept level: fine (as curated) or broad (narrower concepts rolled up to their broader one)")
@@ -264,7 +268,7 @@ def check_out(args: argparse.Namespace) -> None:
     if Path(data).is_dir() and out.resolve().is_relative_to(Path(data).resolve()):
         where = "a folder" if getattr(args, "format", "folder") == "folder" else "a file"  # network writes a folder
         raise InputError.single(out, 0, f"cannot write: it lies in the data folder {data} (give {where} elsewhere)")
-    _check_ending(out, getattr(args, "format", "folder"))
+    _check_ending(out, getattr(args, "format", "folder"), getattr(args, "formats", ()))
 
 
 #: What the ending of a file's name tells a reader (and Excel, a browser) it holds.
@@ -273,9 +277,10 @@ _ENDINGS = {".csv": "csv", ".md": "markdown", ".markdown": "markdown", ".json": 
 _NOT_WRITTEN = (".xlsx", ".xls", ".ods", ".html", ".htm", ".pdf", ".docx", ".odt")
 
 
-def _check_ending(out: Path, fmt: str | None) -> None:
+def _check_ending(out: Path, fmt: str | None, formats: tuple[str, ...] = ()) -> None:
     """Refuse an ``--out`` whose ending names another kind of file than the one written (``fmt``; ``None``:
-    the versions table, CSV for a ``.csv`` name). A folder's output (network) is not judged."""
+    the versions table, CSV for a ``.csv`` name), saying which name would do, or which of the command's
+    ``formats`` the name asks for. A folder's output (network) is not judged."""
     ending = out.suffix.lower()
     if fmt == "folder" or not ending:
         return
@@ -283,7 +288,7 @@ def _check_ending(out: Path, fmt: str | None) -> None:
     named = _ENDINGS.get(ending, "document" if ending in _NOT_WRITTEN else written)
     if named != written:
         right = next(e for e, k in _ENDINGS.items() if k == written)
-        hint = f", or --format {named}" if named != "document" else ""
+        hint = f", or --format {named}" if named in formats else ""
         kinds = {"csv": "CSV", "markdown": "markdown", "json": "JSON", "qdc": "a QDC codebook", "table": "an aligned text table"}
         raise InputError.single(out, 0, f"cannot write: the output is {kinds[written]}, but a '{ending}' name says otherwise "
                                         f"(name it {out.stem}{right}{hint})")

@@ -43,11 +43,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
     else:
         print(
-            f"ok: {summary['frameworks']} frameworks, {summary['items']} items from "
-            f"{owners(summary['countries'])}, {summary['practices']} practices, "
-            f"{summary['indicators']} indicators, {summary['sources']} sources, "
-            f"{summary['concepts']} concepts, {summary['mappings']} mappings, "
-            f"{summary['options']} policy options, {summary['quotes']} quotes "
+            f"ok: {counted(summary['frameworks'], 'framework')}, {counted(summary['items'], 'item')} from "
+            f"{owners(summary['countries'])}, "
+            + ", ".join(counted(summary[key], word) for key, word in (("practices", "practice"), ("indicators", "indicator"), ("sources", "source"),
+                                                                      ("concepts", "concept"), ("mappings", "mapping"), ("options", "policy option")))
+            + f", {counted(summary['quotes'], 'quote')} "
             f"(taxonomy {summary['taxonomy_version']}, data {summary['data_version']} in {display_path(summary['data_dir'])})"
         )
         if not (Path(summary["data_dir"]) / "weights.yaml").exists():
@@ -163,20 +163,22 @@ def _cmd_network(args: argparse.Namespace) -> int:
     ds = at_granularity(load(args.data, as_of=args.as_of), args.granularity)
     # as in the reports: a country without a framework at the level is left out and named, not drawn as zeros
     named = frameworks is not None  # frameworks the user named are drawn whatever their kind (a curriculum too)
-    names, left_out = with_frameworks(ds.frameworks, select_countries(ds, countries, frameworks, args.include_organisations), args.level, named)
+    read = ds.frameworks if frameworks is None else ds.frameworks[ds.frameworks["framework_id"].isin(frameworks)]  # what is compared
+    names, left_out = with_frameworks(read, select_countries(ds, countries, frameworks, args.include_organisations), args.level, named)
+    why = ("none of the frameworks named" if named else "no framework") + (f" at the level '{args.level}'" if args.level else "")
     ev = evidence(ds, names, frameworks, args.level)
     if ev.empty:
-        gone = f"; left out, with no framework at the level '{args.level}': {', '.join(left_out)}" if left_out else ""
+        gone = f"; left out, with {why}: {', '.join(left_out)}" if left_out else ""
         raise InputError.single("--countries", 0, f"the selection holds no mapped item (check --countries, --frameworks and --level together){gone}")
     carriers = bipartite_graph(ev, nodes=names, concepts=ds.concepts)
     overlap = overlap_graph(carriers, min_weight=args.min_weight)
-    read = ds.frameworks if frameworks is None else ds.frameworks[ds.frameworks["framework_id"].isin(frameworks)]  # what was compared
     graph = name_countries(export_graph(carriers, overlap), country_coverage(read, names, args.level, named))
     graph.graph.update(data_version=ds.data_version, taxonomy_version=ds.taxonomy_version,
                        level=args.level or "any", min_weight=float(args.min_weight), granularity=args.granularity)
     matrix = framework_matrix(ev, names, list(ds.concepts["concept_id"]), binary=args.binary)
     # a cell only partial sources stand behind is unknown, not 0: left empty
-    matrix = matrix.astype(object).where(cell_states(matrix, knowable_cells(read, ds.concepts, names, args.level, named)).ne("unknown"), "")
+    knowable = knowable_cells(read, ds.concepts, names, args.level, named)
+    matrix = matrix.astype(object).where(cell_states(matrix, knowable).ne("unknown"), "")
     # one output of five files: all written, or none replaced
     atomic_write_all({**{args.out / f"overlap.{fmt}": graph_bytes(graph, fmt) for fmt in ("graphml", "gexf", "json")},
                       args.out / "matrix.csv": csv_text(matrix, index=True, to_file=True),
@@ -185,8 +187,8 @@ def _cmd_network(args: argparse.Namespace) -> int:
         f"wrote {args.out}/: overlap.graphml, overlap.gexf, overlap.json, matrix.csv, matrix_cells.csv "
         f"({owners(names)}, {counted(carriers.number_of_nodes() - len(names), 'concept')}, "
         f"{counted(overlap.number_of_edges(), 'overlap edge')})"
-        + (f"; left out, with no framework at the level '{args.level}': {', '.join(left_out)}" if left_out else "")
-        + (f"; drawn empty, as no item of theirs maps to a concept: {', '.join(empty)}" if (empty := carrying_nothing(ev, names)) else "")
+        + (f"; left out, with {why}: {', '.join(left_out)}" if left_out else "")
+        + (f"; drawn empty, as no item of theirs maps to a concept: {', '.join(empty)}" if (empty := carrying_nothing(ev, names, knowable)) else "")
         + (f"; no framework in force on {ds.as_of}: {', '.join(gone)}" if countries is None and frameworks is None
            and (gone := [c for c in out_of_force_countries(ds) if args.include_organisations or c not in ORGANISATIONS]) else "")
     )

@@ -9,7 +9,7 @@ from workbench.model.errors import InputError, Problem
 from workbench.model.sourcefile import read_text
 from workbench.model.validate.options import option_problems
 from workbench.model.versions import lineage_problems
-from workbench.model.values import _check_unique, control_character_problem, has_cyrillic, identity_key, is_web_url, unknown_id, url_problem
+from workbench.model.values import _check_unique, control_character_problem, has_cyrillic, is_web_url, unknown_id, url_problem
 
 if TYPE_CHECKING:
     from workbench.model.records import RawData
@@ -250,7 +250,7 @@ def translation_problems(raw: RawData) -> list[Problem]:
     """Each translation of ``data/translations.yaml`` translates an English text the data holds
     (a practice's label, an indicator's name, a timeline step's title), once."""
     # the report runner's nothing-changed check imports this package and must not load the record models
-    from workbench.model.translations import translatable_texts  # deferred: see the line above
+    from workbench.model.translations import text_key, translatable_texts  # deferred: see the line above
 
     problems: list[Problem] = []
     _check_unique(((t.en, line, path) for t, line, path in raw.translations), "translation of the text", problems)
@@ -262,10 +262,11 @@ def translation_problems(raw: RawData) -> list[Problem]:
         return problems + list(exc.problems)
     if held is None:  # laid out otherwise than its reader expects: that reader says how (workbench validate)
         return problems
-    by_case = {identity_key(h): h for h in held}
+    spaced = lambda text: " ".join(text.split())  # noqa: E731 - a folded paragraph and one line are one text
+    exact, by_case = {spaced(h) for h in held}, {text_key(h): h for h in held}
     for t, line, path in raw.translations:
-        if t.en not in held:
-            near = by_case.get(identity_key(t.en))
+        if spaced(t.en) not in exact:
+            near = by_case.get(text_key(t.en))
             hint = f"the data writes {near[:60]!r}: write it so" if near else "was the English changed? translate the new text"
             problems.append(Problem(path, line, f"en: no practice label, indicator name, timeline title, governance factor, framework title, item label, partial framework's missing part or date's locator of the data reads "
                                                 f"{t.en[:60]!r} ({hint})"))
