@@ -16,7 +16,7 @@ from workbench.model.validate import is_web_url
 from workbench.model.values import SOURCE_ID_IN_TEXT
 from workbench.present.page import _CTX, HTML, _lang
 
-__all__ = ["safe_url", "link_html", "cite_label", "cite_html", "cited_text_html", "sources_of", "references_html", "documents_html"]
+__all__ = ["safe_url", "link_html", "source_labels", "cite_label", "cite_html", "cited_text_html", "sources_of", "references_html", "documents_html"]
 
 
 def safe_url(url: Any) -> str | None:
@@ -48,7 +48,7 @@ def _labels_by_source(lang: str) -> dict[str, str]:
         return {}
     key = ("labels", lang, id(_CTX.sources))
     if key not in _CTX.derived:
-        _CTX.derived[key] = _source_labels(_CTX.sources, lang)
+        _CTX.derived[key] = source_labels(_CTX.sources, lang)
     return _CTX.derived[key]
 
 
@@ -56,8 +56,9 @@ def _labels_by_source(lang: str) -> dict[str, str]:
 _SUFFIXES = {"en": "abcdefghijklmnop", "ru": "абвгдежзиклмнопр", "kk": "абвгдежзиклмнопр"}
 
 
-def _source_labels(sources: pd.DataFrame, lang: str) -> dict[str, str]:
-    """The labels of :func:`_labels_by_source`, computed from ``sources``."""
+def source_labels(sources: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Source id (and seed file name) -> author-year in ``lang``, with a/b suffixes where two would read
+    alike: the labels of every citation of a page, and of a markdown document, computed from ``sources``."""
     rows = [(str(r["id"]), author_year(r["citation"], r.get("year"), lang), r.get("file")) for _, r in sources.iterrows()]
     counts: dict[str, int] = {}
     for _, label, _ in rows:

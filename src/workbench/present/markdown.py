@@ -13,9 +13,10 @@ import pandas as pd
 from workbench.analysis.evidence import cite, fmt
 from workbench.analysis.papers import paper_findings, paper_rows, recovered_share
 from workbench.analysis.recommend import GapAnalysis, evidence
-from workbench.model.i18n import author_year, country_name, t, value_word
+from workbench.model.i18n import country_name, t, value_word
 from workbench.model.settings import SCORE_EXPLANATION
 from workbench.model.taxonomy import concept_labels
+from workbench.present.citations import source_labels
 from workbench.present.evidence import md_escape, evidence_markdown
 
 __all__ = ["frame_markdown", "options_table", "options_json", "options_markdown", "OPTION_TABLE_COLUMNS", "render_markdown", "render_findings"]
@@ -40,9 +41,10 @@ def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = N
         lines.append(f"Stability: share of {draws} draws (each weight × uniform({1 - p:g}, {1 + p:g})"
                      + (f", seed {seed}" if seed is not None else "") + ") in which the concept stays in its top list.")
     # as the reader knows them: concepts by label, countries by name, sources by author-year (the CSV keeps the ids)
+    cited = source_labels(gaps.sources, lang)
     named = recs.assign(model_countries=recs["model_countries"].map(lambda v: ", ".join(country_name(c, lang) for c in str(v).split(";") if c)),
                         options=recs["options"].map(lambda v: str(len([o for o in str(v).split(";") if o]))),
-                        papers=recs["papers"].map(lambda v: "; ".join(_source_label(gaps.sources, p, lang) for p in str(v).split(";") if p)))
+                        papers=recs["papers"].map(lambda v: "; ".join(cited.get(p, p) for p in str(v).split(";") if p)))
     shown = ["rank", "label", "kaz_status", "options", "model_countries", "score", "stability", "governance_context", "papers"]
     for name, part in named.groupby("scope", sort=False):
         lines += ["", f"## Ranked: {name}", "", "| " + " | ".join(["rank", "concept", *shown[2:]]) + " |", "|" + "---|" * len(shown)]
@@ -130,23 +132,18 @@ def options_json(options: pd.DataFrame, lang: str = "en") -> str:
     return json.dumps(records, ensure_ascii=False, indent=1, default=list) + "\n"
 
 
-def _source_label(sources: pd.DataFrame, source: str, lang: str) -> str:
-    """A source as the pages name it, author-year (the id when the data does not hold it)."""
-    row = sources[sources["id"] == source]
-    return author_year(row["citation"].iat[0], None if pd.isna(row["year"].iat[0]) else int(row["year"].iat[0]), lang) if len(row) else source
-
-
-def _cite_md(sources: pd.DataFrame, source: str, locator: str, lang: str) -> str:
-    """A citation as the pages write it, author-year and place: ``[Davletbayeva et al. 2025, Table 2]``."""
-    label = md_escape(_source_label(sources, source, lang))
+def _cite_md(cited: Mapping[str, str], source: str, locator: str) -> str:
+    """A citation as the pages write it, author-year (``cited``: :func:`~workbench.present.citations.source_labels`;
+    the id when the data does not hold it) and place: ``[Davletbayeva et al. 2025, Table 2]``."""
+    label = md_escape(cited.get(source, source))
     return f"[{label}, {md_escape(locator)}]" if locator else f"[{label}]"
 
 
-def _option_md(o: Any, sources: pd.DataFrame, labels: Mapping[str, str], titles: Mapping[str, str], lang: str) -> list[str]:
+def _option_md(o: Any, cited: Mapping[str, str], labels: Mapping[str, str], titles: Mapping[str, str], lang: str) -> list[str]:
     """One option as the report's page gives it (:func:`workbench.present.options.option_html`), in ``lang``:
     its words, countries by name, sources by author-year, concepts by label; the ids stay in the JSON and CSV."""
     text = lambda key: md_escape(o[f"{key}_{lang}"])  # noqa: E731
-    cite = lambda source, locator: _cite_md(sources, source, locator, lang)  # noqa: E731
+    cite = lambda source, locator: _cite_md(cited, source, locator)  # noqa: E731
     draft = "" if o[f"text_status_{lang}"] == "reviewed" else f" *[{t('options.draft', lang)}]*"
     how = " · ".join([", ".join(t(f"options.audience_{a}", lang) for a in o["audience"]), t(f"options.instrument_{o['instrument']}", lang),
                       t(f"options.phase_{o['phase']}", lang)])
@@ -174,7 +171,8 @@ def options_markdown(options: pd.DataFrame, sources: pd.DataFrame, lang: str = "
     labels = concept_labels(concepts, lang) if concepts is not None else {}
     every = options if register is None else register
     titles = dict(zip(every["option_id"], every[f"title_{lang}"]))
-    lines = [line for _, o in options.iterrows() for line in _option_md(o, sources, labels, titles, lang)]
+    cited = source_labels(sources, lang)
+    lines = [line for _, o in options.iterrows() for line in _option_md(o, cited, labels, titles, lang)]
     return "\n".join(lines) + "\n" if lines else t("options.none_match", lang) + "\n"
 
 

@@ -48,9 +48,11 @@ def emit(frame, fmt: str, out: Path | None, concepts=None) -> None:
     """Print ``frame`` as CSV or an aligned table, or write it atomically to ``out``. The table, which a person
     reads, names each ``concept_id`` by its label too (``concepts``: the taxonomy); the CSV keeps its columns."""
     if fmt != "csv" and concepts is not None and "concept_id" in frame:
+        from workbench.model.taxonomy import concept_labels  # deferred: only a table that names concepts needs it
+
         at = list(frame.columns).index("concept_id") + 1
         frame = frame.copy()
-        frame.insert(at, "concept", frame["concept_id"].map(dict(zip(concepts["concept_id"], concepts["label_en"]))).fillna(""))
+        frame.insert(at, "concept", frame["concept_id"].map(concept_labels(concepts, "en")).fillna(""))
     write_text(csv_text(frame, to_file=out is not None) if fmt == "csv" else table_text(frame), out)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from workbench.model.errors import InputError, display_path
+from workbench.model.values import check_count
 from workbench.run.agreement_command import cmd_agreement
 from workbench.run.command_output import counted, csv_text, emit, owners, shortened, write_text
 from workbench.run.results import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
@@ -62,8 +63,7 @@ def _cmd_suggest(args: argparse.Namespace) -> int:
     from workbench.analysis.suggest import fit_from_dataset, suggest_frame
     from workbench.model.validate import check_number
 
-    if args.top < 1:
-        raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
+    check_count(args.top, "top")
     if args.threshold is not None:
         check_number(args.threshold, "threshold")  # finite; above the best score it flags every suggestion
         if not 0 <= args.threshold <= 1:  # scores and probabilities lie in [0, 1]
@@ -206,8 +206,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     from workbench.present.markdown import render_markdown
     from workbench.model.taxonomy import at_granularity
 
-    if args.top < 1:
-        raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
+    check_count(args.top, "top")
     peers = _csv_list(args.peers)
     if not peers:
         raise InputError.parameter("peers", "no peer countries given")
@@ -297,8 +296,7 @@ def _cmd_code(args: argparse.Namespace) -> int:
     from workbench.model.taxonomy import at_granularity
     from workbench.model.validate import check_number, text_file_problem
 
-    if args.top < 1:
-        raise InputError.parameter("top", f"must be at least 1 (got {args.top})")
+    check_count(args.top, "top")
     if args.threshold is not None:
         check_number(args.threshold, "threshold", 0, 1)
     if args.review and args.format != "csv":
