@@ -380,3 +380,15 @@ def test_a_paper_held_only_as_its_abstract_is_never_said_not_to_code_a_concept(r
     seed = ds.sources.loc[ds.sources["file"].isin(abstracts), "id"].iloc[0]
     for lang, words in (("en", "Abstract only;"), ("ru", "Только аннотация;")):
         assert words in references_html(ds.sources, [seed], lang).markup
+
+
+def test_a_text_without_full_stops_is_coded_in_parts_of_bounded_length():
+    """A review coded a 4 MB text with no full stop as one passage (12 s, about a gigabyte): parts of at
+    most MAX_PASSAGE_CHARS, cut between words, in order, every word in one of them."""
+    from workbench.analysis.passages import MAX_PASSAGE_CHARS
+
+    text = "the civil servant shall act with integrity and serve the public " * 400
+    parts = split_passages(text)
+    assert len(parts) > 1 and max(p.end - p.start for p in parts) <= MAX_PASSAGE_CHARS
+    assert all(a.end <= b.start for a, b in zip(parts, parts[1:]))
+    assert " ".join(text[p.start:p.end] for p in parts).split() == text.split()

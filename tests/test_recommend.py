@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import io
+import re
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from workbench.analysis.recommend import (
     recommendations,
     stability,
 )
+from workbench.present.citations import source_labels
 from workbench.present.markdown import render_markdown
 from workbench.model.synthetic import TINY_TAXONOMY, write_dataset
 
@@ -257,9 +259,11 @@ def test_a_concept_kazakhstan_has_is_never_reported_absent(real, peers, baseline
     assert len(shown) == len(has)
     assert (shown["kaz_status"] == "present").all()
     md = render_markdown(gaps, recs[recs["rank"] <= 8])
+    labels = dict(zip(real.concepts["concept_id"], real.concepts["label_en"]))
+    sections = {s.split("\n")[0]: s for s in md.split("\n### ")[1:]}  # headed "N. Label \\[list\\]", as a reader knows it
     for concept in has & set(recs.loc[recs["rank"] <= 8, "concept_id"]):
-        section = md.split(f"(`{concept}`)")[1].split("###")[0]
-        assert "**absent**" not in section
+        section = [s for head, s in sections.items() if f". {labels[concept]} \\[" in head]
+        assert len(section) == 1 and "**absent**" not in section[0], concept
 
 
 @pytest.mark.parametrize("peers, baseline", [(["GBR", "CAN", "NZL"], "listening_state"),
@@ -425,7 +429,7 @@ def test_markdown_has_table_sections_and_resolved_references(real):
     md = render_markdown(gaps, recs, draws=50, seed=0)
     assert "## Ranked: individual" in md and "## Ranked: system" in md
     # a review: the document's table gave concept ids and country codes; it names them as a reader knows them
-    assert "| rank | concept | kaz_status | options | model_countries |" in md
+    assert "| Rank | Concept | Kazakhstan | Options | Model countries | Score | Stability | Papers |" in md
     ranked = md.split("## Ranked: individual")[1].split("\n## ")[0]
     ids = set(real.concepts["concept_id"])
     assert not [cell for cell in ranked.split("|") if cell.strip() in ids], ranked[:300]
@@ -434,11 +438,16 @@ def test_markdown_has_table_sections_and_resolved_references(real):
     assert md.count("\n### ") == 10
     # the score is explained: components, tie-break, which papers count
     assert "## How the score is computed" in md and "ties (equal to 12 decimals) are broken by concept id" in md
-    assert "Papers in paper_sources: seed001, seed002, seed003, seed004" in md
+    cited = source_labels(real.sources, "en")
+    assert "Papers in paper_sources: " + ", ".join(cited[s] for s in ("seed001", "seed002", "seed003", "seed004")) in md
     assert "## Side by side with the source papers" in md and "Recovered: " in md
     refs = md.split("## References")[1]
     for source in set(";".join(recs["sources"]).split(";")):
-        assert f"**{source}**" in refs
+        assert f"**{cited[source]}**" in refs
+    # a review: the evidence, the risks, the side-by-side table and the references cited sources by our ids
+    # ("[seed002: Table 2]", "**ref_can_klc**"); they are cited by author-year as the pages cite them
+    ids = set(real.sources["id"]) | set(real.frameworks["framework_id"]) | set(gaps.options["option_id"])
+    assert not [i for i in ids if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", md)]
     assert "002_3238ead0fbd346f6.txt" in refs  # a seed is cited by its file name
     assert "Resistance to change among civil servants" in md  # seed 002 risks
 

@@ -11,12 +11,16 @@ from dataclasses import dataclass
 
 from workbench.analysis.suggest import text_language
 
-__all__ = ["MIN_WORDS", "HEADING_WORDS", "Passage", "split_passages", "passage_language"]
+__all__ = ["MIN_WORDS", "HEADING_WORDS", "MAX_PASSAGE_CHARS", "Passage", "split_passages", "passage_language"]
 
 #: Passages shorter than this many words carry too little text to code (initials, "PhD student.").
 MIN_WORDS = 3
 #: A line or passage without final punctuation and at most this many words is a heading.
 HEADING_WORDS = 8
+#: A sentence longer than this (characters) is coded in parts cut between words: no sentence of a paper is
+#: this long (the seeds' longest passage is 595), but a text with no full stops would be one passage whose
+#: coding costs a gigabyte (a review's 4 MB sentence).
+MAX_PASSAGE_CHARS = 2000
 
 _TERMINAL = ".!?;:…"
 _CLOSERS = "\"'”’»)]*"
@@ -287,6 +291,22 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if a < b]
 
 
+def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` in parts of at most :data:`MAX_PASSAGE_CHARS`, cut after the last space of each
+    (mid-word only where a part has no space at all).
+
+    >>> _bounded("a" * 1500 + " " + "b" * 1500, 0, 3001)
+    [(0, 1501), (1501, 3001)]
+    """
+    out = []
+    while end - start > MAX_PASSAGE_CHARS:
+        cut = text.rfind(" ", start + 1, start + MAX_PASSAGE_CHARS)
+        cut = start + MAX_PASSAGE_CHARS if cut < 0 else cut + 1
+        out.append((start, cut))
+        start = cut
+    return out + [(start, end)]
+
+
 def _codable(passage: str, kind: str) -> bool:
     if len(_words(passage)) < MIN_WORDS or len(_letters(passage)) < 6:
         return False
@@ -329,7 +349,7 @@ def split_passages(text: str) -> list[Passage]:
             spans = [(a, b, "row") for a, b in _table_rows(text, start, end)]
         else:
             spans = [(a, b, "sentence") for i0, i1 in _items(text, start, end) for a, b in _sentences(text, i0, i1)]
-        for a, b, pkind in spans:
+        for a, b, pkind in ((a1, b1, k) for a0, b0, k in spans for a1, b1 in _bounded(text, a0, b0)):
             a, b = _trim(text, a, b)
             # Labels and bullets are not part of what the passage says.
             lead = _LABEL.match(text[a:b]) or _BULLET.match(text[a:b])

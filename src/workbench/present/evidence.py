@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Mapping
 
 from workbench.analysis.evidence import Evidence
 from workbench.model.i18n import group, t, value_word
@@ -51,9 +52,11 @@ def md_escape(text) -> str:
     return text.replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
 
 
-def _ref(source: str, locator: str) -> str:
-    """The plain-text citation of a row (markdown): ``source: locator``."""
-    return f"{source}: {locator}" if source and locator else str(source or "")
+def _ref(source: str, locator: str, cited: Mapping[str, str]) -> str:
+    """The plain-text citation of a row (markdown) as the pages write it: ``author-year, locator``
+    (``cited``: :func:`~workbench.present.citations.source_labels`; the id where the data does not hold it)."""
+    label = cited.get(source, source)
+    return f"{label}, {locator}" if source and locator else str(label or "")
 
 
 def _heading(ev: Evidence, lang: str) -> str:
@@ -63,15 +66,17 @@ def _heading(ev: Evidence, lang: str) -> str:
     return f"{n}{ev.label}{scope}"
 
 
-def evidence_markdown(ev: Evidence, lang: str = "en") -> str:
-    """The evidence as a markdown section (``###`` heading, score, status, cited lists)."""
+def evidence_markdown(ev: Evidence, lang: str = "en", cited: Mapping[str, str] | None = None) -> str:
+    """The evidence as a markdown section (``###`` heading, score, status, cited lists); ``cited``
+    names each source as the pages do (:func:`~workbench.present.citations.source_labels`)."""
     s = evidence_strings(lang)
-    lines = [f"### {md_escape(_heading(ev, lang))} (`{ev.concept_id}`)", "",
+    cited = cited or {}
+    lines = [f"### {md_escape(_heading(ev, lang))}", "",
              f"{s['kazakhstan']}: **{value_word(ev.kaz_status, lang)}**. {md_escape(_sentence(ev.score_line(lang)))}.", "",
              md_escape(f"{ev.carried_line(lang)} {ev.stability_meaning(lang)}"), ""]
     for b in ev.blocks(lang):
         lines.append(f"**{s[b.key]}**")
-        lines += [f"- {md_escape(text)}" + (f" [{md_escape('; '.join(_ref(src, loc) for src, loc in cites))}]" if cites else "")
+        lines += [f"- {md_escape(text)}" + (f" [{md_escape('; '.join(_ref(src, loc, cited) for src, loc in cites))}]" if cites else "")
                   for text, cites in b.rows]
         lines.append("")
     return "\n".join(lines) + "\n"

@@ -17,87 +17,114 @@ from workbench.model.i18n import country_name, t, value_word
 from workbench.model.settings import SCORE_EXPLANATION
 from workbench.model.taxonomy import concept_labels
 from workbench.present.citations import source_labels
-from workbench.present.evidence import md_escape, evidence_markdown
+from workbench.present.evidence import evidence_markdown, evidence_strings, md_escape
 
 __all__ = ["frame_markdown", "options_table", "options_json", "options_markdown", "OPTION_TABLE_COLUMNS", "render_markdown", "render_findings"]
+
+
+#: The ranked lists' columns in the markdown, as a reader knows them (the CSV keeps every column and id;
+#: the governance context of each concept is in its evidence section, its indicators named).
+RANKED_MARKDOWN_COLUMNS = ["rank", "concept", "kaz_status", "options", "model_countries", "score", "stability", "papers"]
+
+
+def _header_row(columns: list[str], lang: str) -> list[str]:
+    """A markdown table's header and rule, each column named as the pages name it (``columns.*``)."""
+    return ["| " + " | ".join(md_escape(t(f"columns.{c}", lang)) for c in columns) + " |", "|" + "---|" * len(columns)]
+
+
+def _ranked_markdown(recs: pd.DataFrame, cited: Mapping[str, str], lang: str) -> list[str]:
+    """The ranked lists as markdown tables, one per list: concepts by label, countries by name, papers by author-year."""
+    named = recs.assign(concept=recs["label"],
+                        kaz_status=recs["kaz_status"].map(lambda v: value_word(v, lang)),
+                        model_countries=recs["model_countries"].map(lambda v: ", ".join(country_name(c, lang) for c in str(v).split(";") if c)),
+                        options=recs["options"].map(lambda v: str(len([o for o in str(v).split(";") if o]))),
+                        papers=recs["papers"].map(lambda v: "; ".join(cited.get(p, p) for p in str(v).split(";") if p)))
+    lists = evidence_strings(lang)
+    lines = []
+    for name, part in named.groupby("scope", sort=False):
+        title = lists.get(f"list_{name}", name)
+        lines += ["", f"## Ranked: {title}", "", *_header_row(RANKED_MARKDOWN_COLUMNS, lang)]
+        lines += ["| " + " | ".join(fmt(r[c]) if isinstance(r[c], float) else md_escape(r[c]) for c in RANKED_MARKDOWN_COLUMNS) + " |"
+                  for _, r in part.iterrows()]
+    return lines
 
 
 def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = None, seed: int | None = None,
                     lang: str = "en") -> str:
     """The ranked lists, the score explained, one cited evidence section per recommendation, the
-    side-by-side table with the papers, and the references."""
+    side-by-side table with the papers, and the references; concepts, countries, frameworks and
+    sources named as the reader knows them (the CSV keeps the ids)."""
     w = gaps.settings.weights.model_dump()
-    lines = ["# Recommendations for Kazakhstan's civil service", ""]
+    cited = source_labels(gaps.sources, lang)
     titles = gaps.framework_titles or {}
+    lines = ["# Recommendations for Kazakhstan's civil service", ""]
     lines.append(f"Peers: {', '.join(country_name(c, lang) for c in gaps.peers)}. "
-                 f"Baseline: {'; '.join(titles.get(f, f) for f in gaps.baseline_frameworks)} ({gaps.baseline}). "
+                 f"Baseline: {md_escape('; '.join(titles.get(f, f) for f in gaps.baseline_frameworks))}. "
                  f"Lists: {gaps.scope}. Data {gaps.data_version}, taxonomy {gaps.taxonomy_version}.")
     lines += ["", "## How the score is computed", "", SCORE_EXPLANATION, "",
               "Weights: " + ", ".join(f"{k} {fmt(v)}" for k, v in w.items())
-              + f". Papers in paper_sources: {', '.join(gaps.settings.paper_sources or [])}; "
-              f"paper frameworks: {', '.join(gaps.settings.paper_frameworks or [])}."]
+              + f". Papers in paper_sources: {md_escape(', '.join(cited.get(s, s) for s in gaps.settings.paper_sources or []))}; "
+              f"paper frameworks: {md_escape('; '.join(titles.get(f, f) for f in gaps.settings.paper_frameworks or []))}."]
     if draws:
         p = gaps.settings.perturbation
         lines.append(f"Stability: share of {draws} draws (each weight × uniform({1 - p:g}, {1 + p:g})"
                      + (f", seed {seed}" if seed is not None else "") + ") in which the concept stays in its top list.")
-    # as the reader knows them: concepts by label, countries by name, sources by author-year (the CSV keeps the ids)
-    cited = source_labels(gaps.sources, lang)
-    named = recs.assign(model_countries=recs["model_countries"].map(lambda v: ", ".join(country_name(c, lang) for c in str(v).split(";") if c)),
-                        options=recs["options"].map(lambda v: str(len([o for o in str(v).split(";") if o]))),
-                        papers=recs["papers"].map(lambda v: "; ".join(cited.get(p, p) for p in str(v).split(";") if p)))
-    shown = ["rank", "label", "kaz_status", "options", "model_countries", "score", "stability", "governance_context", "papers"]
-    for name, part in named.groupby("scope", sort=False):
-        lines += ["", f"## Ranked: {name}", "", "| " + " | ".join(["rank", "concept", *shown[2:]]) + " |", "|" + "---|" * len(shown)]
-        for _, r in part.iterrows():
-            cells = [fmt(r[c]) if isinstance(r[c], float) else md_escape(r[c]) for c in shown]
-            lines.append("| " + " | ".join(cells) + " |")
+    lines += _ranked_markdown(recs, cited, lang)
     lines += ["", "## Policy options of the ranked concepts", ""]
     shown_ids = list(dict.fromkeys(o for cell in recs["options"] for o in str(cell).split(";") if o))
     chosen = gaps.options.set_index("option_id").loc[shown_ids].reset_index() if shown_ids else gaps.options.iloc[:0]
     lines.append(options_markdown(chosen, gaps.sources, lang, register=gaps.options, concepts=gaps.concepts))
     lines += ["", "## Evidence", ""]
-    cited: set[str] = set()
+    sources: set[str] = set()
     for _, r in recs.iterrows():
         ev = evidence(gaps, r["concept_id"], int(r["rank"]), r["scope"], float(r["stability"]))
-        lines.append(evidence_markdown(ev, lang))
-        cited |= set(ev.citations["source"])
+        lines.append(evidence_markdown(ev, lang, cited))
+        sources |= set(ev.citations["source"])
     if len(gaps.risks):
         lines += ["## Risks (apply to every recommendation)", ""]
-        lines += [f"- {md_escape(r['label'])} [{r['source']}: {md_escape(r['locator'])}]" for _, r in gaps.risks.iterrows()]
+        lines += [f"- {md_escape(r['label'])} {_cite_md(cited, r['source'], r['locator'])}" for _, r in gaps.risks.iterrows()]
         lines.append("")
     findings = paper_findings(gaps, top=int(recs.groupby("scope")["rank"].max().max()))
-    lines += ["## Side by side with the source papers", "", render_findings(findings), ""]
-    cited |= set(findings["source"]) - {""}
+    labels = concept_labels(gaps.concepts, lang).to_dict() if gaps.concepts is not None else {}
+    lines += ["## Side by side with the source papers", "", render_findings(findings, cited, labels, lang), ""]
+    sources |= set(findings["source"]) - {""}
     lines += ["## References", ""]
-    lines += [f"- **{s}**: {md_escape(cite(gaps.sources, s))}" for s in sorted(cited)]
+    references = sorted((cited.get(s, s), cite(gaps.sources, s)) for s in sources)
+    lines += [f"- **{md_escape(label)}**: {md_escape(text)}" for label, text in references]
     return "\n".join(lines) + "\n"
 
 
+#: The side-by-side table's columns in the markdown, as the report's page names them.
+FINDINGS_MARKDOWN_COLUMNS = ["paper", "recommendation", "concept", "list", "rank", "kaz_status", "verdict", "comment"]
 
 
-def render_findings(findings: pd.DataFrame) -> str:
-    """The findings as a markdown table, with the recovered share overall and per paper."""
-    cols = ["paper", "recommendation", "concept_id", "list", "rank", "kaz_status", "verdict", "comment"]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+def render_findings(findings: pd.DataFrame, cited: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None,
+                    lang: str = "en") -> str:
+    """The findings as a markdown table, with the recovered share overall and per paper: papers and
+    citations by author-year (``cited``), concepts by label (``labels``)."""
+    cited, labels, lists = cited or {}, labels or {}, evidence_strings(lang)
+    lines = _header_row(FINDINGS_MARKDOWN_COLUMNS, lang)
     for _, r in findings.iterrows():
-        rec = f"{r['recommendation']} [{r['source']}: {r['locator']}]" if r["source"] else ""
-        cells = [r["paper"], rec, r["concept_id"], r["list"], "" if pd.isna(r["rank"]) else str(r["rank"]),
-                 r["kaz_status"], r["verdict"], r["comment"]]
-        lines.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
+        rec = f"{md_escape(r['recommendation'])} {_cite_md(cited, r['source'], r['locator'])}" if r["source"] else ""
+        cells = [md_escape(cited.get(r["paper"], r["paper"])), rec, md_escape(labels.get(r["concept_id"], r["concept_id"])),
+                 md_escape(lists.get(f"list_{r['list']}", r["list"]) if r["list"] else ""),
+                 "" if pd.isna(r["rank"]) else str(r["rank"]), md_escape(value_word(r["kaz_status"], lang)),
+                 md_escape(r["verdict"]), md_escape(r["comment"])]
+        lines.append("| " + " | ".join(cells) + " |")
     got, total = recovered_share(findings)
     lines.append("")
     lines.append(f"Recovered: {got} of {total} paper recommendations ({got / total:.0%})." if total else "No paper recommendations.")
     mine, touched = paper_rows(findings), findings["verdict"] == "touched"
     for paper, g in findings[mine].groupby("paper"):
         k, n = recovered_share(g)
-        lines.append(f"- {paper}: {k} of {n} recovered.")
+        lines.append(f"- {md_escape(cited.get(paper, paper))}: {k} of {n} recovered.")
     lines.append(f"New (in our top lists, neither recommended nor touched by any paper's recommendation): {int((findings['verdict'] == 'new').sum())}.")
     lines.append(f"Touched: {int((touched & mine).sum())} recommendations only related to a concept of the top lists; "
                  f"{int((touched & ~mine).sum())} concepts of the top lists carried beside a better ranked concept or related.")
     sizes = findings.attrs.get("list_sizes", {})
     if sizes:
         # a top 10 out of 11 system concepts recovers almost anything: the reader needs the list sizes
-        lines.append("List sizes: " + ", ".join(f"{k} {v} concepts" for k, v in sizes.items())
+        lines.append("List sizes: " + ", ".join(f"{lists.get(f'list_{k}', k)} {v} concepts" for k, v in sizes.items())
                      + f"; top {findings.attrs.get('top')} of each list counts as recovered.")
     return "\n".join(lines) + "\n"
 
