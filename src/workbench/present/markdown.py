@@ -60,7 +60,7 @@ def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = N
     lines = ["# Recommendations for Kazakhstan's civil service", ""]
     lines.append(f"Peers: {', '.join(country_name(c, lang) for c in gaps.peers)}. "
                  f"Baseline: {md_escape('; '.join(titles.get(f, f) for f in gaps.baseline_frameworks))}. "
-                 f"Lists: {gaps.scope}. Data {gaps.data_version}, taxonomy {gaps.taxonomy_version}.")
+                 f"{t(f'sections.ranked_lists_{gaps.scope}', lang)} Data {gaps.data_version}, taxonomy {gaps.taxonomy_version}.")
     lines += ["", "## How the score is computed", "", SCORE_EXPLANATION, "",
               "Weights: " + ", ".join(f"{k} {fmt(v)}" for k, v in w.items())
               + f". Papers in paper_sources: {md_escape(', '.join(cited.get(s, s) for s in gaps.settings.paper_sources or []))}; "
