@@ -392,3 +392,11 @@ def test_a_text_without_full_stops_is_coded_in_parts_of_bounded_length():
     assert len(parts) > 1 and max(p.end - p.start for p in parts) <= MAX_PASSAGE_CHARS
     assert all(a.end <= b.start for a, b in zip(parts, parts[1:]))
     assert " ".join(text[p.start:p.end] for p in parts).split() == text.split()
+    # a second reading: a short last part fell under the fewest words a passage needs and was lost, a label word
+    # opening a later part was taken for "Summary:", and words joined by line breaks were cut in the middle
+    for text in ("the civil servant shall act with integrity and serve the public " * 31 + "abcdefg public servants.",
+                 ("xxxxxxxxx " * 199) + "abcd summary of the reform plan, which the ministry adopted and published",
+                 "\r\n".join(["integrity"] * 600)):
+        parts = split_passages(text)
+        assert len(parts) > 1 and max(p.end - p.start for p in parts) <= MAX_PASSAGE_CHARS
+        assert " ".join(text[p.start:p.end] for p in parts).split() == text.split(), text[-40:]

@@ -19,6 +19,7 @@ import yaml
 from workbench.run.cli import main
 from workbench.analysis.crosswalk import CARRYING_PREDICATES, item_concepts, practice_concepts
 from workbench.model.dataset import load
+from workbench.model.taxonomy import at_granularity
 from workbench.model.settings import DEFAULT_PEERS, countries_with_data
 from workbench.analysis.known import knowable_cells
 from workbench.model.errors import InputError
@@ -446,10 +447,27 @@ def test_markdown_has_table_sections_and_resolved_references(real):
         assert f"**{cited[source]}**" in refs
     # a review: the evidence, the risks, the side-by-side table and the references cited sources by our ids
     # ("[seed002: Table 2]", "**ref_can_klc**"); they are cited by author-year as the pages cite them
-    ids = set(real.sources["id"]) | set(real.frameworks["framework_id"]) | set(gaps.options["option_id"])
-    assert not [i for i in ids if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", md)]
+    assert not _ids_in(md, real), _ids_in(md, real)
     assert "002_3238ead0fbd346f6.txt" in refs  # a seed is cited by its file name
     assert "Resistance to change among civil servants" in md  # seed 002 risks
+
+
+def _ids_in(md: str, ds) -> list[str]:
+    """Our ids a markdown document shows: sources, frameworks, options, and concepts (those of two words or
+    more: 'leadership' is also a word of the text)."""
+    ids = set(ds.sources["id"]) | set(ds.frameworks["framework_id"]) | set(ds.options["option_id"])
+    ids |= {c for c in ds.concepts["concept_id"] if "_" in c}
+    return sorted(i for i in ids if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", md))
+
+
+@pytest.mark.parametrize("peers, granularity", [(["USA", "JPN", "SGP", "AUS", "LTU", "FRA"], "fine"), (["GBR", "CAN", "NZL"], "broad")])
+def test_markdown_names_no_id_with_other_peers_or_at_the_broad_level(real, peers, granularity):
+    """A second reading: locators that name another source by its id ('ref_sgp_values_cna_2012, first
+    paragraph') and, at the broad level, options serving narrower concepts ('Serves: gender_equality')."""
+    ds = at_granularity(real, granularity)
+    gaps = analyse(ds, peers, "both")
+    md = render_markdown(gaps, recommendations(gaps, top=10, draws=0))
+    assert "## Evidence" in md and not _ids_in(md, real), _ids_in(md, real)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -192,3 +192,19 @@ def test_a_broad_report_says_which_narrower_concepts_it_counted_as_their_broader
     assert f"{labels['coaching_mentoring']} → {labels['learning_development']} (Великобритания)" in note
     with pytest.raises(ValueError, match="curated level"):
         rolled_up(at_granularity(ds, "broad"), peers)
+
+
+def test_at_the_broad_level_the_options_serve_broad_concepts():
+    """A second reading: at the broad level the options kept their narrower concepts, which the broad
+    taxonomy no longer names (the markdown wrote 'Serves: gender_equality'), and an option written only for
+    a narrower concept served no ranked concept."""
+    from workbench.model.dataset import load
+    from workbench.model.taxonomy import at_granularity
+
+    fine = load()
+    broad = at_granularity(fine, "broad")
+    ids = set(broad.concepts["concept_id"])
+    assert all(set(cs) <= ids for cs in broad.options["concepts"])
+    up = dict(zip(fine.concepts["concept_id"], fine.concepts["broader"].fillna("")))
+    narrow = [(cs, bs) for cs, bs in zip(fine.options["concepts"], broad.options["concepts"]) if any(up.get(c) for c in cs)]
+    assert narrow and all(bs == list(dict.fromkeys(up.get(c) or c for c in cs)) for cs, bs in narrow)

@@ -48,7 +48,7 @@ _BODY_SECTIONS = re.compile(
 )
 _KEYWORDS = re.compile(r"^(key ?words?|ключевые слова|түйін(ді)? сөздер)\b", re.IGNORECASE)
 _FRONT_LINE = re.compile(
-    r"[\w.+-]+@[\w-]+\.[\w.]+|\borcid\b|^\W*(correspond(ence|ing author)|e-?mail\s*:)|article history|"
+    r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+|\borcid\b|^\W*(correspond(ence|ing author)|e-?mail\s*:)|article history|"
     r"^(received|accepted|revised|published( online)?)\b[^a-z]*\d",
     re.IGNORECASE,
 )
@@ -291,17 +291,25 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if a < b]
 
 
+#: Up to the last white space of a stretch (a line break, a tab and a no-break space included).
+_UP_TO_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+
+
 def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """``text[start:end]`` in parts of at most :data:`MAX_PASSAGE_CHARS`, cut after the last space of each
-    (mid-word only where a part has no space at all).
+    """``text[start:end]`` in parts of at most :data:`MAX_PASSAGE_CHARS` and of about equal length (no
+    short last part), each cut after a white space; mid-word only where a stretch has none.
 
     >>> _bounded("a" * 1500 + " " + "b" * 1500, 0, 3001)
     [(0, 1501), (1501, 3001)]
+    >>> _bounded("a" * 2500, 0, 2500)
+    [(0, 1250), (1250, 2500)]
     """
     out = []
+    size = -(-(end - start) // -(-(end - start) // MAX_PASSAGE_CHARS))  # the parts' length when cut evenly
     while end - start > MAX_PASSAGE_CHARS:
-        cut = text.rfind(" ", start + 1, start + MAX_PASSAGE_CHARS)
-        cut = start + MAX_PASSAGE_CHARS if cut < 0 else cut + 1
+        before = _UP_TO_LAST_SPACE.match(text, start + 1, start + size)
+        after = _UP_TO_LAST_SPACE.match(text, start + 1, start + MAX_PASSAGE_CHARS)
+        cut = (before or after).end() if before or after else start + size
         out.append((start, cut))
         start = cut
     return out + [(start, end)]
@@ -349,14 +357,16 @@ def split_passages(text: str) -> list[Passage]:
             spans = [(a, b, "row") for a, b in _table_rows(text, start, end)]
         else:
             spans = [(a, b, "sentence") for i0, i1 in _items(text, start, end) for a, b in _sentences(text, i0, i1)]
-        for a, b, pkind in ((a1, b1, k) for a0, b0, k in spans for a1, b1 in _bounded(text, a0, b0)):
+        for a, b, pkind in spans:
             a, b = _trim(text, a, b)
             # Labels and bullets are not part of what the passage says.
             lead = _LABEL.match(text[a:b]) or _BULLET.match(text[a:b])
             if lead and lead.end() < b - a:
                 a = _trim(text, a + lead.end(), b)[0]
-            if a < b and _codable(text[a:b], pkind):
-                out.append(Passage(a, b, pkind))
+            for a1, b1 in _bounded(text, a, b):
+                a1, b1 = _trim(text, a1, b1)
+                if a1 < b1 and _codable(text[a1:b1], pkind):
+                    out.append(Passage(a1, b1, pkind))
     return out
 
 

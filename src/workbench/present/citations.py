@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from datetime import date
 import os
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
@@ -16,7 +16,7 @@ from workbench.model.validate import is_web_url
 from workbench.model.values import SOURCE_ID_IN_TEXT
 from workbench.present.page import _CTX, HTML, _lang
 
-__all__ = ["safe_url", "link_html", "source_labels", "cite_label", "cite_html", "cited_text_html", "sources_of", "references_html", "documents_html"]
+__all__ = ["labelled_text", "safe_url", "link_html", "source_labels", "cite_label", "cite_html", "cited_text_html", "sources_of", "references_html", "documents_html"]
 
 
 def safe_url(url: Any) -> str | None:
@@ -75,6 +75,16 @@ def source_labels(sources: pd.DataFrame, lang: str) -> dict[str, str]:
         if isinstance(file, str) and file:
             out[file] = label
     return out
+
+
+def labelled_text(text: str, cited: Mapping[str, str]) -> str:
+    """``text`` (a locator, a note) with the source ids a curator wrote in it ("see ref_x") as author-year
+    (``cited``: :func:`source_labels`), as the pages' tables show them.
+
+    >>> labelled_text("first paragraph; ref_x_2012, second", {"ref_x_2012": "Smith 2012"})
+    'first paragraph; Smith 2012, second'
+    """
+    return SOURCE_ID_IN_TEXT.sub(lambda m: cited.get(m.group(0), m.group(0)), str(text))
 
 
 def cite_label(source: str, lang: str | None = None) -> str:

@@ -11,7 +11,7 @@ from typing import Mapping
 
 from workbench.analysis.evidence import Evidence
 from workbench.model.i18n import group, t, value_word
-from workbench.present.citations import cite_html
+from workbench.present.citations import cite_html, labelled_text
 
 __all__ = ["evidence_strings", "score_explanation_html", "md_escape", "evidence_markdown", "evidence_html"]
 
@@ -56,7 +56,7 @@ def _ref(source: str, locator: str, cited: Mapping[str, str]) -> str:
     """The plain-text citation of a row (markdown) as the pages write it: ``author-year, locator``
     (``cited``: :func:`~workbench.present.citations.source_labels`; the id where the data does not hold it)."""
     label = cited.get(source, source)
-    return f"{label}, {locator}" if source and locator else str(label or "")
+    return f"{label}, {labelled_text(locator, cited)}" if source and locator else str(label or "")
 
 
 def _heading(ev: Evidence, lang: str) -> str:

@@ -16,10 +16,10 @@ from workbench.analysis.recommend import GapAnalysis, evidence
 from workbench.model.i18n import country_name, t, value_word
 from workbench.model.settings import SCORE_EXPLANATION
 from workbench.model.taxonomy import concept_labels
-from workbench.present.citations import source_labels
+from workbench.present.citations import labelled_text, source_labels
 from workbench.present.evidence import evidence_markdown, evidence_strings, md_escape
 
-__all__ = ["frame_markdown", "options_table", "options_json", "options_markdown", "OPTION_TABLE_COLUMNS", "render_markdown", "render_findings"]
+__all__ = ["RANKED_MARKDOWN_COLUMNS", "FINDINGS_MARKDOWN_COLUMNS", "frame_markdown", "options_table", "options_json", "options_markdown", "OPTION_TABLE_COLUMNS", "render_markdown", "render_findings"]
 
 
 #: The ranked lists' columns in the markdown, as a reader knows them (the CSV keeps every column and id;
@@ -32,9 +32,9 @@ def _header_row(columns: list[str], lang: str) -> list[str]:
     return ["| " + " | ".join(md_escape(t(f"columns.{c}", lang)) for c in columns) + " |", "|" + "---|" * len(columns)]
 
 
-def _ranked_markdown(recs: pd.DataFrame, cited: Mapping[str, str], lang: str) -> list[str]:
-    """The ranked lists as markdown tables, one per list: concepts by label, countries by name, papers by author-year."""
-    named = recs.assign(concept=recs["label"],
+def _ranked_markdown(recs: pd.DataFrame, cited: Mapping[str, str], labels: Mapping[str, str], lang: str) -> list[str]:
+    """The ranked lists as markdown tables, one per list: concepts by label in ``lang``, countries by name, papers by author-year."""
+    named = recs.assign(concept=[labels.get(c, label) for c, label in zip(recs["concept_id"], recs["label"])],
                         kaz_status=recs["kaz_status"].map(lambda v: value_word(v, lang)),
                         model_countries=recs["model_countries"].map(lambda v: ", ".join(country_name(c, lang) for c in str(v).split(";") if c)),
                         options=recs["options"].map(lambda v: str(len([o for o in str(v).split(";") if o]))),
@@ -69,7 +69,8 @@ def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = N
         p = gaps.settings.perturbation
         lines.append(f"Stability: share of {draws} draws (each weight × uniform({1 - p:g}, {1 + p:g})"
                      + (f", seed {seed}" if seed is not None else "") + ") in which the concept stays in its top list.")
-    lines += _ranked_markdown(recs, cited, lang)
+    labels = concept_labels(gaps.concepts, lang).to_dict() if gaps.concepts is not None else {}
+    lines += _ranked_markdown(recs, cited, labels, lang)
     lines += ["", "## Policy options of the ranked concepts", ""]
     shown_ids = list(dict.fromkeys(o for cell in recs["options"] for o in str(cell).split(";") if o))
     chosen = gaps.options.set_index("option_id").loc[shown_ids].reset_index() if shown_ids else gaps.options.iloc[:0]
@@ -85,7 +86,6 @@ def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = N
         lines += [f"- {md_escape(r['label'])} {_cite_md(cited, r['source'], r['locator'])}" for _, r in gaps.risks.iterrows()]
         lines.append("")
     findings = paper_findings(gaps, top=int(recs.groupby("scope")["rank"].max().max()))
-    labels = concept_labels(gaps.concepts, lang).to_dict() if gaps.concepts is not None else {}
     lines += ["## Side by side with the source papers", "", render_findings(findings, cited, labels, lang), ""]
     sources |= set(findings["source"]) - {""}
     lines += ["## References", ""]
@@ -163,7 +163,7 @@ def _cite_md(cited: Mapping[str, str], source: str, locator: str) -> str:
     """A citation as the pages write it, author-year (``cited``: :func:`~workbench.present.citations.source_labels`;
     the id when the data does not hold it) and place: ``[Davletbayeva et al. 2025, Table 2]``."""
     label = md_escape(cited.get(source, source))
-    return f"[{label}, {md_escape(locator)}]" if locator else f"[{label}]"
+    return f"[{label}, {md_escape(labelled_text(locator, cited))}]" if locator else f"[{label}]"
 
 
 def _option_md(o: Any, cited: Mapping[str, str], labels: Mapping[str, str], titles: Mapping[str, str], lang: str) -> list[str]:
