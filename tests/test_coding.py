@@ -396,7 +396,12 @@ def test_a_text_without_full_stops_is_coded_in_parts_of_bounded_length():
     # opening a later part was taken for "Summary:", and words joined by line breaks were cut in the middle
     for text in ("the civil servant shall act with integrity and serve the public " * 31 + "abcdefg public servants.",
                  ("xxxxxxxxx " * 199) + "abcd summary of the reform plan, which the ministry adopted and published",
-                 "\r\n".join(["integrity"] * 600)):
+                 "\r\n".join(["integrity"] * 600),
+                 # lengths just under a multiple of the limit left a last part of a few letters (a third reading)
+                 *[("the civil servant shall act with integrity and serve the public " * 130)[:n - 1] + "." for n in (3999, 4000, 5990, 7989)],
+                 # a short opening before a very long word was cut off alone and taken for a heading
+                 "Public servants act with integrity " + "x" * 2400 + " and serve."):
         parts = split_passages(text)
         assert len(parts) > 1 and max(p.end - p.start for p in parts) <= MAX_PASSAGE_CHARS
-        assert " ".join(text[p.start:p.end] for p in parts).split() == text.split(), text[-40:]
+        # every letter coded once, in order (a word with no space in 2,000 letters is cut where it must be)
+        assert "".join("".join(text[p.start:p.end].split()) for p in parts) == "".join(text.split()), text[-40:]

@@ -247,3 +247,13 @@ def test_the_roadmap_figure_draws_every_option_with_every_kazakh_letter(bundled)
     assert len(discs) == len(bundled.options)
     ys = [c.get_offsets()[0][1] for c in discs]
     assert min(ys) > 0 and max(ys) < len({graph.nodes[n]["instrument"] for n in graph})  # every disc inside the plot
+
+
+def test_at_the_broad_level_an_option_for_a_narrower_concept_serves_its_broader_one(run_cli):
+    """A second reading: `options --concept learning_development` found 6 options where the broad-level
+    recommendations gave 13; with --granularity broad, an option written for retraining or mentoring serves
+    learning and development or people development, as the broad crosswalk does."""
+    fine = json.loads(run_cli("options", "--concept", "learning_development", "--format", "json").stdout)
+    broad = json.loads(run_cli("options", "--concept", "learning_development", "--format", "json", "--granularity", "broad").stdout)
+    assert {o["option_id"] for o in fine} < {o["option_id"] for o in broad}
+    assert all("learning_development" in o["concepts"] and "retraining" not in o["concepts"] for o in broad)

@@ -468,6 +468,12 @@ def test_markdown_names_no_id_with_other_peers_or_at_the_broad_level(real, peers
     gaps = analyse(ds, peers, "both")
     md = render_markdown(gaps, recommendations(gaps, top=10, draws=0))
     assert "## Evidence" in md and not _ids_in(md, real), _ids_in(md, real)
+    # every source the document names, in a citation or inside a locator, is in its references (a third
+    # reading: a source a locator named was cited by author-year but listed nowhere)
+    body, refs = md.split("\n## References\n")
+    cited = source_labels(real.sources, "en")
+    named = {label for label in cited.values() if re.search(rf"(?:\[|; |\(){re.escape(label)}[,)\]]", body)}
+    assert named and {label for label in named if f"**{label}**" not in refs} == set()
 
 
 # ------------------------------------------------------------------------------------------------

@@ -207,4 +207,4 @@ def test_at_the_broad_level_the_options_serve_broad_concepts():
     assert all(set(cs) <= ids for cs in broad.options["concepts"])
     up = dict(zip(fine.concepts["concept_id"], fine.concepts["broader"].fillna("")))
     narrow = [(cs, bs) for cs, bs in zip(fine.options["concepts"], broad.options["concepts"]) if any(up.get(c) for c in cs)]
-    assert narrow and all(bs == list(dict.fromkeys(up.get(c) or c for c in cs)) for cs, bs in narrow)
+    assert narrow and all(bs == tuple(dict.fromkeys(up.get(c) or c for c in cs)) for cs, bs in narrow)

@@ -293,11 +293,14 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 #: Up to the last white space of a stretch (a line break, a tab and a no-break space included).
 _UP_TO_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+#: Up to the first white space of a stretch.
+_UP_TO_FIRST_SPACE = re.compile(r"\S*\s")
 
 
 def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """``text[start:end]`` in parts of at most :data:`MAX_PASSAGE_CHARS` and of about equal length (no
-    short last part), each cut after a white space; mid-word only where a stretch has none.
+    """``text[start:end]`` in parts of at most :data:`MAX_PASSAGE_CHARS` and of about equal length, each cut
+    after a white space near that length (no part under half of it, so none falls under the fewest words a
+    passage needs); mid-word only where the stretch has no white space there.
 
     >>> _bounded("a" * 1500 + " " + "b" * 1500, 0, 3001)
     [(0, 1501), (1501, 3001)]
@@ -305,11 +308,11 @@ def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
     [(0, 1250), (1250, 2500)]
     """
     out = []
-    size = -(-(end - start) // -(-(end - start) // MAX_PASSAGE_CHARS))  # the parts' length when cut evenly
     while end - start > MAX_PASSAGE_CHARS:
-        before = _UP_TO_LAST_SPACE.match(text, start + 1, start + size)
-        after = _UP_TO_LAST_SPACE.match(text, start + 1, start + MAX_PASSAGE_CHARS)
-        cut = (before or after).end() if before or after else start + size
+        size = -(-(end - start) // -(-(end - start) // MAX_PASSAGE_CHARS))  # what is left, cut evenly
+        least, most = start + size // 2, min(start + MAX_PASSAGE_CHARS, end - size // 2)
+        near = _UP_TO_LAST_SPACE.match(text, least, start + size) or _UP_TO_FIRST_SPACE.match(text, start + size, most)
+        cut = near.end() if near else start + size
         out.append((start, cut))
         start = cut
     return out + [(start, end)]
@@ -363,9 +366,11 @@ def split_passages(text: str) -> list[Passage]:
             lead = _LABEL.match(text[a:b]) or _BULLET.match(text[a:b])
             if lead and lead.end() < b - a:
                 a = _trim(text, a + lead.end(), b)[0]
-            for a1, b1 in _bounded(text, a, b):
+            parts = _bounded(text, a, b)
+            for k, (a1, b1) in enumerate(parts):
                 a1, b1 = _trim(text, a1, b1)
-                if a1 < b1 and _codable(text[a1:b1], pkind):
+                # a part cut from a long sentence is no heading, however it ends: judged as a table row is
+                if a1 < b1 and _codable(text[a1:b1], pkind if k == len(parts) - 1 else "row"):
                     out.append(Passage(a1, b1, pkind))
     return out
 

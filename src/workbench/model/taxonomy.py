@@ -120,14 +120,14 @@ def _broad_options(options: "pd.DataFrame | None", concepts: pd.DataFrame) -> "p
     """The options with the concepts they serve at the broad level: each narrower concept becomes its
     broader one, once, in the order written (an option for retraining serves learning and development).
 
-    >>> opts = pd.DataFrame({"option_id": ["o"], "concepts": [["a1", "a", "b"]]})
+    >>> opts = pd.DataFrame({"option_id": ["o"], "concepts": [("a1", "a", "b")]})
     >>> _broad_options(opts, pd.DataFrame({"concept_id": ["a", "a1", "b"], "broader": ["", "a", ""]}))["concepts"].tolist()
-    [['a', 'b']]
+    [('a', 'b')]
     """
     if options is None or "concepts" not in options or "broader" not in concepts:
         return options
     up = {c: b for c, b in zip(concepts["concept_id"], concepts["broader"].fillna("")) if b}
-    return options.assign(concepts=[list(dict.fromkeys(up.get(c, c) for c in cs)) for cs in options["concepts"]])
+    return options.assign(concepts=[tuple(dict.fromkeys(up.get(c, c) for c in cs)) for cs in options["concepts"]])
 
 
 def concept_labels(concepts: pd.DataFrame, lang: str = "en") -> pd.Series:

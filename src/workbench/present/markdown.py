@@ -49,13 +49,34 @@ def _ranked_markdown(recs: pd.DataFrame, cited: Mapping[str, str], labels: Mappi
     return lines
 
 
+class _Cited(dict):
+    """Author-year labels of the sources (:func:`~workbench.present.citations.source_labels`) that remember
+    every source the document names through them, in a citation or inside a locator: its References."""
+
+    def __init__(self, labels: Mapping[str, str]):
+        super().__init__(labels)
+        self.named: set[str] = set()
+
+    def get(self, key, default=None):
+        if key in self:
+            self.named.add(key)
+        return super().get(key, default)
+
+
+def _references(sources: pd.DataFrame, cited: _Cited) -> list[str]:
+    """One entry per source the document named (by id or, for a seed, by file name), by author-year."""
+    ids = {f: i for i, f in zip(sources["id"], sources["file"]) if isinstance(f, str) and f}
+    named = sorted({ids.get(k, k) for k in cited.named}, key=lambda i: dict.get(cited, i, i))
+    return [f"- **{md_escape(dict.get(cited, i, i))}**: {md_escape(cite(sources, i))}" for i in named]
+
+
 def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = None, seed: int | None = None,
                     lang: str = "en") -> str:
     """The ranked lists, the score explained, one cited evidence section per recommendation, the
     side-by-side table with the papers, and the references; concepts, countries, frameworks and
     sources named as the reader knows them (the CSV keeps the ids)."""
     w = gaps.settings.weights.model_dump()
-    cited = source_labels(gaps.sources, lang)
+    cited = _Cited(source_labels(gaps.sources, lang))
     titles = gaps.framework_titles or {}
     lines = ["# Recommendations for Kazakhstan's civil service", ""]
     lines.append(f"Peers: {', '.join(country_name(c, lang) for c in gaps.peers)}. "
@@ -74,23 +95,18 @@ def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = N
     lines += ["", "## Policy options of the ranked concepts", ""]
     shown_ids = list(dict.fromkeys(o for cell in recs["options"] for o in str(cell).split(";") if o))
     chosen = gaps.options.set_index("option_id").loc[shown_ids].reset_index() if shown_ids else gaps.options.iloc[:0]
-    lines.append(options_markdown(chosen, gaps.sources, lang, register=gaps.options, concepts=gaps.concepts))
+    lines.append(options_markdown(chosen, gaps.sources, lang, register=gaps.options, concepts=gaps.concepts, cited=cited))
     lines += ["", "## Evidence", ""]
-    sources: set[str] = set()
     for _, r in recs.iterrows():
         ev = evidence(gaps, r["concept_id"], int(r["rank"]), r["scope"], float(r["stability"]))
         lines.append(evidence_markdown(ev, lang, cited))
-        sources |= set(ev.citations["source"])
     if len(gaps.risks):
         lines += ["## Risks (apply to every recommendation)", ""]
         lines += [f"- {md_escape(r['label'])} {_cite_md(cited, r['source'], r['locator'])}" for _, r in gaps.risks.iterrows()]
         lines.append("")
     findings = paper_findings(gaps, top=int(recs.groupby("scope")["rank"].max().max()))
     lines += ["## Side by side with the source papers", "", render_findings(findings, cited, labels, lang), ""]
-    sources |= set(findings["source"]) - {""}
-    lines += ["## References", ""]
-    references = sorted((cited.get(s, s), cite(gaps.sources, s)) for s in sources)
-    lines += [f"- **{md_escape(label)}**: {md_escape(text)}" for label, text in references]
+    lines += ["## References", "", *_references(gaps.sources, cited)]
     return "\n".join(lines) + "\n"
 
 
@@ -191,14 +207,15 @@ def _option_md(o: Any, cited: Mapping[str, str], labels: Mapping[str, str], titl
 
 
 def options_markdown(options: pd.DataFrame, sources: pd.DataFrame, lang: str = "en", concepts: pd.DataFrame | None = None,
-                     register: pd.DataFrame | None = None) -> str:
+                     register: pd.DataFrame | None = None, cited: Mapping[str, str] | None = None) -> str:
     """The register as markdown in ``lang``: per option its title, rationale, models, Kazakhstan now and
     planned, and how (:func:`_option_md`). ``concepts`` label what an option serves; ``register`` (default
-    ``options``) titles the options one needs first."""
+    ``options``) titles the options one needs first; ``cited``: the sources' author-year labels, when a
+    document that holds the register already has them (:func:`render_markdown`'s, which lists what it cites)."""
     labels = concept_labels(concepts, lang) if concepts is not None else {}
     every = options if register is None else register
     titles = dict(zip(every["option_id"], every[f"title_{lang}"]))
-    cited = source_labels(sources, lang)
+    cited = source_labels(sources, lang) if cited is None else cited
     lines = [line for _, o in options.iterrows() for line in _option_md(o, cited, labels, titles, lang)]
     return "\n".join(lines) + "\n" if lines else t("options.none_match", lang) + "\n"
 

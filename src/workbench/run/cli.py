@@ -206,6 +206,8 @@ def _add_options(sub) -> None:
     p.add_argument("--lang", choices=["en", "ru", "kk"], default="en", help="language of titles and texts (default en)")
     _format_option(p, ["csv", "markdown", "json"], "csv")
     p.add_argument("--quotes", action="store_true", help="list the quotes instead, each with its document and character offsets")
+    p.add_argument("--granularity", choices=["fine", "broad"], default="fine",
+                   help="concept level: fine (as curated) or broad (an option for a narrower concept serves its broader one)")
     p.add_argument("--out", type=_named_path, default=None, help="write to this file instead of standard output")
     p.add_argument("--data", type=Path, default=None, help="data folder")
 

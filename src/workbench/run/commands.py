@@ -228,13 +228,14 @@ def _cmd_options(args: argparse.Namespace) -> int:
     # deferred: the dataset and the register load pandas and pydantic
     from workbench.analysis.options import filter_options
     from workbench.model.dataset import load
+    from workbench.model.taxonomy import at_granularity
     from workbench.present.markdown import frame_markdown, options_json, options_markdown, options_table
 
     given = (("--concept", args.concept), ("--phase", args.phase), ("--instrument", args.instrument), ("--corps", args.corps))
     for flag, value in given:  # as network's --countries: an empty list is a slip, not "no filter"
         if value is not None and not _csv_list(value):
             raise InputError.single(flag, 0, "empty list (give comma-separated values, or leave the option out)")
-    ds = load(args.data)
+    ds = at_granularity(load(args.data), args.granularity)
     filters = [flag for flag, value in (*given, ("--review", args.review)) if value]
     if args.quotes and filters:  # the quotes are listed whole: a filter of the options would be ignored
         raise InputError.parameter("quotes", f"lists every quote of the register: the options' filters ({', '.join(filters)}) do not apply to it")
