@@ -309,7 +309,8 @@ def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """
     out = []
     while end - start > MAX_PASSAGE_CHARS:
-        size = -(-(end - start) // -(-(end - start) // MAX_PASSAGE_CHARS))  # what is left, cut evenly
+        parts = -(-(end - start) // MAX_PASSAGE_CHARS)  # what is left, in as few parts as the limit allows,
+        size = -(-(end - start) // parts)  # cut evenly
         least, most = start + size // 2, min(start + MAX_PASSAGE_CHARS, end - size // 2)
         near = _UP_TO_LAST_SPACE.match(text, least, start + size) or _UP_TO_FIRST_SPACE.match(text, start + size, most)
         cut = near.end() if near else start + size

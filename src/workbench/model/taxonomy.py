@@ -124,9 +124,9 @@ def _broad_options(options: "pd.DataFrame | None", concepts: pd.DataFrame) -> "p
     >>> _broad_options(opts, pd.DataFrame({"concept_id": ["a", "a1", "b"], "broader": ["", "a", ""]}))["concepts"].tolist()
     [('a', 'b')]
     """
-    if options is None or "concepts" not in options or "broader" not in concepts:
+    if options is None or "concepts" not in options:
         return options
-    up = {c: b for c, b in zip(concepts["concept_id"], concepts["broader"].fillna("")) if b}
+    up = broader_of(concepts)
     return options.assign(concepts=[tuple(dict.fromkeys(up.get(c, c) for c in cs)) for cs in options["concepts"]])
 
 

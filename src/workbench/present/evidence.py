@@ -13,7 +13,7 @@ from workbench.analysis.evidence import Evidence
 from workbench.model.i18n import group, t, value_word
 from workbench.present.citations import cite_html, labelled_text
 
-__all__ = ["evidence_strings", "score_explanation_html", "md_escape", "evidence_markdown", "evidence_html"]
+__all__ = ["evidence_strings", "score_explanation_html", "md_escape", "plain_citation", "evidence_markdown", "evidence_html"]
 
 
 def _sentence(text: str) -> str:
@@ -52,7 +52,7 @@ def md_escape(text) -> str:
     return text.replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
 
 
-def _ref(source: str, locator: str, cited: Mapping[str, str]) -> str:
+def plain_citation(source: str, locator: str, cited: Mapping[str, str]) -> str:
     """The plain-text citation of a row (markdown) as the pages write it: ``author-year, locator``
     (``cited``: :func:`~workbench.present.citations.source_labels`; the id where the data does not hold it)."""
     label = cited.get(source, source)
@@ -76,7 +76,7 @@ def evidence_markdown(ev: Evidence, lang: str = "en", cited: Mapping[str, str] |
              md_escape(f"{ev.carried_line(lang)} {ev.stability_meaning(lang)}"), ""]
     for b in ev.blocks(lang):
         lines.append(f"**{s[b.key]}**")
-        lines += [f"- {md_escape(text)}" + (f" [{md_escape('; '.join(_ref(src, loc, cited) for src, loc in cites))}]" if cites else "")
+        lines += [f"- {md_escape(text)}" + (f" [{md_escape('; '.join(plain_citation(src, loc, cited) for src, loc in cites))}]" if cites else "")
                   for text, cites in b.rows]
         lines.append("")
     return "\n".join(lines) + "\n"

@@ -14,10 +14,11 @@ from workbench.analysis.evidence import cite, fmt
 from workbench.analysis.papers import paper_findings, paper_rows, recovered_share
 from workbench.analysis.recommend import GapAnalysis, evidence
 from workbench.model.i18n import country_name, t, value_word
+from workbench.model.schema import LIST_SEP
 from workbench.model.settings import SCORE_EXPLANATION
 from workbench.model.taxonomy import concept_labels
-from workbench.present.citations import labelled_text, source_labels
-from workbench.present.evidence import evidence_markdown, evidence_strings, md_escape
+from workbench.present.citations import source_labels
+from workbench.present.evidence import evidence_markdown, evidence_strings, md_escape, plain_citation
 
 __all__ = ["RANKED_MARKDOWN_COLUMNS", "FINDINGS_MARKDOWN_COLUMNS", "frame_markdown", "options_table", "options_json", "options_markdown", "OPTION_TABLE_COLUMNS", "render_markdown", "render_findings"]
 
@@ -36,9 +37,9 @@ def _ranked_markdown(recs: pd.DataFrame, cited: Mapping[str, str], labels: Mappi
     """The ranked lists as markdown tables, one per list: concepts by label in ``lang``, countries by name, papers by author-year."""
     named = recs.assign(concept=[labels.get(c, label) for c, label in zip(recs["concept_id"], recs["label"])],
                         kaz_status=recs["kaz_status"].map(lambda v: value_word(v, lang)),
-                        model_countries=recs["model_countries"].map(lambda v: ", ".join(country_name(c, lang) for c in str(v).split(";") if c)),
-                        options=recs["options"].map(lambda v: str(len([o for o in str(v).split(";") if o]))),
-                        papers=recs["papers"].map(lambda v: "; ".join(cited.get(p, p) for p in str(v).split(";") if p)))
+                        model_countries=recs["model_countries"].map(lambda v: ", ".join(country_name(c, lang) for c in str(v).split(LIST_SEP) if c)),
+                        options=recs["options"].map(lambda v: str(len([o for o in str(v).split(LIST_SEP) if o]))),
+                        papers=recs["papers"].map(lambda v: "; ".join(cited.get(p, p) for p in str(v).split(LIST_SEP) if p)))
     lists = evidence_strings(lang)
     lines = []
     for name, part in named.groupby("scope", sort=False):
@@ -93,7 +94,7 @@ def render_markdown(gaps: GapAnalysis, recs: pd.DataFrame, draws: int | None = N
     labels = concept_labels(gaps.concepts, lang).to_dict() if gaps.concepts is not None else {}
     lines += _ranked_markdown(recs, cited, labels, lang)
     lines += ["", "## Policy options of the ranked concepts", ""]
-    shown_ids = list(dict.fromkeys(o for cell in recs["options"] for o in str(cell).split(";") if o))
+    shown_ids = list(dict.fromkeys(o for cell in recs["options"] for o in str(cell).split(LIST_SEP) if o))
     chosen = gaps.options.set_index("option_id").loc[shown_ids].reset_index() if shown_ids else gaps.options.iloc[:0]
     lines.append(options_markdown(chosen, gaps.sources, lang, register=gaps.options, concepts=gaps.concepts, cited=cited))
     lines += ["", "## Evidence", ""]
@@ -178,8 +179,7 @@ def options_json(options: pd.DataFrame, lang: str = "en") -> str:
 def _cite_md(cited: Mapping[str, str], source: str, locator: str) -> str:
     """A citation as the pages write it, author-year (``cited``: :func:`~workbench.present.citations.source_labels`;
     the id when the data does not hold it) and place: ``[Davletbayeva et al. 2025, Table 2]``."""
-    label = md_escape(cited.get(source, source))
-    return f"[{label}, {md_escape(labelled_text(locator, cited))}]" if locator else f"[{label}]"
+    return f"[{md_escape(plain_citation(source, locator, cited))}]"
 
 
 def _option_md(o: Any, cited: Mapping[str, str], labels: Mapping[str, str], titles: Mapping[str, str], lang: str) -> list[str]:

@@ -13,8 +13,7 @@ from workbench.model.i18n import country_name, has, t, tn
 from workbench.model.i18n import number as format_number
 from workbench.model.i18n import percent
 from workbench.model.schema import LIST_SEP
-from workbench.model.values import SOURCE_ID_IN_TEXT
-from workbench.present.citations import _source_id, cite_html, cite_label
+from workbench.present.citations import _labels_by_source, _source_id, cite_html, cite_label, labelled_text
 from workbench.present.page import _CTX, HTML, _lang
 
 __all__ = ["publish", "table", "csv_bytes", "spreadsheet_value", "spreadsheet_frame", "mark_unknown", "UNKNOWN_MARK", "FORMULA_STARTERS"]
@@ -156,7 +155,7 @@ _SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 def _ids_as_labels(text: str, lang: str) -> str:
     """Source ids as author-year and concept ids as the concept's label in ``lang``."""
-    text = SOURCE_ID_IN_TEXT.sub(lambda m: cite_label(m.group(0), lang) if _source_id(m.group(0)) else m.group(0), text)
+    text = labelled_text(text, _labels_by_source(lang))
     concepts = _CTX.concepts
     if concepts is None or f"label_{lang}" not in concepts:
         return text
